@@ -1,0 +1,89 @@
+"""Scenario assumptions as the engine sees them (FORECAST.md, Scenarios).
+
+A scenario is a named, shared set of assumptions. `best`, `middle` and `worst` always exist and
+`middle` is the reported forecast. Where a scenario leaves a value unset (None) the middle
+scenario's value is used; `resolve_scenario` does that merge so that the rest of the engine
+only ever sees complete assumptions.
+
+Units: money in integer pence, weekly rates per week, percentages as given by users (3.1 means
+3.1%), delivery rates as fractions (0.5 means 50%).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+DEMAND_METHODS = ("commitments", "net_change", "trend", "statistical", "flow")
+SAVING_STATUSES = ("achieved", "on_track", "at_risk", "undeliverable", "absorbed")
+DEFAULT_DELIVERY_RATES: Mapping[str, float] = {
+    "achieved": 1.0,
+    "on_track": 1.0,
+    "at_risk": 0.5,
+    "undeliverable": 0.0,
+}
+ALL_TYPES = "*"  # key of the assumption that applies to every placement type not named
+
+
+@dataclass(frozen=True)
+class PlacementAssumption:
+    demand_method: str | None = None
+    net_change: float | None = None  # change in month-end number by the end of March
+    new_unit_cost: int | None = None  # pence per week for new placements
+    fee_uplift_pct: float | None = None  # 3.1 means +3.1% on gross weekly cost
+    fee_uplift_from: date | None = None
+
+    def merged_over(self, base: PlacementAssumption) -> PlacementAssumption:
+        """This assumption with unset values taken from `base`."""
+        return PlacementAssumption(
+            demand_method=self.demand_method if self.demand_method is not None else base.demand_method,
+            net_change=self.net_change if self.net_change is not None else base.net_change,
+            new_unit_cost=self.new_unit_cost if self.new_unit_cost is not None else base.new_unit_cost,
+            fee_uplift_pct=self.fee_uplift_pct if self.fee_uplift_pct is not None else base.fee_uplift_pct,
+            fee_uplift_from=self.fee_uplift_from if self.fee_uplift_from is not None else base.fee_uplift_from,
+        )
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    # by finance placement type code; ALL_TYPES applies to types not named
+    placements: Mapping[str, PlacementAssumption] = field(default_factory=dict)
+    # agency FTE at the end of March by team code; key None = overall target
+    agency_targets: Mapping[str | None, float] = field(default_factory=dict)
+    billable_factor: float | None = None
+    # savings delivery rate by status, as a fraction
+    delivery_rates: Mapping[str, float] = field(default_factory=dict)
+
+    def placement_assumption(self, placement_type: str) -> PlacementAssumption:
+        own = self.placements.get(placement_type, PlacementAssumption())
+        return own.merged_over(self.placements.get(ALL_TYPES, PlacementAssumption()))
+
+
+def resolve_scenario(scenario: Scenario, middle: Scenario, placement_types: list[str]) -> Scenario:
+    """Fill every unset value of `scenario` from `middle`, then from the engine defaults.
+
+    The engine default demand method is `commitments`, the billable factor 1.0 and the delivery
+    rates those of FORECAST.md. The result names every placement type explicitly.
+    """
+    default = PlacementAssumption(demand_method="commitments")
+    placements = {}
+    for code in placement_types:
+        middle_value = middle.placement_assumption(code).merged_over(default)
+        placements[code] = scenario.placement_assumption(code).merged_over(middle_value)
+    targets = dict(middle.agency_targets)
+    targets.update(scenario.agency_targets)
+    rates = dict(DEFAULT_DELIVERY_RATES)
+    rates.update(middle.delivery_rates)
+    rates.update(scenario.delivery_rates)
+    billable = scenario.billable_factor
+    if billable is None:
+        billable = middle.billable_factor if middle.billable_factor is not None else 1.0
+    return replace(
+        scenario,
+        placements=placements,
+        agency_targets=targets,
+        billable_factor=billable,
+        delivery_rates=rates,
+    )
