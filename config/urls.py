@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from accounts.urls import auth_patterns
+from core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("accounts/", include(auth_patterns)),
+    path("accounts/", include("accounts.urls")),
+    path("", include("core.urls")),
+    path("", include("forecasting.urls")),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,80 @@
+"""import_data KIND FILE [FILE...] [--year 2019/20] [--as-at DATE] [--dry-run] (DATA_FORMATS.md, Commands)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from accounts.models import Authority
+from core.importing import ImportPlan, importer_for, importers
+from core.services import import_run
+
+
+def authority_from_option(code: str | None) -> Authority:
+    """The --authority given, or the only authority there is."""
+    if code:
+        try:
+            return Authority.objects.get(code=code)
+        except Authority.DoesNotExist:
+            raise CommandError(f"No authority with code '{code}'") from None
+    authorities = list(Authority.objects.all()[:2])
+    if not authorities:
+        raise CommandError("There is no authority yet; create one with create_authority CODE \"NAME\"")
+    if len(authorities) > 1:
+        raise CommandError("This deployment holds several authorities; say which with --authority CODE")
+    return authorities[0]
+
+
+class Command(BaseCommand):
+    help = "Import a budget, actuals, placements, ssda903, workforce, savings or scenarios file (all or nothing)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("kind")
+        parser.add_argument("files", nargs="+")
+        parser.add_argument("--authority")
+        parser.add_argument("--year", help="financial year, e.g. 2019/20")
+        parser.add_argument("--as-at", dest="as_at", help="date the file describes, e.g. 2019-07-31")
+        parser.add_argument("--dry-run", action="store_true", help="check and report; write nothing")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        kind = options["kind"]
+        try:
+            importer = importer_for(kind)
+        except KeyError:
+            raise CommandError(f"'{kind}' is not a kind of import; use one of {', '.join(importers())}") from None
+        authority = authority_from_option(options["authority"])
+        paths = [Path(f) for f in options["files"]]
+        for path in paths:
+            if not path.is_file():
+                raise CommandError(f"{path}: no such file")
+        if len(paths) > 1 and not importer.multi_file:
+            raise CommandError(f"a {kind} import takes one file")
+        import_options = {"year": options["year"], "as_at": options["as_at"]}
+        if importer.multi_file:
+            import_options["files"] = [str(p) for p in paths]
+        data = paths[0].read_bytes()
+        source = paths[0].name
+        plan, result = import_run(
+            authority=authority, kind=kind, source=source, data=data, options=import_options, user=None,
+            dry_run=options["dry_run"],
+        )
+        self._report(plan)
+        if not plan.ok:
+            self.stderr.write(f"{len(plan.errors)} error(s); nothing was written.")
+            sys.exit(1)
+        if options["dry_run"]:
+            self.stdout.write("Dry run: the file is valid; nothing was written.")
+        else:
+            self.stdout.write(f"Imported {source}: " + ", ".join(f"{k} {v}" for k, v in (result or {}).items()))
+
+    def _report(self, plan: ImportPlan) -> None:
+        for problem in plan.errors:
+            self.stderr.write(f"ERROR {problem}")
+        for problem in plan.warnings:
+            self.stderr.write(f"WARNING {problem}")
+        counts = plan.counts()
+        if counts:
+            self.stdout.write("Changes: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))

@@ -1,0 +1,317 @@
+"""Demand methods: projected month-end numbers of children in placement (FORECAST.md,
+Placements, "Demand methods for N̂").
+
+Every method works on a series of month-end numbers of ONE placement type (oldest first, the
+last value is the actual number on the as-at date, M_p) and returns the projected month-end
+numbers for the next `horizon` months (M_{p+1} .. M_{p+horizon}). Nothing here knows about
+dates, money or the register: `placements.py` turns month-end numbers into average numbers
+(`average_numbers`) and those into pounds with the N̂ − C rule.
+
+Numbers are children (floats, never negative). Percentile paths (p10, p90) exist only for the
+statistical method; the other methods return None for them.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+
+SEASON_LENGTH = 12
+# Below two full seasons AutoETS cannot estimate a seasonal pattern; below this many points
+# even a seasonal-naive model has too few seasonal differences to estimate its spread.
+MIN_POINTS_ETS = 2 * SEASON_LENGTH
+MIN_POINTS_SEASONAL_NAIVE = SEASON_LENGTH + 6
+# Older history says little about next year's numbers and makes the fit slower.
+STATISTICAL_MAX_HISTORY = 120
+TREND_WINDOW = 24
+FLOW_WINDOW = 12
+INTERVAL_LEVEL = 80  # the 10th-90th percentile band is an 80% central interval
+
+
+@dataclass(frozen=True, eq=False)
+class DemandForecast:
+    """Projected month-end numbers for months p+1..p+horizon (children, floats ≥ 0).
+
+    `p10`/`p90` are the 10th and 90th percentile paths (statistical method only, after any
+    calibration widening), else None. `model` names the model that produced the numbers
+    ("AutoETS", "SeasonalNaive", "Mean", "LinearTrend", "Flow", "n/a"); `history_months` is how
+    many month-end numbers the method used.
+    """
+
+    month_end: FloatArray
+    p10: FloatArray | None = None
+    p90: FloatArray | None = None
+    model: str = "n/a"
+    history_months: int = 0
+    detail: dict[str, float] = field(default_factory=dict)
+
+    def path(self, interval: str) -> FloatArray:
+        """The month-end path for `interval` in {"middle", "p10", "p90"}.
+
+        Methods without percentiles (and percentiles that could not be estimated) give the
+        middle path, so best/worst scenarios fall back to the central projection.
+        """
+        if interval == "middle":
+            return self.month_end
+        if interval not in ("p10", "p90"):
+            raise ValueError(f"interval must be 'middle', 'p10' or 'p90', not {interval!r}")
+        band = self.p10 if interval == "p10" else self.p90
+        if band is None:
+            return self.month_end
+        return np.where(np.isfinite(band), band, self.month_end)
+
+
+def average_numbers(last_actual: float, month_ends: npt.ArrayLike) -> FloatArray:
+    """N̂(t) = (M_{t−1} + M_t) / 2 with M_p = `last_actual` (FORECAST.md, net_change).
+
+    Used for every method that projects month-end numbers (net_change, trend, statistical,
+    flow), so a path's average number in a month is the mean of its two month ends.
+    """
+    ends = np.asarray(month_ends, dtype=np.float64)
+    previous = np.concatenate(([float(last_actual)], ends[:-1]))
+    return (previous + ends) / 2.0
+
+
+def commitments_forecast(committed_month_ends: npt.ArrayLike) -> DemandForecast:
+    """`commitments`: only children already placed (FORECAST.md). The projected month-end number
+    is the number of register rows active on the last day of each month; N̂ = C is applied by
+    the caller, so the projected change is exactly zero."""
+    ends = np.maximum(np.asarray(committed_month_ends, dtype=np.float64), 0.0)
+    return DemandForecast(month_end=ends, model="n/a", history_months=0)
+
+
+def net_change_forecast(last_actual: float, delta: float, horizon: int) -> DemandForecast:
+    """`net_change Δ`: M_t = M_p + Δ·(t−p)/(12−p), a straight line from the actual month-end
+    number M_p to M_p + Δ at the end of the horizon (FORECAST.md). Floored at zero."""
+    _check_horizon(horizon)
+    steps = np.arange(1, horizon + 1, dtype=np.float64)
+    ends = float(last_actual) + float(delta) * steps / horizon if horizon else steps
+    return DemandForecast(month_end=np.maximum(ends, 0.0), model="n/a", history_months=1)
+
+
+def trend_forecast(history: npt.ArrayLike, horizon: int, *, window: int = TREND_WINDOW) -> DemandForecast:
+    """`trend`: a least-squares straight line through the last `window` (24) month-end numbers,
+    fewer if fewer exist, extended `horizon` months and floored at zero (FORECAST.md)."""
+    _check_horizon(horizon)
+    y = np.asarray(history, dtype=np.float64)[-window:]
+    n = len(y)
+    if n == 0:
+        return DemandForecast(month_end=np.zeros(horizon), model="LinearTrend", history_months=0)
+    x = np.arange(n, dtype=np.float64)
+    if n == 1:
+        slope, intercept = 0.0, float(y[0])
+    else:
+        # closed form least squares: no rank warnings on short or flat series
+        x_mean, y_mean = x.mean(), y.mean()
+        slope = float(((x - x_mean) * (y - y_mean)).sum() / ((x - x_mean) ** 2).sum())
+        intercept = float(y_mean - slope * x_mean)
+    future = np.arange(n, n + horizon, dtype=np.float64)
+    ends = np.maximum(intercept + slope * future, 0.0)
+    return DemandForecast(
+        month_end=ends,
+        model="LinearTrend",
+        history_months=n,
+        detail={"slope_per_month": slope},
+    )
+
+
+def flow_forecast(
+    history: npt.ArrayLike,
+    entries: npt.ArrayLike,
+    exits: npt.ArrayLike,
+    horizon: int,
+    *,
+    window: int = FLOW_WINDOW,
+) -> DemandForecast:
+    """`flow`: entries per month = mean of the last `window` (12) months' entries; exit rate per
+    child-month = exits in those months / children at the start of those months; then month by
+    month M_t = M_{t−1} × (1 − rate) + entries (FORECAST.md). Never below zero.
+
+    `entries[i]` and `exits[i]` are the placements that began and ended in the month whose
+    month-end number is `history[i]`; the number at the start of month i is `history[i−1]`
+    (zero before the first month).
+    """
+    _check_horizon(horizon)
+    y = np.asarray(history, dtype=np.float64)
+    n_in = np.asarray(entries, dtype=np.float64)
+    n_out = np.asarray(exits, dtype=np.float64)
+    if not (len(y) == len(n_in) == len(n_out)):
+        raise ValueError("history, entries and exits must have one value per month")
+    n = min(window, len(y))
+    if n == 0:
+        return DemandForecast(month_end=np.zeros(horizon), model="Flow", history_months=0)
+    at_start = np.concatenate(([0.0], y[:-1]))[-n:]
+    entries_per_month = float(n_in[-n:].mean())
+    exposure = float(at_start.sum())
+    exit_rate = min(float(n_out[-n:].sum()) / exposure, 1.0) if exposure > 0 else 0.0
+    ends = np.empty(horizon, dtype=np.float64)
+    current = float(y[-1])
+    for i in range(horizon):  # a loop over at most 12 months, not over rows
+        current = max(current * (1.0 - exit_rate) + entries_per_month, 0.0)
+        ends[i] = current
+    return DemandForecast(
+        month_end=ends,
+        model="Flow",
+        history_months=n,
+        detail={"entries_per_month": entries_per_month, "exit_rate": exit_rate},
+    )
+
+
+def statistical_forecast(
+    history: npt.ArrayLike,
+    horizon: int,
+    *,
+    calibration: float = 1.0,
+    season_length: int = SEASON_LENGTH,
+) -> DemandForecast:
+    """`statistical`: a time-series model of month-end numbers with 10th/90th percentiles
+    (FORECAST.md). AutoETS (seasonal, period 12) with at least 24 months of history, else
+    seasonal-naive with at least 18, else the mean; the model used is reported.
+
+    `calibration` (≥ 0, 1 = as the model says) widens the interval around the middle path:
+    p10' = mid − f·(mid − p10), p90' = mid + f·(p90 − mid) (FORECAST.md, Accuracy: intervals that
+    cover less than they claim are widened). Everything is floored at zero.
+
+    The fit is cached on the exact series, so the same type's model is fitted once and reused
+    by every scenario and interval choice in a run.
+    """
+    _check_horizon(horizon)
+    y = np.ascontiguousarray(np.asarray(history, dtype=np.float64)[-STATISTICAL_MAX_HISTORY:])
+    if horizon == 0:
+        empty = np.zeros(0)
+        return DemandForecast(month_end=empty, p10=empty, p90=empty, model="n/a", history_months=len(y))
+    fit_horizon = max(horizon, season_length)
+    mean, lo, hi, model = _fit_statistical(y.tobytes(), fit_horizon, season_length)
+    mid = np.asarray(mean[:horizon], dtype=np.float64)
+    p10 = np.asarray(lo[:horizon], dtype=np.float64)
+    p90 = np.asarray(hi[:horizon], dtype=np.float64)
+    p10, mid, p90 = widen_interval(mid, p10, p90, calibration)
+    return DemandForecast(month_end=mid, p10=p10, p90=p90, model=model, history_months=len(y))
+
+
+def widen_interval(
+    mid: FloatArray, p10: FloatArray, p90: FloatArray, factor: float
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Scale the distance of each percentile from the middle by `factor`, then floor at zero.
+
+    Returns (p10, mid, p90) with 0 ≤ p10 ≤ mid ≤ p90 wherever the inputs are finite; NaN
+    percentiles (a model that could not estimate its spread) stay NaN.
+    """
+    if not math.isfinite(factor) or factor < 0:
+        raise ValueError(f"a calibration factor must be a finite number ≥ 0, not {factor!r}")
+    mid = np.maximum(mid, 0.0)
+    low = np.maximum(mid - factor * np.maximum(mid - p10, 0.0), 0.0)
+    high = mid + factor * np.maximum(p90 - mid, 0.0)
+    return low, mid, high
+
+
+def forecast_month_ends(
+    method: str,
+    *,
+    history: npt.ArrayLike,
+    horizon: int,
+    entries: npt.ArrayLike | None = None,
+    exits: npt.ArrayLike | None = None,
+    committed_month_ends: npt.ArrayLike | None = None,
+    net_change: float | None = None,
+    calibration: float = 1.0,
+) -> DemandForecast:
+    """Dispatch to the demand method named in a scenario (see scenarios.DEMAND_METHODS).
+
+    `history` is the type's month-end numbers up to and including the as-at date; leading
+    months before the type's first placement are dropped (they are not evidence of zero
+    demand, only of a register that starts later). `net_change` None means Δ = 0.
+    """
+    y = trim_leading_zeros(history)
+    last = float(y[-1]) if len(y) else 0.0
+    if method == "commitments":
+        if committed_month_ends is None:
+            raise ValueError("the commitments method needs the committed month-end numbers")
+        return commitments_forecast(np.asarray(committed_month_ends, dtype=np.float64)[:horizon])
+    if method == "net_change":
+        return net_change_forecast(last, float(net_change or 0.0), horizon)
+    if method == "trend":
+        return trend_forecast(y, horizon)
+    if method == "statistical":
+        return statistical_forecast(y, horizon, calibration=calibration)
+    if method == "flow":
+        if entries is None or exits is None:
+            raise ValueError("the flow method needs entries and exits per month")
+        full = np.asarray(history, dtype=np.float64)
+        keep = len(y)
+        start = len(full) - keep
+        return flow_forecast(
+            y,
+            np.asarray(entries, dtype=np.float64)[start:],
+            np.asarray(exits, dtype=np.float64)[start:],
+            horizon,
+        )
+    raise ValueError(f"unknown demand method {method!r}")
+
+
+def trim_leading_zeros(history: npt.ArrayLike) -> FloatArray:
+    """Drop the months before the first non-zero month-end number (keeps the last value)."""
+    y = np.asarray(history, dtype=np.float64)
+    nonzero = np.flatnonzero(y != 0)
+    if len(nonzero) == 0:
+        return y[-1:] if len(y) else y
+    return y[nonzero[0] :]
+
+
+def _check_horizon(horizon: int) -> None:
+    if horizon < 0:
+        raise ValueError(f"a horizon is a number of months ≥ 0, not {horizon}")
+
+
+@functools.lru_cache(maxsize=4096)
+def _fit_statistical(
+    series: bytes, horizon: int, season_length: int
+) -> tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...], str]:
+    """Fit once per exact series (the bytes of a float64 array) and return mean/p10/p90 paths.
+
+    statsforecast is imported here, not at module level: it takes seconds to import and runs
+    without the statistical method must not pay for it.
+    """
+    y = np.frombuffer(series, dtype=np.float64)
+    n = len(y)
+    nan = tuple([math.nan] * horizon)
+    if n == 0:
+        zero = tuple([0.0] * horizon)
+        return zero, zero, zero, "Mean"
+    if n == 1 or float(np.ptp(y)) == 0.0:
+        # one point or a flat series: the mean is the series, the spread cannot be estimated
+        # (one point) or is zero (flat)
+        flat = tuple([float(y[-1])] * horizon)
+        return flat, (nan if n == 1 else flat), (nan if n == 1 else flat), "Mean"
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from statsforecast.models import AutoETS, HistoricAverage, SeasonalNaive
+
+        candidates: list[tuple[str, object]] = []
+        if n >= MIN_POINTS_ETS:
+            candidates.append(("AutoETS", AutoETS(season_length=season_length)))
+        if n >= MIN_POINTS_SEASONAL_NAIVE:
+            candidates.append(("SeasonalNaive", SeasonalNaive(season_length=season_length)))
+        candidates.append(("Mean", HistoricAverage()))
+        key_lo, key_hi = f"lo-{INTERVAL_LEVEL}", f"hi-{INTERVAL_LEVEL}"
+        for name, model in candidates:
+            try:
+                out = model.forecast(y=y, h=horizon, level=[INTERVAL_LEVEL])  # type: ignore[attr-defined]
+            except Exception:  # noqa: BLE001 - any failed fit falls back to a simpler model
+                continue
+            mean = np.asarray(out["mean"], dtype=np.float64)
+            if not np.all(np.isfinite(mean)):
+                continue
+            lo = np.asarray(out.get(key_lo, np.full(horizon, np.nan)), dtype=np.float64)
+            hi = np.asarray(out.get(key_hi, np.full(horizon, np.nan)), dtype=np.float64)
+            return tuple(mean.tolist()), tuple(lo.tolist()), tuple(hi.tolist()), name
+    mean_value = float(y.mean())
+    return tuple([mean_value] * horizon), nan, nan, "Mean"

@@ -1,0 +1,222 @@
+"""The financial core: years and periods, service areas, budget lines, budgets and actuals.
+
+Money is integer pence (BigIntegerField) everywhere; spend positive, income negative.
+Actuals of a locked period cannot change by any route: the model, its queryset and a database
+trigger (see migration 0002) all refuse it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+from accounts.models import Authority, User
+from forecasting.engine.calendar import FinancialYear as FinancialYearCalendar
+from placements.models import PlacementType
+
+
+class PeriodLockedError(Exception):
+    """Raised when something tries to change the actuals of a locked period."""
+
+
+class FinancialYear(models.Model):
+    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="financial_years")
+    label = models.CharField(max_length=7, help_text="e.g. 2019/20")
+    start_year = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["-start_year"]
+        constraints = [models.UniqueConstraint(fields=["authority", "label"], name="one_year_label_per_authority")]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def calendar(self) -> FinancialYearCalendar:
+        return FinancialYearCalendar(self.start_year)
+
+
+class Period(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        SUBMITTED = "submitted", "Submitted"
+        LOCKED = "locked", "Locked"
+
+    year = models.ForeignKey(FinancialYear, on_delete=models.PROTECT, related_name="periods")
+    number = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    locked_at = models.DateTimeField(null=True, blank=True)
+    locked_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["year", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "number"], name="one_period_number_per_year"),
+            models.CheckConstraint(condition=models.Q(number__gte=1, number__lte=12), name="period_number_1_to_12"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year.label} period {self.number}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == self.Status.LOCKED
+
+    @property
+    def month_name(self) -> str:
+        return f"{self.year.calendar.month_start(self.number):%B %Y}"
+
+    @property
+    def month_end(self) -> Any:
+        return self.year.calendar.month_end(self.number)
+
+
+class ServiceArea(models.Model):
+    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="service_areas")
+    name = models.CharField(max_length=120)
+    sort_order = models.PositiveSmallIntegerField(default=100)
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+        constraints = [models.UniqueConstraint(fields=["authority", "name"], name="one_service_area_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BudgetLine(models.Model):
+    class Category(models.TextChoices):
+        PLACEMENTS = "placements", "Placements"
+        WORKFORCE = "workforce", "Workforce"
+        OTHER = "other", "Other"
+        INCOME = "income", "Income"
+
+    class Method(models.TextChoices):
+        PROFILE = "profile", "Budget profile"
+        RUN_RATE = "run_rate", "Run rate"
+        BUDGET = "budget", "Budget"
+
+    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="budget_lines")
+    code = models.CharField(max_length=40)
+    name = models.CharField(max_length=200)
+    service_area = models.ForeignKey(ServiceArea, on_delete=models.PROTECT, related_name="lines")
+    category = models.CharField(max_length=20, choices=Category.choices)
+    placement_type = models.ForeignKey(
+        PlacementType, on_delete=models.PROTECT, null=True, blank=True, related_name="budget_lines"
+    )
+    team_code = models.CharField(max_length=40, blank=True, help_text="workforce lines: the team code")
+    method = models.CharField(
+        max_length=20, choices=Method.choices, default=Method.PROFILE,
+        help_text="how other and income lines are forecast",
+    )
+
+    class Meta:
+        ordering = ["service_area__sort_order", "service_area__name", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["authority", "code"], name="one_line_code_per_authority"),
+            models.CheckConstraint(
+                condition=~models.Q(category="placements") | models.Q(placement_type__isnull=False),
+                name="placement_lines_have_a_type",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Budget(models.Model):
+    """A line's budget for one year: the original and the current (revised) amount."""
+
+    line = models.ForeignKey(BudgetLine, on_delete=models.PROTECT, related_name="budgets")
+    year = models.ForeignKey(FinancialYear, on_delete=models.PROTECT, related_name="budgets")
+    original_amount = models.BigIntegerField(help_text="pence")
+    amount = models.BigIntegerField(help_text="pence; the revised budget")
+    budget_numbers = models.DecimalField(
+        max_digits=9, decimal_places=2, null=True, blank=True, help_text="budgeted average number of children"
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["line", "year"], name="one_budget_per_line_and_year")]
+
+    def __str__(self) -> str:
+        return f"{self.line.code} {self.year.label}"
+
+
+class BudgetRevision(models.Model):
+    """Each change of a budget's amount, with its reason (the revised budget's history)."""
+
+    budget = models.ForeignKey(Budget, on_delete=models.CASCADE, related_name="revisions")
+    before = models.BigIntegerField(help_text="pence")
+    after = models.BigIntegerField(help_text="pence")
+    reason = models.TextField()
+    changed_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+
+
+class ActualQuerySet(models.QuerySet["Actual"]):
+    """Bulk routes check the lock too (the trigger is the last line of defence)."""
+
+    def _refuse_if_locked(self, period_ids: set[int]) -> None:
+        locked = Period.objects.filter(pk__in=period_ids, status=Period.Status.LOCKED)
+        if locked.exists():
+            raise PeriodLockedError(f"{locked.first()} is locked; its actuals cannot be changed")
+
+    def update(self, **kwargs: Any) -> int:
+        ids = set(self.values_list("period_id", flat=True))
+        if "period" in kwargs or "period_id" in kwargs:
+            target = kwargs.get("period_id") or getattr(kwargs.get("period"), "pk", None)
+            if target is not None:
+                ids.add(int(target))
+        self._refuse_if_locked(ids)
+        return super().update(**kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        self._refuse_if_locked(set(self.values_list("period_id", flat=True)))
+        return super().delete()
+
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[Actual]:
+        objs = list(objs)
+        self._refuse_if_locked({obj.period_id for obj in objs})
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs: Any, fields: Any, *args: Any, **kwargs: Any) -> int:
+        objs = list(objs)
+        self._refuse_if_locked({obj.period_id for obj in objs})
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+
+class Actual(models.Model):
+    line = models.ForeignKey(BudgetLine, on_delete=models.PROTECT, related_name="actuals")
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="actuals")
+    amount = models.BigIntegerField(help_text="pence, net spend in the period (income negative)")
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    objects = ActualQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["line", "period"], name="one_actual_per_line_and_period")]
+
+    def __str__(self) -> str:
+        return f"{self.line.code} {self.period}"
+
+    def _refuse_if_locked(self) -> None:
+        ids = {self.period_id}
+        if self.pk is not None:
+            ids |= set(Actual.objects.filter(pk=self.pk).values_list("period_id", flat=True))
+        if Period.objects.filter(pk__in=ids, status=Period.Status.LOCKED).exists():
+            raise PeriodLockedError(f"{self.period} is locked; its actuals cannot be changed")
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self._refuse_if_locked()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        self._refuse_if_locked()
+        return super().delete(*args, **kwargs)

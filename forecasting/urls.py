@@ -1,0 +1,16 @@
+from django.urls import path
+
+from forecasting import views
+
+app_name = "forecasting"
+
+urlpatterns = [
+    path("periods/", views.periods, name="periods"),
+    path("periods/<int:period_id>/submit/", views.period_submit_view, name="period_submit"),
+    path("periods/<int:period_id>/<str:action>/", views.period_change_view, name="period_change"),
+    path("periods/<int:period_id>/actuals/", views.actuals, name="actuals"),
+    path("lines/", views.lines, name="lines"),
+    path("lines/new/", views.line_edit, name="line_new"),
+    path("lines/<int:line_id>/", views.line_edit, name="line_edit"),
+    path("lines/<int:line_id>/budget/<str:year_label>/", views.budget_edit, name="budget_edit"),
+]

@@ -1,0 +1,220 @@
+"""Pages of the financial core: periods, budget lines and budgets, actuals entry."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_POST
+
+from accounts.access import DIRECTORS, FINANCE, STAFF_READERS, authority_of, role_required
+from accounts.models import User
+from core.exports import table_download
+from core.parsing import parse_money
+from forecasting import selectors
+from forecasting.engine.money import pence_to_pounds
+from forecasting.forms import BudgetForm, BudgetLineForm, ReasonForm
+from forecasting.models import Budget, FinancialYear, Period, PeriodLockedError
+from forecasting.services import (
+    TransitionError,
+    actuals_save,
+    budget_line_save,
+    budget_set,
+    period_lock,
+    period_reopen,
+    period_submit,
+    period_unlock,
+)
+
+
+def _to(name: str, year: FinancialYear) -> HttpResponse:
+    """Back to a page of the same year."""
+    return redirect(f"{reverse(name)}?{urlencode({'year': year.label})}")
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+@role_required(*STAFF_READERS)
+def periods(request: HttpRequest) -> HttpResponse:
+    authority = authority_of(request)
+    year = selectors.year_for(authority=authority, label=request.GET.get("year"))
+    years = FinancialYear.objects.filter(authority=authority)
+    rows = list(year.periods.select_related("submitted_by", "locked_by")) if year else []
+    return render(request, "forecasting/periods.html", {"year": year, "years": years, "periods": rows,
+                                                        "reason_form": ReasonForm()})
+
+
+@require_POST
+@role_required(*FINANCE)
+def period_submit_view(request: HttpRequest, period_id: int) -> HttpResponse:
+    period = selectors.period_for(authority=authority_of(request), period_id=period_id)
+    try:
+        period_submit(period=period, user=_user(request))
+        messages.success(request, f"{period} submitted.")
+    except TransitionError as error:
+        messages.error(request, str(error))
+    return _to("forecasting:periods", period.year)
+
+
+@require_POST
+@role_required(*DIRECTORS)
+def period_change_view(request: HttpRequest, period_id: int, action: str) -> HttpResponse:
+    period = selectors.period_for(authority=authority_of(request), period_id=period_id)
+    reason = request.POST.get("reason", "")
+    try:
+        if action == "lock":
+            period_lock(period=period, user=_user(request))
+            messages.success(request, f"{period} locked: its actuals can no longer change.")
+        elif action == "unlock":
+            period_unlock(period=period, user=_user(request), reason=reason)
+            messages.success(request, f"{period} unlocked.")
+        elif action == "reopen":
+            period_reopen(period=period, user=_user(request), reason=reason)
+            messages.success(request, f"{period} sent back to finance.")
+        else:
+            return HttpResponse(status=404)
+    except TransitionError as error:
+        messages.error(request, str(error))
+    return _to("forecasting:periods", period.year)
+
+
+@role_required(*STAFF_READERS)
+def actuals(request: HttpRequest, period_id: int) -> HttpResponse:
+    authority = authority_of(request)
+    period = selectors.period_for(authority=authority, period_id=period_id)
+    rows = selectors.actuals_sheet(authority=authority, period=period)
+    errors: dict[int, str] = {}
+    values: dict[int, str] = {}
+    can_edit = _user(request).is_finance_officer and not period.is_locked
+    if request.method == "POST":
+        if not can_edit:
+            messages.error(request, f"{period} is locked; its actuals cannot be changed." if period.is_locked
+                           else "Your role cannot change actuals.")
+            return redirect("forecasting:actuals", period_id=period.pk)
+        amounts: dict[int, int | None] = {}
+        for row in rows:
+            text = request.POST.get(f"line-{row.line.pk}", "").strip()
+            values[row.line.pk] = text
+            if text == "":
+                amounts[row.line.pk] = None
+                continue
+            try:
+                amounts[row.line.pk] = parse_money(text)
+            except ValueError as error:
+                errors[row.line.pk] = f"{row.line.code}: {error}"
+        if not errors:
+            try:
+                result = actuals_save(authority=authority, user=_user(request), period=period, amounts=amounts)
+            except PeriodLockedError as error:
+                messages.error(request, str(error))
+                return redirect("forecasting:actuals", period_id=period.pk)
+            messages.success(
+                request, f"Actuals for {period} saved: {result['created']} added, {result['updated']} changed, "
+                f"{result['cleared']} cleared.",
+            )
+            return redirect("forecasting:actuals", period_id=period.pk)
+    totals = {
+        "budget": sum(r.budget.amount for r in rows if r.budget),
+        "before": sum(r.actual_before for r in rows),
+        "actual": sum(r.actual or 0 for r in rows),
+        "ytd": sum(r.ytd for r in rows),
+    }
+    return render(request, "forecasting/actuals.html", {
+        "period": period, "rows": rows, "errors": errors, "values": values, "can_edit": can_edit,
+        "totals": totals, "periods": period.year.periods.all(),
+    })
+
+
+@role_required(*STAFF_READERS)
+def lines(request: HttpRequest) -> HttpResponse:
+    authority = authority_of(request)
+    year = selectors.year_for(authority=authority, label=request.GET.get("year"))
+    rows = selectors.lines_with_budgets(authority=authority, year=year) if year else []
+    fmt = request.GET.get("format")
+    if fmt in ("csv", "xlsx"):
+        import pandas as pd
+
+        frame = pd.DataFrame(
+            [
+                {
+                    "line_code": line.code, "line_name": line.name, "service_area": line.service_area.name,
+                    "category": line.category, "placement_type": line.placement_type.code if line.placement_type else "",
+                    "team": line.team_code, "method": line.method,
+                    "original_budget": pence_to_pounds(budget.original_amount) if budget else None,
+                    "annual_budget": pence_to_pounds(budget.amount) if budget else None,
+                    "budget_numbers": budget.budget_numbers if budget else None,
+                    "actual_to_date": pence_to_pounds(spent),
+                }
+                for line, budget, spent in rows
+            ],
+            columns=["line_code", "line_name", "service_area", "category", "placement_type", "team", "method",
+                     "original_budget", "annual_budget", "budget_numbers", "actual_to_date"],
+        )
+        return table_download(frame, filename=f"budget-lines-{year.label.replace('/', '-') if year else 'none'}", fmt=fmt)
+    total_budget = sum(b.amount for _, b, _ in rows if b)
+    total_spent = sum(s for _, _, s in rows)
+    return render(request, "forecasting/lines.html", {
+        "year": year, "years": FinancialYear.objects.filter(authority=authority), "rows": rows,
+        "total_budget": total_budget, "total_spent": total_spent,
+    })
+
+
+@role_required(*FINANCE)
+def line_edit(request: HttpRequest, line_id: int | None = None) -> HttpResponse:
+    authority = authority_of(request)
+    line = selectors.line_for(authority=authority, line_id=line_id) if line_id else None
+    initial = {}
+    if line:
+        initial = {"code": line.code, "name": line.name, "service_area": line.service_area.name,
+                   "category": line.category, "placement_type": line.placement_type, "team_code": line.team_code,
+                   "method": line.method}
+    form = BudgetLineForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            saved = budget_line_save(
+                authority=authority, user=_user(request), code=data["code"], name=data["name"],
+                service_area=data["service_area"], category=data["category"], placement_type=data["placement_type"],
+                team_code=data["team_code"], method=data["method"], line=line,
+            )
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
+        else:
+            messages.success(request, f"Budget line {saved.code} saved.")
+            return redirect("forecasting:lines")
+    return render(request, "forecasting/line_form.html", {"form": form, "line": line})
+
+
+@role_required(*FINANCE)
+def budget_edit(request: HttpRequest, line_id: int, year_label: str) -> HttpResponse:
+    authority = authority_of(request)
+    line = selectors.line_for(authority=authority, line_id=line_id)
+    year = selectors.year_for(authority=authority, label=year_label.replace("-", "/"))
+    assert year is not None
+    budget = Budget.objects.filter(line=line, year=year).first()
+    initial = {}
+    if budget:
+        initial = {"amount": f"{pence_to_pounds(budget.amount)}", "budget_numbers": budget.budget_numbers}
+    form = BudgetForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if budget is not None and data["amount"] != budget.amount and not data["reason"].strip():
+            form.add_error("reason", "Give the reason for changing the budget")
+        else:
+            budget_set(
+                authority=authority, user=_user(request), line=line, year=year, amount=data["amount"],
+                reason=data["reason"], budget_numbers=data["budget_numbers"],
+            )
+            messages.success(request, f"Budget for {line.code} {year.label} saved.")
+            return _to("forecasting:lines", year)
+    revisions = budget.revisions.select_related("changed_by") if budget else []
+    return render(request, "forecasting/budget_form.html", {
+        "form": form, "line": line, "year": year, "budget": budget, "revisions": revisions,
+    })
