@@ -39,7 +39,7 @@ class Problem:
             where += f" row {self.row}"
         if self.column:
             where += f", column {self.column}"
-        if self.value:
+        if self.value and f"'{self.value}'" not in self.message:
             return f"{where}: {self.message} (value: '{self.value}')"
         return f"{where}: {self.message}"
 

@@ -39,3 +39,11 @@ DEFAULT_PLACEMENT_TYPES: list[tuple[str, str, bool]] = [
     ("leaving_care", "Leaving care accommodation", True),
     ("other", "Other", False),
 ]
+
+
+def ensure_default_placement_types() -> None:
+    """Create any missing default type (tests that flush the database need them back)."""
+    for order, (code, name, after_18) in enumerate(DEFAULT_PLACEMENT_TYPES, start=1):
+        PlacementType.objects.get_or_create(
+            code=code, defaults={"name": name, "continues_after_18": after_18, "sort_order": order * 10}
+        )

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Union
+from typing import Any, Union
 
 import numpy as np
 import pandas as pd
@@ -33,8 +33,19 @@ import pandas as pd
 
 HEADER_COLUMNS = ("CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB")
 EPISODE_COLUMNS = (
-    "CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC",
-    "REASON_PLACE_CHANGE", "HOME_POST", "PL_POST", "URN",
+    "CHILD",
+    "DECOM",
+    "RNE",
+    "LS",
+    "CIN",
+    "PLACE",
+    "PLACE_PROVIDER",
+    "DEC",
+    "REC",
+    "REASON_PLACE_CHANGE",
+    "HOME_POST",
+    "PL_POST",
+    "URN",
 )
 UASC_COLUMNS = ("CHILD", "SEX", "DOB", "DUC")
 REGIONAL_COLUMNS = ("LA", "YEAR")
@@ -62,15 +73,50 @@ SHORT_BREAK_LS = frozenset({"V3", "V4"})
 TEMPORARY_PLACES = frozenset({"T0", "T1", "T2", "T3", "T4"})
 PROVIDER_CODES = frozenset({"PR0", "PR1", "PR2", "PR3", "PR4", "PR5"})
 PLACE_CODES = frozenset(
-    {"A3", "A4", "A5", "A6", "H5", "K1", "K2", "K3", "P1", "P2", "P3", "R1", "R2", "R3", "R5",
-     "S1", "U1", "U2", "U3", "U4", "U5", "U6", "Z1", "Z11", "Z12", "Z13", "Z14"}
+    {
+        "A3",
+        "A4",
+        "A5",
+        "A6",
+        "H5",
+        "K1",
+        "K2",
+        "K3",
+        "P1",
+        "P2",
+        "P3",
+        "R1",
+        "R2",
+        "R3",
+        "R5",
+        "S1",
+        "U1",
+        "U2",
+        "U3",
+        "U4",
+        "U5",
+        "U6",
+        "Z1",
+        "Z11",
+        "Z12",
+        "Z13",
+        "Z14",
+    }
     | TEMPORARY_PLACES
 )
 
 ISSUE_COLUMNS = ["file", "row", "column", "value", "reason", "action", "rule", "record"]
 PLACEMENT_COLUMNS = [
-    "placement_ref", "child_ref", "child_dob", "uasc", "placement_type", "place", "place_provider",
-    "start_date", "end_date", "source",
+    "placement_ref",
+    "child_ref",
+    "child_dob",
+    "uasc",
+    "placement_type",
+    "place",
+    "place_provider",
+    "start_date",
+    "end_date",
+    "source",
 ]
 MAPPING_COLUMNS = ["place", "place_provider", "valid_from_year", "valid_to_year", "finance_type"]
 
@@ -149,7 +195,9 @@ def _read_table(name: str, data: bytes) -> pd.DataFrame:
             raise Ssda903FileError([f"{name}: not a readable XLSX workbook ({exc})"]) from exc
         return frame.fillna("")
     if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise Ssda903FileError([f"{name}: old Excel (.xls) workbooks are not supported; save it as XLSX or CSV"])
+        raise Ssda903FileError(
+            [f"{name}: old Excel (.xls) workbooks are not supported; save it as XLSX or CSV"]
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -176,23 +224,35 @@ def _classify(name: str, columns: list[str]) -> tuple[str, str]:
     kinds = sorted(k for k, distinctive in DISTINCTIVE_COLUMNS.items() if present & distinctive)
     if len(kinds) > 1:
         detail = "; ".join(f"{k}: {', '.join(sorted(present & DISTINCTIVE_COLUMNS[k]))}" for k in kinds)
-        raise Ssda903FileError([f"{name}: mixes the columns of {' and '.join(kinds)} files ({detail}); "
-                                "each SSDA903 table must be its own file"])
+        raise Ssda903FileError(
+            [
+                f"{name}: mixes the columns of {' and '.join(kinds)} files ({detail}); "
+                "each SSDA903 table must be its own file"
+            ]
+        )
     if not kinds:
         if {"CHILD", "DOB"} <= present:
             kinds = ["header"]
         else:
             shown = ", ".join(c for c in columns if c) or "none"
-            raise Ssda903FileError([f"{name}: columns ({shown}) match no SSDA903 file (header, episodes or UASC)"])
+            raise Ssda903FileError(
+                [f"{name}: columns ({shown}) match no SSDA903 file (header, episodes or UASC)"]
+            )
     kind = kinds[0]
     missing = [c for c in REQUIRED_COLUMNS[kind] if c not in present]
     if missing:
-        raise Ssda903FileError([f"{name}: looks like an SSDA903 {kind} file but has no {', '.join(missing)} column"])
+        raise Ssda903FileError(
+            [f"{name}: looks like an SSDA903 {kind} file but has no {', '.join(missing)} column"]
+        )
     regional = present & set(REGIONAL_COLUMNS)
     if len(regional) == 1:
-        has, lacks = (("LA", "YEAR") if "LA" in regional else ("YEAR", "LA"))
-        raise Ssda903FileError([f"{name}: mixes the DfE and regional shapes: it has a {has} column but no {lacks} "
-                                "(regional files need both)"])
+        has, lacks = ("LA", "YEAR") if "LA" in regional else ("YEAR", "LA")
+        raise Ssda903FileError(
+            [
+                f"{name}: mixes the DfE and regional shapes: it has a {has} column but no {lacks} "
+                "(regional files need both)"
+            ]
+        )
     return kind, ("regional" if regional else "dfe")
 
 
@@ -229,8 +289,10 @@ def read_903_files(items: Iterable[FileInput]) -> Ssda903Files:
         raw = raw[~blank]
         second_header = raw["CHILD"].str.upper() == "CHILD"
         if second_header.any():
-            errors.append(f"{name}: row {int(raw.loc[second_header, '_row'].iloc[0])} repeats the column names "
-                          "(several files pasted into one?)")
+            errors.append(
+                f"{name}: row {int(raw.loc[second_header, '_row'].iloc[0])} repeats the column names "
+                "(several files pasted into one?)"
+            )
             continue
         out = pd.DataFrame(index=raw.index)
         for column in wanted:
@@ -246,14 +308,20 @@ def read_903_files(items: Iterable[FileInput]) -> Ssda903Files:
         frames[kind].append(out.reset_index(drop=True))
         infos.append(Ssda903File(name=name, kind=kind, shape=shape, rows=len(out), ignored_columns=extra))
         if extra:
-            warnings.append(f"{name}: column(s) {', '.join(extra)} are not SSDA903 {kind} columns and were ignored")
+            warnings.append(
+                f"{name}: column(s) {', '.join(extra)} are not SSDA903 {kind} columns and were ignored"
+            )
     if errors:
         raise Ssda903FileError(errors)
     result = {}
     for kind, parts in frames.items():
         result[kind] = pd.concat(parts, ignore_index=True) if parts else _empty_frame(kind)
     return Ssda903Files(
-        header=result["header"], episodes=result["episodes"], uasc=result["uasc"], files=infos, warnings=warnings
+        header=result["header"],
+        episodes=result["episodes"],
+        uasc=result["uasc"],
+        files=infos,
+        warnings=warnings,
     )
 
 
@@ -281,16 +349,19 @@ def parse_dates(values: pd.Series) -> pd.Series:
 
 
 def _yyyymmdd(dates: pd.Series) -> pd.Series:
-    return (dates.dt.year * 10000 + dates.dt.month * 100 + dates.dt.day).astype("int64").astype(str)
+    number: pd.Series = dates.dt.year * 10000 + dates.dt.month * 100 + dates.dt.day
+    return number.astype("int64").astype(str)
 
 
 def financial_year_start(dates: pd.Series) -> pd.Series:
     """Calendar year in which the financial (collection) year of each date starts: April-March."""
-    return dates.dt.year - (dates.dt.month < 4).astype("int64")
+    years: pd.Series = dates.dt.year - (dates.dt.month < 4).astype("int64")
+    return years
 
 
 def _uk(dates: pd.Series) -> pd.Series:
-    return dates.dt.strftime("%d/%m/%Y").fillna("")
+    text: pd.Series = dates.dt.strftime("%d/%m/%Y")
+    return text.fillna("")
 
 
 def _fy_label(years: pd.Series) -> pd.Series:
@@ -313,8 +384,13 @@ def default_mapping() -> pd.DataFrame:
     """
     rows: list[tuple[str, str | None, int | None, int | None, str]] = []
 
-    def add(places: Iterable[str], finance_type: str, providers: Iterable[str | None] = (None,),
-            valid_from: int | None = None, valid_to: int | None = None) -> None:
+    def add(
+        places: Iterable[str],
+        finance_type: str,
+        providers: Iterable[str | None] = (None,),
+        valid_from: int | None = None,
+        valid_to: int | None = None,
+    ) -> None:
         for place in places:
             for provider in providers:
                 rows.append((place, provider, valid_from, valid_to, finance_type))
@@ -355,7 +431,9 @@ def _normalise_mapping(mapping: pd.DataFrame) -> pd.DataFrame:
 
     m["place"] = text(m["place"])
     m["place_provider"] = text(m["place_provider"]).replace({"NONE": "", "NAN": "", "<NA>": ""})
-    m["finance_type"] = m["finance_type"].astype(object).where(m["finance_type"].notna(), "").astype(str).str.strip()
+    m["finance_type"] = (
+        m["finance_type"].astype(object).where(m["finance_type"].notna(), "").astype(str).str.strip()
+    )
     for column in ("valid_from_year", "valid_to_year"):
         raw = m[column].astype(object).where(m[column].notna(), None)
         blank = raw.isna() | (raw.astype(str).str.strip().isin(["", "None", "nan", "<NA>"]))
@@ -365,22 +443,34 @@ def _normalise_mapping(mapping: pd.DataFrame) -> pd.DataFrame:
         m[column] = number.astype("Int64")
     if (m["place"] == "").any() or (m["finance_type"] == "").any():
         raise MappingError("every mapping row needs a place and a finance_type")
-    backwards = m["valid_from_year"].notna() & m["valid_to_year"].notna() & (m["valid_from_year"] > m["valid_to_year"])
+    backwards = (
+        m["valid_from_year"].notna()
+        & m["valid_to_year"].notna()
+        & (m["valid_from_year"] > m["valid_to_year"])
+    )
     if backwards.any():
         bad = m[backwards].iloc[0]
-        raise MappingError(f"mapping row for {bad['place']} is valid from {bad['valid_from_year']} "
-                           f"to {bad['valid_to_year']}: the end is before the start")
+        raise MappingError(
+            f"mapping row for {bad['place']} is valid from {bad['valid_from_year']} "
+            f"to {bad['valid_to_year']}: the end is before the start"
+        )
     return m
 
 
 def _apply_mapping(first: pd.DataFrame, mapping: pd.DataFrame) -> pd.Series:
     """Finance type per placement (index of ``first``) from its PLACE, PLACE_PROVIDER and the
     collection year of its start; NaN where no mapping row applies."""
-    keys = pd.DataFrame({"_pid": first.index, "place": first["PLACE"].to_numpy(),
-                         "provider": first["_provider"].to_numpy(), "fy": first["_fy"].to_numpy()})
+    keys = pd.DataFrame(
+        {
+            "_pid": first.index,
+            "place": first["PLACE"].to_numpy(),
+            "provider": first["_provider"].to_numpy(),
+            "fy": first["_fy"].to_numpy(),
+        }
+    )
     cand = keys.merge(mapping, on="place", how="inner")
     fy = cand["fy"].astype("int64")
-    ok = ((cand["place_provider"] == "") | (cand["place_provider"] == cand["provider"]))
+    ok = (cand["place_provider"] == "") | (cand["place_provider"] == cand["provider"])
     ok &= cand["valid_from_year"].isna().to_numpy() | (cand["valid_from_year"].fillna(0).to_numpy() <= fy)
     ok &= cand["valid_to_year"].isna().to_numpy() | (cand["valid_to_year"].fillna(0).to_numpy() >= fy)
     cand = cand[ok].copy()
@@ -393,10 +483,11 @@ def _apply_mapping(first: pd.DataFrame, mapping: pd.DataFrame) -> pd.Series:
     if (types > 1).any():
         pid = types[types > 1].index[0]
         row = cand[cand["_pid"] == pid].iloc[0]
+        provider = row["provider"] or "(blank)"
+        year = f"{int(row['fy'])}/{(int(row['fy']) + 1) % 100:02d}"
+        choices = ", ".join(sorted(cand.loc[cand["_pid"] == pid, "finance_type"].unique()))
         raise MappingError(
-            f"the mapping is ambiguous for PLACE {row['place']} with provider {row['provider'] or '(blank)'} in "
-            f"{int(row['fy'])}/{(int(row['fy']) + 1) % 100:02d}: "
-            f"{', '.join(sorted(cand.loc[cand['_pid'] == pid, 'finance_type'].unique()))}"
+            f"the mapping is ambiguous for PLACE {row['place']} with provider {provider} in {year}: {choices}"
         )
     chosen = cand.drop_duplicates("_pid").set_index("_pid")["finance_type"]
     return chosen.reindex(first.index)
@@ -411,7 +502,7 @@ def _apply_mapping(first: pd.DataFrame, mapping: pd.DataFrame) -> pd.Series:
 class CleanResult:
     placements: pd.DataFrame
     issues: pd.DataFrame
-    summary: dict
+    summary: dict[str, Any]
 
 
 class _Issues:
@@ -420,20 +511,32 @@ class _Issues:
     def __init__(self) -> None:
         self.parts: list[pd.DataFrame] = []
 
-    def add(self, rows: pd.DataFrame, column: str, value: pd.Series | str, reason: pd.Series | str,
-            action: str, rule: str, record: str = "episode") -> None:
+    def add(
+        self,
+        rows: pd.DataFrame,
+        column: str,
+        value: pd.Series | str,
+        reason: pd.Series | str,
+        action: str,
+        rule: str,
+        record: str = "episode",
+    ) -> None:
         if rows.empty:
             return
-        self.parts.append(pd.DataFrame({
-            "file": rows["_file"].to_numpy(),
-            "row": rows["_row"].to_numpy(),
-            "column": column,
-            "value": value.to_numpy() if isinstance(value, pd.Series) else value,
-            "reason": reason.to_numpy() if isinstance(reason, pd.Series) else reason,
-            "action": action,
-            "rule": rule,
-            "record": record,
-        }))
+        self.parts.append(
+            pd.DataFrame(
+                {
+                    "file": rows["_file"].to_numpy(),
+                    "row": rows["_row"].to_numpy(),
+                    "column": column,
+                    "value": value.to_numpy() if isinstance(value, pd.Series) else value,
+                    "reason": reason.to_numpy() if isinstance(reason, pd.Series) else reason,
+                    "action": action,
+                    "rule": rule,
+                    "record": record,
+                }
+            )
+        )
 
     def frame(self) -> pd.DataFrame:
         if not self.parts:
@@ -451,15 +554,19 @@ def _where(ep: pd.DataFrame, mask: pd.Series) -> tuple[pd.DataFrame, pd.DataFram
     return ep[mask], ep[~mask]
 
 
-def _select_authority(files: Ssda903Files, la: str | None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, int]:
+def _select_authority(
+    files: Ssda903Files, la: str | None
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, int]:
     def key(frame: pd.DataFrame) -> pd.Series:
         return frame["LA"].astype(str).str.strip().str.upper()
 
     authorities = sorted(set(key(files.episodes)) - {""})
     if la is None:
         if len(authorities) > 1:
-            raise ValueError(f"the files hold episodes of several authorities ({', '.join(authorities)}); "
-                             "choose one with la=")
+            raise ValueError(
+                f"the files hold episodes of several authorities ({', '.join(authorities)}); "
+                "choose one with la="
+            )
         return files.episodes.copy(), files.header.copy(), files.uasc.copy(), 0
     wanted = la.strip().upper()
     if authorities and wanted not in authorities:
@@ -492,16 +599,25 @@ def _return_order(ep: pd.DataFrame, today: pd.Timestamp) -> pd.DataFrame:
     return ret
 
 
-def _child_dobs(header: pd.DataFrame, issues: _Issues, today: pd.Timestamp) -> pd.DataFrame:
+def _child_dobs(header: pd.DataFrame, issues: _Issues) -> pd.DataFrame:
     """Latest valid DOB per child (index CHILD) with the header file/row it came from."""
     h = header.copy()
     no_child = h["CHILD"] == ""
-    issues.add(h[no_child], "CHILD", "", "header row without a child reference", "ignored", "missing_child", "header")
+    issues.add(
+        h[no_child], "CHILD", "", "header row without a child reference", "ignored", "missing_child", "header"
+    )
     h = h[~no_child]
     h["_dob"] = parse_dates(h["DOB"])
     bad = h["_dob"].isna() & (h["DOB"] != "")
-    issues.add(h[bad], "DOB", h.loc[bad, "DOB"], "date of birth is not a date (use 31/07/2019 or 2019-07-31)",
-               "ignored", "bad_date", "header")
+    issues.add(
+        h[bad],
+        "DOB",
+        h.loc[bad, "DOB"],
+        "date of birth is not a date (use 31/07/2019 or 2019-07-31)",
+        "ignored",
+        "bad_date",
+        "header",
+    )
     h = h[h["_dob"].notna()].sort_values(["_year_hint", "_src", "_row"], na_position="first", kind="stable")
     latest = h.drop_duplicates("CHILD", keep="last").set_index("CHILD")
     counts = h.groupby("CHILD")["_dob"].nunique()
@@ -511,14 +627,20 @@ def _child_dobs(header: pd.DataFrame, issues: _Issues, today: pd.Timestamp) -> p
         label = _uk(c["_dob"]) + " (" + c["_file"] + " row " + c["_row"].astype(str) + ")"
         others = label.groupby(c["CHILD"]).agg("; ".join)
         rows = latest.loc[conflicted].reset_index()
-        reason = ("date of birth differs between returns: " + rows["CHILD"].map(others)
-                  + "; the latest return's " + _uk(rows["_dob"]) + " is used")
+        reason = (
+            "date of birth differs between returns: "
+            + rows["CHILD"].map(others)
+            + "; the latest return's "
+            + _uk(rows["_dob"])
+            + " is used"
+        )
         issues.add(rows, "DOB", rows["DOB"], reason, "corrected", "dob_conflict", "header")
     return latest[["_dob", "_file", "_row"]]
 
 
-def clean_episodes(files: Ssda903Files, *, mapping: pd.DataFrame, la: str | None = None,
-                   today: date | None = None) -> CleanResult:
+def clean_episodes(
+    files: Ssda903Files, *, mapping: pd.DataFrame, la: str | None = None, today: date | None = None
+) -> CleanResult:
     """Turn SSDA903 episodes into finance placements (exclusive end dates), reporting every
     episode that is not used. The rules run in the order documented in docs/ssda903.md."""
     today_ts = pd.Timestamp(today or date.today()).normalize()
@@ -542,7 +664,14 @@ def clean_episodes(files: Ssda903Files, *, mapping: pd.DataFrame, la: str | None
     bad, ep = _where(ep, ep["DECOM"] == "")
     issues.add(bad, "DECOM", "", "no start date (DECOM is blank)", "dropped", "missing_decom")
     bad, ep = _where(ep, ep["_decom"].isna())
-    issues.add(bad, "DECOM", bad["DECOM"], "DECOM is not a date (use 31/07/2019 or 2019-07-31)", "dropped", "bad_date")
+    issues.add(
+        bad,
+        "DECOM",
+        bad["DECOM"],
+        "DECOM is not a date (use 31/07/2019 or 2019-07-31)",
+        "dropped",
+        "bad_date",
+    )
     bad, ep = _where(ep, ep["_decom"] > today_ts)
     issues.add(bad, "DECOM", bad["DECOM"], "DECOM is in the future", "dropped", "decom_in_future")
 
@@ -554,64 +683,135 @@ def clean_episodes(files: Ssda903Files, *, mapping: pd.DataFrame, la: str | None
     superseded = ep.duplicated(key, keep="last")
     grouped = ep.groupby(key, sort=False)
     kept_rank = grouped["_rank"].transform("last")
-    content = pd.Series(pd.util.hash_pandas_object(ep[list(EPISODE_COLUMNS)], index=False).to_numpy(), index=ep.index)
+    content = pd.Series(
+        pd.util.hash_pandas_object(ep[list(EPISODE_COLUMNS)], index=False).to_numpy(), index=ep.index
+    )
     kept_content = content.groupby([ep["CHILD"], ep["_decom"]], sort=False).transform("last")
     conflict = superseded & (ep["_rank"] == kept_rank) & (content != kept_content)
     kept_row = grouped["_row"].transform("last")
     bad = ep[conflict]
-    issues.add(bad, "DECOM", bad["DECOM"],
-               "another episode of this child starting the same day follows in the same return (row "
-               + kept_row[conflict].astype(str) + ", which is used)", "dropped", "conflicting_duplicate")
+    issues.add(
+        bad,
+        "DECOM",
+        bad["DECOM"],
+        "another episode of this child starting the same day follows in the same return (row "
+        + kept_row[conflict].astype(str)
+        + ", which is used)",
+        "dropped",
+        "conflicting_duplicate",
+    )
     n_duplicates = int((superseded & ~conflict).sum())
     ep = ep[~superseded]
 
     # 4. End dates that are not dates, end before the start, or no night at all.
     bad, ep = _where(ep, ep["_dec"].isna() & (ep["DEC"] != ""))
-    issues.add(bad, "DEC", bad["DEC"], "DEC is not a date (use 31/07/2019 or 2019-07-31)", "dropped", "bad_date")
+    issues.add(
+        bad, "DEC", bad["DEC"], "DEC is not a date (use 31/07/2019 or 2019-07-31)", "dropped", "bad_date"
+    )
     bad, ep = _where(ep, ep["_dec"] < ep["_decom"])
-    issues.add(bad, "DEC", bad["DEC"], "DEC (" + bad["DEC"] + ") is before DECOM (" + bad["DECOM"] + ")",
-               "dropped", "dec_before_decom")
+    issues.add(
+        bad,
+        "DEC",
+        bad["DEC"],
+        "DEC (" + bad["DEC"] + ") is before DECOM (" + bad["DECOM"] + ")",
+        "dropped",
+        "dec_before_decom",
+    )
     bad, ep = _where(ep, ep["_dec"] == ep["_decom"])
-    issues.add(bad, "DEC", bad["DEC"], "episode ends the day it starts: no night in placement", "ignored",
-               "zero_length")
+    issues.add(
+        bad,
+        "DEC",
+        bad["DEC"],
+        "episode ends the day it starts: no night in placement",
+        "ignored",
+        "zero_length",
+    )
 
     # 5. The child's header: no header row, no usable DOB, DOB in the future or after DECOM.
-    dobs = _child_dobs(header, issues, today_ts)
+    dobs = _child_dobs(header, issues)
     has_header = set(header["CHILD"]) - {""}
     bad, ep = _where(ep, ~ep["CHILD"].isin(has_header))
-    issues.add(bad, "CHILD", bad["CHILD"], "child " + bad["CHILD"] + " has no header row in any return",
-               "dropped", "no_header")
+    issues.add(
+        bad,
+        "CHILD",
+        bad["CHILD"],
+        "child " + bad["CHILD"] + " has no header row in any return",
+        "dropped",
+        "no_header",
+    )
     ep["_dob"] = ep["CHILD"].map(dobs["_dob"])
     bad, ep = _where(ep, ep["_dob"].isna())
-    issues.add(bad, "DOB", "", "child " + bad["CHILD"] + " has no valid date of birth in any header row",
-               "dropped", "no_dob")
+    issues.add(
+        bad,
+        "DOB",
+        "",
+        "child " + bad["CHILD"] + " has no valid date of birth in any header row",
+        "dropped",
+        "no_dob",
+    )
     where_dob = ep["CHILD"].map(dobs["_file"]) + " row " + ep["CHILD"].map(dobs["_row"]).astype(str)
     bad, ep = _where(ep, ep["_dob"] > today_ts)
-    issues.add(bad, "DOB", _uk(bad["_dob"]), "date of birth is in the future (" + where_dob[bad.index] + ")",
-               "dropped", "dob_in_future")
+    issues.add(
+        bad,
+        "DOB",
+        _uk(bad["_dob"]),
+        "date of birth is in the future (" + where_dob[bad.index] + ")",
+        "dropped",
+        "dob_in_future",
+    )
     bad, ep = _where(ep, ep["_dob"] > ep["_decom"])
-    issues.add(bad, "DOB", _uk(bad["_dob"]), "date of birth (" + where_dob[bad.index] + ") is after DECOM "
-               + bad["DECOM"], "dropped", "dob_after_decom")
+    issues.add(
+        bad,
+        "DOB",
+        _uk(bad["_dob"]),
+        "date of birth (" + where_dob[bad.index] + ") is after DECOM " + bad["DECOM"],
+        "dropped",
+        "dob_after_decom",
+    )
 
     # 6. Short breaks are not placements.
     bad, ep = _where(ep, ep["LS"].isin(SHORT_BREAK_LS))
-    issues.add(bad, "LS", bad["LS"], "short-break episode (legal status " + bad["LS"] + ") is not a placement",
-               "ignored", "short_break")
+    issues.add(
+        bad,
+        "LS",
+        bad["LS"],
+        "short-break episode (legal status " + bad["LS"] + ") is not a placement",
+        "ignored",
+        "short_break",
+    )
 
     # 7. Codes: PLACE must be known; an unknown provider or RNE is read as blank / a new placement.
     known_places = PLACE_CODES | set(maps["place"])
     bad, ep = _where(ep, ep["PLACE"] == "")
     issues.add(bad, "PLACE", "", "no placement type (PLACE is blank)", "dropped", "missing_place")
     bad, ep = _where(ep, ~ep["PLACE"].isin(known_places))
-    issues.add(bad, "PLACE", bad["PLACE"], "PLACE " + bad["PLACE"] + " is not an SSDA903 placement code",
-               "dropped", "unknown_place")
+    issues.add(
+        bad,
+        "PLACE",
+        bad["PLACE"],
+        "PLACE " + bad["PLACE"] + " is not an SSDA903 placement code",
+        "dropped",
+        "unknown_place",
+    )
     odd = (ep["PLACE_PROVIDER"] != "") & ~ep["PLACE_PROVIDER"].isin(PROVIDER_CODES)
-    issues.add(ep[odd], "PLACE_PROVIDER", ep.loc[odd, "PLACE_PROVIDER"],
-               "not a PLACE_PROVIDER code (PR0-PR5): treated as no provider", "corrected", "unknown_provider")
+    issues.add(
+        ep[odd],
+        "PLACE_PROVIDER",
+        ep.loc[odd, "PLACE_PROVIDER"],
+        "not a PLACE_PROVIDER code (PR0-PR5): treated as no provider",
+        "corrected",
+        "unknown_provider",
+    )
     ep["_provider"] = ep["PLACE_PROVIDER"].where(~odd, "")
     odd = ~ep["RNE"].isin(RNE_CODES)
-    issues.add(ep[odd], "RNE", ep.loc[odd, "RNE"],
-               "not an RNE code (S, P, L, T, U, B): treated as a change of placement", "corrected", "unknown_rne")
+    issues.add(
+        ep[odd],
+        "RNE",
+        ep.loc[odd, "RNE"],
+        "not an RNE code (S, P, L, T, U, B): treated as a change of placement",
+        "corrected",
+        "unknown_rne",
+    )
 
     ep = ep.sort_values(["CHILD", "_decom"], kind="stable").reset_index(drop=True)
 
@@ -622,8 +822,15 @@ def clean_episodes(files: Ssda903Files, *, mapping: pd.DataFrame, la: str | None
     if stale.any():
         closed = pd.to_datetime((ret_fy[stale] + 1).astype(str) + "-04-01")
         bad = ep[stale]
-        issues.add(bad, "DEC", "", "open episode is missing from the later return(s): closed at the end of its last "
-                   "return, DEC " + _uk(closed), "corrected", "stale_open")
+        issues.add(
+            bad,
+            "DEC",
+            "",
+            "open episode is missing from the later return(s): closed at the end of its last "
+            "return, DEC " + _uk(closed),
+            "corrected",
+            "stale_open",
+        )
         ep.loc[stale, "_dec"] = closed
 
     # 9. Overlaps: an episode that runs past the next one's start ends when the next one starts.
@@ -633,8 +840,14 @@ def clean_episodes(files: Ssda903Files, *, mapping: pd.DataFrame, la: str | None
     if overlap.any():
         bad = ep[overlap]
         was = bad["_dec"].pipe(_uk).where(bad["_dec"].notna(), "open")
-        issues.add(bad, "DEC", bad["DEC"], "overlaps the child's next episode: DEC " + was + " set to its start "
-                   + _uk(next_start[overlap]), "corrected", "overlap")
+        issues.add(
+            bad,
+            "DEC",
+            bad["DEC"],
+            "overlaps the child's next episode: DEC " + was + " set to its start " + _uk(next_start[overlap]),
+            "corrected",
+            "overlap",
+        )
         ep.loc[overlap, "_dec"] = next_start[overlap]
 
     # 10. A temporary placement (T0-T4) keeps the placement before it; with none before it, drop it.
@@ -646,8 +859,14 @@ def clean_episodes(files: Ssda903Files, *, mapping: pd.DataFrame, la: str | None
     orphan = temporary & base_place.isna()
     if orphan.any():
         bad = ep[orphan]
-        issues.add(bad, "PLACE", bad["PLACE"], "temporary placement " + bad["PLACE"]
-                   + " with no placement just before it to keep", "dropped", "temporary_without_placement")
+        issues.add(
+            bad,
+            "PLACE",
+            bad["PLACE"],
+            "temporary placement " + bad["PLACE"] + " with no placement just before it to keep",
+            "dropped",
+            "temporary_without_placement",
+        )
         ep = ep[~orphan].reset_index(drop=True)
         prev_same = ep["CHILD"].eq(ep["CHILD"].shift(1))
         contiguous = prev_same & ep["_decom"].eq(ep["_dec"].shift(1))
@@ -674,9 +893,14 @@ def clean_episodes(files: Ssda903Files, *, mapping: pd.DataFrame, la: str | None
         lost = ep["_pid"].isin(unmapped_pid)
         bad = ep[lost]
         first = starts.loc[bad["_pid"]]
-        text = ("no finance placement type for PLACE " + first["_place"].to_numpy() + " with provider "
-                + first["_provider"].replace("", "(blank)").to_numpy() + " in "
-                + _fy_label(first["_fy"]).to_numpy())
+        text = (
+            "no finance placement type for PLACE "
+            + first["_place"].to_numpy()
+            + " with provider "
+            + first["_provider"].replace("", "(blank)").to_numpy()
+            + " in "
+            + _fy_label(first["_fy"]).to_numpy()
+        )
         reason = pd.Series(text, index=bad.index)
         reason = reason.where(~continues[lost], reason + " (the placement this episode continues)")
         issues.add(bad, "PLACE", bad["PLACE"], reason, "dropped", "no_mapping")
@@ -687,30 +911,50 @@ def clean_episodes(files: Ssda903Files, *, mapping: pd.DataFrame, la: str | None
     merged = ep[continues]
     temp = merged["PLACE"].isin(TEMPORARY_PLACES)
     into = " (merged into " + merged["_ref"] + ")"
-    issues.add(merged[temp], "PLACE", merged.loc[temp, "PLACE"], "temporary placement " + merged.loc[temp, "PLACE"]
-               + ": the child's placement before it continues" + into[temp], "merged", "temporary_move")
+    issues.add(
+        merged[temp],
+        "PLACE",
+        merged.loc[temp, "PLACE"],
+        "temporary placement "
+        + merged.loc[temp, "PLACE"]
+        + ": the child's placement before it continues"
+        + into[temp],
+        "merged",
+        "temporary_move",
+    )
     rest = merged[~temp]
-    issues.add(rest, "RNE", rest["RNE"], "RNE " + rest["RNE"] + " is not a change of placement and PLACE and "
-               "provider are unchanged: the same placement continues" + into[~temp], "merged", "continuing_episode")
+    issues.add(
+        rest,
+        "RNE",
+        rest["RNE"],
+        "RNE " + rest["RNE"] + " is not a change of placement and PLACE and "
+        "provider are unchanged: the same placement continues" + into[~temp],
+        "merged",
+        "continuing_episode",
+    )
 
     # 13. One row per placement.
-    last = ep.groupby("_pid")["_dec"].last()
+    # The end of a placement is its last episode's DEC, open (NaT) included: groupby.last() would
+    # skip an open last episode.
+    last = ep.drop_duplicates("_pid", keep="last").set_index("_pid")["_dec"]
     uasc_until = _uasc_until(uasc)
     child = starts["CHILD"]
     in_uasc = child.isin(uasc_until.index)
     duc = child.map(uasc_until)
-    placements = pd.DataFrame({
-        "placement_ref": "903-" + child + "-" + _yyyymmdd(starts["_decom"]),
-        "child_ref": child,
-        "child_dob": starts["_dob"],
-        "uasc": in_uasc & (duc.isna() | (starts["_decom"] < duc)),
-        "placement_type": finance.reindex(starts.index),
-        "place": starts["_place"],
-        "place_provider": starts["_provider"],
-        "start_date": starts["_decom"],
-        "end_date": last.reindex(starts.index),
-        "source": starts["_file"] + " row " + starts["_row"].astype(str),
-    }).reset_index(drop=True)[PLACEMENT_COLUMNS]
+    placements = pd.DataFrame(
+        {
+            "placement_ref": "903-" + child + "-" + _yyyymmdd(starts["_decom"]),
+            "child_ref": child,
+            "child_dob": starts["_dob"],
+            "uasc": in_uasc & (duc.isna() | (starts["_decom"] < duc)),
+            "placement_type": finance.reindex(starts.index),
+            "place": starts["_place"],
+            "place_provider": starts["_provider"],
+            "start_date": starts["_decom"],
+            "end_date": last.reindex(starts.index),
+            "source": starts["_file"] + " row " + starts["_row"].astype(str),
+        }
+    ).reset_index(drop=True)[PLACEMENT_COLUMNS]
     placements["uasc"] = placements["uasc"].astype(bool)
 
     issue_frame = issues.frame()
@@ -723,7 +967,8 @@ def clean_episodes(files: Ssda903Files, *, mapping: pd.DataFrame, la: str | None
     dropped = by_rule("dropped")
     ignored = by_rule("ignored")
     n_merged = int((episode_issues["action"] == "merged").sum())
-    summary = {
+    n_used, n_dropped, n_ignored = len(placements), sum(dropped.values()), sum(ignored.values())
+    summary: dict[str, Any] = {
         "episodes_read": n_read,
         "episodes_other_authorities": n_other,
         "duplicates_removed": n_duplicates,
@@ -738,8 +983,7 @@ def clean_episodes(files: Ssda903Files, *, mapping: pd.DataFrame, la: str | None
         "placements_produced": len(placements),
         "children": int(placements["child_ref"].nunique()),
     }
-    summary["unaccounted"] = n_read - (summary["used"] + n_duplicates + n_merged + summary["dropped"]
-                                       + summary["ignored"])
+    summary["unaccounted"] = n_read - (n_used + n_duplicates + n_merged + n_dropped + n_ignored)
     return CleanResult(placements=placements, issues=issue_frame, summary=summary)
 
 

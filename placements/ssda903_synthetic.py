@@ -14,8 +14,28 @@ import pandas as pd
 
 from placements.ssda903 import Ssda903Files, read_903_files
 
-_PLACES = np.array(["U4", "U5", "U6", "U1", "U2", "U3", "K2", "R1", "K1", "H5", "P2", "P1", "A4", "A5", "S1",
-                    "R5", "R3", "R2"])
+_PLACES = np.array(
+    [
+        "U4",
+        "U5",
+        "U6",
+        "U1",
+        "U2",
+        "U3",
+        "K2",
+        "R1",
+        "K1",
+        "H5",
+        "P2",
+        "P1",
+        "A4",
+        "A5",
+        "S1",
+        "R5",
+        "R3",
+        "R2",
+    ]
+)
 _PLACE_WEIGHTS = np.array([22, 22, 2, 4, 5, 5, 11, 1, 0.5, 6, 4, 6, 2, 1.5, 1.5, 1, 0.5, 1], dtype=float)
 _LS = np.array(["C2", "J2", "V2", "C1", "E1", "D1", "L1", "L2", "J1"])
 _RNE_NEXT = np.array(["P", "L", "T", "B", "U"])
@@ -24,7 +44,8 @@ _TEMPORARY = np.array(["T0", "T1", "T2", "T3", "T4"])
 
 
 def _uk(dates: pd.Series) -> pd.Series:
-    return dates.dt.strftime("%d/%m/%Y").fillna("")
+    text: pd.Series = dates.dt.strftime("%d/%m/%Y")
+    return text.fillna("")
 
 
 def _episodes(n_children: int, rng: np.random.Generator, first_year: int, years: int) -> pd.DataFrame:
@@ -51,8 +72,9 @@ def _episodes(n_children: int, rng: np.random.Generator, first_year: int, years:
     rne = rng.choice(_RNE_NEXT, size=n, p=_RNE_WEIGHTS / _RNE_WEIGHTS.sum())
     after_gap = np.roll(gap, 1) > 0
     rne[(position == 0) | after_gap] = "S"
-    frame = pd.DataFrame({"CHILD": child.astype(str), "pos": position, "start": start, "end": end,
-                          "RNE": rne, "PLACE": place})
+    frame = pd.DataFrame(
+        {"CHILD": child.astype(str), "pos": position, "start": start, "end": end, "RNE": rne, "PLACE": place}
+    )
     # Legal-status-only changes keep the placement.
     keep = frame["RNE"].isin(["L", "T", "U"])
     frame["PLACE"] = frame["PLACE"].where(~keep).groupby(frame["CHILD"]).ffill().fillna(frame["PLACE"])
@@ -62,8 +84,9 @@ def _episodes(n_children: int, rng: np.random.Generator, first_year: int, years:
     provider = np.where(frame["PLACE"] == "P1", "PR0", provider)
     provider = np.where(frame["PLACE"].isin(["R2", "R5"]), "PR3", provider)
     frame["PLACE_PROVIDER"] = provider
-    frame["PLACE_PROVIDER"] = frame["PLACE_PROVIDER"].where(~keep).groupby(frame["CHILD"]).ffill().fillna(
-        frame["PLACE_PROVIDER"])
+    frame["PLACE_PROVIDER"] = (
+        frame["PLACE_PROVIDER"].where(~keep).groupby(frame["CHILD"]).ffill().fillna(frame["PLACE_PROVIDER"])
+    )
     # A few temporary moves (a short stay elsewhere, then back with RNE T).
     temporary = (rng.random(n) < 0.02) & (position > 0)
     frame.loc[temporary, "PLACE"] = rng.choice(_TEMPORARY, size=int(temporary.sum()))
@@ -78,15 +101,17 @@ def _episodes(n_children: int, rng: np.random.Generator, first_year: int, years:
     fault = rng.random(n)
     overlap = (fault < 0.01) & (position > 0)
     frame.loc[overlap, "start"] = frame.loc[overlap, "start"] - pd.to_timedelta(
-        rng.integers(5, 60, size=int(overlap.sum())), unit="D")
+        rng.integers(5, 60, size=int(overlap.sum())), unit="D"
+    )
     frame.loc[(fault >= 0.01) & (fault < 0.013), "PLACE"] = "X9"  # not a 903 code
     frame["end_text_fault"] = (fault >= 0.013) & (fault < 0.015)  # DEC before DECOM
     frame["decom_blank"] = (fault >= 0.015) & (fault < 0.017)
     return frame
 
 
-def synthetic_903_files(n_episodes: int, seed: int = 0, *, first_year: int = 2017,
-                        years: int = 5) -> list[tuple[str, bytes]]:
+def synthetic_903_files(
+    n_episodes: int, seed: int = 0, *, first_year: int = 2017, years: int = 5
+) -> list[tuple[str, bytes]]:
     """DfE-shaped CSV returns for ``years`` collection years from ``first_year``, whose episodes
     files hold ``n_episodes`` rows in all, as (name, bytes) pairs."""
     rng = np.random.default_rng(seed)
@@ -115,25 +140,48 @@ def synthetic_903_files(n_episodes: int, seed: int = 0, *, first_year: int = 201
     children = episodes.drop_duplicates("CHILD")[["CHILD", "start"]]
     age_days = rng.integers(30, 17 * 365, size=len(children))
     dob = children["start"] - pd.to_timedelta(age_days, unit="D")
-    people = pd.DataFrame({"CHILD": children["CHILD"].to_numpy(), "SEX": rng.choice(["1", "2"], size=len(children)),
-                           "DOB": _uk(dob).to_numpy(), "ETHNIC": rng.choice(["WBRI", "MWBC", "BAFR", "AOTH"],
-                                                                             size=len(children)),
-                           "UPN": "", "MOTHER": "", "MC_DOB": ""})
+    people = pd.DataFrame(
+        {
+            "CHILD": children["CHILD"].to_numpy(),
+            "SEX": rng.choice(["1", "2"], size=len(children)),
+            "DOB": _uk(dob).to_numpy(),
+            "ETHNIC": rng.choice(["WBRI", "MWBC", "BAFR", "AOTH"], size=len(children)),
+            "UPN": "",
+            "MOTHER": "",
+            "MC_DOB": "",
+        }
+    )
     people.loc[rng.random(len(people)) < 0.005, "DOB"] = ""  # no DOB
     without_header = set(people["CHILD"].sample(frac=0.005, random_state=seed))
     uasc_children = people.sample(frac=0.04, random_state=seed + 1).copy()
-    uasc_children["DUC"] = _uk(pd.to_datetime(uasc_children["DOB"], format="%d/%m/%Y", errors="coerce")
-                               + pd.DateOffset(years=18) - pd.Timedelta(days=4))
+    uasc_children["DUC"] = _uk(
+        pd.to_datetime(uasc_children["DOB"], format="%d/%m/%Y", errors="coerce")
+        + pd.DateOffset(years=18)
+        - pd.Timedelta(days=4)
+    )
 
     files: list[tuple[str, bytes]] = []
-    episode_columns = ["CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC",
-                       "REASON_PLACE_CHANGE", "HOME_POST", "PL_POST", "URN"]
+    episode_columns = [
+        "CHILD",
+        "DECOM",
+        "RNE",
+        "LS",
+        "CIN",
+        "PLACE",
+        "PLACE_PROVIDER",
+        "DEC",
+        "REC",
+        "REASON_PLACE_CHANGE",
+        "HOME_POST",
+        "PL_POST",
+        "URN",
+    ]
     for year in range(first_year, first_year + years):
         shown = rows[rows["year"] == year]
         in_year = set(shown["CHILD"])
         header = people[people["CHILD"].isin(in_year) & ~people["CHILD"].isin(without_header)].copy()
         if year == first_year + 1 and len(header):  # one child's DOB recorded differently that year
-            header.iloc[0, header.columns.get_loc("DOB")] = "01/01/2010"
+            header.loc[header.index[0], "DOB"] = "01/01/2010"
         uasc = uasc_children[uasc_children["CHILD"].isin(in_year)][["CHILD", "SEX", "DOB", "DUC"]]
         files.append((f"{year}-header.csv", header.to_csv(index=False).encode()))
         files.append((f"{year}-episodes.csv", shown[episode_columns].to_csv(index=False).encode()))

@@ -91,12 +91,18 @@ def backtest(
     if placement_types is None:
         placement_types = sorted({str(t) for t in register["placement_type"]})
     all_targets = sorted({t for d in origins for t in _targets(d, horizon) if t <= actuals_up_to})
-    actual = numbers_on_dates(register, types, all_targets) if all_targets else None
+    actual: dict[tuple[str, date], float] = {}
+    if all_targets:
+        numbers = numbers_on_dates(register, types, all_targets)
+        for code_, values in zip(numbers.index, numbers.to_numpy(dtype=np.float64), strict=True):
+            actual.update(
+                {(str(code_), target): float(v) for target, v in zip(all_targets, values, strict=True)}
+            )
 
     records: list[dict[str, object]] = []
     for origin in origins:  # a loop over as-at dates and types, never over rows
         targets = [t for t in _targets(origin, horizon) if t <= actuals_up_to]
-        if not targets or actual is None:
+        if not targets:
             continue
         known = known_at(register, origin)
         history = month_end_history(known, types, up_to=origin)
@@ -115,7 +121,9 @@ def backtest(
                     entries=part["entries"].to_numpy(),
                     exits=part["exits"].to_numpy(),
                     committed_month_ends=(
-                        committed.loc[code].to_numpy(dtype=np.float64) if code in committed.index else np.zeros(horizon)
+                        committed.loc[code].to_numpy(dtype=np.float64)
+                        if code in committed.index
+                        else np.zeros(horizon)
                     ),
                     net_change=net_change,
                     calibration=1.0,
@@ -133,7 +141,7 @@ def backtest(
                             "target_date": target,
                             "model": forecast.model,
                             "forecast": float(forecast.month_end[h - 1]),
-                            "actual": float(actual.loc[code, target]) if code in actual.index else 0.0,
+                            "actual": actual.get((code, target), 0.0),
                             "p10_raw": float(lo_raw[h - 1]),
                             "p90_raw": float(hi_raw[h - 1]),
                             "p10": float(lo[h - 1]),
@@ -147,8 +155,21 @@ def backtest(
 
 
 _FORECAST_COLUMNS = [
-    "method", "placement_type", "origin", "horizon", "target_date", "model", "forecast", "actual",
-    "p10_raw", "p90_raw", "p10", "p90", "calibration", "abs_pct_error", "covered",
+    "method",
+    "placement_type",
+    "origin",
+    "horizon",
+    "target_date",
+    "model",
+    "forecast",
+    "actual",
+    "p10_raw",
+    "p90_raw",
+    "p10",
+    "p90",
+    "calibration",
+    "abs_pct_error",
+    "covered",
 ]
 
 
@@ -219,7 +240,9 @@ def calibration_factors(
     factors = {ALL_TYPES: pooled}
     for code, values in needed.groupby(rows["placement_type"]):
         factors[str(code)] = (
-            _quantile_factor(values, target_coverage, max_factor) if len(values) >= min_observations else pooled
+            _quantile_factor(values, target_coverage, max_factor)
+            if len(values) >= min_observations
+            else pooled
         )
     return factors
 
@@ -254,6 +277,11 @@ def calibrate(
     """Back-test the statistical method and return the widening factors for
     `project_placements(..., calibration=...)`."""
     result = backtest(
-        register, types, origins=origins, actuals_up_to=actuals_up_to, horizon=horizon, methods=("statistical",)
+        register,
+        types,
+        origins=origins,
+        actuals_up_to=actuals_up_to,
+        horizon=horizon,
+        methods=("statistical",),
     )
     return calibration_factors(result.forecasts, target_coverage=target_coverage)

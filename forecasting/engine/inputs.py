@@ -77,6 +77,7 @@ WORKERS_COLUMNS = (
 )
 SAVINGS_COLUMNS = ("ref", "title", "line_code", "status", "rag", "programme", "planned", "forecast_delivery")
 
+
 class EngineInputError(ValueError):
     """Inputs that make a forecast impossible. `problems` lists each one; str() joins them."""
 
@@ -130,9 +131,7 @@ class EngineInputs:
         problems = input_problems(self)
         if problems:
             count = "1 problem" if len(problems) == 1 else f"{len(problems)} problems"
-            raise EngineInputError(
-                f"The forecast cannot run ({count}): " + " ".join(problems), problems
-            )
+            raise EngineInputError(f"The forecast cannot run ({count}): " + " ".join(problems), problems)
 
 
 # --------------------------------------------------------------------------------------------
@@ -193,28 +192,50 @@ def input_problems(inputs: EngineInputs) -> list[str]:
     column_problems = (
         _missing_columns(lines, ("line_code", "category", "annual_budget"), "budget")
         + _missing_columns(inputs.actuals, ACTUALS_COLUMNS, "actuals")
-        + (_missing_columns(inputs.placements, REGISTER_COLUMNS, "placement register") if len(inputs.placements) else [])
+        + (
+            _missing_columns(inputs.placements, REGISTER_COLUMNS, "placement register")
+            if len(inputs.placements)
+            else []
+        )
         + _missing_columns(inputs.placement_types, TYPES_COLUMNS, "placement types table")
-        + (_missing_columns(inputs.posts, POSTS_COLUMNS, "establishment (posts)") if len(inputs.posts) else [])
-        + (_missing_columns(inputs.workers, ("team", "worker_type", "fte"), "workers") if len(inputs.workers) else [])
-        + (_missing_columns(inputs.savings, ("ref", "line_code", "status", "planned"), "savings") if len(inputs.savings) else [])
+        + (
+            _missing_columns(inputs.posts, POSTS_COLUMNS, "establishment (posts)")
+            if len(inputs.posts)
+            else []
+        )
+        + (
+            _missing_columns(inputs.workers, ("team", "worker_type", "fte"), "workers")
+            if len(inputs.workers)
+            else []
+        )
+        + (
+            _missing_columns(inputs.savings, ("ref", "line_code", "status", "planned"), "savings")
+            if len(inputs.savings)
+            else []
+        )
     )
     if column_problems:
         return problems + column_problems
     if len(lines) == 0:
-        return problems + [f"There are no budget lines for {fy}. Import the budget before running a forecast."]
+        return problems + [
+            f"There are no budget lines for {fy}. Import the budget before running a forecast."
+        ]
 
     codes = lines["line_code"].map(_text)
     if codes.isna().any():
         problems.append(f"{int(codes.isna().sum())} budget line(s) have no line code.")
     duplicated = codes[codes.duplicated() & codes.notna()]
     for code in sorted(set(duplicated)):
-        problems.append(f"Budget line {code} appears {int((codes == code).sum())} times; each line code must be unique.")
+        problems.append(
+            f"Budget line {code} appears {int((codes == code).sum())} times; each line code must be unique."
+        )
     known = set(codes.dropna())
 
     category = lines["category"].map(lambda v: (_text(v) or "").lower())
     method = lines["method"].map(lambda v: (_text(v) or "profile").lower()) if "method" in lines else None
-    types = lines["placement_type"].map(_text) if "placement_type" in lines else pd.Series([None] * len(lines))
+    types = (
+        lines["placement_type"].map(_text) if "placement_type" in lines else pd.Series([None] * len(lines))
+    )
     teams = lines["team"].map(_text) if "team" in lines else pd.Series([None] * len(lines))
     budgets = pd.to_numeric(lines["annual_budget"], errors="coerce")
     for i in range(len(lines)):  # one pass over budget lines (hundreds), messages need each line
@@ -225,7 +246,9 @@ def input_problems(inputs: EngineInputs) -> list[str]:
                 f"Budget line {code} has category '{cat}'; use placements, workforce, other or income."
             )
         if cat == "placements" and types.iloc[i] is None:
-            problems.append(f"Placements budget line {code} has no placement type; say which type it pays for.")
+            problems.append(
+                f"Placements budget line {code} has no placement type; say which type it pays for."
+            )
         if cat == "workforce" and teams.iloc[i] is None:
             problems.append(f"Workforce budget line {code} has no team; say which team's staff it pays for.")
         if cat in ("other", "income") and method is not None and method.iloc[i] not in OTHER_METHODS:
@@ -239,11 +262,14 @@ def input_problems(inputs: EngineInputs) -> list[str]:
         profile = lines["profile"].iloc[i] if "profile" in lines else None
         if isinstance(profile, (tuple, list, np.ndarray)):
             if len(profile) != 12:
-                problems.append(f"Budget line {code} has a monthly profile of {len(profile)} months; it needs 12.")
+                problems.append(
+                    f"Budget line {code} has a monthly profile of {len(profile)} months; it needs 12."
+                )
             elif not np.isnan(budgets.iloc[i]) and int(sum(int(v) for v in profile)) != int(budgets.iloc[i]):
                 problems.append(
-                    f"Budget line {code}'s monthly profile adds up to {_pounds(sum(int(v) for v in profile))} "
-                    f"but its annual budget is {_pounds(int(budgets.iloc[i]))}; make them agree."
+                    f"Budget line {code}'s monthly profile adds up to "
+                    f"{_pounds(sum(int(v) for v in profile))} but its annual budget is "
+                    f"{_pounds(int(budgets.iloc[i]))}; make them agree."
                 )
 
     # actuals
@@ -331,7 +357,9 @@ def input_problems(inputs: EngineInputs) -> list[str]:
     if len(register):
         driven |= set(register_lines.dropna())
         driven |= {c for c, t in placement_lines.items() if t in set(register_types.dropna())}
-    driven |= {line for team, team_lines in workforce_lines.items() if team in staff_teams for line in team_lines}
+    driven |= {
+        line for team, team_lines in workforce_lines.items() if team in staff_teams for line in team_lines
+    }
     for i in range(len(lines)):
         code = codes.iloc[i]
         if code is None:
@@ -371,30 +399,38 @@ def _scenario_problems(scenarios: Sequence[Scenario]) -> list[str]:
                     f"({_pounds(assumption.new_unit_cost)}); unit costs must be zero or more."
                 )
             if assumption.demand_method is not None and assumption.demand_method not in (
-                "commitments", "net_change", "trend", "statistical", "flow",
+                "commitments",
+                "net_change",
+                "trend",
+                "statistical",
+                "flow",
             ):
                 problems.append(
-                    f"Scenario {scenario.name} uses demand method '{assumption.demand_method}' for {what}; use "
-                    "commitments, net_change, trend, statistical or flow."
+                    f"Scenario {scenario.name} uses demand method '{assumption.demand_method}' for {what}; "
+                    "use commitments, net_change, trend, statistical or flow."
                 )
             if assumption.fee_uplift_pct is not None and assumption.fee_uplift_pct <= -100:
-                problems.append(f"Scenario {scenario.name} has a fee uplift of {assumption.fee_uplift_pct}% for {what}.")
+                problems.append(
+                    f"Scenario {scenario.name} has a fee uplift of {assumption.fee_uplift_pct}% for {what}."
+                )
         factor = scenario.billable_factor
         low, high = BILLABLE_FACTOR_RANGE
         if factor is not None and (math.isnan(factor) or not low < factor <= high):
             problems.append(
-                f"Scenario {scenario.name} has a billable factor of {factor}; it must be more than 0 and at most "
-                "1.5 (0.88 means agency workers are paid for 88% of their days)."
+                f"Scenario {scenario.name} has a billable factor of {factor}; it must be more than 0 and at "
+                "most 1.5 (0.88 means agency workers are paid for 88% of their days)."
             )
         for team, target in scenario.agency_targets.items():
             if target is not None and (math.isnan(target) or target < 0):
                 where = "overall" if team is None else f"for team {team}"
-                problems.append(f"Scenario {scenario.name} has a negative agency target {where} ({target} FTE).")
+                problems.append(
+                    f"Scenario {scenario.name} has a negative agency target {where} ({target} FTE)."
+                )
         for status, rate in scenario.delivery_rates.items():
             if not 0.0 <= float(rate) <= 1.0:
                 problems.append(
-                    f"Scenario {scenario.name} has a delivery rate of {float(rate) * 100:g}% for {status} savings; "
-                    "use 0% to 100%."
+                    f"Scenario {scenario.name} has a delivery rate of {float(rate) * 100:g}% for {status} "
+                    "savings; use 0% to 100%."
                 )
     return problems
 
@@ -434,7 +470,9 @@ def _canonical_column(column: pd.Series) -> list[str]:
         return out.where(stamps.notna(), "~").tolist()
     if pd.api.types.is_bool_dtype(column):
         return ["T" if v else "F" for v in column.to_numpy()]
-    if pd.api.types.is_integer_dtype(column) and not isinstance(column.dtype, pd.api.extensions.ExtensionDtype):
+    if pd.api.types.is_integer_dtype(column) and not isinstance(
+        column.dtype, pd.api.extensions.ExtensionDtype
+    ):
         return column.astype(str).tolist()
     return [_canonical_value(v) for v in column.to_numpy(dtype=object)]
 
@@ -471,7 +509,9 @@ def _scenario_dict(scenario: Scenario) -> dict[str, object]:
         "placements": {k: _assumption_dict(v) for k, v in sorted(scenario.placements.items())},
         "agency_targets": {
             ("~" if k is None else str(k)): _canonical_value(v)
-            for k, v in sorted(scenario.agency_targets.items(), key=lambda kv: "" if kv[0] is None else str(kv[0]))
+            for k, v in sorted(
+                scenario.agency_targets.items(), key=lambda kv: "" if kv[0] is None else str(kv[0])
+            )
         },
         "billable_factor": _canonical_value(scenario.billable_factor),
         "delivery_rates": {k: _canonical_value(v) for k, v in sorted(scenario.delivery_rates.items())},

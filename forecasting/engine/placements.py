@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -31,6 +32,7 @@ from forecasting.engine.money import round_pence_array
 from forecasting.engine.scenarios import PlacementAssumption
 
 IntArray = npt.NDArray[np.int64]
+_Number = TypeVar("_Number", bound=np.generic)
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
@@ -140,8 +142,8 @@ def eighteenth_birthday(child_dob: pd.Series) -> pd.Series:
 def _continues_after_18(register: pd.DataFrame, types: pd.DataFrame) -> BoolArray:
     """Per row: does its type continue after 18? Types missing from `types` do not."""
     flags = {str(c): bool(v) for c, v in zip(types["code"], types["continues_after_18"], strict=True)}
-    mapped = [flags.get(str(code), False) for code in register["placement_type"].to_numpy()]
-    return np.asarray(mapped, dtype=bool)
+    mapped = register["placement_type"].astype(str).map(flags).fillna(False)
+    return mapped.to_numpy(dtype=bool)
 
 
 def _effective_end_days(register: pd.DataFrame, types: pd.DataFrame) -> npt.NDArray[np.int32]:
@@ -204,7 +206,7 @@ def _type_codes(register: pd.DataFrame, types: pd.DataFrame, extra: Sequence[str
 def _prepare(register: pd.DataFrame, types: pd.DataFrame, extra_types: Sequence[str] = ()) -> _Rows:
     type_codes = _type_codes(register, types, extra_types)
     position = {code: i for i, code in enumerate(type_codes)}
-    type_index = np.asarray([position[str(c)] for c in register["placement_type"]], dtype=np.int64)
+    type_index: IntArray = np.asarray(register["placement_type"].astype(str).map(position), dtype=np.int64)
     start = _day_numbers(register["start_date"], missing_is_open=False, what="start date")
     end = _effective_end_days(register, types)
     ref = register["placement_ref"].astype(str).to_numpy(dtype=object)
@@ -212,17 +214,26 @@ def _prepare(register: pd.DataFrame, types: pd.DataFrame, extra_types: Sequence[
     # ends. Such a row is neither an entry nor an exit; matching on the EFFECTIVE end keeps
     # month-end(t) = month-end(t−1) + entries − exits exact. Zero-length rows are neither.
     real = end > start
-    end_keys = pd.MultiIndex.from_arrays([ref[real], type_index[real], end[real]])
-    start_keys = pd.MultiIndex.from_arrays([ref, type_index, start])
-    finish_keys = pd.MultiIndex.from_arrays([ref, type_index, end])
-    start_keys_real = pd.MultiIndex.from_arrays([ref[real], type_index[real], start[real]])
-    is_entry = real & ~np.asarray(start_keys.isin(end_keys), dtype=bool)
-    is_exit = real & (end != _OPEN) & ~np.asarray(finish_keys.isin(start_keys_real), dtype=bool)
+    # One int64 key per (placement, type, day): (ref code × types + type) × 2**31 + day. It fits
+    # in 63 bits while refs × types < 2**32, i.e. for any register a council holds.
+    ref_code = pd.factorize(ref)[0].astype(np.int64)
+    n_types = max(len(type_codes), 1)
+    if (int(ref_code.max(initial=0)) + 1) * n_types >= 2**32:
+        raise ValueError("the register is too large to match rate changes")
+    base = (ref_code * n_types + type_index) * 2**31
+
+    def key(day: npt.NDArray[np.int32]) -> IntArray:
+        shifted: IntArray = base + (day.astype(np.int64) + 2**30)
+        return shifted
+
+    start_key, end_key = key(start), key(end)
+    is_entry = real & ~np.isin(start_key, end_key[real])
+    is_exit = real & (end != _OPEN) & ~np.isin(end_key, start_key[real])
     return _Rows(
         type_codes=type_codes,
         type_index=type_index,
         ref=ref,
-        line=register["line_code"].astype(str).to_numpy(dtype=object),
+        line=register["line_code"].fillna("").astype(str).to_numpy(dtype=object),
         start=start,
         end=end,
         weekly=_pence(register["weekly_cost"]),
@@ -235,10 +246,11 @@ def _prepare(register: pd.DataFrame, types: pd.DataFrame, extra_types: Sequence[
 
 
 def _pence(column: pd.Series) -> IntArray:
-    return column.fillna(0).astype(np.int64).to_numpy(dtype=np.int64)
+    result: IntArray = column.fillna(0).to_numpy(dtype=np.int64)
+    return result
 
 
-def _group_sum(groups: IntArray, n_groups: int, matrix: npt.NDArray[np.generic]) -> npt.NDArray[np.generic]:
+def _group_sum(groups: IntArray, n_groups: int, matrix: npt.NDArray[_Number]) -> npt.NDArray[_Number]:
     """Sum the rows of `matrix` by group index (a loop over groups, never over rows)."""
     out = np.zeros((n_groups, matrix.shape[1]), dtype=matrix.dtype)
     for g in np.unique(groups):
@@ -247,8 +259,12 @@ def _group_sum(groups: IntArray, n_groups: int, matrix: npt.NDArray[np.generic])
 
 
 def _count_by_group_and_month(
-    groups: IntArray, n_groups: int, day_numbers: npt.NDArray[np.int32], month_starts: npt.NDArray[np.int32],
-    month_ends: npt.NDArray[np.int32], mask: BoolArray,
+    groups: IntArray,
+    n_groups: int,
+    day_numbers: npt.NDArray[np.int32],
+    month_starts: npt.NDArray[np.int32],
+    month_ends: npt.NDArray[np.int32],
+    mask: BoolArray,
 ) -> IntArray:
     """How many masked rows have their `day_numbers` inside each month, by group."""
     inside = mask & (day_numbers >= month_starts[0]) & (day_numbers < month_ends[-1])
@@ -334,8 +350,10 @@ def placement_kpis(
     m_starts, m_ends, labels = _month_grid(months_from, months_to)
     n_types, n_months = len(rows.type_codes), len(labels)
     days = days_active_matrix(
-        rows.start.astype("datetime64[D]"), _open_as_nat(rows.end),
-        m_starts.astype("datetime64[D]"), m_ends.astype("datetime64[D]"),
+        rows.start.astype("datetime64[D]"),
+        _open_as_nat(rows.end),
+        m_starts.astype("datetime64[D]"),
+        m_ends.astype("datetime64[D]"),
     )
     money = _row_money(rows, days)
     last_days = m_ends - 1
@@ -358,7 +376,9 @@ def placement_kpis(
             "education_contributions": _group_sum(g, n_types, money.education).ravel(),
             "contributions": _group_sum(g, n_types, money.contributions).ravel(),
             "net_cost": _group_sum(g, n_types, money.net).ravel(),
-            "starts": _count_by_group_and_month(g, n_types, rows.start, m_starts, m_ends, rows.is_entry).ravel(),
+            "starts": _count_by_group_and_month(
+                g, n_types, rows.start, m_starts, m_ends, rows.is_entry
+            ).ravel(),
             "ends": _count_by_group_and_month(g, n_types, rows.end, m_starts, m_ends, rows.is_exit).ravel(),
             "high_cost_number": _group_sum(g, n_types, active * high[:, None]).ravel(),
             "high_cost_cost": _group_sum(g, n_types, money.gross * high[:, None]).ravel(),
@@ -369,9 +389,22 @@ def placement_kpis(
     weeks = frame["child_days"] / 7
     frame["avg_weekly_cost"] = (frame["gross_cost"] / weeks).where(weeks > 0)
     order = [
-        "placement_type", "month", "days_in_month", "month_end_number", "average_number", "child_days",
-        "fye_number_contribution", "avg_weekly_cost", "gross_cost", "health_contributions",
-        "education_contributions", "contributions", "net_cost", "starts", "ends", "high_cost_number",
+        "placement_type",
+        "month",
+        "days_in_month",
+        "month_end_number",
+        "average_number",
+        "child_days",
+        "fye_number_contribution",
+        "avg_weekly_cost",
+        "gross_cost",
+        "health_contributions",
+        "education_contributions",
+        "contributions",
+        "net_cost",
+        "starts",
+        "ends",
+        "high_cost_number",
         "high_cost_cost",
     ]
     return frame[order]
@@ -395,8 +428,12 @@ def placement_year_summary(
     year; high_cost_number is the number of high-cost rows active on 31 March.
     """
     monthly = placement_kpis(
-        register, types, months_from=year.start, months_to=year.end,
-        high_cost_threshold=high_cost_threshold, high_cost_excluded_types=high_cost_excluded_types,
+        register,
+        types,
+        months_from=year.start,
+        months_to=year.end,
+        high_cost_threshold=high_cost_threshold,
+        high_cost_excluded_types=high_cost_excluded_types,
     )
     sums = monthly.groupby("placement_type", sort=False)[
         ["child_days", "gross_cost", "contributions", "net_cost", "starts", "ends", "high_cost_cost"]
@@ -412,9 +449,20 @@ def placement_year_summary(
     out["high_cost_number"] = out["placement_type"].map(march["high_cost_number"]).astype(np.int64)
     return out[
         [
-            "placement_type", "average_number", "fye_number", "child_days", "avg_weekly_cost",
-            "avg_weekly_net_cost", "gross_cost", "contributions", "net_cost", "month_end_number",
-            "starts", "ends", "high_cost_number", "high_cost_cost",
+            "placement_type",
+            "average_number",
+            "fye_number",
+            "child_days",
+            "avg_weekly_cost",
+            "avg_weekly_net_cost",
+            "gross_cost",
+            "contributions",
+            "net_cost",
+            "month_end_number",
+            "starts",
+            "ends",
+            "high_cost_number",
+            "high_cost_cost",
         ]
     ]
 
@@ -471,8 +519,12 @@ def month_end_history(
             "month": labels * n_types,
             "count_date": [_date_of(int(d)) for d in count_days] * n_types,
             "month_end_number": _group_sum(g, n_types, active).ravel(),
-            "entries": _count_by_group_and_month(g, n_types, rows.start, m_starts, m_ends_known, rows.is_entry).ravel(),
-            "exits": _count_by_group_and_month(g, n_types, rows.end, m_starts, m_ends_known, rows.is_exit).ravel(),
+            "entries": _count_by_group_and_month(
+                g, n_types, rows.start, m_starts, m_ends_known, rows.is_entry
+            ).ravel(),
+            "exits": _count_by_group_and_month(
+                g, n_types, rows.end, m_starts, m_ends_known, rows.is_exit
+            ).ravel(),
         }
     )
     return frame
@@ -506,7 +558,9 @@ def _default_unit_cost(rows: _Rows, type_position: int, as_at: date) -> tuple[in
     return 0, "none"
 
 
-def default_unit_cost_new(register: pd.DataFrame, types: pd.DataFrame, *, placement_type: str, as_at: date) -> int:
+def default_unit_cost_new(
+    register: pd.DataFrame, types: pd.DataFrame, *, placement_type: str, as_at: date
+) -> int:
     """Default cost of a new placement of a type, pence per week (see `_default_unit_cost`);
     0 when the register holds no usable row of that type."""
     rows = _prepare(register, types, [placement_type])
@@ -577,16 +631,20 @@ def project_placements(
     g = rows.type_index
 
     days = days_active_matrix(
-        rows.start.astype("datetime64[D]"), _open_as_nat(rows.end),
-        m_starts.astype("datetime64[D]"), m_ends.astype("datetime64[D]"),
+        rows.start.astype("datetime64[D]"),
+        _open_as_nat(rows.end),
+        m_starts.astype("datetime64[D]"),
+        m_ends.astype("datetime64[D]"),
     )
     actual_money = _row_money(rows, days)
     uplift_by_type, uplift_from_by_type = _uplifts(codes, assumptions, year)
     if uplift_by_type.any():
         uplift_from_rows = uplift_from_by_type[g] if len(rows) else np.zeros(0, dtype=np.int32)
         days_uplifted = days_active_matrix(
-            np.maximum(rows.start, uplift_from_rows).astype("datetime64[D]"), _open_as_nat(rows.end),
-            m_starts.astype("datetime64[D]"), m_ends.astype("datetime64[D]"),
+            np.maximum(rows.start, uplift_from_rows).astype("datetime64[D]"),
+            _open_as_nat(rows.end),
+            m_starts.astype("datetime64[D]"),
+            m_ends.astype("datetime64[D]"),
         )
         future_money = _row_money(rows, days, uplift_by_type[g], days_uplifted)
     else:
@@ -618,8 +676,10 @@ def project_placements(
     unit_costs = np.zeros(n_types, dtype=np.int64)
     model_rows: list[dict[str, object]] = []
     type_uplift_days = days_active_matrix(
-        uplift_from_by_type.astype("datetime64[D]"), np.full(n_types, np.datetime64("NaT"), dtype="datetime64[D]"),
-        m_starts.astype("datetime64[D]"), m_ends.astype("datetime64[D]"),
+        uplift_from_by_type.astype("datetime64[D]"),
+        np.full(n_types, np.datetime64("NaT"), dtype="datetime64[D]"),
+        m_starts.astype("datetime64[D]"),
+        m_ends.astype("datetime64[D]"),
     )
     for k, code in enumerate(codes):  # a loop over placement types (≈15), not rows
         assumption = assumptions.get(code, assumptions.get("*", PlacementAssumption()))
@@ -665,8 +725,12 @@ def project_placements(
             change[k, p:] = round_pence_array((n_hat - committed_avg[k, p:]) * unit * weighted_days / 7.0)
         model_rows.append(
             {
-                "placement_type": code, "demand_method": method, "model": model, "history_months": used,
-                "unit_cost_new": unit, "unit_cost_source": source,
+                "placement_type": code,
+                "demand_method": method,
+                "model": model,
+                "history_months": used,
+                "unit_cost_new": unit,
+                "unit_cost_source": source,
             }
         )
 
@@ -701,7 +765,9 @@ def project_placements(
             "projected_change": change.sum(axis=1).astype(np.int64),
         }
     )
-    by_line = _by_line(rows, days, row_net, future, month_days, codes, lines_of_types, projected_avg, committed_avg, change)
+    by_line = _by_line(
+        rows, days, row_net, future, month_days, codes, lines_of_types, projected_avg, committed_avg, change
+    )
     return PlacementProjection(
         by_type_month=by_type_month,
         by_line=by_line,
@@ -740,9 +806,16 @@ def _lines_of_types(rows: _Rows, type_lines: Mapping[str, str] | None) -> dict[s
 
 
 def _by_line(
-    rows: _Rows, days: IntArray, row_net: IntArray, future: BoolArray, month_days: IntArray,
-    codes: list[str], lines_of_types: Mapping[str, str], projected_avg: FloatArray,
-    committed_avg: FloatArray, change: IntArray,
+    rows: _Rows,
+    days: IntArray,
+    row_net: IntArray,
+    future: BoolArray,
+    month_days: IntArray,
+    codes: list[str],
+    lines_of_types: Mapping[str, str],
+    projected_avg: FloatArray,
+    committed_avg: FloatArray,
+    change: IntArray,
 ) -> pd.DataFrame:
     """Per budget line: register cost to date, committed remaining, projected change of the
     types assigned to it, FYE number (child-days / 7 / 52 with N̂ for future months) and the

@@ -99,7 +99,8 @@ def overlap_days(start: IntArray, end_exclusive: IntArray, bounds: IntArray) -> 
     """
     lo = np.maximum(start[:, None], bounds[None, :-1])
     hi = np.minimum(end_exclusive[:, None], bounds[None, 1:])
-    return np.clip(hi - lo, 0, None).astype(np.int64)
+    days: IntArray = np.clip(hi - lo, 0, None).astype(np.int64)
+    return days
 
 
 # --------------------------------------------------------------------------------------------
@@ -346,9 +347,17 @@ def prepare_workforce(
     )
 
 
-def _by_team(base: WorkforceBase, matrix: npt.NDArray[np.generic], dtype: type) -> npt.NDArray[np.generic]:
-    out = np.zeros((len(base.teams), matrix.shape[1]), dtype=dtype)
-    np.add.at(out, base.team_index, matrix.astype(dtype))
+def _by_team_int(base: WorkforceBase, matrix: npt.NDArray[np.generic]) -> IntArray:
+    """Sum rows × months into teams × months (pence)."""
+    out = np.zeros((len(base.teams), matrix.shape[1]), dtype=np.int64)
+    np.add.at(out, base.team_index, matrix.astype(np.int64))
+    return out
+
+
+def _by_team_float(base: WorkforceBase, matrix: npt.NDArray[np.generic]) -> FloatArray:
+    """Sum rows × months into teams × months (FTE)."""
+    out = np.zeros((len(base.teams), matrix.shape[1]), dtype=np.float64)
+    np.add.at(out, base.team_index, matrix.astype(np.float64))
     return out
 
 
@@ -391,28 +400,28 @@ def forecast_workforce(
     past_factor = billable_factor if past_billable_factor is None else past_billable_factor
 
     agency_future = agency_month_cost(rows, base.days, billable_factor)
-    agency_past = agency_future if past_factor == billable_factor else agency_month_cost(rows, base.days, past_factor)
+    agency_past = (
+        agency_future if past_factor == billable_factor else agency_month_cost(rows, base.days, past_factor)
+    )
     agency_cost_rows = np.where(future[None, :], agency_future, agency_past)
 
-    permanent_cost = _by_team(base, base.permanent_cost, np.int64)
-    agency_cost = _by_team(base, agency_cost_rows, np.int64)
+    permanent_cost = _by_team_int(base, base.permanent_cost)
+    agency_cost = _by_team_int(base, agency_cost_rows)
 
     fte = rows.fte[:, None]
     perm = ~rows.is_agency[:, None]
     present = perm & ~rows.absent[:, None]
-    permanent_fte = _by_team(base, np.where(perm & base.month_end_active, fte, 0.0), np.float64)
-    present_fte = _by_team(base, np.where(present & base.month_end_active, fte, 0.0), np.float64)
-    agency_fte = _by_team(base, np.where(~perm & base.month_end_active, fte, 0.0), np.float64)
-    committed_avg_agency = _by_team(
-        base,
-        np.where(~perm, fte * base.days / base.days_in_month[None, :], 0.0),
-        np.float64,
+    permanent_fte = _by_team_float(base, np.where(perm & base.month_end_active, fte, 0.0))
+    present_fte = _by_team_float(base, np.where(present & base.month_end_active, fte, 0.0))
+    agency_fte = _by_team_float(base, np.where(~perm & base.month_end_active, fte, 0.0))
+    committed_avg_agency = _by_team_float(
+        base, np.where(~perm, fte * base.days / base.days_in_month[None, :], 0.0)
     )
 
     # the agency trajectory
     as_at = year.as_at_date(p)
     active_as_at = rows.active_on(as_at) & rows.is_agency
-    as_at_fte = _by_team(base, np.where(active_as_at, rows.fte, 0.0)[:, None], np.float64)[:, 0]
+    as_at_fte = _by_team_float(base, np.where(active_as_at, rows.fte, 0.0)[:, None])[:, 0]
     targets = team_agency_targets(
         agency_targets, {t: float(as_at_fte[i]) for i, t in enumerate(base.teams)}, base.teams
     )
@@ -469,7 +478,9 @@ def forecast_workforce(
 # KPIs for the workforce pages, on any date
 
 
-def _group_labels(teams_in: npt.NDArray[np.object_], teams: pd.DataFrame | None, by: str) -> npt.NDArray[np.object_]:
+def _group_labels(
+    teams_in: npt.NDArray[np.object_], teams: pd.DataFrame | None, by: str
+) -> npt.NDArray[np.object_]:
     if by == "team":
         return teams_in
     if by == "overall":
@@ -478,7 +489,9 @@ def _group_labels(teams_in: npt.NDArray[np.object_], teams: pd.DataFrame | None,
         htr: dict[str, bool] = {}
         if teams is not None and len(teams):
             htr = dict(
-                zip(teams["team"].astype(str), teams["hard_to_retain"].fillna(False).astype(bool), strict=True)
+                zip(
+                    teams["team"].astype(str), teams["hard_to_retain"].fillna(False).astype(bool), strict=True
+                )
             )
         return np.array(
             ["hard to retain" if htr.get(str(t), False) else "other teams" for t in teams_in], dtype=object
@@ -515,7 +528,9 @@ def workforce_kpis(
     post_team = posts["team"].astype(str) if len(posts) else pd.Series([], dtype=object)
     post_fte = pd.to_numeric(posts["fte"]).fillna(0.0) if len(posts) else pd.Series([], dtype=float)
     post_cost = pd.to_numeric(posts["annual_cost"]).fillna(0.0) if len(posts) else pd.Series([], dtype=float)
-    per_team_posts = pd.DataFrame({"team": post_team, "fte": post_fte, "cost": post_cost}).groupby("team").sum()
+    per_team_posts = (
+        pd.DataFrame({"team": post_team, "fte": post_fte, "cost": post_cost}).groupby("team").sum()
+    )
 
     manageable: dict[str, float] = {}
     if teams is not None and len(teams) and "manageable_caseload" in teams.columns:
@@ -558,7 +573,9 @@ def workforce_kpis(
         out[name] = grouped[name].fillna(0.0)
     out["vacancy_rate"] = out["vacancies"] / out["budgeted_fte"].replace(0.0, np.nan)
     out["agency_rate"] = out["agency_fte"] / (out["fte_in_post"] + out["agency_fte"]).replace(0.0, np.nan)
-    out["above_establishment"] = np.clip(out["agency_fte"] - (out["vacancies"] + out["absent_fte"]), 0.0, None)
+    out["above_establishment"] = np.clip(
+        out["agency_fte"] - (out["vacancies"] + out["absent_fte"]), 0.0, None
+    )
     out["average_caseload"] = grouped["cases"] / grouped["caseholding_fte"].replace(0.0, np.nan)
     out["manageable_caseload"] = grouped["manageable_x_fte"] / grouped["manageable_fte"].replace(0.0, np.nan)
     out["agency_weekly_cost"] = grouped["agency_weekly_cost"].fillna(0.0)
@@ -593,7 +610,11 @@ def agency_by_reason(
             "workers": 1,
         }
     )
-    return frame.groupby(["group", "agency_reason"], as_index=False).sum().sort_values(["group", "agency_reason"])
+    return (
+        frame.groupby(["group", "agency_reason"], as_index=False)
+        .sum()
+        .sort_values(["group", "agency_reason"])
+    )
 
 
 def committed_cost_by_month(
@@ -629,4 +650,6 @@ def committed_cost_by_month(
     out = frame[frame["period"].isin(periods)].groupby(["team", "period"], as_index=False).sum()
     out["month"] = [year.month_label(int(t)) for t in out["period"]]
     out["total_cost"] = out["permanent_cost"] + out["agency_cost"]
-    return out[["team", "period", "month", "permanent_cost", "agency_cost", "total_cost"]].reset_index(drop=True)
+    return out[["team", "period", "month", "permanent_cost", "agency_cost", "total_cost"]].reset_index(
+        drop=True
+    )

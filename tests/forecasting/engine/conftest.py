@@ -9,8 +9,17 @@ import pandas as pd
 import pytest
 
 REGISTER_COLUMNS = [
-    "placement_ref", "child_ref", "child_dob", "placement_type", "start_date", "end_date",
-    "planned_end_date", "weekly_cost", "health_contribution", "education_contribution", "uasc",
+    "placement_ref",
+    "child_ref",
+    "child_dob",
+    "placement_type",
+    "start_date",
+    "end_date",
+    "planned_end_date",
+    "weekly_cost",
+    "health_contribution",
+    "education_contribution",
+    "uasc",
     "line_code",
 ]
 
@@ -91,6 +100,4 @@ TYPE_ROWS = [
 
 @pytest.fixture
 def types() -> pd.DataFrame:
-    return pd.DataFrame(
-        {"code": [c for c, _ in TYPE_ROWS], "continues_after_18": [f for _, f in TYPE_ROWS]}
-    )
+    return pd.DataFrame({"code": [c for c, _ in TYPE_ROWS], "continues_after_18": [f for _, f in TYPE_ROWS]})

@@ -83,8 +83,10 @@ def test_it_gives_no_days_to_a_row_that_ends_before_the_month_or_starts_after_it
 def test_it_refuses_a_row_without_a_start_date() -> None:
     with pytest.raises(ValueError, match="start date"):
         days_active_matrix(
-            np.array(["NaT"], dtype="datetime64[D]"), np.array(["NaT"], dtype="datetime64[D]"),
-            np.array(["2019-04-01"], dtype="datetime64[D]"), np.array(["2019-05-01"], dtype="datetime64[D]"),
+            np.array(["NaT"], dtype="datetime64[D]"),
+            np.array(["NaT"], dtype="datetime64[D]"),
+            np.array(["2019-04-01"], dtype="datetime64[D]"),
+            np.array(["2019-05-01"], dtype="datetime64[D]"),
         )
 
 
@@ -121,7 +123,11 @@ def test_it_ends_placements_on_the_18th_birthday(types: pd.DataFrame) -> None:
     # born 10 June 2001: 18 on 10 June 2019, the first day no longer in a fostering placement
     reg = register([placement("A", "2019-04-01", dob="2001-06-10")])
     assert effective_end(reg, types).tolist() == [pd.Timestamp("2019-06-10")]
-    june = kpi(placement_kpis(reg, types, months_from=date(2019, 6, 1), months_to=date(2019, 6, 30)), "fostering_ifa", "2019-06")
+    june = kpi(
+        placement_kpis(reg, types, months_from=date(2019, 6, 1), months_to=date(2019, 6, 30)),
+        "fostering_ifa",
+        "2019-06",
+    )
     # 1..9 June = 9 days; £700/wk × 9/7 = £900.00
     assert june["child_days"] == 9
     assert june["gross_cost"] == 90_000
@@ -132,7 +138,11 @@ def test_it_ends_placements_on_the_18th_birthday(types: pd.DataFrame) -> None:
 def test_it_keeps_staying_put_placements_going_after_the_18th_birthday(types: pd.DataFrame) -> None:
     reg = register([placement("A", "2019-04-01", dob="2001-06-10", placement_type="staying_put")])
     assert effective_end(reg, types).isna().all()
-    june = kpi(placement_kpis(reg, types, months_from=date(2019, 6, 1), months_to=date(2019, 6, 30)), "staying_put", "2019-06")
+    june = kpi(
+        placement_kpis(reg, types, months_from=date(2019, 6, 1), months_to=date(2019, 6, 30)),
+        "staying_put",
+        "2019-06",
+    )
     # all 30 days of June: £700/wk × 30/7 = £3,000.00
     assert june["gross_cost"] == 300_000
 
@@ -148,8 +158,11 @@ def test_it_takes_the_earliest_of_end_planned_end_and_birthday(types: pd.DataFra
         ]
     )
     assert effective_end(reg, types).tolist() == [
-        pd.Timestamp("2019-08-01"), pd.Timestamp("2019-07-01"), pd.Timestamp("2019-10-05"),
-        pd.Timestamp("2028-01-01"), pd.NaT,
+        pd.Timestamp("2019-08-01"),
+        pd.Timestamp("2019-07-01"),
+        pd.Timestamp("2019-10-05"),
+        pd.Timestamp("2028-01-01"),
+        pd.NaT,
     ]
 
 
@@ -157,7 +170,10 @@ def test_a_child_born_on_29_february_turns_18_on_1_march_in_a_non_leap_year() ->
     dob = pd.Series(pd.to_datetime(["2000-02-29", "2004-02-29", "2001-02-28", None]))
     # 2018 and 2022 are not leap years: the birthday is the day after 28 February
     assert eighteenth_birthday(dob).tolist() == [
-        pd.Timestamp("2018-03-01"), pd.Timestamp("2022-03-01"), pd.Timestamp("2019-02-28"), pd.NaT,
+        pd.Timestamp("2018-03-01"),
+        pd.Timestamp("2022-03-01"),
+        pd.Timestamp("2019-02-28"),
+        pd.NaT,
     ]
 
 
@@ -173,7 +189,11 @@ def test_it_costs_a_rate_change_as_contiguous_rows_of_one_placement(types: pd.Da
             placement("A", "2019-04-16", weekly=140_000),  # 16..30 April, then open
         ]
     )
-    april = kpi(placement_kpis(reg, types, months_from=date(2019, 4, 1), months_to=date(2019, 4, 30)), "fostering_ifa", "2019-04")
+    april = kpi(
+        placement_kpis(reg, types, months_from=date(2019, 4, 1), months_to=date(2019, 4, 30)),
+        "fostering_ifa",
+        "2019-04",
+    )
     # 15 days × £700/7 = £1,500.00; 15 days × £1,400/7 = £3,000.00; total £4,500.00
     assert april["gross_cost"] == 450_000
     assert april["child_days"] == 30
@@ -188,7 +208,11 @@ def test_it_costs_a_rate_change_as_contiguous_rows_of_one_placement(types: pd.Da
 
 def test_it_nets_off_health_and_education_contributions(types: pd.DataFrame) -> None:
     reg = register([placement("A", "2019-05-01", weekly=100_000, health=20_000, education=10_000)])
-    may = kpi(placement_kpis(reg, types, months_from=date(2019, 5, 1), months_to=date(2019, 5, 31)), "fostering_ifa", "2019-05")
+    may = kpi(
+        placement_kpis(reg, types, months_from=date(2019, 5, 1), months_to=date(2019, 5, 31)),
+        "fostering_ifa",
+        "2019-05",
+    )
     # May = 31 days
     # gross £1,000 × 31/7 = £4,428.571 → £4,428.57
     assert may["gross_cost"] == 442_857
@@ -205,9 +229,16 @@ def test_it_rounds_each_row_and_month_once_and_sums_the_rounded_amounts(types: p
     # two rows at 10p a week for one day each: 10/7 = 1.43p → 1p each, total 2p
     # (rounding the total 2.86p would give 3p: FORECAST.md says round per item, then sum)
     reg = register(
-        [placement("A", "2019-04-01", "2019-04-02", weekly=10), placement("B", "2019-04-01", "2019-04-02", weekly=10)]
+        [
+            placement("A", "2019-04-01", "2019-04-02", weekly=10),
+            placement("B", "2019-04-01", "2019-04-02", weekly=10),
+        ]
     )
-    april = kpi(placement_kpis(reg, types, months_from=date(2019, 4, 1), months_to=date(2019, 4, 30)), "fostering_ifa", "2019-04")
+    april = kpi(
+        placement_kpis(reg, types, months_from=date(2019, 4, 1), months_to=date(2019, 4, 30)),
+        "fostering_ifa",
+        "2019-04",
+    )
     assert april["gross_cost"] == 2
 
 
@@ -216,7 +247,10 @@ def test_it_rounds_half_pence_up(types: pd.DataFrame) -> None:
     # 70p × 1.05 = 73.5p a week × 1 day / 7 = 10.5p → 11p (half up, FORECAST.md Money).
     reg = register([placement("A", "2019-08-01", "2019-08-02", weekly=70)])
     projection = project_placements(
-        reg, types, FY, 4,
+        reg,
+        types,
+        FY,
+        4,
         {"fostering_ifa": PlacementAssumption(demand_method="commitments", fee_uplift_pct=5.0)},
     )
     august = month_row(projection.by_type_month, "fostering_ifa", 5)
@@ -264,7 +298,9 @@ def test_it_counts_high_cost_placements_without_secure_or_uasc(types: pd.DataFra
     assert april["high_cost_cost"] == 1_800_000
     assert kpi(frame, "secure", "2019-04")["high_cost_number"] == 0
     # a lower threshold brings row D in
-    lower = placement_kpis(reg, types, months_from=date(2019, 4, 1), months_to=date(2019, 4, 30), high_cost_threshold=400_000)
+    lower = placement_kpis(
+        reg, types, months_from=date(2019, 4, 1), months_to=date(2019, 4, 30), high_cost_threshold=400_000
+    )
     assert kpi(lower, "fostering_ifa", "2019-04")["high_cost_number"] == 2
 
 
@@ -308,7 +344,9 @@ def test_numbers_on_a_date_count_start_inclusive_and_end_exclusive(types: pd.Dat
 # ----------------------------------------------------------------------------------------------
 
 
-def test_the_new_placement_unit_cost_is_the_mean_net_weekly_cost_of_last_years_starts(types: pd.DataFrame) -> None:
+def test_the_new_placement_unit_cost_is_the_mean_net_weekly_cost_of_last_years_starts(
+    types: pd.DataFrame,
+) -> None:
     reg = register(
         [
             placement("A", "2018-08-01", weekly=100_000),  # started within the 12 months: net £1,000
@@ -318,10 +356,14 @@ def test_the_new_placement_unit_cost_is_the_mean_net_weekly_cost_of_last_years_s
         ]
     )
     # as at 31 July 2019: mean of £1,000 and £2,000 = £1,500.00 a week (a simple mean per row)
-    assert default_unit_cost_new(reg, types, placement_type="fostering_ifa", as_at=date(2019, 7, 31)) == 150_000
+    assert (
+        default_unit_cost_new(reg, types, placement_type="fostering_ifa", as_at=date(2019, 7, 31)) == 150_000
+    )
 
 
-def test_without_recent_starts_the_unit_cost_is_that_of_placements_active_on_the_as_at_date(types: pd.DataFrame) -> None:
+def test_without_recent_starts_the_unit_cost_is_that_of_placements_active_on_the_as_at_date(
+    types: pd.DataFrame,
+) -> None:
     reg = register(
         [
             placement("A", "2015-01-01", weekly=80_000),
@@ -330,7 +372,9 @@ def test_without_recent_starts_the_unit_cost_is_that_of_placements_active_on_the
         ]
     )
     # (£800.00 + £900.01) / 2 = £850.005 → £850.01 (half up)
-    assert default_unit_cost_new(reg, types, placement_type="fostering_ifa", as_at=date(2019, 7, 31)) == 85_001
+    assert (
+        default_unit_cost_new(reg, types, placement_type="fostering_ifa", as_at=date(2019, 7, 31)) == 85_001
+    )
     assert default_unit_cost_new(reg, types, placement_type="secure", as_at=date(2019, 7, 31)) == 0
 
 
@@ -353,7 +397,10 @@ def test_the_projected_change_is_n_hat_minus_c_times_the_unit_cost(types: pd.Dat
     # C(Mar) = (31 + 15)/31 = 46/31. Unit cost = mean of the two rows started June 2019 = £700.
     # Projected change = (2 − 46/31) × £700 × 31/7 = 16/31 × £3,100 = £1,600.00
     projection = project_placements(
-        _march_replacement_register(), types, FY, 11,
+        _march_replacement_register(),
+        types,
+        FY,
+        11,
         {"fostering_ifa": PlacementAssumption(demand_method="net_change", net_change=0)},
     )
     march = month_row(projection.by_type_month, "fostering_ifa", 12)
@@ -372,24 +419,40 @@ def test_the_projected_change_is_n_hat_minus_c_times_the_unit_cost(types: pd.Dat
 def test_a_scenario_unit_cost_overrides_the_default(types: pd.DataFrame) -> None:
     # (2 − 46/31) × £1,000 × 31/7 = 16/7 × £1,000 = £2,285.714 → £2,285.71
     projection = project_placements(
-        _march_replacement_register(), types, FY, 11,
-        {"fostering_ifa": PlacementAssumption(demand_method="net_change", net_change=0, new_unit_cost=100_000)},
+        _march_replacement_register(),
+        types,
+        FY,
+        11,
+        {
+            "fostering_ifa": PlacementAssumption(
+                demand_method="net_change", net_change=0, new_unit_cost=100_000
+            )
+        },
     )
     march = month_row(projection.by_type_month, "fostering_ifa", 12)
     assert march["unit_cost_new"] == 100_000
     assert march["projected_change"] == 228_571
-    assert projection.models_used.set_index("placement_type").loc["fostering_ifa", "unit_cost_source"] == "scenario"
+    assert (
+        projection.models_used.set_index("placement_type").loc["fostering_ifa", "unit_cost_source"]
+        == "scenario"
+    )
 
 
-def test_commitments_gives_exactly_the_committed_cost_including_known_future_starts(types: pd.DataFrame) -> None:
+def test_commitments_gives_exactly_the_committed_cost_including_known_future_starts(
+    types: pd.DataFrame,
+) -> None:
     reg = register(
         [
             placement("A", "2019-04-01", "2019-09-01", weekly=70_000),
             placement("B", "2019-10-01", weekly=140_000),  # starts after the as-at date: committed
         ]
     )
-    projection = project_placements(reg, types, FY, 4, {"fostering_ifa": PlacementAssumption(demand_method="commitments")})
-    ifa = projection.by_type_month[projection.by_type_month["placement_type"] == "fostering_ifa"].set_index("period")
+    projection = project_placements(
+        reg, types, FY, 4, {"fostering_ifa": PlacementAssumption(demand_method="commitments")}
+    )
+    ifa = projection.by_type_month[projection.by_type_month["placement_type"] == "fostering_ifa"].set_index(
+        "period"
+    )
     assert (ifa["projected_change"] == 0).all()
     assert (ifa["projected_average_number"] == ifa["committed_average_number"]).all()
     assert (ifa["net_cost"] == ifa["committed_net_cost"]).all()
@@ -401,7 +464,8 @@ def test_commitments_gives_exactly_the_committed_cost_including_known_future_sta
     line = projection.by_line.set_index("line_code").loc["L-fostering_ifa"]
     # to date (Apr–Jul, 122 days of A): £700 × 122/7 = 30+31+30+31 days: £3,000+£3,100+£3,000+£3,100
     assert line["register_net_cost_to_date"] == 1_220_000
-    # remaining: A in August £3,100; B Oct..Mar 183 days (29 in Feb 2020): £6,200+£6,000+£6,200+£6,200+£5,800+£6,200
+    # remaining: A in August £3,100; B Oct..Mar 183 days (29 in Feb 2020):
+    # £6,200 + £6,000 + £6,200 + £6,200 + £5,800 + £6,200
     assert line["committed_remaining"] == 310_000 + 620_000 + 600_000 + 620_000 + 620_000 + 580_000 + 620_000
     assert line["forecast_net_cost_year"] == line["register_net_cost_to_date"] + line["committed_remaining"]
     # FYE = (153 + 183) child-days / 7 / 52
@@ -420,10 +484,19 @@ def test_net_change_moves_month_end_numbers_in_a_straight_line_to_march(types: p
     # N̂(t) = (M_{t−1} + M_t)/2: Aug (411 + 414.125)/2 = 412.5625, Sep 415.6875, Oct 418.8125,
     # Nov 421.9375, Dec 425.0625, Jan 428.1875, Feb 431.3125, Mar 434.4375.
     projection = project_placements(
-        _nottinghamshire_register(), types, FY, 4,
-        {"fostering_ifa": PlacementAssumption(demand_method="net_change", net_change=25, new_unit_cost=100_000)},
+        _nottinghamshire_register(),
+        types,
+        FY,
+        4,
+        {
+            "fostering_ifa": PlacementAssumption(
+                demand_method="net_change", net_change=25, new_unit_cost=100_000
+            )
+        },
     )
-    ifa = projection.by_type_month[projection.by_type_month["placement_type"] == "fostering_ifa"].set_index("period")
+    ifa = projection.by_type_month[projection.by_type_month["placement_type"] == "fostering_ifa"].set_index(
+        "period"
+    )
     assert ifa.loc[4, "month_end_number"] == 411
     assert ifa.loc[5:12, "month_end_number"].tolist() == pytest.approx(
         [414.125, 417.25, 420.375, 423.5, 426.625, 429.75, 432.875, 436.0]
@@ -454,9 +527,13 @@ def test_projected_numbers_never_go_below_zero(types: pd.DataFrame) -> None:
 def test_a_fee_uplift_from_mid_month_splits_the_months_days(types: pd.DataFrame) -> None:
     # 10% uplift from 16 November 2019 on gross; health £70/wk is not uplifted.
     reg = register([placement("A", "2019-04-01", weekly=70_000, health=7_000)])
-    uplift = PlacementAssumption(demand_method="commitments", fee_uplift_pct=10.0, fee_uplift_from=date(2019, 11, 16))
+    uplift = PlacementAssumption(
+        demand_method="commitments", fee_uplift_pct=10.0, fee_uplift_from=date(2019, 11, 16)
+    )
     projection = project_placements(reg, types, FY, 4, {"fostering_ifa": uplift})
-    ifa = projection.by_type_month[projection.by_type_month["placement_type"] == "fostering_ifa"].set_index("period")
+    ifa = projection.by_type_month[projection.by_type_month["placement_type"] == "fostering_ifa"].set_index(
+        "period"
+    )
     # November (P8): 15 days at £700 + 15 days at £770 → gross £700 × (15 + 15 × 1.1)/7 = £3,150.00
     assert ifa.loc[8, "gross_cost"] == 315_000
     # contributions £70 × 30/7 = £300.00; net (£700 × 31.5 − £70 × 30)/7 = £2,850.00
@@ -473,11 +550,16 @@ def test_a_fee_uplift_applies_to_new_placements_but_not_to_actual_months(types: 
     # one child left on 1 August; net_change Δ = 0 keeps 1 child: N̂ − C = 1 − 0 = 1 each month
     reg = register([placement("A", "2019-01-01", "2019-08-01", weekly=70_000)])
     uplift = PlacementAssumption(
-        demand_method="net_change", net_change=0, new_unit_cost=70_000,
-        fee_uplift_pct=10.0, fee_uplift_from=date(2019, 4, 16),
+        demand_method="net_change",
+        net_change=0,
+        new_unit_cost=70_000,
+        fee_uplift_pct=10.0,
+        fee_uplift_from=date(2019, 4, 16),
     )
     projection = project_placements(reg, types, FY, 4, {"fostering_ifa": uplift})
-    ifa = projection.by_type_month[projection.by_type_month["placement_type"] == "fostering_ifa"].set_index("period")
+    ifa = projection.by_type_month[projection.by_type_month["placement_type"] == "fostering_ifa"].set_index(
+        "period"
+    )
     # April is an actual month: the register's £700 × 30/7 = £3,000, no uplift
     assert ifa.loc[1, "net_cost"] == 300_000
     # August: 1 × £770 × 31/7 = £3,410.00 projected change
@@ -487,11 +569,16 @@ def test_a_fee_uplift_applies_to_new_placements_but_not_to_actual_months(types: 
 def test_a_fee_uplift_on_new_placements_splits_a_month_at_the_uplift_date(types: pd.DataFrame) -> None:
     reg = register([placement("A", "2019-01-01", "2019-08-01", weekly=70_000)])
     uplift = PlacementAssumption(
-        demand_method="net_change", net_change=0, new_unit_cost=70_000,
-        fee_uplift_pct=10.0, fee_uplift_from=date(2019, 11, 16),
+        demand_method="net_change",
+        net_change=0,
+        new_unit_cost=70_000,
+        fee_uplift_pct=10.0,
+        fee_uplift_from=date(2019, 11, 16),
     )
     projection = project_placements(reg, types, FY, 4, {"fostering_ifa": uplift})
-    ifa = projection.by_type_month[projection.by_type_month["placement_type"] == "fostering_ifa"].set_index("period")
+    ifa = projection.by_type_month[projection.by_type_month["placement_type"] == "fostering_ifa"].set_index(
+        "period"
+    )
     # November: 1 × £700 × (15 + 15 × 1.1)/7 = £3,150.00; August before the uplift £3,100.00
     assert ifa.loc[8, "projected_change"] == 315_000
     assert ifa.loc[5, "projected_change"] == 310_000
@@ -514,8 +601,15 @@ def test_at_period_0_the_starting_number_is_the_number_on_31_march(types: pd.Dat
     reg = register([placement(str(i), "2018-06-01") for i in range(12)])
     # M_0 = 12 on 31 March 2019; Δ = 12 → M_t = 12 + t; N̂(April) = (12 + 13)/2 = 12.5
     projection = project_placements(
-        reg, types, FY, 0,
-        {"fostering_ifa": PlacementAssumption(demand_method="net_change", net_change=12, new_unit_cost=70_000)},
+        reg,
+        types,
+        FY,
+        0,
+        {
+            "fostering_ifa": PlacementAssumption(
+                demand_method="net_change", net_change=12, new_unit_cost=70_000
+            )
+        },
     )
     april = month_row(projection.by_type_month, "fostering_ifa", 1)
     assert not april["is_actual"]
@@ -528,10 +622,16 @@ def test_trend_and_flow_drive_n_hat_from_projected_month_ends(types: pd.DataFram
     # one new open placement on the 1st of every month from April 2018: month ends 1, 2, ..., 16
     # by 31 July 2019 (16 months). Trend: slope 1 a month → M_5 = 17; N̂(Aug) = (16 + 17)/2 = 16.5.
     # Flow: 1 entry a month, no exits → the same path.
-    reg = register([placement(str(i), f"{2018 + (3 + i) // 12}-{(3 + i) % 12 + 1:02d}-01") for i in range(16)])
+    reg = register(
+        [placement(str(i), f"{2018 + (3 + i) // 12}-{(3 + i) % 12 + 1:02d}-01") for i in range(16)]
+    )
     for method in ("trend", "flow"):
         projection = project_placements(
-            reg, types, FY, 4, {"fostering_ifa": PlacementAssumption(demand_method=method, new_unit_cost=70_000)}
+            reg,
+            types,
+            FY,
+            4,
+            {"fostering_ifa": PlacementAssumption(demand_method=method, new_unit_cost=70_000)},
         )
         august = month_row(projection.by_type_month, "fostering_ifa", 5)
         assert august["month_end_number"] == pytest.approx(17.0), method
@@ -540,7 +640,9 @@ def test_trend_and_flow_drive_n_hat_from_projected_month_ends(types: pd.DataFram
         assert august["projected_change"] == 155_000, method
 
 
-def test_the_statistical_method_reports_its_model_and_percentiles_drive_best_and_worst(types: pd.DataFrame) -> None:
+def test_the_statistical_method_reports_its_model_and_percentiles_drive_best_and_worst(
+    types: pd.DataFrame,
+) -> None:
     path = [40 + int(round(6 * np.sin(2 * np.pi * i / 12))) + (i % 5) // 2 for i in range(52)]
     from tests.forecasting.engine.conftest import register_from_path
 

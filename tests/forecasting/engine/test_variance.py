@@ -37,9 +37,16 @@ def test_the_variance_percentage_rounds_half_up_to_2_decimals_without_float_drif
     assert variance_pct_decimal(2, 300) == Decimal("0.67")
 
 
-def explained(outturn: int, cost: int, fye: float, budget: int = 52_000_000, numbers: float = 10.0) -> pd.Series:
+def explained(
+    outturn: int, cost: int, fye: float, budget: int = 52_000_000, numbers: float = 10.0
+) -> pd.Series:
     lines = pd.DataFrame(
-        {"line_code": ["PL"], "annual_budget": [budget], "budget_numbers": [numbers], "forecast_outturn": [outturn]}
+        {
+            "line_code": ["PL"],
+            "annual_budget": [budget],
+            "budget_numbers": [numbers],
+            "forecast_outturn": [outturn],
+        }
     )
     drivers = pd.DataFrame({"line_code": ["PL"], "fye_number": [fye], "forecast_net_cost_year": [cost]})
     return variance_explained(lines, drivers, scenario="middle").iloc[0]
@@ -81,8 +88,14 @@ def test_a_line_with_no_children_forecast_is_all_volume() -> None:
 
 def test_lines_without_budgeted_numbers_are_not_explained() -> None:
     lines = pd.DataFrame(
-        {"line_code": ["A", "B"], "annual_budget": [100, 100], "budget_numbers": [np.nan, 0.0],
-         "forecast_outturn": [1, 1]}
+        {
+            "line_code": ["A", "B"],
+            "annual_budget": [100, 100],
+            "budget_numbers": [np.nan, 0.0],
+            "forecast_outturn": [1, 1],
+        }
     )
-    drivers = pd.DataFrame({"line_code": ["A", "B"], "fye_number": [1.0, 1.0], "forecast_net_cost_year": [1, 1]})
+    drivers = pd.DataFrame(
+        {"line_code": ["A", "B"], "fye_number": [1.0, 1.0], "forecast_net_cost_year": [1, 1]}
+    )
     assert variance_explained(lines, drivers, scenario="middle").empty

@@ -50,7 +50,12 @@ def worker(ref: str, **values: Any) -> dict[str, Any]:
 
 
 def agency(ref: str, **values: Any) -> dict[str, Any]:
-    base: dict[str, Any] = {"worker_type": "agency", "annual_cost": 0, "weekly_rate": 100_000, "agency_reason": "vacancy"}
+    base: dict[str, Any] = {
+        "worker_type": "agency",
+        "annual_cost": 0,
+        "weekly_rate": 100_000,
+        "agency_reason": "vacancy",
+    }
     base.update(values)
     return worker(ref, **base)
 
@@ -82,9 +87,7 @@ def costs_by_period(frame: pd.DataFrame, ref: str) -> dict[int, int]:
 def test_a_workers_end_date_is_their_last_day_so_it_is_paid() -> None:
     # Ends 15 July 2019 (inclusive): July pays 15 of 31 days.
     # £36,000 / 12 = £3,000 a month; × 15/31 = £1,451.6129 → 145,161p.
-    costs = costs_by_period(
-        worker_costs(workers_frame([worker("W1", end_date="2019-07-15")]), FY), "W1"
-    )
+    costs = costs_by_period(worker_costs(workers_frame([worker("W1", end_date="2019-07-15")]), FY), "W1")
     assert costs[1] == costs[2] == costs[3] == 300_000  # April–June: £3,000 each
     assert costs[4] == 145_161
     assert costs[5] == 0  # gone by August
@@ -160,7 +163,9 @@ def test_dorsets_51_agency_against_38_vacancies_and_8_absent_is_5_above_establis
     assert row["above_establishment"] == pytest.approx(5.0)
 
 
-def test_the_vacancy_rate_is_vacant_over_budgeted_fte_and_the_agency_rate_is_over_permanent_plus_agency() -> None:
+def test_the_vacancy_rate_is_vacant_over_budgeted_fte_and_the_agency_rate_is_over_permanent_plus_agency() -> (
+    None
+):
     # Vacancy rate = 38 / 100 = 0.38. Agency rate (DfE) = 51 / (70 in post + 51) = 51/121 = 0.421488.
     kpis = workforce_kpis(dorset_workers(), posts_frame("CP1", 100.0, count=100), date(2016, 12, 31))
     row = kpis.iloc[0]
@@ -214,11 +219,17 @@ def test_kpis_group_teams_into_hard_to_retain_and_the_rest() -> None:
     # CP1 (hard to retain): 1 permanent, 1 agency. LAC: 2 permanent. Agency rate hard to retain = 1/2.
     frame = workers_frame([worker("W1"), agency("A1"), worker("W2", team="LAC"), worker("W3", team="LAC")])
     teams = pd.DataFrame(
-        {"team": ["CP1", "LAC"], "team_name": ["CP", "LAC"], "hard_to_retain": [True, False],
-         "manageable_caseload": [20.0, 15.0]}
+        {
+            "team": ["CP1", "LAC"],
+            "team_name": ["CP", "LAC"],
+            "hard_to_retain": [True, False],
+            "manageable_caseload": [20.0, 15.0],
+        }
     )
     posts = pd.concat([posts_frame("CP1", 2.0), posts_frame("LAC", 2.0)])
-    kpis = workforce_kpis(frame, posts, date(2019, 7, 31), teams=teams, by="hard_to_retain").set_index("group")
+    kpis = workforce_kpis(frame, posts, date(2019, 7, 31), teams=teams, by="hard_to_retain").set_index(
+        "group"
+    )
     assert kpis.loc["hard to retain", "agency_rate"] == pytest.approx(0.5)
     assert kpis.loc["other teams", "agency_rate"] == pytest.approx(0.0)
 
@@ -254,7 +265,9 @@ def test_the_monthly_cost_committed_to_the_year_end_starts_the_day_after_the_dat
 def test_an_overall_agency_target_is_shared_in_proportion_to_agency_fte_on_the_as_at_date() -> None:
     # Overall 30; team T3 has its own target 6, leaving 24 for T1 (12 FTE now) and T2 (4 FTE now):
     # T1 = 24 × 12/16 = 18, T2 = 24 × 4/16 = 6.
-    targets = team_agency_targets({None: 30.0, "T3": 6.0}, {"T1": 12.0, "T2": 4.0, "T3": 9.0}, ["T1", "T2", "T3"])
+    targets = team_agency_targets(
+        {None: 30.0, "T3": 6.0}, {"T1": 12.0, "T2": 4.0, "T3": 9.0}, ["T1", "T2", "T3"]
+    )
     assert targets == {"T3": 6.0, "T1": 18.0, "T2": 6.0}
 
 
@@ -321,9 +334,13 @@ def test_a_target_for_a_team_with_no_agency_anywhere_to_price_it_is_an_error() -
 def test_vacancies_in_the_forecast_months_count_known_leavers_and_starters() -> None:
     # Budget 3 FTE. W1 leaves 30 September 2019 (inclusive), W2 in post, W3 starts 1 November.
     # End of August: 2 present → 1 vacant. End of October: W2 only → 2. End of November: 1.
-    frame = workers_frame([worker("W1", end_date="2019-09-30"), worker("W2"), worker("W3", start_date="2019-11-01")])
+    frame = workers_frame(
+        [worker("W1", end_date="2019-09-30"), worker("W2"), worker("W3", start_date="2019-11-01")]
+    )
     base = prepare_workforce(frame, posts_frame("CP1", 3.0), FY, 4)
-    months = forecast_workforce(base, billable_factor=1.0, agency_targets={}).by_team_month.set_index("period")
+    months = forecast_workforce(base, billable_factor=1.0, agency_targets={}).by_team_month.set_index(
+        "period"
+    )
     assert months.loc[5, "vacancies"] == pytest.approx(1.0)
     assert months.loc[7, "vacancies"] == pytest.approx(2.0)
     assert months.loc[8, "vacancies"] == pytest.approx(1.0)

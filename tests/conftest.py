@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from accounts.models import Authority, Role, User
+from forecasting.models import BudgetLine, FinancialYear
+from forecasting.services import financial_year_get_or_create
+from placements.models import PlacementType, ensure_default_placement_types
+from tests.factories import AuthorityFactory, BudgetLineFactory, UserFactory
+
+
+@pytest.fixture
+def placement_types(db) -> dict[str, PlacementType]:  # type: ignore[no-untyped-def]
+    # Tests on a flushed (transactional) database lose the rows the data migration made.
+    ensure_default_placement_types()
+    return {t.code: t for t in PlacementType.objects.all()}
+
+
+@pytest.fixture
+def authority(db) -> Authority:  # type: ignore[no-untyped-def]
+    return AuthorityFactory(code="NOTTS", name="Nottinghamshire County Council")
+
+
+@pytest.fixture
+def other_authority(db) -> Authority:  # type: ignore[no-untyped-def]
+    return AuthorityFactory(code="DORSET", name="Dorset County Council")
+
+
+def _user(authority: Authority, role: str, username: str) -> User:
+    return UserFactory(username=username, authority=authority, role=role)
+
+
+@pytest.fixture
+def finance_officer(authority: Authority) -> User:
+    return _user(authority, Role.FINANCE_OFFICER, "fran")
+
+
+@pytest.fixture
+def director(authority: Authority) -> User:
+    return _user(authority, Role.DIRECTOR, "dee")
+
+
+@pytest.fixture
+def committee_member(authority: Authority) -> User:
+    return _user(authority, Role.COMMITTEE_MEMBER, "colin")
+
+
+@pytest.fixture
+def administrator(authority: Authority) -> User:
+    return _user(authority, Role.ADMINISTRATOR, "ada")
+
+
+@pytest.fixture
+def other_finance_officer(other_authority: Authority) -> User:
+    return _user(other_authority, Role.FINANCE_OFFICER, "olly")
+
+
+@pytest.fixture
+def year(authority: Authority) -> FinancialYear:
+    return financial_year_get_or_create(authority=authority, label="2019/20")
+
+
+@pytest.fixture
+def lines(authority: Authority, placement_types: dict[str, PlacementType]) -> dict[str, BudgetLine]:
+    """Three lines: external residential placements, legal costs and UASC grant income."""
+    residential = placement_types["residential_external"]
+    return {
+        "CIC-RES-EXT": BudgetLineFactory(
+            authority=authority, code="CIC-RES-EXT", name="External residential placements",
+            category=BudgetLine.Category.PLACEMENTS, placement_type=residential,
+        ),
+        "LEG-EXT": BudgetLineFactory(authority=authority, code="LEG-EXT", name="External legal costs",
+                                     method=BudgetLine.Method.RUN_RATE),
+        "INC-UASC": BudgetLineFactory(authority=authority, code="INC-UASC", name="Home Office UASC grant",
+                                      category=BudgetLine.Category.INCOME),
+    }
+
+
+@pytest.fixture
+def client_for():  # type: ignore[no-untyped-def]
+    def make(user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make

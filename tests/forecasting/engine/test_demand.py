@@ -1,0 +1,170 @@
+"""Demand methods for N̂ (FORECAST.md, Placements, "Demand methods"), with hand-computed paths."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from forecasting.engine.demand import (
+    average_numbers,
+    commitments_forecast,
+    flow_forecast,
+    forecast_month_ends,
+    net_change_forecast,
+    statistical_forecast,
+    trend_forecast,
+    widen_interval,
+)
+
+
+def seasonal_series(months: int, *, level: float = 60.0, seed: int = 3) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    season = 8 * np.sin(2 * np.pi * np.arange(months) / 12)
+    return np.round(level + 0.2 * np.arange(months) + season + rng.normal(0, 1.5, months))
+
+
+def test_net_change_moves_in_a_straight_line_from_411_to_436() -> None:
+    # Nottinghamshire P4: M_p = 411 on 31 July, Δ = 25 over 8 months: +3.125 a month
+    forecast = net_change_forecast(411, 25, 8)
+    assert forecast.month_end.tolist() == pytest.approx(
+        [414.125, 417.25, 420.375, 423.5, 426.625, 429.75, 432.875, 436.0]
+    )
+    assert forecast.p10 is None and forecast.p90 is None
+    # N̂(Aug) = (411 + 414.125)/2 = 412.5625 ... N̂(Mar) = (432.875 + 436)/2 = 434.4375
+    assert average_numbers(411, forecast.month_end).tolist() == pytest.approx(
+        [412.5625, 415.6875, 418.8125, 421.9375, 425.0625, 428.1875, 431.3125, 434.4375]
+    )
+
+
+def test_net_change_of_zero_keeps_numbers_flat() -> None:
+    assert net_change_forecast(20, 0, 3).month_end.tolist() == [20, 20, 20]
+
+
+def test_net_change_never_goes_below_zero() -> None:
+    # 5 − 20·i/4: 0 (exactly), then −5, −10, −15 → floored
+    assert net_change_forecast(5, -20, 4).month_end.tolist() == [0, 0, 0, 0]
+
+
+def test_commitments_projects_the_rows_active_on_each_month_end() -> None:
+    forecast = commitments_forecast([3, 2, 2])
+    assert forecast.month_end.tolist() == [3, 2, 2]
+    assert forecast.model == "n/a"
+
+
+def test_trend_extends_the_least_squares_line_through_the_last_24_months() -> None:
+    # 30 months: the first 6 are wild and must be ignored; the last 24 go 10, 12, ..., 56
+    history = [500, 0, 500, 0, 500, 0] + [10 + 2 * i for i in range(24)]
+    forecast = trend_forecast(history, 3)
+    # slope 2 a month: 58, 60, 62
+    assert forecast.month_end.tolist() == pytest.approx([58, 60, 62])
+    assert forecast.history_months == 24
+
+
+def test_trend_uses_fewer_months_when_fewer_exist_and_is_floored_at_zero() -> None:
+    # 9, 6, 3 → slope −3: 0, −3 → 0, 0
+    forecast = trend_forecast([9, 6, 3], 2)
+    assert forecast.month_end.tolist() == [0, 0]
+    assert forecast.history_months == 3
+    assert trend_forecast([7], 2).month_end.tolist() == [7, 7]
+
+
+def test_flow_steps_entries_and_exit_rate_month_by_month() -> None:
+    # 13 months at 10 children; last 12 months: 3 entries and 2 exits each month.
+    # Children at the start of those months: 12 × 10 = 120 child-months; exits 24 → rate 0.2.
+    # M = 10 × 0.8 + 3 = 11; 11 × 0.8 + 3 = 11.8; 11.8 × 0.8 + 3 = 12.44
+    history = [10] * 13
+    entries = [0] + [3] * 12
+    exits = [0] + [2] * 12
+    forecast = flow_forecast(history, entries, exits, 3)
+    assert forecast.month_end.tolist() == pytest.approx([11.0, 11.8, 12.44])
+    assert forecast.detail["exit_rate"] == pytest.approx(0.2)
+    assert forecast.detail["entries_per_month"] == pytest.approx(3.0)
+
+
+def test_flow_never_goes_below_zero_and_needs_one_value_per_month() -> None:
+    assert flow_forecast([0, 0], [0, 0], [0, 0], 2).month_end.tolist() == [0, 0]
+    with pytest.raises(ValueError, match="one value per month"):
+        flow_forecast([1, 2], [1], [0, 0], 2)
+
+
+def test_the_statistical_method_fits_a_seasonal_series_with_ordered_non_negative_percentiles() -> None:
+    history = seasonal_series(60)
+    statistical_forecast(seasonal_series(48, seed=9), 8)  # warm up: imports statsforecast once
+    start = time.perf_counter()
+    forecast = statistical_forecast(history, 8)
+    elapsed = time.perf_counter() - start
+    assert forecast.model == "AutoETS"
+    assert forecast.history_months == 60
+    assert forecast.p10 is not None and forecast.p90 is not None
+    assert (forecast.p10 <= forecast.month_end).all()
+    assert (forecast.month_end <= forecast.p90).all()
+    assert (forecast.p10 >= 0).all()
+    assert (forecast.p90 > forecast.p10).all()
+    assert elapsed < 0.5
+    # it follows the seasonal pattern: the forecast is not flat
+    assert np.ptp(forecast.month_end) > 2
+
+
+def test_the_statistical_fit_is_reused_for_the_same_series() -> None:
+    history = seasonal_series(72, seed=11)
+    first = statistical_forecast(history, 6)
+    start = time.perf_counter()
+    again = statistical_forecast(history.copy(), 6, calibration=1.5)
+    assert time.perf_counter() - start < 0.01  # cached: no refit
+    assert again.month_end.tolist() == pytest.approx(first.month_end.tolist())
+
+
+def test_the_statistical_method_falls_back_to_seasonal_naive_then_the_mean_on_short_series() -> None:
+    twenty = seasonal_series(20)
+    assert statistical_forecast(twenty, 4).model == "SeasonalNaive"
+    short = statistical_forecast([5, 7, 6, 8, 6, 7], 4)
+    assert short.model == "Mean"
+    # the mean of 5, 7, 6, 8, 6, 7 = 39/6 = 6.5
+    assert short.month_end.tolist() == pytest.approx([6.5] * 4)
+    one = statistical_forecast([4], 2)
+    assert one.model == "Mean"
+    assert one.month_end.tolist() == [4, 4]
+    assert one.p10 is not None and np.isnan(one.p10).all()  # no spread can be estimated
+    assert one.path("p90").tolist() == [4, 4]  # best/worst fall back to the middle path
+
+
+def test_the_statistical_method_is_never_negative_near_zero() -> None:
+    history = np.array(
+        [0, 1, 0, 0, 2, 0, 1, 0, 0, 1, 0, 0, 0, 1, 0, 3, 0, 0, 1, 0, 0, 0, 1, 0, 0, 2] * 2, dtype=float
+    )
+    forecast = statistical_forecast(history, 12)
+    assert forecast.p10 is not None and forecast.p90 is not None
+    assert (forecast.month_end >= 0).all()
+    assert (forecast.p10 >= 0).all()
+    assert (forecast.p10 <= forecast.month_end).all() and (forecast.month_end <= forecast.p90).all()
+
+
+def test_calibration_widens_the_interval_around_the_middle() -> None:
+    history = seasonal_series(60, level=200)
+    raw = statistical_forecast(history, 6)
+    wide = statistical_forecast(history, 6, calibration=2.0)
+    assert raw.p10 is not None and raw.p90 is not None and wide.p10 is not None and wide.p90 is not None
+    assert wide.month_end.tolist() == pytest.approx(raw.month_end.tolist())
+    assert (wide.p90 - wide.month_end).tolist() == pytest.approx((2 * (raw.p90 - raw.month_end)).tolist())
+    assert (wide.month_end - wide.p10).tolist() == pytest.approx((2 * (raw.month_end - raw.p10)).tolist())
+
+
+def test_widening_stops_at_zero() -> None:
+    # mid 3, p10 1, p90 5, factor 2: p10 = 3 − 2×2 = −1 → 0; p90 = 3 + 2×2 = 7
+    low, mid, high = widen_interval(np.array([3.0]), np.array([1.0]), np.array([5.0]), 2.0)
+    assert (low.tolist(), mid.tolist(), high.tolist()) == ([0.0], [3.0], [7.0])
+    with pytest.raises(ValueError):
+        widen_interval(np.array([3.0]), np.array([1.0]), np.array([5.0]), -1.0)
+
+
+def test_the_dispatcher_ignores_months_before_the_type_existed() -> None:
+    # leading zeros are months before the first placement of the type, not evidence of zero demand
+    history = [0, 0, 0, 0, 4, 6]
+    forecast = forecast_month_ends("trend", history=history, horizon=1)
+    # the line through 4, 6 gives 8 (not the line through 0, 0, 0, 0, 4, 6)
+    assert forecast.month_end.tolist() == pytest.approx([8.0])
+    assert forecast.history_months == 2
+    with pytest.raises(ValueError, match="unknown demand method"):
+        forecast_month_ends("guess", history=history, horizon=1)
