@@ -10,6 +10,10 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("", include("core.urls")),
     path("", include("forecasting.urls")),
+    path("placements/", include("placements.urls")),
+    path("workforce/", include("workforce.urls")),
+    path("savings/", include("savings.urls")),
+    path("dashboards/", include("dashboards.urls")),
     path("healthz", core_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

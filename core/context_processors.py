@@ -2,6 +2,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
 
 from accounts.models import Role, User
 
@@ -12,13 +13,28 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if not isinstance(user, User) or not user.is_authenticated:
         return {"council_name": settings.OUTTURN_COUNCIL_NAME or "Outturn", "nav": []}
     nav = [("home", "Home")]
-    if user.role in (Role.FINANCE_OFFICER, Role.DIRECTOR, Role.ADMINISTRATOR):
-        nav += [("forecasting:periods", "Periods"), ("forecasting:lines", "Budget lines")]
+    staff = (Role.FINANCE_OFFICER, Role.DIRECTOR, Role.ADMINISTRATOR)
+    if user.role in (Role.DIRECTOR, Role.COMMITTEE_MEMBER):
+        nav += [("dashboards:period", "Forecast")]
+    if user.role in staff:
+        nav += [("forecasting:periods", "Periods"), ("forecasting:lines", "Budget lines"),
+                ("forecasting:runs", "Forecast runs"), ("placements:register", "Placements"),
+                ("workforce:teams", "Workforce"), ("savings:tracker", "Savings")]
     if user.role == Role.FINANCE_OFFICER:
         nav += [("core:upload", "Upload a file")]
     if user.role in (Role.DIRECTOR, Role.ADMINISTRATOR):
         nav += [("core:audit", "Audit log")]
     if user.role == Role.ADMINISTRATOR:
         nav += [("accounts:users", "Users")]
+    # Pages of parts not yet built are left out rather than linked to nothing.
+    nav = [(url, label) for url, label in nav if _exists(url)]
     name = user.authority.name if user.authority else settings.OUTTURN_COUNCIL_NAME or "Outturn"
     return {"council_name": name, "nav": nav}
+
+
+def _exists(url_name: str) -> bool:
+    try:
+        reverse(url_name)
+    except NoReverseMatch:
+        return False
+    return True

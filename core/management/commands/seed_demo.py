@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from datetime import date
 from typing import Any
 
@@ -13,6 +14,7 @@ from accounts.services import authority_create, user_create
 from forecasting.demo import seed_budget_and_actuals
 from forecasting.engine.calendar import CalendarError, FinancialYear, year_containing
 
+DEMO_APPS = ("placements", "workforce", "savings", "forecasting_runs")
 DEMO_CODE = "DEMO"
 DEMO_NAME = "Shireford County Council"
 DEMO_PASSWORD = "outturn-demo-pass"
@@ -73,7 +75,16 @@ class Command(BaseCommand):
         self._print_logins()
 
     def _more_demo_data(self, *, authority: Authority, year_label: str, period: int, users: dict[str, User]) -> None:
-        """Placements, workforce and savings add their demo data here as they arrive."""
+        """Each part of the product adds its own demo data: `<app>.demo.seed_demo_data(...)`."""
+        for app in DEMO_APPS:
+            try:
+                module = importlib.import_module(f"{app}.demo")
+            except ModuleNotFoundError as error:
+                if error.name != f"{app}.demo":
+                    raise
+                continue
+            module.seed_demo_data(authority=authority, year_label=year_label, period=period, users=users)
+            self.stdout.write(f"  {app}: demo data loaded")
 
     def _print_logins(self) -> None:
         self.stdout.write(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
