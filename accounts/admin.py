@@ -25,8 +25,12 @@ class OutturnUserAdmin(UserAdmin):  # type: ignore[type-arg]
         if obj.authority is not None and before != obj.role:
             user = request.user if isinstance(request.user, User) else None
             audit_record(
-                authority=obj.authority, user=user, action="user.role_change", obj=obj,
-                before={"role": before} if before else None, after={"role": obj.role},
+                authority=obj.authority,
+                user=user,
+                action="user.role_change",
+                obj=obj,
+                before={"role": before} if before else None,
+                after={"role": obj.role},
             )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
@@ -36,8 +36,6 @@ class User(AbstractUser):
 
     authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="users", null=True)
     role = models.CharField(max_length=30, choices=Role.choices, default=Role.COMMITTEE_MEMBER)
-
-    objects: UserManager[User] = UserManager()
 
     class Meta:
         constraints = [

@@ -17,9 +17,14 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user.role in (Role.DIRECTOR, Role.COMMITTEE_MEMBER):
         nav += [("dashboards:period", "Forecast")]
     if user.role in staff:
-        nav += [("forecasting:periods", "Periods"), ("forecasting:lines", "Budget lines"),
-                ("forecasting:runs", "Forecast runs"), ("placements:register", "Placements"),
-                ("workforce:teams", "Workforce"), ("savings:tracker", "Savings")]
+        nav += [
+            ("forecasting:periods", "Periods"),
+            ("forecasting:lines", "Budget lines"),
+            ("forecasting:runs", "Forecast runs"),
+            ("placements:register", "Placements"),
+            ("workforce:teams", "Workforce"),
+            ("savings:tracker", "Savings"),
+        ]
     if user.role == Role.FINANCE_OFFICER:
         nav += [("core:upload", "Upload a file")]
     if user.role in (Role.DIRECTOR, Role.ADMINISTRATOR):

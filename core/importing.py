@@ -45,7 +45,10 @@ class Problem:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "source": self.source, "row": self.row, "column": self.column, "value": self.value,
+            "source": self.source,
+            "row": self.row,
+            "column": self.column,
+            "value": self.value,
             "message": self.message,
         }
 
@@ -99,8 +102,13 @@ class RowReader:
             yield number, {str(k): str(v) for k, v in record.items()}
 
     def cell(
-        self, row: int, values: dict[str, str], column: str, parser: Callable[[str], Any] | None = None,
-        *, required: bool = False,
+        self,
+        row: int,
+        values: dict[str, str],
+        column: str,
+        parser: Callable[[str], Any] | None = None,
+        *,
+        required: bool = False,
     ) -> Any:
         """The parsed value, None when blank and optional; records an error and returns None when bad."""
         text = values.get(column, "").strip()

@@ -14,7 +14,9 @@ from core.models import ImportBatch
 from core.tabular import TableError, read_table
 
 
-def import_plan_build(*, authority: Authority, kind: str, source: str, data: bytes, options: dict[str, Any]) -> ImportPlan:
+def import_plan_build(
+    *, authority: Authority, kind: str, source: str, data: bytes, options: dict[str, Any]
+) -> ImportPlan:
     """Check a file and work out what it would change. Writes nothing."""
     importer = importer_for(kind)
     try:
@@ -27,7 +29,13 @@ def import_plan_build(*, authority: Authority, kind: str, source: str, data: byt
 
 
 def import_run(
-    *, authority: Authority, kind: str, source: str, data: bytes, options: dict[str, Any], user: User | None,
+    *,
+    authority: Authority,
+    kind: str,
+    source: str,
+    data: bytes,
+    options: dict[str, Any],
+    user: User | None,
     dry_run: bool = False,
 ) -> tuple[ImportPlan, dict[str, Any] | None]:
     """Plan, and unless there is an error or it is a dry run, apply in one transaction."""
@@ -38,8 +46,12 @@ def import_run(
     with transaction.atomic():
         result = importer.apply(plan, authority=authority, user=user)
         audit_record(
-            authority=authority, user=user, action=f"import.{kind}", object_type="import",
-            object_repr=source, after={"file": source, **{k: v for k, v in result.items() if _jsonable(v)}},
+            authority=authority,
+            user=user,
+            action=f"import.{kind}",
+            object_type="import",
+            object_repr=source,
+            after={"file": source, **{k: v for k, v in result.items() if _jsonable(v)}},
         )
     return plan, result
 
@@ -49,13 +61,25 @@ def _jsonable(value: object) -> bool:
 
 
 def import_batch_create(
-    *, authority: Authority, kind: str, filename: str, data: bytes, options: dict[str, Any], user: User,
+    *,
+    authority: Authority,
+    kind: str,
+    filename: str,
+    data: bytes,
+    options: dict[str, Any],
+    user: User,
 ) -> tuple[ImportBatch, ImportPlan]:
     plan = import_plan_build(authority=authority, kind=kind, source=filename, data=data, options=options)
     batch = ImportBatch.objects.create(
-        authority=authority, kind=kind, filename=filename, content=data, options=options, created_by=user,
+        authority=authority,
+        kind=kind,
+        filename=filename,
+        content=data,
+        options=options,
+        created_by=user,
         summary={"counts": plan.counts(), **plan.summary},
-        errors=[p.as_dict() for p in plan.errors], warnings=[p.as_dict() for p in plan.warnings],
+        errors=[p.as_dict() for p in plan.errors],
+        warnings=[p.as_dict() for p in plan.warnings],
         status=ImportBatch.Status.PREVIEWED if plan.ok else ImportBatch.Status.FAILED,
     )
     return batch, plan
@@ -74,24 +98,41 @@ def import_batch_apply(*, batch_id: int, user: User | None) -> ImportBatch:
         return batch
     try:
         plan, result = import_run(
-            authority=batch.authority, kind=batch.kind, source=batch.filename, data=bytes(batch.content),
-            options=batch.options, user=user,
+            authority=batch.authority,
+            kind=batch.kind,
+            source=batch.filename,
+            data=bytes(batch.content),
+            options=batch.options,
+            user=user,
         )
     except Exception as error:  # noqa: BLE001 - recorded for the user, then re-raised for the logs
         ImportBatch.objects.filter(pk=batch_id).update(
-            status=ImportBatch.Status.FAILED, finished_at=timezone.now(),
-            errors=[{"source": batch.filename, "row": None, "column": "", "value": "",
-                     "message": f"the import failed and nothing was written: {error}"}],
+            status=ImportBatch.Status.FAILED,
+            finished_at=timezone.now(),
+            errors=[
+                {
+                    "source": batch.filename,
+                    "row": None,
+                    "column": "",
+                    "value": "",
+                    "message": f"the import failed and nothing was written: {error}",
+                }
+            ],
         )
         raise
     if result is None:
         ImportBatch.objects.filter(pk=batch_id).update(
-            status=ImportBatch.Status.FAILED, finished_at=timezone.now(), progress=100,
-            errors=[p.as_dict() for p in plan.errors], warnings=[p.as_dict() for p in plan.warnings],
+            status=ImportBatch.Status.FAILED,
+            finished_at=timezone.now(),
+            progress=100,
+            errors=[p.as_dict() for p in plan.errors],
+            warnings=[p.as_dict() for p in plan.warnings],
         )
     else:
         ImportBatch.objects.filter(pk=batch_id).update(
-            status=ImportBatch.Status.APPLIED, finished_at=timezone.now(), progress=100,
+            status=ImportBatch.Status.APPLIED,
+            finished_at=timezone.now(),
+            progress=100,
             summary={"counts": plan.counts(), **plan.summary, **{k: v for k, v in result.items() if _jsonable(v)}},
         )
     batch.refresh_from_db()

@@ -46,7 +46,9 @@ def read_table(source: str, data: bytes) -> Table:
     """Read a CSV (UTF-8, BOM optional) or XLSX (first sheet) file into a Table."""
     limit = settings.OUTTURN_MAX_UPLOAD_BYTES
     if len(data) > limit:
-        raise TableError(f"{source}: the file is {_size_text(len(data))}; the largest file accepted is {_size_text(limit)}")
+        raise TableError(
+            f"{source}: the file is {_size_text(len(data))}; the largest file accepted is {_size_text(limit)}"
+        )
     if not data.strip(b"\xef\xbb\xbf \r\n\t"):
         raise TableError(f"{source}: the file is empty")
     lower = source.lower()
@@ -144,9 +146,7 @@ def _build(source: str, rows: list[list[str]], formulas: list[tuple[int, int, st
             continue
         if len(row) > width and any(row[width:]):
             extra = next(cell for cell in row[width:] if cell)
-            raise TableError(
-                f"{source}: row {index + 1} has a value ('{extra}') beyond the last named column"
-            )
+            raise TableError(f"{source}: row {index + 1} has a value ('{extra}') beyond the last named column")
         body.append((row + [""] * width)[:width])
         numbers.append(index + 1)
     frame = pd.DataFrame(body, columns=header, dtype=object) if body else pd.DataFrame(columns=header, dtype=object)
@@ -156,4 +156,6 @@ def _build(source: str, rows: list[list[str]], formulas: list[tuple[int, int, st
         for row_number, col, formula in formulas
         if row_number > header_index + 1
     ]
-    return Table(source=source, frame=frame, row_numbers=numbers, original_columns=original, formula_cells=formula_cells)
+    return Table(
+        source=source, frame=frame, row_numbers=numbers, original_columns=original, formula_cells=formula_cells
+    )

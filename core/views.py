@@ -63,7 +63,7 @@ def _upload_kinds() -> list[tuple[str, str]]:
 def upload(request: HttpRequest) -> HttpResponse:
     authority = authority_of(request)
     form = UploadForm(request.POST or None, request.FILES or None)
-    form.fields["kind"].choices = _upload_kinds()
+    form.fields["kind"].choices = _upload_kinds()  # type: ignore[attr-defined]
     latest = selectors.year_for(authority=authority)
     if not form.is_bound and latest:
         form.initial["year"] = latest.label
@@ -71,22 +71,32 @@ def upload(request: HttpRequest) -> HttpResponse:
         upload_file = form.cleaned_data["file"]
         if upload_file.size > settings.OUTTURN_MAX_UPLOAD_BYTES:
             form.add_error(
-                "file", f"The file is {upload_file.size / 1048576:.1f} MB; the largest file accepted is "
+                "file",
+                f"The file is {upload_file.size / 1048576:.1f} MB; the largest file accepted is "
                 f"{settings.OUTTURN_MAX_UPLOAD_BYTES / 1048576:.0f} MB",
             )
         else:
-            options = {"year": form.cleaned_data["year"] or None,
-                       "as_at": form.cleaned_data["as_at"].isoformat() if form.cleaned_data["as_at"] else None}
+            options = {
+                "year": form.cleaned_data["year"] or None,
+                "as_at": form.cleaned_data["as_at"].isoformat() if form.cleaned_data["as_at"] else None,
+            }
             user = request.user
             assert isinstance(user, User)
             batch, _plan = import_batch_create(
-                authority=authority, kind=form.cleaned_data["kind"], filename=upload_file.name,
-                data=upload_file.read(), options=options, user=user,
+                authority=authority,
+                kind=form.cleaned_data["kind"],
+                filename=upload_file.name,
+                data=upload_file.read(),
+                options=options,
+                user=user,
             )
             return redirect("core:upload_preview", batch_id=batch.pk)
     recent = ImportBatch.objects.filter(authority=authority).defer("content")[:10]
-    return render(request, "core/upload.html", {"form": form, "recent": recent,
-                                                "years": FinancialYear.objects.filter(authority=authority)})
+    return render(
+        request,
+        "core/upload.html",
+        {"form": form, "recent": recent, "years": FinancialYear.objects.filter(authority=authority)},
+    )
 
 
 @role_required(*FINANCE)
@@ -104,8 +114,11 @@ def upload_preview(request: HttpRequest, batch_id: int) -> HttpResponse:
         if batch.status == ImportBatch.Status.APPLIED:
             messages.success(request, f"{batch.filename} imported.")
         else:
-            messages.error(request, f"{batch.filename} was not imported: the data changed since the preview "
-                                    "and the file now has errors. Nothing was written.")
+            messages.error(
+                request,
+                f"{batch.filename} was not imported: the data changed since the preview "
+                "and the file now has errors. Nothing was written.",
+            )
         return redirect("core:upload_preview", batch_id=batch.pk)
     plan_changes = None
     if batch.status == ImportBatch.Status.PREVIEWED:
@@ -113,8 +126,9 @@ def upload_preview(request: HttpRequest, batch_id: int) -> HttpResponse:
         from core.services import import_plan_build
 
         full = ImportBatch.objects.get(pk=batch.pk)
-        plan = import_plan_build(authority=authority, kind=batch.kind, source=batch.filename,
-                                 data=bytes(full.content), options=batch.options)
+        plan = import_plan_build(
+            authority=authority, kind=batch.kind, source=batch.filename, data=bytes(full.content), options=batch.options
+        )
         plan_changes = [c for c in plan.changes if c.action != "unchanged"][:500]
     return render(request, "core/upload_preview.html", {"batch": batch, "changes": plan_changes})
 
@@ -130,7 +144,9 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     if actor:
         events = events.filter(actor=actor)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    actions = (AuditEvent.objects.filter(authority=authority).values_list("action", flat=True)
-               .distinct().order_by("action"))
-    return render(request, "core/audit.html", {"page": page, "action": action, "actor": actor,
-                                               "actions": sorted(set(actions))})
+    actions = (
+        AuditEvent.objects.filter(authority=authority).values_list("action", flat=True).distinct().order_by("action")
+    )
+    return render(
+        request, "core/audit.html", {"page": page, "action": action, "actor": actor, "actions": sorted(set(actions))}
+    )

@@ -74,9 +74,16 @@ class BudgetImporter(Importer):
     title = "Budget lines and annual budgets"
     needs_year = True
     columns = (
-        Column("line_code", True), Column("line_name", True), Column("service_area", True),
-        Column("category", True), Column("placement_type"), Column("team"), Column("annual_budget", True),
-        Column("method"), Column("budget_numbers"), Column("financial_year"),
+        Column("line_code", True),
+        Column("line_name", True),
+        Column("service_area", True),
+        Column("category", True),
+        Column("placement_type"),
+        Column("team"),
+        Column("annual_budget", True),
+        Column("method"),
+        Column("budget_numbers"),
+        Column("financial_year"),
     )
 
     def build_plan(self, plan: ImportPlan, *, authority: Authority, table: Table, options: dict[str, Any]) -> None:
@@ -112,10 +119,21 @@ class BudgetImporter(Importer):
             if numbers is not None and category != BudgetLine.Category.PLACEMENTS:
                 plan.warn(row, "budget_numbers", numbers, "budgeted numbers are only used on placements lines")
             if len(plan.errors) == errors_before and year:
-                rows.append(BudgetRow(
-                    row, year, code, name, area, category, placement_type, team,
-                    method or BudgetLine.Method.PROFILE, amount, numbers,
-                ))
+                rows.append(
+                    BudgetRow(
+                        row,
+                        year,
+                        code,
+                        name,
+                        area,
+                        category,
+                        placement_type,
+                        team,
+                        method or BudgetLine.Method.PROFILE,
+                        amount,
+                        numbers,
+                    )
+                )
         frame = table.frame.copy()
         frame["_year"] = frame["financial_year"] if "financial_year" in frame.columns else (default_year or "")
         for row, first, key in duplicate_rows(frame, ["_year", "line_code"], table.row_numbers):
@@ -127,7 +145,9 @@ class BudgetImporter(Importer):
         plan.summary.update({"lines": len(rows), "years": sorted({r.year for r in rows})})
 
     def _describe(self, plan: ImportPlan, authority: Authority, rows: list[BudgetRow]) -> None:
-        lines = {line.code: line for line in BudgetLine.objects.filter(authority=authority).select_related("service_area")}
+        lines = {
+            line.code: line for line in BudgetLine.objects.filter(authority=authority).select_related("service_area")
+        }
         budgets = {
             (b.line.code, b.year.label): b
             for b in Budget.objects.filter(line__authority=authority).select_related("line", "year")
@@ -141,12 +161,17 @@ class BudgetImporter(Importer):
             if budget is None:
                 plan.changes.append(self._change("create", r, f"{r.year} budget for {r.code}", "", _pounds(r.amount)))
             elif budget.amount != r.amount or budget.budget_numbers != r.numbers or line.name != r.name:
-                plan.changes.append(self._change(
-                    "update", r, f"{r.year} budget for {r.code}", _pounds(budget.amount), _pounds(r.amount)
-                ))
+                plan.changes.append(
+                    self._change(
+                        "update", r, f"{r.year} budget for {r.code}", _pounds(budget.amount), _pounds(r.amount)
+                    )
+                )
             else:
-                plan.changes.append(self._change("unchanged", r, f"{r.year} budget for {r.code}", _pounds(budget.amount),
-                                                 _pounds(r.amount)))
+                plan.changes.append(
+                    self._change(
+                        "unchanged", r, f"{r.year} budget for {r.code}", _pounds(budget.amount), _pounds(r.amount)
+                    )
+                )
 
     @staticmethod
     def _change(action: str, r: BudgetRow, text: str, before: str, after: str) -> Change:
@@ -159,14 +184,26 @@ class BudgetImporter(Importer):
             year = years.get(r.year) or financial_year_get_or_create(authority=authority, label=r.year)
             years[r.year] = year
             line = budget_line_save(
-                authority=authority, user=user, code=r.code, name=r.name, service_area=r.service_area,
-                category=r.category, placement_type=r.placement_type, team_code=r.team, method=r.method,
+                authority=authority,
+                user=user,
+                code=r.code,
+                name=r.name,
+                service_area=r.service_area,
+                category=r.category,
+                placement_type=r.placement_type,
+                team_code=r.team,
+                method=r.method,
                 line=existing.get(r.code),
             )
             existing[r.code] = line
             budget_set(
-                authority=authority, user=user, line=line, year=year, amount=r.amount,
-                reason=f"budget file {plan.source}", budget_numbers=r.numbers,
+                authority=authority,
+                user=user,
+                line=line,
+                year=year,
+                amount=r.amount,
+                reason=f"budget file {plan.source}",
+                budget_numbers=r.numbers,
             )
         return {"lines": len(plan.payload)}
 
@@ -194,8 +231,9 @@ class ActualsImporter(Importer):
             errors_before = len(plan.errors)
             year = _row_year(reader, row, values, default_year)
             code = reader.cell(row, values, "line_code", required=True)
-            number = reader.cell(row, values, "period", lambda t: parse_int(t, low=1, high=12, what="a period (1–12)"),
-                                 required=True)
+            number = reader.cell(
+                row, values, "period", lambda t: parse_int(t, low=1, high=12, what="a period (1–12)"), required=True
+            )
             amount = reader.cell(row, values, "amount", parse_money, required=True)
             line = lines.get(code.strip().lower()) if code else None
             if code and line is None:
@@ -225,8 +263,11 @@ class ActualsImporter(Importer):
         for _row, period, line, amount in wanted:
             before = current.get((period.pk, line.pk))
             action = "create" if before is None else ("unchanged" if before == amount else "update")
-            plan.changes.append(Change(action, f"{line.code} P{period.number}", f"{line.code} {period}",
-                                       _pounds(before), _pounds(amount)))
+            plan.changes.append(
+                Change(
+                    action, f"{line.code} P{period.number}", f"{line.code} {period}", _pounds(before), _pounds(amount)
+                )
+            )
         plan.payload = wanted
         plan.summary.update({"rows": len(wanted), "periods": sorted({f"{p}" for _, p, _, _ in wanted})})
 

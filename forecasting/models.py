@@ -109,7 +109,9 @@ class BudgetLine(models.Model):
     )
     team_code = models.CharField(max_length=40, blank=True, help_text="workforce lines: the team code")
     method = models.CharField(
-        max_length=20, choices=Method.choices, default=Method.PROFILE,
+        max_length=20,
+        choices=Method.choices,
+        default=Method.PROFILE,
         help_text="how other and income lines are forecast",
     )
 
@@ -157,6 +159,9 @@ class BudgetRevision(models.Model):
 
     class Meta:
         ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.budget}: {self.before} -> {self.after}"
 
 
 class ActualQuerySet(models.QuerySet["Actual"]):
@@ -206,13 +211,6 @@ class Actual(models.Model):
     def __str__(self) -> str:
         return f"{self.line.code} {self.period}"
 
-    def _refuse_if_locked(self) -> None:
-        ids = {self.period_id}
-        if self.pk is not None:
-            ids |= set(Actual.objects.filter(pk=self.pk).values_list("period_id", flat=True))
-        if Period.objects.filter(pk__in=ids, status=Period.Status.LOCKED).exists():
-            raise PeriodLockedError(f"{self.period} is locked; its actuals cannot be changed")
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         self._refuse_if_locked()
         super().save(*args, **kwargs)
@@ -220,3 +218,10 @@ class Actual(models.Model):
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         self._refuse_if_locked()
         return super().delete(*args, **kwargs)
+
+    def _refuse_if_locked(self) -> None:
+        ids = {self.period_id}
+        if self.pk is not None:
+            ids |= set(Actual.objects.filter(pk=self.pk).values_list("period_id", flat=True))
+        if Period.objects.filter(pk__in=ids, status=Period.Status.LOCKED).exists():
+            raise PeriodLockedError(f"{self.period} is locked; its actuals cannot be changed")

@@ -45,16 +45,28 @@ def service_area_get_or_create(*, authority: Authority, name: str) -> ServiceAre
 
 def _line_state(line: BudgetLine) -> dict[str, object]:
     return {
-        "code": line.code, "name": line.name, "service_area": line.service_area.name,
-        "category": line.category, "placement_type": line.placement_type.code if line.placement_type else None,
-        "team": line.team_code, "method": line.method,
+        "code": line.code,
+        "name": line.name,
+        "service_area": line.service_area.name,
+        "category": line.category,
+        "placement_type": line.placement_type.code if line.placement_type else None,
+        "team": line.team_code,
+        "method": line.method,
     }
 
 
 @transaction.atomic
 def budget_line_save(
-    *, authority: Authority, user: User | None, code: str, name: str, service_area: str, category: str,
-    placement_type: PlacementType | None = None, team_code: str = "", method: str = BudgetLine.Method.PROFILE,
+    *,
+    authority: Authority,
+    user: User | None,
+    code: str,
+    name: str,
+    service_area: str,
+    category: str,
+    placement_type: PlacementType | None = None,
+    team_code: str = "",
+    method: str = BudgetLine.Method.PROFILE,
     line: BudgetLine | None = None,
 ) -> BudgetLine:
     """Create a budget line, or change `line` (its code may not change once it has actuals)."""
@@ -74,16 +86,26 @@ def budget_line_save(
     after = _line_state(line)
     if before != after:
         audit_record(
-            authority=authority, user=user, action="budget_line.create" if before is None else "budget_line.update",
-            obj=line, before=before, after=after,
+            authority=authority,
+            user=user,
+            action="budget_line.create" if before is None else "budget_line.update",
+            obj=line,
+            before=before,
+            after=after,
         )
     return line
 
 
 @transaction.atomic
 def budget_set(
-    *, authority: Authority, user: User | None, line: BudgetLine, year: FinancialYear, amount: int,
-    reason: str, budget_numbers: Decimal | None = None,
+    *,
+    authority: Authority,
+    user: User | None,
+    line: BudgetLine,
+    year: FinancialYear,
+    amount: int,
+    reason: str,
+    budget_numbers: Decimal | None = None,
 ) -> Budget:
     """Set a line's budget for a year. The first amount is the original budget; later changes are
     revisions, each with a reason (required)."""
@@ -95,8 +117,12 @@ def budget_set(
             line=line, year=year, original_amount=amount, amount=amount, budget_numbers=budget_numbers
         )
         audit_record(
-            authority=authority, user=user, action="budget.set", obj=budget,
-            after={"amount": amount, "budget_numbers": budget_numbers}, reason=reason or "original budget",
+            authority=authority,
+            user=user,
+            action="budget.set",
+            obj=budget,
+            after={"amount": amount, "budget_numbers": budget_numbers},
+            reason=reason or "original budget",
         )
         return budget
     before = {"amount": budget.amount, "budget_numbers": budget.budget_numbers}
@@ -112,8 +138,13 @@ def budget_set(
     budget.budget_numbers = budget_numbers
     budget.save(update_fields=["amount", "budget_numbers"])
     audit_record(
-        authority=authority, user=user, action="budget.revise", obj=budget, before=before,
-        after={"amount": amount, "budget_numbers": budget_numbers}, reason=reason,
+        authority=authority,
+        user=user,
+        action="budget.revise",
+        obj=budget,
+        before=before,
+        after={"amount": amount, "budget_numbers": budget_numbers},
+        reason=reason,
     )
     return budget
 
@@ -124,7 +155,11 @@ def _lock_period(period: Period) -> Period:
 
 @transaction.atomic
 def actuals_save(
-    *, authority: Authority, user: User | None, period: Period, amounts: dict[int, int | None],
+    *,
+    authority: Authority,
+    user: User | None,
+    period: Period,
+    amounts: dict[int, int | None],
     action: str = "actuals.save",
 ) -> dict[str, int]:
     """Set a period's actuals: {line id: pence, or None to clear}. Refused for a locked period.
@@ -142,22 +177,39 @@ def actuals_save(
     if unknown:
         raise ValueError(f"Unknown budget line id(s): {sorted(unknown)}")
     existing = {a.line_id: a for a in Actual.objects.filter(period=locked_period, line_id__in=amounts.keys())}
-    to_create, to_update, to_delete, changes = [], [], [], []
+    to_create: list[Actual] = []
+    to_update: list[Actual] = []
+    to_delete: list[int] = []
+    changes: list[tuple[str, str, str, dict[str, int] | None, dict[str, int] | None]] = []
     for line_id, amount in amounts.items():
         current = existing.get(line_id)
         line = lines[line_id]
         if amount is None:
             if current is not None:
                 to_delete.append(current.pk)
-                changes.append(("forecasting.Actual", str(current.pk), f"{line.code} {locked_period}",
-                                {"amount": current.amount}, None))
+                changes.append(
+                    (
+                        "forecasting.Actual",
+                        str(current.pk),
+                        f"{line.code} {locked_period}",
+                        {"amount": current.amount},
+                        None,
+                    )
+                )
             continue
         if current is None:
             to_create.append(Actual(line=line, period=locked_period, amount=amount, updated_by=user))
             changes.append(("forecasting.Actual", "", f"{line.code} {locked_period}", None, {"amount": amount}))
         elif current.amount != amount:
-            changes.append(("forecasting.Actual", str(current.pk), f"{line.code} {locked_period}",
-                            {"amount": current.amount}, {"amount": amount}))
+            changes.append(
+                (
+                    "forecasting.Actual",
+                    str(current.pk),
+                    f"{line.code} {locked_period}",
+                    {"amount": current.amount},
+                    {"amount": amount},
+                )
+            )
             current.amount = amount
             current.updated_by = user
             to_update.append(current)
@@ -181,8 +233,13 @@ def _transition(period: Period, *, user: User | None, to: str, reason: str = "")
         period.locked_at, period.locked_by = now, user
     period.save()
     audit_record(
-        authority=period.year.authority, user=user, action=f"period.{to}", obj=period,
-        before={"status": before}, after={"status": to}, reason=reason,
+        authority=period.year.authority,
+        user=user,
+        action=f"period.{to}",
+        obj=period,
+        before={"status": before},
+        after={"status": to},
+        reason=reason,
     )
     return period
 
@@ -192,7 +249,9 @@ def period_submit(*, period: Period, user: User | None) -> Period:
     """The finance officer says the period's actuals are complete."""
     period = _lock_period(period)
     if period.status != Period.Status.OPEN:
-        raise TransitionError(f"{period} is {period.get_status_display().lower()}; only an open period can be submitted")
+        raise TransitionError(
+            f"{period} is {period.get_status_display().lower()}; only an open period can be submitted"
+        )
     return _transition(period, user=user, to=Period.Status.SUBMITTED)
 
 

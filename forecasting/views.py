@@ -17,7 +17,7 @@ from core.parsing import parse_money
 from forecasting import selectors
 from forecasting.engine.money import pence_to_pounds
 from forecasting.forms import BudgetForm, BudgetLineForm, ReasonForm
-from forecasting.models import Budget, FinancialYear, Period, PeriodLockedError
+from forecasting.models import Budget, FinancialYear, PeriodLockedError
 from forecasting.services import (
     TransitionError,
     actuals_save,
@@ -46,8 +46,11 @@ def periods(request: HttpRequest) -> HttpResponse:
     year = selectors.year_for(authority=authority, label=request.GET.get("year"))
     years = FinancialYear.objects.filter(authority=authority)
     rows = list(year.periods.select_related("submitted_by", "locked_by")) if year else []
-    return render(request, "forecasting/periods.html", {"year": year, "years": years, "periods": rows,
-                                                        "reason_form": ReasonForm()})
+    return render(
+        request,
+        "forecasting/periods.html",
+        {"year": year, "years": years, "periods": rows, "reason_form": ReasonForm()},
+    )
 
 
 @require_POST
@@ -94,8 +97,12 @@ def actuals(request: HttpRequest, period_id: int) -> HttpResponse:
     can_edit = _user(request).is_finance_officer and not period.is_locked
     if request.method == "POST":
         if not can_edit:
-            messages.error(request, f"{period} is locked; its actuals cannot be changed." if period.is_locked
-                           else "Your role cannot change actuals.")
+            messages.error(
+                request,
+                f"{period} is locked; its actuals cannot be changed."
+                if period.is_locked
+                else "Your role cannot change actuals.",
+            )
             return redirect("forecasting:actuals", period_id=period.pk)
         amounts: dict[int, int | None] = {}
         for row in rows:
@@ -115,7 +122,8 @@ def actuals(request: HttpRequest, period_id: int) -> HttpResponse:
                 messages.error(request, str(error))
                 return redirect("forecasting:actuals", period_id=period.pk)
             messages.success(
-                request, f"Actuals for {period} saved: {result['created']} added, {result['updated']} changed, "
+                request,
+                f"Actuals for {period} saved: {result['created']} added, {result['updated']} changed, "
                 f"{result['cleared']} cleared.",
             )
             return redirect("forecasting:actuals", period_id=period.pk)
@@ -125,10 +133,19 @@ def actuals(request: HttpRequest, period_id: int) -> HttpResponse:
         "actual": sum(r.actual or 0 for r in rows),
         "ytd": sum(r.ytd for r in rows),
     }
-    return render(request, "forecasting/actuals.html", {
-        "period": period, "rows": rows, "errors": errors, "values": values, "can_edit": can_edit,
-        "totals": totals, "periods": period.year.periods.all(),
-    })
+    return render(
+        request,
+        "forecasting/actuals.html",
+        {
+            "period": period,
+            "rows": rows,
+            "errors": errors,
+            "values": values,
+            "can_edit": can_edit,
+            "totals": totals,
+            "periods": period.year.periods.all(),
+        },
+    )
 
 
 @role_required(*STAFF_READERS)
@@ -143,9 +160,13 @@ def lines(request: HttpRequest) -> HttpResponse:
         frame = pd.DataFrame(
             [
                 {
-                    "line_code": line.code, "line_name": line.name, "service_area": line.service_area.name,
-                    "category": line.category, "placement_type": line.placement_type.code if line.placement_type else "",
-                    "team": line.team_code, "method": line.method,
+                    "line_code": line.code,
+                    "line_name": line.name,
+                    "service_area": line.service_area.name,
+                    "category": line.category,
+                    "placement_type": line.placement_type.code if line.placement_type else "",
+                    "team": line.team_code,
+                    "method": line.method,
                     "original_budget": pence_to_pounds(budget.original_amount) if budget else None,
                     "annual_budget": pence_to_pounds(budget.amount) if budget else None,
                     "budget_numbers": budget.budget_numbers if budget else None,
@@ -153,16 +174,36 @@ def lines(request: HttpRequest) -> HttpResponse:
                 }
                 for line, budget, spent in rows
             ],
-            columns=["line_code", "line_name", "service_area", "category", "placement_type", "team", "method",
-                     "original_budget", "annual_budget", "budget_numbers", "actual_to_date"],
+            columns=[
+                "line_code",
+                "line_name",
+                "service_area",
+                "category",
+                "placement_type",
+                "team",
+                "method",
+                "original_budget",
+                "annual_budget",
+                "budget_numbers",
+                "actual_to_date",
+            ],
         )
-        return table_download(frame, filename=f"budget-lines-{year.label.replace('/', '-') if year else 'none'}", fmt=fmt)
+        return table_download(
+            frame, filename=f"budget-lines-{year.label.replace('/', '-') if year else 'none'}", fmt=fmt
+        )
     total_budget = sum(b.amount for _, b, _ in rows if b)
     total_spent = sum(s for _, _, s in rows)
-    return render(request, "forecasting/lines.html", {
-        "year": year, "years": FinancialYear.objects.filter(authority=authority), "rows": rows,
-        "total_budget": total_budget, "total_spent": total_spent,
-    })
+    return render(
+        request,
+        "forecasting/lines.html",
+        {
+            "year": year,
+            "years": FinancialYear.objects.filter(authority=authority),
+            "rows": rows,
+            "total_budget": total_budget,
+            "total_spent": total_spent,
+        },
+    )
 
 
 @role_required(*FINANCE)
@@ -171,17 +212,30 @@ def line_edit(request: HttpRequest, line_id: int | None = None) -> HttpResponse:
     line = selectors.line_for(authority=authority, line_id=line_id) if line_id else None
     initial = {}
     if line:
-        initial = {"code": line.code, "name": line.name, "service_area": line.service_area.name,
-                   "category": line.category, "placement_type": line.placement_type, "team_code": line.team_code,
-                   "method": line.method}
+        initial = {
+            "code": line.code,
+            "name": line.name,
+            "service_area": line.service_area.name,
+            "category": line.category,
+            "placement_type": line.placement_type,
+            "team_code": line.team_code,
+            "method": line.method,
+        }
     form = BudgetLineForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             saved = budget_line_save(
-                authority=authority, user=_user(request), code=data["code"], name=data["name"],
-                service_area=data["service_area"], category=data["category"], placement_type=data["placement_type"],
-                team_code=data["team_code"], method=data["method"], line=line,
+                authority=authority,
+                user=_user(request),
+                code=data["code"],
+                name=data["name"],
+                service_area=data["service_area"],
+                category=data["category"],
+                placement_type=data["placement_type"],
+                team_code=data["team_code"],
+                method=data["method"],
+                line=line,
             )
         except ValidationError as error:
             for field, problems in error.message_dict.items():
@@ -209,12 +263,25 @@ def budget_edit(request: HttpRequest, line_id: int, year_label: str) -> HttpResp
             form.add_error("reason", "Give the reason for changing the budget")
         else:
             budget_set(
-                authority=authority, user=_user(request), line=line, year=year, amount=data["amount"],
-                reason=data["reason"], budget_numbers=data["budget_numbers"],
+                authority=authority,
+                user=_user(request),
+                line=line,
+                year=year,
+                amount=data["amount"],
+                reason=data["reason"],
+                budget_numbers=data["budget_numbers"],
             )
             messages.success(request, f"Budget for {line.code} {year.label} saved.")
             return _to("forecasting:lines", year)
     revisions = budget.revisions.select_related("changed_by") if budget else []
-    return render(request, "forecasting/budget_form.html", {
-        "form": form, "line": line, "year": year, "budget": budget, "revisions": revisions,
-    })
+    return render(
+        request,
+        "forecasting/budget_form.html",
+        {
+            "form": form,
+            "line": line,
+            "year": year,
+            "budget": budget,
+            "revisions": revisions,
+        },
+    )

@@ -67,13 +67,18 @@ def lines(authority: Authority, placement_types: dict[str, PlacementType]) -> di
     residential = placement_types["residential_external"]
     return {
         "CIC-RES-EXT": BudgetLineFactory(
-            authority=authority, code="CIC-RES-EXT", name="External residential placements",
-            category=BudgetLine.Category.PLACEMENTS, placement_type=residential,
+            authority=authority,
+            code="CIC-RES-EXT",
+            name="External residential placements",
+            category=BudgetLine.Category.PLACEMENTS,
+            placement_type=residential,
         ),
-        "LEG-EXT": BudgetLineFactory(authority=authority, code="LEG-EXT", name="External legal costs",
-                                     method=BudgetLine.Method.RUN_RATE),
-        "INC-UASC": BudgetLineFactory(authority=authority, code="INC-UASC", name="Home Office UASC grant",
-                                      category=BudgetLine.Category.INCOME),
+        "LEG-EXT": BudgetLineFactory(
+            authority=authority, code="LEG-EXT", name="External legal costs", method=BudgetLine.Method.RUN_RATE
+        ),
+        "INC-UASC": BudgetLineFactory(
+            authority=authority, code="INC-UASC", name="Home Office UASC grant", category=BudgetLine.Category.INCOME
+        ),
     }
 
 

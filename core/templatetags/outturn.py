@@ -14,7 +14,7 @@ register = template.Library()
 
 
 @register.filter
-def pounds(pence: int | None, places: int = 0) -> str:
+def pounds(pence: int | str | None, places: int = 0) -> str:
     """Integer pence -> '£1,234' (or with pence when places=2); negative as '-£1,234'."""
     if pence is None or pence == "":
         return ""
@@ -28,7 +28,7 @@ def pounds(pence: int | None, places: int = 0) -> str:
 
 
 @register.filter
-def pounds_input(pence: int | None) -> str:
+def pounds_input(pence: int | str | None) -> str:
     """The value to put back in a form field: 1234.56, no £ or commas."""
     if pence is None or pence == "":
         return ""

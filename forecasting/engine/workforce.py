@@ -410,9 +410,7 @@ def forecast_workforce(
 
     fte = rows.fte[:, None]
     perm = ~rows.is_agency[:, None]
-    present = perm & ~rows.absent[:, None]
     permanent_fte = _by_team_float(base, np.where(perm & base.month_end_active, fte, 0.0))
-    present_fte = _by_team_float(base, np.where(present & base.month_end_active, fte, 0.0))
     agency_fte = _by_team_float(base, np.where(~perm & base.month_end_active, fte, 0.0))
     committed_avg_agency = _by_team_float(
         base, np.where(~perm, fte * base.days / base.days_in_month[None, :], 0.0)
@@ -447,7 +445,9 @@ def forecast_workforce(
         projected[i] = round_pence_array(change_fte * rate * base.days_in_month / 7.0 * billable_factor)
         agency_fte[i, future] = path[1:][future]
 
-    vacancies = np.clip(base.budgeted_fte[:, None] - present_fte, 0.0, None)
+    # A post held by someone on leave is filled (Outturn's vacancy rule, as in the DfE statistics):
+    # vacancies count empty posts only; absences are cover needed on top.
+    vacancies = np.clip(base.budgeted_fte[:, None] - permanent_fte, 0.0, None)
     agency_total = agency_cost + projected
     months = [year.month_label(t) for t in range(1, 13)]
     by_team_month = pd.DataFrame(
@@ -511,9 +511,10 @@ def workforce_kpis(
 
     Columns (FTE floats, money pence):
     group, budgeted_fte, fte_in_post (permanent engaged on the date, absent or not), absent_fte,
-    vacancies (Σ per team of max(0, budgeted − permanent in post and not absent)),
-    vacancy_rate (vacancies / budgeted FTE), agency_fte, agency_rate (agency / (permanent in post
-    + agency)), above_establishment (max(0, agency − (vacancies + absent)) on the group's totals),
+    vacancies (Σ per team of max(0, budgeted − permanent in post, absent or not): a post held by
+    someone on leave is filled), vacancy_rate (vacancies / budgeted FTE), agency_fte, agency_rate
+    (agency / (permanent in post + agency)), cover_needed (vacancies + absent FTE),
+    above_establishment (max(0, agency − cover needed) on the group's totals),
     asye_fte, average_caseload (Σ caseload / FTE of case-holding workers: engaged, not absent,
     caseload given), manageable_caseload (the teams' levels weighted by case-holding FTE),
     agency_weekly_cost (Σ weekly rates of engaged agency workers), equivalent_weekly_cost (the
@@ -543,7 +544,6 @@ def workforce_kpis(
         {
             "team": rows.team,
             "fte_in_post": np.where(perm, rows.fte, 0.0),
-            "present_fte": np.where(perm & ~rows.absent, rows.fte, 0.0),
             "absent_fte": np.where(perm & rows.absent, rows.fte, 0.0),
             "agency_fte": np.where(agency, rows.fte, 0.0),
             "asye_fte": np.where(active & rows.asye, rows.fte, 0.0),
@@ -556,7 +556,9 @@ def workforce_kpis(
     all_teams = sorted(set(per_team.index) | set(per_team_posts.index))
     per_team = per_team.reindex(all_teams, fill_value=0.0)
     per_team["budgeted_fte"] = per_team_posts["fte"].reindex(all_teams, fill_value=0.0)
-    per_team["vacancies"] = np.clip(per_team["budgeted_fte"] - per_team["present_fte"], 0.0, None)
+    # Outturn's vacancy rule: empty posts only. Counting absent workers' posts as vacant too would
+    # count an absence twice once cover (vacancies + absent) is worked out below.
+    per_team["vacancies"] = np.clip(per_team["budgeted_fte"] - per_team["fte_in_post"], 0.0, None)
     cost_per_fte = per_team_posts["cost"] / per_team_posts["fte"].replace(0.0, np.nan)
     per_team["equivalent_weekly_cost"] = per_team["agency_fte"] * cost_per_fte.reindex(all_teams) / 52.0
     per_team["manageable_x_fte"] = [
@@ -573,9 +575,8 @@ def workforce_kpis(
         out[name] = grouped[name].fillna(0.0)
     out["vacancy_rate"] = out["vacancies"] / out["budgeted_fte"].replace(0.0, np.nan)
     out["agency_rate"] = out["agency_fte"] / (out["fte_in_post"] + out["agency_fte"]).replace(0.0, np.nan)
-    out["above_establishment"] = np.clip(
-        out["agency_fte"] - (out["vacancies"] + out["absent_fte"]), 0.0, None
-    )
+    out["cover_needed"] = out["vacancies"] + out["absent_fte"]
+    out["above_establishment"] = np.clip(out["agency_fte"] - out["cover_needed"], 0.0, None)
     out["average_caseload"] = grouped["cases"] / grouped["caseholding_fte"].replace(0.0, np.nan)
     out["manageable_caseload"] = grouped["manageable_x_fte"] / grouped["manageable_fte"].replace(0.0, np.nan)
     out["agency_weekly_cost"] = grouped["agency_weekly_cost"].fillna(0.0)

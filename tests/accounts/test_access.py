@@ -45,7 +45,9 @@ def test_every_page_asks_a_signed_out_visitor_to_sign_in(path: str) -> None:
         return
     response = Client().get("/" + path)
     assert response.status_code == 302
-    assert response["Location"].startswith(settings.LOGIN_URL if settings.LOGIN_URL.startswith("/") else "/accounts/sign-in/")
+    assert response["Location"].startswith(
+        settings.LOGIN_URL if settings.LOGIN_URL.startswith("/") else "/accounts/sign-in/"
+    )
 
 
 def test_signing_in_with_the_right_password_reaches_the_home_page(finance_officer: User) -> None:
@@ -96,7 +98,10 @@ def test_each_role_reaches_only_its_own_pages(authority, client_for, role: str, 
 
 
 def test_a_committee_member_cannot_change_actuals_or_lock_a_period(
-    client_for, committee_member: User, year, lines  # type: ignore[no-untyped-def]
+    client_for,
+    committee_member: User,
+    year,
+    lines,  # type: ignore[no-untyped-def]
 ) -> None:
     period = year.periods.get(number=1)
     client = client_for(committee_member)
@@ -116,7 +121,11 @@ def test_a_finance_officer_cannot_lock_a_period(client_for, finance_officer: Use
 
 
 def test_another_authority_gets_not_found_for_every_id_it_tries(
-    client_for, other_finance_officer: User, finance_officer: User, year, lines  # type: ignore[no-untyped-def]
+    client_for,
+    other_finance_officer: User,
+    finance_officer: User,
+    year,
+    lines,  # type: ignore[no-untyped-def]
 ) -> None:
     period = year.periods.get(number=1)
     line = lines["LEG-EXT"]
@@ -136,13 +145,22 @@ def test_another_authority_gets_not_found_for_every_id_it_tries(
 
 
 def test_another_authority_sees_none_of_the_audit_log(
-    client_for, authority, other_authority, finance_officer: User  # type: ignore[no-untyped-def]
+    client_for,
+    authority,
+    other_authority,
+    finance_officer: User,  # type: ignore[no-untyped-def]
 ) -> None:
     BudgetLineFactory(authority=authority, code="SECRET-LINE")
     from forecasting.services import budget_line_save
 
-    budget_line_save(authority=authority, user=finance_officer, code="AUDITED", name="Audited line",
-                     service_area="Legal", category="other")
+    budget_line_save(
+        authority=authority,
+        user=finance_officer,
+        code="AUDITED",
+        name="Audited line",
+        service_area="Legal",
+        category="other",
+    )
     outsider = UserFactory(authority=other_authority, role=Role.DIRECTOR)
     page = client_for(outsider).get("/audit/").content.decode()
     assert "AUDITED" not in page
@@ -150,7 +168,9 @@ def test_another_authority_sees_none_of_the_audit_log(
 
 
 def test_an_administrator_changes_a_role_and_the_change_is_audited(
-    client_for, administrator: User, finance_officer: User  # type: ignore[no-untyped-def]
+    client_for,
+    administrator: User,
+    finance_officer: User,  # type: ignore[no-untyped-def]
 ) -> None:
     response = client_for(administrator).post(
         "/accounts/users/", {"user_id": finance_officer.pk, "role": Role.DIRECTOR}
@@ -164,7 +184,9 @@ def test_an_administrator_changes_a_role_and_the_change_is_audited(
 
 
 def test_an_administrator_cannot_change_a_role_at_another_authority(
-    client_for, administrator: User, other_finance_officer: User  # type: ignore[no-untyped-def]
+    client_for,
+    administrator: User,
+    other_finance_officer: User,  # type: ignore[no-untyped-def]
 ) -> None:
     response = client_for(administrator).post(
         "/accounts/users/", {"user_id": other_finance_officer.pk, "role": Role.DIRECTOR}

@@ -16,8 +16,9 @@ def test_create_authority_and_create_user_with_a_password_file(tmp_path, capsys)
     call_command("create_authority", "NOTTS", "Nottinghamshire County Council")
     secret = tmp_path / "pw"
     secret.write_text("a-long-enough-password-77\n", encoding="utf-8")
-    call_command("create_user", "fran", "--authority", "NOTTS", "--role", "finance_officer",
-                 "--password-file", str(secret))
+    call_command(
+        "create_user", "fran", "--authority", "NOTTS", "--role", "finance_officer", "--password-file", str(secret)
+    )
     user = User.objects.get(username="fran")
     assert user.authority == Authority.objects.get(code="NOTTS")
     assert user.role == Role.FINANCE_OFFICER and user.check_password("a-long-enough-password-77")
@@ -59,8 +60,9 @@ def test_import_data_exits_1_and_prints_every_error(authority, placement_types, 
 
 def test_import_data_budget_then_actuals_with_dry_run_first(authority, placement_types, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
     budget = tmp_path / "budget.csv"
-    budget.write_text("line_code,line_name,service_area,category,annual_budget\nLEG-EXT,Legal,Legal,other,1200\n",
-                      encoding="utf-8")
+    budget.write_text(
+        "line_code,line_name,service_area,category,annual_budget\nLEG-EXT,Legal,Legal,other,1200\n", encoding="utf-8"
+    )
     call_command("import_data", "budget", str(budget), "--year", "2019/20")
     actuals = tmp_path / "actuals.csv"
     actuals.write_text("line_code,period,amount\nLEG-EXT,1,100.10\n", encoding="utf-8")
@@ -87,12 +89,15 @@ def test_seed_demo_loads_a_realistic_county_with_one_user_per_role_and_is_repeat
     call_command("seed_demo", "--year", "2019/20", "--period", "4")
     authority = Authority.objects.get(code="DEMO")
     assert {u.role for u in User.objects.filter(authority=authority)} == set(Role.values)
-    total = sum(Budget.objects.filter(year__label="2019/20", line__authority=authority).values_list("amount", flat=True))
+    total = sum(
+        Budget.objects.filter(year__label="2019/20", line__authority=authority).values_list("amount", flat=True)
+    )
     assert 110_000_000_00 <= total <= 135_000_000_00  # "about £120m"
     categories = set(BudgetLine.objects.filter(authority=authority).values_list("category", flat=True))
     assert categories == {"placements", "workforce", "other", "income"}
-    statuses = dict(Period.objects.filter(year__label="2019/20", year__authority=authority)
-                    .values_list("number", "status"))
+    statuses = dict(
+        Period.objects.filter(year__label="2019/20", year__authority=authority).values_list("number", "status")
+    )
     assert statuses[1] == statuses[2] == "locked" and statuses[3] == "submitted" and statuses[4] == "open"
     assert Actual.objects.filter(period__year__label="2019/20", period__number=5).count() == 0
     assert Actual.objects.filter(period__year__label="2019/20", period__number=4).count() > 40

@@ -10,12 +10,13 @@ from forecasting.models import Actual, Budget
 
 pytestmark = pytest.mark.django_db
 
-BUDGET = "line_code,line_name,service_area,category,annual_budget\nLEG-EXT,External legal,Legal,other,\"1,200\"\n"
+BUDGET = 'line_code,line_name,service_area,category,annual_budget\nLEG-EXT,External legal,Legal,other,"1,200"\n'
 
 
 def upload(client, kind: str, name: str, text: str, year: str = "2019/20"):  # type: ignore[no-untyped-def]
-    return client.post("/uploads/", {"kind": kind, "year": year,
-                                     "file": SimpleUploadedFile(name, text.encode("utf-8"))})
+    return client.post(
+        "/uploads/", {"kind": kind, "year": year, "file": SimpleUploadedFile(name, text.encode("utf-8"))}
+    )
 
 
 def test_a_finance_officer_previews_then_confirms_a_budget_upload(client_for, finance_officer) -> None:  # type: ignore[no-untyped-def]

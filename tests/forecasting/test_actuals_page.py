@@ -14,27 +14,40 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def budgets(year, lines, finance_officer):  # type: ignore[no-untyped-def]
     for code, pounds in (("CIC-RES-EXT", 22_400_000), ("LEG-EXT", 2_600_000), ("INC-UASC", -2_940_000)):
-        budget_set(authority=year.authority, user=finance_officer, line=lines[code], year=year,
-                   amount=pounds * 100, reason="")
-    actuals_save(authority=year.authority, user=finance_officer, period=year.periods.get(number=1),
-                 amounts={lines["LEG-EXT"].pk: 20_000_000})
+        budget_set(
+            authority=year.authority, user=finance_officer, line=lines[code], year=year, amount=pounds * 100, reason=""
+        )
+    actuals_save(
+        authority=year.authority,
+        user=finance_officer,
+        period=year.periods.get(number=1),
+        amounts={lines["LEG-EXT"].pk: 20_000_000},
+    )
 
 
-def test_the_page_shows_budget_actuals_before_and_year_to_date(client_for, finance_officer, year, lines, budgets) -> None:  # type: ignore[no-untyped-def]
+def test_the_page_shows_budget_actuals_before_and_year_to_date(
+    client_for, finance_officer, year, lines, budgets
+) -> None:  # type: ignore[no-untyped-def]
     period = year.periods.get(number=2)
     page = client_for(finance_officer).get(f"/periods/{period.pk}/actuals/").content.decode()
     assert "Actuals for period 2 (May 2019)" in page
     assert "£22,400,000" in page and "-£2,940,000" in page and "£200,000" in page
 
 
-def test_saving_the_page_stores_pence_clears_blanks_and_audits_each_change(client_for, finance_officer, year, lines, budgets) -> None:  # type: ignore[no-untyped-def]
+def test_saving_the_page_stores_pence_clears_blanks_and_audits_each_change(
+    client_for, finance_officer, year, lines, budgets
+) -> None:  # type: ignore[no-untyped-def]
     period = year.periods.get(number=1)
     client = client_for(finance_officer)
-    response = client.post(f"/periods/{period.pk}/actuals/", {
-        f"line-{lines['CIC-RES-EXT'].pk}": "£1,866,666.67",
-        f"line-{lines['LEG-EXT'].pk}": "",
-        f"line-{lines['INC-UASC'].pk}": "-245,000",
-    }, follow=True)
+    response = client.post(
+        f"/periods/{period.pk}/actuals/",
+        {
+            f"line-{lines['CIC-RES-EXT'].pk}": "£1,866,666.67",
+            f"line-{lines['LEG-EXT'].pk}": "",
+            f"line-{lines['INC-UASC'].pk}": "-245,000",
+        },
+        follow=True,
+    )
     assert "2 added, 0 changed, 1 cleared" in response.content.decode()
     amounts = dict(Actual.objects.filter(period=period).values_list("line__code", "amount"))
     assert amounts == {"CIC-RES-EXT": 186_666_667, "INC-UASC": -24_500_000}
@@ -48,16 +61,25 @@ def test_saving_the_page_stores_pence_clears_blanks_and_audits_each_change(clien
 
 def test_a_bad_amount_saves_nothing_and_says_which_line(client_for, finance_officer, year, lines, budgets) -> None:  # type: ignore[no-untyped-def]
     period = year.periods.get(number=1)
-    page = client_for(finance_officer).post(f"/periods/{period.pk}/actuals/", {
-        f"line-{lines['CIC-RES-EXT'].pk}": "100",
-        f"line-{lines['LEG-EXT'].pk}": "1O0",
-        f"line-{lines['INC-UASC'].pk}": "",
-    }).content.decode()
+    page = (
+        client_for(finance_officer)
+        .post(
+            f"/periods/{period.pk}/actuals/",
+            {
+                f"line-{lines['CIC-RES-EXT'].pk}": "100",
+                f"line-{lines['LEG-EXT'].pk}": "1O0",
+                f"line-{lines['INC-UASC'].pk}": "",
+            },
+        )
+        .content.decode()
+    )
     assert "LEG-EXT: &#x27;1O0&#x27; is not an amount of money in pounds" in page
     assert Actual.objects.get(period=period).amount == 20_000_000
 
 
-def test_changing_a_budget_needs_a_reason_and_keeps_the_original(client_for, finance_officer, year, lines, budgets) -> None:  # type: ignore[no-untyped-def]
+def test_changing_a_budget_needs_a_reason_and_keeps_the_original(
+    client_for, finance_officer, year, lines, budgets
+) -> None:  # type: ignore[no-untyped-def]
     client = client_for(finance_officer)
     url = f"/lines/{lines['LEG-EXT'].pk}/budget/2019-20/"
     page = client.post(url, {"amount": "2,900,000", "reason": ""}).content.decode()
@@ -70,17 +92,35 @@ def test_changing_a_budget_needs_a_reason_and_keeps_the_original(client_for, fin
 
 def test_a_finance_officer_adds_a_budget_line_in_the_browser(client_for, finance_officer, placement_types) -> None:  # type: ignore[no-untyped-def]
     client = client_for(finance_officer)
-    page = client.post("/lines/new/", {"code": "CIC-SEC", "name": "Secure", "service_area": "Children in Care",
-                                       "category": "placements", "method": "profile"}).content.decode()
+    page = client.post(
+        "/lines/new/",
+        {
+            "code": "CIC-SEC",
+            "name": "Secure",
+            "service_area": "Children in Care",
+            "category": "placements",
+            "method": "profile",
+        },
+    ).content.decode()
     assert "Choose the placement type of a placements line" in page
-    client.post("/lines/new/", {"code": "CIC-SEC", "name": "Secure", "service_area": "Children in Care",
-                                "category": "placements", "placement_type": placement_types["secure"].pk,
-                                "method": "profile"})
+    client.post(
+        "/lines/new/",
+        {
+            "code": "CIC-SEC",
+            "name": "Secure",
+            "service_area": "Children in Care",
+            "category": "placements",
+            "placement_type": placement_types["secure"].pk,
+            "method": "profile",
+        },
+    )
     assert AuditEvent.objects.filter(action="budget_line.create", object_repr__startswith="CIC-SEC").exists()
 
 
-def test_budget_lines_download_as_csv_and_xlsx_with_formula_injection_escaped(client_for, finance_officer, year, lines, budgets) -> None:  # type: ignore[no-untyped-def]
-    lines["LEG-EXT"].name = "=HYPERLINK(\"http://evil\")"
+def test_budget_lines_download_as_csv_and_xlsx_with_formula_injection_escaped(
+    client_for, finance_officer, year, lines, budgets
+) -> None:  # type: ignore[no-untyped-def]
+    lines["LEG-EXT"].name = '=HYPERLINK("http://evil")'
     lines["LEG-EXT"].save()
     client = client_for(finance_officer)
     csv_text = client.get("/lines/?year=2019/20&format=csv").content.decode("utf-8-sig")
@@ -93,4 +133,4 @@ def test_budget_lines_download_as_csv_and_xlsx_with_formula_injection_escaped(cl
 
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     names = [row[1] for row in sheet.iter_rows(values_only=True)]
-    assert "'=HYPERLINK(\"http://evil\")" in names
+    assert '\'=HYPERLINK("http://evil")' in names

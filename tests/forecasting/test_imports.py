@@ -17,18 +17,26 @@ pytestmark = pytest.mark.django_db
 BUDGET = (
     "line_code,line_name,service_area,category,placement_type,team,annual_budget,method,budget_numbers\n"
     "CIC-RES-EXT,External residential placements,Children in Care,placements,residential_external,,"
-    "\"£22,400,000.00\",,82\n"
+    '"£22,400,000.00",,82\n'
     "SW-ASSESS,Assessment teams,Social Work,workforce,,ASSESS,5620000,,\n"
     "LEG-EXT,External legal costs,Legal,other,,,2600000,run_rate,\n"
     "INC-UASC,Home Office UASC grant,Income,income,,,-2940000.50,,\n"
 )
 
 
-def run(authority, kind: str, text: str | bytes, *, name: str = "file.csv", year: str | None = "2019/20",  # type: ignore[no-untyped-def]
-        dry_run: bool = False):
+def run(
+    authority,
+    kind: str,
+    text: str | bytes,
+    *,
+    name: str = "file.csv",
+    year: str | None = "2019/20",  # type: ignore[no-untyped-def]
+    dry_run: bool = False,
+):
     data = text.encode("utf-8") if isinstance(text, str) else text
-    return import_run(authority=authority, kind=kind, source=name, data=data, options={"year": year},
-                      user=None, dry_run=dry_run)
+    return import_run(
+        authority=authority, kind=kind, source=name, data=data, options={"year": year}, user=None, dry_run=dry_run
+    )
 
 
 def messages(plan) -> list[str]:  # type: ignore[no-untyped-def]
@@ -74,7 +82,7 @@ def test_a_changed_budget_is_a_revision_with_its_reason(budget_loaded, authority
 
 
 def test_actuals_are_stored_in_pence_and_a_reimport_replaces_them(budget_loaded, authority) -> None:  # type: ignore[no-untyped-def]
-    plan, result = run(authority, "actuals", "line_code,period,amount\nLEG-EXT,1,\"£216,666.67\"\nINC-UASC,1,-245000\n")
+    plan, result = run(authority, "actuals", 'line_code,period,amount\nLEG-EXT,1,"£216,666.67"\nINC-UASC,1,-245000\n')
     assert plan.ok and result == {"created": 2, "updated": 0, "cleared": 0}
     assert Actual.objects.get(line__code="LEG-EXT").amount == 21_666_667
     plan, result = run(authority, "actuals", "line_code,period,amount\nLEG-EXT,1,200000\n")
@@ -128,12 +136,18 @@ def test_actuals_for_a_year_that_does_not_exist_are_refused(budget_loaded, autho
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        (BUDGET.replace("placements,residential_external", "placements,castle"), "column placement_type: is not a finance"),
+        (
+            BUDGET.replace("placements,residential_external", "placements,castle"),
+            "column placement_type: is not a finance",
+        ),
         (BUDGET.replace("placements,residential_external", "placements,"), "a placements line needs a placement type"),
         (BUDGET.replace("workforce,,ASSESS", "workforce,,"), "a workforce line needs a team code"),
         (BUDGET.replace(",other,", ",misc,"), "column category: 'misc' is not one of"),
         (BUDGET.replace("run_rate", "guess"), "column method: 'guess' is not one of"),
-        (BUDGET + "LEG-EXT,Again,Legal,other,,,1,,\n", "row 6, column line_code: appears twice in the file (also row 4)"),
+        (
+            BUDGET + "LEG-EXT,Again,Legal,other,,,1,,\n",
+            "row 6, column line_code: appears twice in the file (also row 4)",
+        ),
         (BUDGET.replace("2600000", "2.6m"), "column annual_budget: '2.6m' is not an amount"),
     ],
 )
@@ -186,7 +200,8 @@ def test_an_xlsx_with_formulas_is_refused_naming_the_cell(budget_loaded, authori
     plan, result = run(authority, "actuals", data, name="actuals.xlsx")
     assert result is None
     assert messages(plan) == [
-        "actuals.xlsx row 3, column amount: the cell holds a formula; save the sheet with values only (value: '=B2*100')"
+        "actuals.xlsx row 3, column amount: the cell holds a formula; save the sheet with values only"
+        " (value: '=B2*100')"
     ]
     assert not Actual.objects.exists()
 

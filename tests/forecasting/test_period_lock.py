@@ -22,8 +22,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def locked(year, lines, finance_officer, director):  # type: ignore[no-untyped-def]
     period = year.periods.get(number=3)
-    actuals_save(authority=year.authority, user=finance_officer, period=period,
-                 amounts={lines["LEG-EXT"].pk: 250_000})
+    actuals_save(authority=year.authority, user=finance_officer, period=period, amounts={lines["LEG-EXT"].pk: 250_000})
     period_submit(period=period, user=finance_officer)
     yield period_lock(period=period, user=director)
     # SQLite empties tables with DELETE after a transactional test, which the trigger would refuse.
@@ -32,8 +31,9 @@ def locked(year, lines, finance_officer, director):  # type: ignore[no-untyped-d
 
 def test_the_service_refuses_to_save_actuals_of_a_locked_period(locked, lines, finance_officer) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(PeriodLockedError, match="locked"):
-        actuals_save(authority=locked.year.authority, user=finance_officer, period=locked,
-                     amounts={lines["LEG-EXT"].pk: 1})
+        actuals_save(
+            authority=locked.year.authority, user=finance_officer, period=locked, amounts={lines["LEG-EXT"].pk: 1}
+        )
     assert Actual.objects.get().amount == 250_000
 
 
@@ -67,8 +67,10 @@ def test_the_database_trigger_refuses_raw_sql_changes(locked, lines) -> None:  #
     for statement, params in [
         (f"UPDATE {table} SET amount = 1 WHERE period_id = %s", [locked.pk]),
         (f"DELETE FROM {table} WHERE period_id = %s", [locked.pk]),
-        (f"INSERT INTO {table} (line_id, period_id, amount, updated_at) VALUES (%s, %s, 5, CURRENT_TIMESTAMP)",
-         [lines["INC-UASC"].pk, locked.pk]),
+        (
+            f"INSERT INTO {table} (line_id, period_id, amount, updated_at) VALUES (%s, %s, 5, CURRENT_TIMESTAMP)",
+            [lines["INC-UASC"].pk, locked.pk],
+        ),
     ]:
         with pytest.raises(IntegrityError, match="locked period"), transaction.atomic():
             with connection.cursor() as cursor:
@@ -94,7 +96,9 @@ def test_unlocking_needs_a_reason_and_is_audited(locked, director) -> None:  # t
 
 
 def test_periods_move_open_to_submitted_to_locked_and_not_backwards_without_a_reason(
-    year, finance_officer, director  # type: ignore[no-untyped-def]
+    year,
+    finance_officer,
+    director,  # type: ignore[no-untyped-def]
 ) -> None:
     period = year.periods.get(number=1)
     period = period_submit(period=period, user=finance_officer)
@@ -108,7 +112,9 @@ def test_periods_move_open_to_submitted_to_locked_and_not_backwards_without_a_re
     with pytest.raises(TransitionError):
         period_lock(period=period, user=director)
     assert [e.action for e in AuditEvent.objects.order_by("id")] == [
-        "period.submitted", "period.open", "period.locked",
+        "period.submitted",
+        "period.open",
+        "period.locked",
     ]
 
 

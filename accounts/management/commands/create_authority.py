@@ -7,7 +7,7 @@ from accounts.services import authority_create
 
 
 class Command(BaseCommand):
-    help = "Create an authority (a council) to load data into: create_authority CODE \"NAME\"."
+    help = 'Create an authority (a council) to load data into: create_authority CODE "NAME".'
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("code")
@@ -16,7 +16,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         code, name = options["code"].strip(), options["name"].strip()
         if not code or not name:
-            raise CommandError("Give a code and a name, e.g. create_authority NOTTS \"Nottinghamshire County Council\"")
+            raise CommandError('Give a code and a name, e.g. create_authority NOTTS "Nottinghamshire County Council"')
         if Authority.objects.filter(code=code).exists():
             raise CommandError(f"An authority with code '{code}' already exists")
         authority = authority_create(code=code, name=name)

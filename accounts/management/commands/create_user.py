@@ -37,8 +37,11 @@ class Command(BaseCommand):
                 raise CommandError("The passwords do not match")
         try:
             user = user_create(
-                username=options["username"], authority=authority, role=options["role"],
-                password=password, email=options["email"],
+                username=options["username"],
+                authority=authority,
+                role=options["role"],
+                password=password,
+                email=options["email"],
             )
         except ValidationError as error:
             raise CommandError("Password refused: " + " ".join(error.messages)) from None

@@ -22,7 +22,7 @@ def authority_from_option(code: str | None) -> Authority:
             raise CommandError(f"No authority with code '{code}'") from None
     authorities = list(Authority.objects.all()[:2])
     if not authorities:
-        raise CommandError("There is no authority yet; create one with create_authority CODE \"NAME\"")
+        raise CommandError('There is no authority yet; create one with create_authority CODE "NAME"')
     if len(authorities) > 1:
         raise CommandError("This deployment holds several authorities; say which with --authority CODE")
     return authorities[0]
@@ -58,7 +58,12 @@ class Command(BaseCommand):
         data = paths[0].read_bytes()
         source = paths[0].name
         plan, result = import_run(
-            authority=authority, kind=kind, source=source, data=data, options=import_options, user=None,
+            authority=authority,
+            kind=kind,
+            source=source,
+            data=data,
+            options=import_options,
+            user=None,
             dry_run=options["dry_run"],
         )
         self._report(plan)

@@ -61,11 +61,15 @@ class Command(BaseCommand):
             raise CommandError("--period must be 1 to 12")
         with transaction.atomic():
             authority = authority_create(code=DEMO_CODE, name=DEMO_NAME)
-            users = {}
+            users: dict[str, User] = {}
             for username, role, first, last in DEMO_USERS:
                 users[role] = user_create(
-                    username=username, authority=authority, role=role, password=DEMO_PASSWORD,
-                    first_name=first, last_name=last,
+                    username=username,
+                    authority=authority,
+                    role=role,
+                    password=DEMO_PASSWORD,
+                    first_name=first,
+                    last_name=last,
                 )
             seed_budget_and_actuals(
                 authority=authority, year_label=label, as_at_period=period, user=users[Role.FINANCE_OFFICER]

@@ -145,33 +145,47 @@ def test_an_agency_workers_expected_end_date_is_inclusive_too() -> None:
 
 
 def dorset_workers() -> pd.DataFrame:
-    # 70 permanent social workers in post, 8 of them on sickness or maternity leave, and 51 agency.
-    rows = [worker(f"P{i}") for i in range(62)]
+    # Dorset (seed 002, 7.2.2): 100 budgeted posts of which 38 are empty. The 62 filled posts are
+    # held by permanent workers, 8 of whom are on sickness or maternity leave (their posts are
+    # filled, not vacant: Outturn's vacancy rule). 51 agency workers.
+    rows = [worker(f"P{i}") for i in range(54)]
     rows += [worker(f"S{i}", absence="long_term_sickness" if i < 5 else "maternity") for i in range(8)]
     rows += [agency(f"A{i}") for i in range(51)]
     return workers_frame(rows)
 
 
 def test_dorsets_51_agency_against_38_vacancies_and_8_absent_is_5_above_establishment() -> None:
-    # Budgeted 100 FTE; 62 permanent in post and not absent → vacancies = 100 − 62 = 38.
-    # Absent 8. Above establishment = 51 − (38 + 8) = 5.
+    # Budgeted 100 FTE; 62 permanent in post (54 at work + 8 absent) → vacancies = 100 − 62 = 38
+    # empty posts. Cover needed = 38 vacancies + 8 absent = 46.
+    # Above establishment = 51 agency − 46 = 5.
     kpis = workforce_kpis(dorset_workers(), posts_frame("CP1", 100.0, count=100), date(2016, 12, 31))
     row = kpis.iloc[0]
     assert row["vacancies"] == pytest.approx(38.0)
     assert row["absent_fte"] == pytest.approx(8.0)
+    assert row["cover_needed"] == pytest.approx(46.0)
     assert row["agency_fte"] == pytest.approx(51.0)
     assert row["above_establishment"] == pytest.approx(5.0)
+
+
+def test_a_post_held_by_a_worker_on_maternity_leave_is_filled_not_vacant() -> None:
+    # Budget 2 FTE: W1 at work, W2 on maternity leave → 2 in post, 0 vacancies, 1 absent;
+    # one agency worker covering the maternity leave is within establishment (cover needed 1).
+    frame = workers_frame([worker("W1"), worker("W2", absence="maternity"), agency("A1", agency_reason="maternity")])
+    row = workforce_kpis(frame, posts_frame("CP1", 2.0, count=2), date(2019, 7, 31)).iloc[0]
+    assert row["vacancies"] == pytest.approx(0.0)
+    assert row["absent_fte"] == pytest.approx(1.0)
+    assert row["above_establishment"] == pytest.approx(0.0)
 
 
 def test_the_vacancy_rate_is_vacant_over_budgeted_fte_and_the_agency_rate_is_over_permanent_plus_agency() -> (
     None
 ):
-    # Vacancy rate = 38 / 100 = 0.38. Agency rate (DfE) = 51 / (70 in post + 51) = 51/121 = 0.421488.
+    # Vacancy rate = 38 / 100 = 0.38. Agency rate (DfE) = 51 / (62 in post + 51) = 51/113 = 0.451327.
     kpis = workforce_kpis(dorset_workers(), posts_frame("CP1", 100.0, count=100), date(2016, 12, 31))
     row = kpis.iloc[0]
-    assert row["fte_in_post"] == pytest.approx(70.0)
+    assert row["fte_in_post"] == pytest.approx(62.0)
     assert row["vacancy_rate"] == pytest.approx(0.38)
-    assert row["agency_rate"] == pytest.approx(51 / 121)
+    assert row["agency_rate"] == pytest.approx(51 / 113)
 
 
 def test_vacancies_are_floored_at_zero_per_team_before_they_are_added_up() -> None:
@@ -332,10 +346,11 @@ def test_a_target_for_a_team_with_no_agency_anywhere_to_price_it_is_an_error() -
 
 
 def test_vacancies_in_the_forecast_months_count_known_leavers_and_starters() -> None:
-    # Budget 3 FTE. W1 leaves 30 September 2019 (inclusive), W2 in post, W3 starts 1 November.
-    # End of August: 2 present → 1 vacant. End of October: W2 only → 2. End of November: 1.
+    # Budget 3 FTE. W1 leaves 30 September 2019 (inclusive), W2 in post (on maternity leave: still
+    # filling the post), W3 starts 1 November.
+    # End of August: 2 in post → 1 vacant. End of October: W2 only → 2. End of November: 1.
     frame = workers_frame(
-        [worker("W1", end_date="2019-09-30"), worker("W2"), worker("W3", start_date="2019-11-01")]
+        [worker("W1", end_date="2019-09-30"), worker("W2", absence="maternity"), worker("W3", start_date="2019-11-01")]
     )
     base = prepare_workforce(frame, posts_frame("CP1", 3.0), FY, 4)
     months = forecast_workforce(base, billable_factor=1.0, agency_targets={}).by_team_month.set_index(
