@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 import django_stubs_ext
 
 # Lets admin and querysets be subscripted with their model type at run time (for mypy).
@@ -175,17 +176,18 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue_dir = VAR_DIR / "celery-queue"
-    for _folder in (_queue_dir, VAR_DIR / "celery-processed"):
+    for _folder in (_queue_dir, VAR_DIR / "celery-processed", VAR_DIR / "celery-control"):
         _folder.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
         "processed_folder": str(VAR_DIR / "celery-processed"),
+        "control_folder": str(VAR_DIR / "celery-control"),
         "store_processed": False,
     }
 else:
     # Redis: a task not acknowledged within this many seconds is handed to another worker.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))}
 CELERY_RESULT_BACKEND = "django-db"
 CELERY_RESULT_EXTENDED = True
 CELERY_CACHE_BACKEND = "django-cache"
@@ -201,6 +203,21 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The monthly forecast run (editable later in the admin's periodic tasks).
+CELERY_BEAT_SCHEDULE = {
+    "monthly-forecast": {
+        "task": "forecasting.tasks.forecast_monthly_task",
+        "schedule": crontab(
+            minute="0",
+            hour=os.environ.get("OUTTURN_FORECAST_SCHEDULE_HOUR", "6"),
+            day_of_month=os.environ.get("OUTTURN_FORECAST_SCHEDULE_DAY", "8"),
+        ),
+    },
+}
+# A running forecast whose worker has not reported for this long may be taken over by another.
+OUTTURN_FORECAST_STALE_SECONDS = int(os.environ.get("OUTTURN_FORECAST_STALE_SECONDS", "300"))
+# Fault injection for the worker-killed test: seconds to wait before writing results. Always 0 in use.
+OUTTURN_FORECAST_TEST_DELAY = float(os.environ.get("OUTTURN_FORECAST_TEST_DELAY", "0"))
 
 LOGGING = {
     "version": 1,

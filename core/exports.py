@@ -38,13 +38,13 @@ def frame_rows(frame: pd.DataFrame) -> list[list[object]]:
     return [[_cell(v) for v in row] for row in frame.itertuples(index=False, name=None)]
 
 
-def csv_bytes(frame: pd.DataFrame) -> bytes:
+def csv_bytes(frame: pd.DataFrame, *, bom: bool = True) -> bytes:
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([safe_text(str(c)) for c in frame.columns])
     writer.writerows(frame_rows(frame))
-    # A byte-order mark so that Excel opens the £ sign correctly.
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    # A byte-order mark so that Excel opens the £ sign correctly (not for files read by programs).
+    return (("\ufeff" if bom else "") + out.getvalue()).encode("utf-8")
 
 
 def xlsx_bytes(frame: pd.DataFrame, *, sheet: str = "Data") -> bytes:

@@ -219,5 +219,5 @@ def seed_budget_and_actuals(
             if label == previous_label or period.number <= periods - 2:
                 period_lock(period=period, user=user)
             elif period.number == periods - 1:
-                period_submit(period=period, user=user)
+                period_submit(period=period, user=user, forecast=False)
     return FinancialYear.objects.get(authority=authority, label=year_label)

@@ -282,3 +282,86 @@ class ActualsImporter(Importer):
             ).items():
                 totals[key] += value
         return dict(totals)
+
+
+def _scenario_values(reader: RowReader, row: int, values: dict[str, str], types: set[str]) -> dict[str, Any]:
+    from core.parsing import parse_date
+
+    from forecasting.models import ScenarioAssumption
+
+    def pct(text: str) -> Decimal:
+        return parse_decimal(text.rstrip("%"), low=Decimal(0), high=Decimal(1000))
+
+    out: dict[str, Any] = {}
+    type_code = (reader.cell(row, values, "placement_type") or "").lower()
+    if type_code and type_code not in types:
+        reader.plan.error(row, "placement_type", type_code, "is not a finance placement type code")
+    out["placement_type"] = type_code
+    method = reader.cell(row, values, "demand_method", lambda t: parse_choice(t, ScenarioAssumption.DemandMethod.values))
+    out["demand_method"] = method or ""
+    out["net_change"] = reader.cell(row, values, "net_change", parse_decimal)
+    if method == "net_change" and out["net_change"] is None:
+        reader.plan.error(row, "net_change", "", "is blank; the net_change method needs the change by March")
+    cost = reader.cell(row, values, "new_unit_cost", parse_money)
+    if cost is not None and cost < 0:
+        reader.plan.error(row, "new_unit_cost", values.get("new_unit_cost"), "is negative; a weekly cost is £0 or more")
+    out["new_unit_cost"] = cost
+    out["fee_uplift_pct"] = reader.cell(row, values, "fee_uplift_pct", lambda t: parse_decimal(t.rstrip("%"), low=Decimal(-50), high=Decimal(100)))
+    out["fee_uplift_from"] = reader.cell(row, values, "fee_uplift_from", parse_date)
+    out["agency_target_fte"] = reader.cell(row, values, "agency_target_fte", lambda t: parse_decimal(t, low=Decimal(0)))
+    out["team"] = reader.cell(row, values, "team") or ""
+    out["billable_factor"] = reader.cell(
+        row, values, "billable_factor", lambda t: parse_decimal(t, low=Decimal("0.01"), high=Decimal("1.5"))
+    )
+    for field in ("delivery_achieved_pct", "delivery_on_track_pct", "delivery_at_risk_pct", "delivery_undeliverable_pct"):
+        out[field] = reader.cell(row, values, field, pct)
+    return out
+
+
+@register
+class ScenariosImporter(Importer):
+    kind = "scenarios"
+    title = "Scenario assumptions"
+    columns = (
+        Column("scenario", True), Column("placement_type"), Column("demand_method"), Column("net_change"),
+        Column("new_unit_cost"), Column("fee_uplift_pct"), Column("fee_uplift_from"), Column("agency_target_fte"),
+        Column("team"), Column("billable_factor"), Column("delivery_achieved_pct"), Column("delivery_on_track_pct"),
+        Column("delivery_at_risk_pct"), Column("delivery_undeliverable_pct"),
+    )
+
+    def build_plan(self, plan: ImportPlan, *, authority: Authority, table: Table, options: dict[str, Any]) -> None:
+        import re
+
+        from forecasting.models import ScenarioAssumption
+
+        types = set(PlacementType.objects.values_list("code", flat=True))
+        reader = RowReader(table, plan)
+        rows: list[tuple[str, dict[str, Any]]] = []
+        for row, values in reader:
+            before = len(plan.errors)
+            name = (reader.cell(row, values, "scenario", required=True) or "").lower()
+            if name and not re.fullmatch(r"[a-z0-9_-]{1,40}", name):
+                plan.error(row, "scenario", name, "use letters, digits, - and _ only (e.g. best, middle, worst)")
+            parsed = _scenario_values(reader, row, values, types)
+            if len(plan.errors) == before:
+                rows.append((name, parsed))
+        if not plan.ok:
+            return
+        current: dict[str, int] = {}
+        for scenario_name in ScenarioAssumption.objects.filter(scenario__authority=authority).values_list(
+            "scenario__name", flat=True
+        ):
+            current[scenario_name] = current.get(scenario_name, 0) + 1
+        for name in sorted({n for n, _ in rows}):
+            count = sum(1 for n, _ in rows if n == name)
+            plan.changes.append(Change(
+                "update" if name in current else "create", name, f"scenario {name}: {count} assumption row(s)",
+                f"{current.get(name, 0)} row(s)", f"{count} row(s)",
+            ))
+        plan.payload = rows
+        plan.summary.update({"rows": len(rows)})
+
+    def apply(self, plan: ImportPlan, *, authority: Authority, user: User | None) -> dict[str, Any]:
+        from forecasting.scenario_services import scenarios_replace
+
+        return scenarios_replace(authority=authority, user=user, rows=plan.payload)

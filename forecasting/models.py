@@ -225,3 +225,151 @@ class Actual(models.Model):
             ids |= set(Actual.objects.filter(pk=self.pk).values_list("period_id", flat=True))
         if Period.objects.filter(pk__in=ids, status=Period.Status.LOCKED).exists():
             raise PeriodLockedError(f"{self.period} is locked; its actuals cannot be changed")
+
+
+class Scenario(models.Model):
+    """A named, shared set of assumptions (FORECAST.md, Scenarios). best/middle/worst always exist."""
+
+    REQUIRED = ("best", "middle", "worst")
+
+    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="scenarios")
+    name = models.SlugField(max_length=40)
+    description = models.CharField(max_length=250, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["authority", "name"], name="one_scenario_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ScenarioAssumption(models.Model):
+    """One row of the `scenarios` file (DATA_FORMATS.md): any of its values may be blank."""
+
+    class DemandMethod(models.TextChoices):
+        COMMITMENTS = "commitments", "Commitments only"
+        NET_CHANGE = "net_change", "Net change by March"
+        TREND = "trend", "Trend (last 24 months)"
+        STATISTICAL = "statistical", "Statistical model"
+        FLOW = "flow", "Entries and exits"
+
+    scenario = models.ForeignKey(Scenario, on_delete=models.CASCADE, related_name="assumptions")
+    placement_type = models.CharField(max_length=40, blank=True, help_text="blank = every type")
+    demand_method = models.CharField(max_length=20, choices=DemandMethod.choices, blank=True)
+    net_change = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
+    new_unit_cost = models.BigIntegerField(null=True, blank=True, help_text="pence per week")
+    fee_uplift_pct = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    fee_uplift_from = models.DateField(null=True, blank=True)
+    agency_target_fte = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    team = models.CharField(max_length=40, blank=True, help_text="for the agency target; blank = overall")
+    billable_factor = models.DecimalField(max_digits=5, decimal_places=3, null=True, blank=True)
+    delivery_achieved_pct = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    delivery_on_track_pct = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    delivery_at_risk_pct = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    delivery_undeliverable_pct = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        ordering = ["scenario__name", "placement_type", "team", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.scenario.name} {self.placement_type or 'all types'}"
+
+
+class ForecastRun(models.Model):
+    """One run of the engine for an authority, year and as-at period, kept as a record."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for a worker"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Finished"
+        FAILED = "failed", "Failed"
+
+    class Trigger(models.TextChoices):
+        BUTTON = "button", "Run forecast button"
+        SUBMIT = "submit", "Period submitted"
+        SCHEDULE = "schedule", "Monthly schedule"
+        COMMAND = "command", "run_forecast command"
+
+    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="forecast_runs")
+    year = models.ForeignKey(FinancialYear, on_delete=models.PROTECT, related_name="forecast_runs")
+    period = models.PositiveSmallIntegerField(help_text="as-at period, 0..12")
+    requested_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    trigger = models.CharField(max_length=20, choices=Trigger.choices, default=Trigger.BUTTON)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
+    stage = models.CharField(max_length=120, blank=True)
+    progress = models.PositiveSmallIntegerField(default=0)
+    inputs_hash = models.CharField(max_length=64)
+    engine_version = models.CharField(max_length=30, blank=True)
+    assumptions = models.JSONField(default=dict, blank=True)
+    input_summary = models.JSONField(default=dict, blank=True)
+    timings = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    task_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(period__gte=0, period__lte=12), name="run_period_0_to_12"),
+            # Two requests for the same inputs never compute at once (the second joins the first).
+            models.UniqueConstraint(
+                fields=["authority", "year", "period", "inputs_hash"],
+                condition=models.Q(status__in=["pending", "running"]),
+                name="one_active_run_per_inputs",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Forecast run {self.pk} ({self.year.label} P{self.period})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+
+class ForecastLineResult(models.Model):
+    """Per run, scenario and budget line (FORECAST.md, Outputs). Money in pence."""
+
+    run = models.ForeignKey(ForecastRun, on_delete=models.CASCADE, related_name="line_results")
+    scenario = models.CharField(max_length=40)
+    line = models.ForeignKey(BudgetLine, on_delete=models.PROTECT, related_name="+")
+    line_code = models.CharField(max_length=40)
+    line_name = models.CharField(max_length=200)
+    service_area = models.CharField(max_length=120)
+    category = models.CharField(max_length=20)
+    annual_budget = models.BigIntegerField()
+    actual_ytd = models.BigIntegerField()
+    committed_remaining = models.BigIntegerField()
+    projected_change = models.BigIntegerField()
+    savings_adjustment = models.BigIntegerField()
+    forecast_outturn = models.BigIntegerField()
+    variance = models.BigIntegerField()
+    variance_pct = models.DecimalField(max_digits=9, decimal_places=2, null=True)
+
+    class Meta:
+        ordering = ["run", "scenario", "service_area", "line_code"]
+        constraints = [models.UniqueConstraint(fields=["run", "scenario", "line"], name="one_result_per_line")]
+
+    def __str__(self) -> str:
+        return f"{self.run_id} {self.scenario} {self.line_code}"
+
+
+class ForecastTable(models.Model):
+    """The other outputs of a run (placements, workforce, savings, variance explained, models
+    used), each kept as the engine's table: a list of records with money in pence."""
+
+    run = models.ForeignKey(ForecastRun, on_delete=models.CASCADE, related_name="tables")
+    name = models.CharField(max_length=40)
+    columns = models.JSONField(default=list)
+    rows = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "name"], name="one_table_per_run")]
+
+    def __str__(self) -> str:
+        return f"{self.run_id} {self.name}"

@@ -245,14 +245,24 @@ def _transition(period: Period, *, user: User | None, to: str, reason: str = "")
 
 
 @transaction.atomic
-def period_submit(*, period: Period, user: User | None) -> Period:
-    """The finance officer says the period's actuals are complete."""
+def period_submit(*, period: Period, user: User | None, forecast: bool = True) -> Period:
+    """The finance officer says the period's actuals are complete; that requests a forecast as at
+    the period (the run is dispatched once this transaction commits)."""
     period = _lock_period(period)
     if period.status != Period.Status.OPEN:
         raise TransitionError(
             f"{period} is {period.get_status_display().lower()}; only an open period can be submitted"
         )
-    return _transition(period, user=user, to=Period.Status.SUBMITTED)
+    period = _transition(period, user=user, to=Period.Status.SUBMITTED)
+    if forecast:
+        from forecasting.models import ForecastRun
+        from forecasting.runs import forecast_run_request
+
+        forecast_run_request(
+            authority=period.year.authority, year=period.year, period=period.number, user=user,
+            trigger=ForecastRun.Trigger.SUBMIT,
+        )
+    return period
 
 
 @transaction.atomic

@@ -10,6 +10,18 @@ from placements.models import PlacementType, ensure_default_placement_types
 from tests.factories import AuthorityFactory, BudgetLineFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def dispatched_runs(request, monkeypatch):  # type: ignore[no-untyped-def]
+    """Forecast runs requested in a test are recorded, not sent to the broker, unless the test
+    starts a real worker (marked `worker`), in which case they go to the broker as in production."""
+    sent: list[int] = []
+    if request.node.get_closest_marker("worker") is None:
+        from forecasting import runs
+
+        monkeypatch.setattr(runs, "forecast_run_dispatch", lambda *, run_id: sent.append(run_id))
+    return sent
+
+
 @pytest.fixture
 def placement_types(db) -> dict[str, PlacementType]:  # type: ignore[no-untyped-def]
     # Tests on a flushed (transactional) database lose the rows the data migration made.

@@ -1,0 +1,66 @@
+"""The run's tables with exactly the export columns of DATA_FORMATS.md (export_forecast)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pandas as pd
+
+from forecasting.engine.result import EXPORT_COLUMNS
+from forecasting.models import ForecastLineResult, ForecastRun, ForecastTable
+
+MONEY = {
+    "lines": ("annual_budget", "actual_ytd", "committed_remaining", "projected_change", "savings_adjustment",
+              "forecast_outturn", "variance"),
+    "placements": ("gross_cost", "contributions", "net_cost"),
+    "workforce": ("permanent_cost", "agency_cost", "total_cost"),
+    "savings": ("planned", "forecast_delivery", "shortfall"),
+}
+NUMBERS = {
+    "placements": ("month_end_number", "average_number", "number_p10", "number_p90"),
+    "workforce": ("permanent_fte", "agency_fte", "vacancies"),
+}
+
+
+def _pounds(value: object) -> Decimal | None:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    return (Decimal(int(value)) / 100).quantize(Decimal("0.01"))
+
+
+def _two_places(value: object) -> Decimal | None:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    return Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+def run_table_frame(run: ForecastRun, name: str) -> pd.DataFrame:
+    """The engine's table of a stored run (money in pence), as a DataFrame."""
+    if name == "lines":
+        rows = ForecastLineResult.objects.filter(run=run).order_by("scenario", "service_area", "line_code")
+        return pd.DataFrame(list(rows.values()))
+    table = ForecastTable.objects.filter(run=run, name=name).first()
+    if table is None:
+        return pd.DataFrame()
+    return pd.DataFrame(table.rows, columns=table.columns)
+
+
+def export_frame(run: ForecastRun, table: str) -> pd.DataFrame:
+    """One of lines, placements, workforce, savings with exactly the contract's columns."""
+    columns = list(EXPORT_COLUMNS[table])
+    frame = run_table_frame(run, table)
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    if table in ("placements", "workforce") and "month" not in frame.columns:
+        frame["month"] = frame["period"].map(lambda p: run.year.calendar.month_label(int(p)))
+    for column in MONEY.get(table, ()):
+        frame[column] = frame[column].map(_pounds)
+    for column in NUMBERS.get(table, ()):
+        frame[column] = frame[column].map(_two_places)
+    if table == "lines":
+        frame["variance_pct"] = frame["variance_pct"].map(_two_places)
+    order = {"best": 0, "middle": 1, "worst": 2}
+    frame = frame.assign(_order=frame["scenario"].map(lambda s: order.get(s, 3))).sort_values(
+        ["_order"], kind="stable"
+    )
+    return frame[columns].reset_index(drop=True)

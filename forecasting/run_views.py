@@ -1,0 +1,152 @@
+"""Forecast runs: the Run forecast button, progress, the results page and its downloads."""
+
+from __future__ import annotations
+
+import pandas as pd
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.access import FINANCE, STAFF_READERS, authority_of, role_required
+from accounts.models import User
+from core.exports import table_download
+from forecasting import run_selectors, selectors
+from forecasting.engine.money import pence_to_pounds
+from forecasting.exports import EXPORT_COLUMNS, export_frame
+from forecasting.models import FinancialYear, ForecastRun
+from forecasting.runs import forecast_run_request
+
+DOWNLOADS = ("lines", "placements", "workforce", "savings", "variance_explained", "models_used", "movement")
+
+
+@role_required(*STAFF_READERS)
+def runs(request: HttpRequest) -> HttpResponse:
+    authority = authority_of(request)
+    year = selectors.year_for(authority=authority, label=request.GET.get("year"))
+    recent = ForecastRun.objects.filter(authority=authority, year=year).select_related("requested_by")[:30] if year else []
+    latest_closed = (
+        year.periods.exclude(status="open").order_by("-number").first() if year is not None else None
+    )
+    return render(request, "forecasting/runs.html", {
+        "year": year, "years": FinancialYear.objects.filter(authority=authority), "runs": recent,
+        "default_period": latest_closed.number if latest_closed else 0, "period_choices": range(0, 13),
+    })
+
+
+@require_POST
+@role_required(*FINANCE)
+def run_request(request: HttpRequest) -> HttpResponse:
+    authority = authority_of(request)
+    year = selectors.year_for(authority=authority, label=request.POST.get("year"))
+    try:
+        period = int(request.POST.get("period", ""))
+    except ValueError:
+        period = -1
+    if year is None or not 0 <= period <= 12:
+        messages.error(request, "Choose a financial year and a period from 0 to 12.")
+        return redirect("forecasting:runs")
+    user = request.user
+    assert isinstance(user, User)
+    run = forecast_run_request(authority=authority, year=year, period=period, user=user)
+    return redirect("forecasting:run", run_id=run.pk)
+
+
+@role_required(*STAFF_READERS)
+def run_status(request: HttpRequest, run_id: int) -> JsonResponse:
+    run = run_selectors.run_for(authority=authority_of(request), run_id=run_id)
+    return JsonResponse({"status": run.status, "label": run.get_status_display(), "stage": run.stage,
+                         "progress": run.progress, "finished": run.is_finished, "error": run.error})
+
+
+def _scenario(request: HttpRequest) -> str:
+    name = request.GET.get("scenario", "middle")
+    return name if name.replace("_", "").replace("-", "").isalnum() else "middle"
+
+
+@role_required(*STAFF_READERS)
+def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
+    authority = authority_of(request)
+    run = run_selectors.run_for(authority=authority, run_id=run_id)
+    scenario = _scenario(request)
+    context: dict[str, object] = {"run": run, "scenario": scenario}
+    if run.status == ForecastRun.Status.SUCCEEDED:
+        previous = run_selectors.latest_finished_run(authority=authority, year=run.year, before=run)
+        heads = run_selectors.headlines(run)
+        context.update({
+            "headlines": heads,
+            "scenarios": [h.scenario for h in heads],
+            "services": run_selectors.lines_by_service(run, scenario),
+            "previous": previous,
+            "movement": [r for r in run_selectors.movement_since(run, previous, scenario).to_dict("records")
+                         if r.get("movement")],
+            "placements": _placement_summary(run, scenario),
+            "workforce": _workforce_summary(run, scenario),
+            "savings": run_selectors.table(run, "savings", scenario).to_dict("records"),
+            "explained": run_selectors.table(run, "variance_explained", scenario).to_dict("records"),
+            "models": run_selectors.table(run, "models_used", scenario).to_dict("records"),
+            "assumption_rows": run.assumptions.get("rows", []),
+            "downloads": DOWNLOADS,
+        })
+    return render(request, "forecasting/run_detail.html", context)
+
+
+def _placement_summary(run: ForecastRun, scenario: str) -> list[dict[str, object]]:
+    """Per placement type: actual month-end at the as-at period, March projection, cost for the year."""
+    frame = run_selectors.table(run, "placements", scenario)
+    if frame.empty:
+        return []
+    rows = []
+    for code, group in frame.groupby("placement_type", sort=True):
+        group = group.sort_values("period")
+        at = group[group["period"] == run.period]
+        march = group[group["period"] == 12]
+        rows.append({
+            "placement_type": code,
+            "now": float(at["month_end_number"].iloc[0]) if len(at) else None,
+            "march": float(march["month_end_number"].iloc[0]) if len(march) else None,
+            "march_p10": march["number_p10"].iloc[0] if len(march) and "number_p10" in march else None,
+            "march_p90": march["number_p90"].iloc[0] if len(march) and "number_p90" in march else None,
+            "average": round(float(group["average_number"].mean()), 1),
+            "net_cost": int(group["net_cost"].sum()),
+        })
+    return rows
+
+
+def _workforce_summary(run: ForecastRun, scenario: str) -> list[dict[str, object]]:
+    frame = run_selectors.table(run, "workforce", scenario)
+    if frame.empty:
+        return []
+    rows = []
+    for team, group in frame.groupby("team", sort=True):
+        at = group[group["period"] == max(run.period, 1)]
+        march = group[group["period"] == 12]
+        rows.append({
+            "team": team,
+            "agency_now": float(at["agency_fte"].iloc[0]) if len(at) else None,
+            "agency_march": float(march["agency_fte"].iloc[0]) if len(march) else None,
+            "vacancies": float(at["vacancies"].iloc[0]) if len(at) else None,
+            "cost": int(group["total_cost"].sum()),
+        })
+    return rows
+
+
+@role_required(*STAFF_READERS)
+def run_download(request: HttpRequest, run_id: int, table: str, fmt: str) -> HttpResponse:
+    authority = authority_of(request)
+    run = run_selectors.run_for(authority=authority, run_id=run_id)
+    if table not in DOWNLOADS or fmt not in ("csv", "xlsx") or run.status != ForecastRun.Status.SUCCEEDED:
+        return HttpResponse(status=404)
+    if table in EXPORT_COLUMNS:
+        frame = export_frame(run, table)
+    elif table == "movement":
+        previous = run_selectors.latest_finished_run(authority=authority, year=run.year, before=run)
+        frame = run_selectors.movement_since(run, previous, _scenario(request))
+        for column in ("outturn", "previous", "movement"):
+            frame[column] = frame[column].map(lambda v: None if v is None or pd.isna(v) else pence_to_pounds(int(v)))
+    else:
+        frame = run_selectors.table(run, table)
+        for column in ("budget", "forecast", "variance", "volume", "price", "other", "unit_cost_new"):
+            if column in frame.columns:
+                frame[column] = frame[column].map(lambda v: None if v is None or pd.isna(v) else pence_to_pounds(int(v)))
+    return table_download(frame, filename=f"forecast-run-{run.pk}-{table}", fmt=fmt)

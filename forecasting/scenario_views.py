@@ -1,0 +1,103 @@
+"""Scenario assumptions in the browser: see, add, remove, download (upload is the `scenarios` file)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.access import FINANCE, STAFF_READERS, authority_of, role_required
+from accounts.models import User
+from core.exports import table_download
+from forecasting.forms import MoneyField
+from forecasting.models import Scenario, ScenarioAssumption
+from forecasting.scenario_services import scenario_assumption_add, scenario_assumption_delete
+from forecasting.scenarios import FILE_COLUMNS, scenario_rows, scenarios_ensure
+from placements.models import PlacementType
+
+
+class AssumptionForm(forms.Form):
+    scenario = forms.SlugField(max_length=40, initial="middle", help_text="best, middle, worst or a new name")
+    placement_type = forms.ChoiceField(required=False, label="Placement type (blank: every type)")
+    demand_method = forms.ChoiceField(
+        required=False, choices=[("", "(not set)"), *ScenarioAssumption.DemandMethod.choices]
+    )
+    net_change = forms.DecimalField(required=False, label="Net change in children by March")
+    new_unit_cost = MoneyField(required=False, label="Weekly cost of new placements (£)")
+    fee_uplift_pct = forms.DecimalField(required=False, label="Fee uplift (%)", min_value=-50, max_value=100)
+    fee_uplift_from = forms.DateField(required=False, label="Fee uplift from (e.g. 2019-10-01)")
+    agency_target_fte = forms.DecimalField(required=False, min_value=0, label="Agency FTE by the end of March")
+    team = forms.CharField(required=False, max_length=40, label="Team code for the agency target (blank: overall)")
+    billable_factor = forms.DecimalField(required=False, min_value=0.01, max_value=1.5, label="Agency billable factor")
+    delivery_achieved_pct = forms.DecimalField(required=False, min_value=0, max_value=1000, label="Delivery of achieved savings (%)")
+    delivery_on_track_pct = forms.DecimalField(required=False, min_value=0, max_value=1000, label="Delivery of on-track savings (%)")
+    delivery_at_risk_pct = forms.DecimalField(required=False, min_value=0, max_value=1000, label="Delivery of at-risk savings (%)")
+    delivery_undeliverable_pct = forms.DecimalField(required=False, min_value=0, max_value=1000, label="Delivery of undeliverable savings (%)")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["placement_type"].choices = [("", "(every type)")] + [  # type: ignore[attr-defined]
+            (t.code, t.name) for t in PlacementType.objects.all()
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("demand_method") == "net_change" and data.get("net_change") is None:
+            self.add_error("net_change", "Enter the change by March for the net change method")
+        if data.get("new_unit_cost") is not None and data["new_unit_cost"] < 0:
+            self.add_error("new_unit_cost", "A weekly cost is £0 or more")
+        values = [v for k, v in data.items() if k not in ("scenario", "placement_type", "team") and v not in (None, "")]
+        if not values:
+            raise ValidationError("Set at least one assumption")
+        return data
+
+
+@role_required(*STAFF_READERS)
+def scenarios(request: HttpRequest) -> HttpResponse:
+    authority = authority_of(request)
+    scenarios_ensure(authority=authority)
+    fmt = request.GET.get("format")
+    if fmt in ("csv", "xlsx"):
+        frame = pd.DataFrame(scenario_rows(authority=authority), columns=list(FILE_COLUMNS))
+        return table_download(frame, filename="scenarios", fmt=fmt)
+    user = request.user
+    assert isinstance(user, User)
+    form = AssumptionForm(request.POST or None)
+    if request.method == "POST":
+        if not user.is_finance_officer:
+            return HttpResponse(status=403)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            name = data.pop("scenario").lower()
+            values = {k: (v if v is not None else None) for k, v in data.items()}
+            values["placement_type"] = values.get("placement_type") or ""
+            values["demand_method"] = values.get("demand_method") or ""
+            values["team"] = values.get("team") or ""
+            scenario_assumption_add(authority=authority, user=user, scenario=name, values=values)
+            messages.success(request, f"Assumption added to the {name} scenario.")
+            return redirect("forecasting:scenarios")
+    groups = [
+        (scenario, list(scenario.assumptions.all()))
+        for scenario in Scenario.objects.filter(authority=authority).order_by("name")
+    ]
+    order = {"best": 0, "middle": 1, "worst": 2}
+    groups.sort(key=lambda g: (order.get(g[0].name, 3), g[0].name))
+    return render(request, "forecasting/scenarios.html", {"groups": groups, "form": form})
+
+
+@require_POST
+@role_required(*FINANCE)
+def assumption_delete(request: HttpRequest, assumption_id: int) -> HttpResponse:
+    authority = authority_of(request)
+    row = get_object_or_404(ScenarioAssumption, pk=assumption_id, scenario__authority=authority)
+    user = request.user
+    assert isinstance(user, User)
+    scenario_assumption_delete(authority=authority, user=user, row=row)
+    messages.success(request, "Assumption removed.")
+    return redirect("forecasting:scenarios")

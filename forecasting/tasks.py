@@ -1,0 +1,49 @@
+"""Celery entry points of the forecast: take ids, call one service."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.db import InterfaceError, OperationalError
+
+from forecasting.runs import forecast_run_execute, forecast_run_fail
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,  # a worker killed mid-run leaves the message to be delivered again
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError, InterfaceError),  # the database went away for a moment
+    retry_backoff=5,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=5,
+    soft_time_limit=600,
+    time_limit=660,
+)
+def forecast_run_execute_task(self, run_id: int) -> str:  # type: ignore[no-untyped-def]
+    try:
+        return forecast_run_execute(run_id=run_id)
+    except SoftTimeLimitExceeded:
+        forecast_run_fail(run_id=run_id, message="The forecast took longer than 10 minutes and was stopped.")
+        return "failed"
+    except (OperationalError, InterfaceError):
+        if self.request.retries >= self.max_retries:
+            forecast_run_fail(run_id=run_id, message="The database could not be reached; try again later.")
+        raise
+    except Exception as error:
+        log.exception("forecast run %s failed", run_id)
+        forecast_run_fail(run_id=run_id, message=f"The forecast could not be completed: {error}")
+        raise
+
+
+@shared_task(acks_late=True)
+def forecast_monthly_task() -> list[int]:
+    """The monthly schedule: forecast each authority's latest year as at its latest closed period."""
+    from forecasting.schedule import forecast_monthly_requests
+
+    return forecast_monthly_requests()
