@@ -213,9 +213,12 @@ CELERY_BEAT_SCHEDULE = {
             day_of_month=os.environ.get("OUTTURN_FORECAST_SCHEDULE_DAY", "8"),
         ),
     },
+    "recover-forecast-runs": {"task": "forecasting.tasks.forecast_runs_recover_task", "schedule": 300.0},
 }
 # A running forecast whose worker has not reported for this long may be taken over by another.
 OUTTURN_FORECAST_STALE_SECONDS = int(os.environ.get("OUTTURN_FORECAST_STALE_SECONDS", "300"))
+# Queue for forecast runs (blank: Celery's default queue); tests give each worker its own.
+OUTTURN_FORECAST_QUEUE = os.environ.get("OUTTURN_FORECAST_QUEUE", "") or None
 # Fault injection for the worker-killed test: seconds to wait before writing results. Always 0 in use.
 OUTTURN_FORECAST_TEST_DELAY = float(os.environ.get("OUTTURN_FORECAST_TEST_DELAY", "0"))
 

@@ -88,7 +88,7 @@ def forecast_run_request(
 def forecast_run_dispatch(*, run_id: int) -> None:
     from forecasting.tasks import forecast_run_execute_task
 
-    result = forecast_run_execute_task.apply_async(args=[run_id])
+    result = forecast_run_execute_task.apply_async(args=[run_id], queue=settings.OUTTURN_FORECAST_QUEUE)
     ForecastRun.objects.filter(pk=run_id).update(task_id=result.id or "")
 
 
@@ -190,3 +190,19 @@ def forecast_results_replace(*, run: ForecastRun, result: EngineResult) -> None:
     for name in TABLES:
         columns, rows = _records(getattr(result, name))
         ForecastTable.objects.create(run=run, name=name, columns=columns, rows=rows)
+
+
+def forecast_runs_recover() -> list[int]:
+    """Send again the runs whose worker died: running with a silent heartbeat, or still pending
+    long after they were asked for. The compare-and-swap claim makes a duplicate harmless; with
+    Redis, acks_late usually redelivers first, and this covers brokers that cannot."""
+    stale = timezone.now() - timedelta(seconds=settings.OUTTURN_FORECAST_STALE_SECONDS)
+    ids = list(
+        ForecastRun.objects.filter(
+            Q(status=ForecastRun.Status.RUNNING, heartbeat_at__lt=stale)
+            | Q(status=ForecastRun.Status.PENDING, created_at__lt=stale)
+        ).values_list("pk", flat=True)
+    )
+    for run_id in ids:
+        forecast_run_dispatch(run_id=run_id)
+    return ids

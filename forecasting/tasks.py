@@ -47,3 +47,11 @@ def forecast_monthly_task() -> list[int]:
     from forecasting.schedule import forecast_monthly_requests
 
     return forecast_monthly_requests()
+
+
+@shared_task(acks_late=True)
+def forecast_runs_recover_task() -> list[int]:
+    """Every few minutes: re-send runs whose worker died (see forecast_runs_recover)."""
+    from forecasting.runs import forecast_runs_recover
+
+    return forecast_runs_recover()

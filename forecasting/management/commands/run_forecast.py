@@ -13,6 +13,11 @@ from forecasting.models import FinancialYear, ForecastLineResult, ForecastRun
 from forecasting.runs import forecast_run_request
 
 
+def _money(pence: int) -> str:
+    text = f"£{abs(pence_to_pounds(pence)):,}"
+    return f"-{text}" if pence < 0 else text
+
+
 class Command(BaseCommand):
     help = "Request a forecast run through Celery; --wait prints the run id and the headline per scenario."
 
@@ -50,8 +55,4 @@ class Command(BaseCommand):
             rows = ForecastLineResult.objects.filter(run=run, scenario=scenario)
             budget = sum(r.annual_budget for r in rows)
             outturn = sum(r.forecast_outturn for r in rows)
-            self.stdout.write(
-                f"{scenario:<10}{'£' + format(pence_to_pounds(budget), ','):>18}"
-                f"{'£' + format(pence_to_pounds(outturn), ','):>20}"
-                f"{'£' + format(pence_to_pounds(outturn - budget), ','):>16}"
-            )
+            self.stdout.write(f"{scenario:<10}{_money(budget):>18}{_money(outturn):>20}{_money(outturn - budget):>16}")
