@@ -373,3 +373,34 @@ class ForecastTable(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run_id} {self.name}"
+
+
+class BacktestReport(models.Model):
+    """How well each demand method would have forecast the authority's own history, and the
+    factors that widen the statistical intervals until they cover what they claim
+    (FORECAST.md, Accuracy). Forecast runs use the latest report at or before their as-at date."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for a worker"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Finished"
+        FAILED = "failed", "Failed"
+
+    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="backtests")
+    as_at = models.DateField(help_text="forecasts are made as at month-ends before this date")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    origins = models.JSONField(default=list, blank=True)
+    summary = models.JSONField(default=list, blank=True)  # per method and horizon: mape, coverage, counts
+    coverage = models.JSONField(default=list, blank=True)  # per horizon: raw and calibrated coverage
+    factors = models.JSONField(default=dict, blank=True)  # per placement type; "*" pooled
+    seconds = models.FloatField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-as_at", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"Back-test as at {self.as_at}"

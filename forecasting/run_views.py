@@ -150,3 +150,41 @@ def run_download(request: HttpRequest, run_id: int, table: str, fmt: str) -> Htt
             if column in frame.columns:
                 frame[column] = frame[column].map(lambda v: None if v is None or pd.isna(v) else pence_to_pounds(int(v)))
     return table_download(frame, filename=f"forecast-run-{run.pk}-{table}", fmt=fmt)
+
+
+@role_required(*STAFF_READERS)
+def backtest_page(request: HttpRequest) -> HttpResponse:
+    """How good each demand method has been on this authority's history, and the interval
+    calibration the forecasts use."""
+    from forecasting.backtests import backtest_dispatch, backtest_request
+    from forecasting.models import BacktestReport
+
+    authority = authority_of(request)
+    if request.method == "POST":
+        user = request.user
+        assert isinstance(user, User)
+        if not user.is_finance_officer:
+            return HttpResponse(status=403)
+        year = selectors.year_for(authority=authority)
+        closed = year.periods.exclude(status="open").order_by("-number").first() if year else None
+        if year is None:
+            messages.error(request, "Load a budget and placements before back-testing.")
+            return redirect("forecasting:backtest")
+        as_at = year.calendar.as_at_date(closed.number if closed else 0)
+        report = backtest_request(authority=authority, as_at=as_at, user=user)
+        backtest_dispatch(report_id=report.pk)
+        messages.success(request, f"Back-test as at {as_at:%d %B %Y} requested; it takes a minute or two.")
+        return redirect("forecasting:backtest")
+    reports = BacktestReport.objects.filter(authority=authority)[:10]
+    latest = next((r for r in reports if r.status == BacktestReport.Status.SUCCEEDED), None)
+    rows = []
+    if latest is not None:
+        by_method: dict[str, dict[int, dict[str, object]]] = {}
+        for row in latest.summary:
+            by_method.setdefault(str(row["method_name"]), {})[int(row["horizon"])] = row  # type: ignore[call-overload]
+        for name, horizons in by_method.items():
+            rows.append({"method": name, "cells": [horizons.get(h, {}) for h in (1, 3, 6, 12)]})
+    return render(request, "forecasting/backtest.html", {
+        "reports": reports, "latest": latest, "rows": rows, "horizons": (1, 3, 6, 12),
+        "factors": sorted((latest.factors or {}).items()) if latest else [],
+    })

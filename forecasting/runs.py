@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -21,6 +22,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import Authority, User
+from forecasting.backtests import backtest_for
 from forecasting.engine import ENGINE_VERSION, run_engine
 from forecasting.engine.inputs import EngineInputError, EngineInputs, inputs_hash
 from forecasting.engine.result import EngineResult
@@ -86,8 +88,21 @@ def forecast_run_request(
 
 
 def forecast_run_dispatch(*, run_id: int) -> None:
+    """Send the run to a worker. When a scenario uses the statistical method and the authority's
+    history has not been back-tested for this as-at date, the back-test goes first (a chain), so
+    that intervals are calibrated before they are shown."""
+    from forecasting.backtests import backtest_dispatch, backtest_request, statistical_in_use
+    from forecasting.models import BacktestReport
     from forecasting.tasks import forecast_run_execute_task
 
+    run = ForecastRun.objects.select_related("authority", "year").get(pk=run_id)
+    as_at = run.year.calendar.as_at_date(run.period)
+    if statistical_in_use(authority=run.authority) and not BacktestReport.objects.filter(
+        authority=run.authority, as_at=as_at
+    ).exclude(status=BacktestReport.Status.FAILED).exists():
+        report = backtest_request(authority=run.authority, as_at=as_at, user=run.requested_by)
+        backtest_dispatch(report_id=report.pk, then_run_id=run_id)
+        return
     result = forecast_run_execute_task.apply_async(args=[run_id], queue=settings.OUTTURN_FORECAST_QUEUE)
     ForecastRun.objects.filter(pk=run_id).update(task_id=result.id or "")
 
@@ -126,6 +141,10 @@ def forecast_run_execute(*, run_id: int) -> str:
     run = ForecastRun.objects.select_related("authority", "year").get(pk=run_id)
     started = time.perf_counter()
     inputs = engine_inputs_build(authority=run.authority, year=run.year, period=run.period)
+    report = backtest_for(authority=run.authority, as_at=run.year.calendar.as_at_date(run.period))
+    if report is not None:
+        inputs = replace(inputs, calibration=report.factors)
+    calibration = {"report": report.pk, "as_at": report.as_at.isoformat(), "factors": report.factors} if report else None
     read_seconds = time.perf_counter() - started
     _progress(run_id, "Forecasting every scenario", 30)
     try:
@@ -149,7 +168,7 @@ def forecast_run_execute(*, run_id: int) -> str:
         ForecastRun.objects.filter(pk=run_id).update(
             status=ForecastRun.Status.SUCCEEDED, progress=100, stage="Finished", finished_at=timezone.now(),
             engine_version=result.engine_version, inputs_hash=_digest(inputs), timings=timings,
-            input_summary=_summary(inputs),
+            input_summary={**_summary(inputs), "calibration": calibration},
         )
     return ForecastRun.Status.SUCCEEDED
 

@@ -55,3 +55,17 @@ def forecast_runs_recover_task() -> list[int]:
     from forecasting.runs import forecast_runs_recover
 
     return forecast_runs_recover()
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, soft_time_limit=900, time_limit=960)
+def backtest_execute_task(self, report_id: int) -> str:  # type: ignore[no-untyped-def]
+    from forecasting.backtests import backtest_execute
+    from forecasting.models import BacktestReport
+
+    try:
+        return backtest_execute(report_id=report_id)
+    except Exception as error:
+        log.exception("back-test %s failed", report_id)
+        BacktestReport.objects.filter(pk=report_id).update(status="failed", error=f"The back-test failed: {error}")
+        # The forecast that waits for this back-test still runs, with the previous calibration.
+        return "failed"

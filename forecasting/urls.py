@@ -15,6 +15,7 @@ urlpatterns = [
     path("lines/<int:line_id>/budget/<str:year_label>/", views.budget_edit, name="budget_edit"),
     path("forecasts/", run_views.runs, name="runs"),
     path("forecasts/request/", run_views.run_request, name="run_request"),
+    path("forecasts/backtest/", run_views.backtest_page, name="backtest"),
     path("forecasts/<int:run_id>/", run_views.run_detail, name="run"),
     path("forecasts/<int:run_id>/status/", run_views.run_status, name="run_status"),
     path("forecasts/<int:run_id>/<slug:table>.<slug:fmt>", run_views.run_download, name="run_download"),

@@ -285,3 +285,24 @@ def calibrate(
         methods=("statistical",),
     )
     return calibration_factors(result.forecasts, target_coverage=target_coverage)
+
+
+def coverage_after_calibration(forecasts: pd.DataFrame, factors: Mapping[str, float]) -> pd.DataFrame:
+    """Per horizon: how often the actual fell inside the RAW 10–90% interval of the statistical
+    method, and inside the interval widened by `factors` (FORECAST.md, Accuracy: intervals that
+    cover less than they claim are widened before they are shown). Shares 0..1."""
+    rows = forecasts[(forecasts["method"] == "statistical") & forecasts["p10_raw"].notna()].copy()
+    columns = ["horizon", "forecasts", "coverage_raw", "coverage_calibrated"]
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    factor = rows["placement_type"].map(lambda code: _factor(factors, str(code))).astype(float)
+    mid = rows["forecast"].astype(float)
+    low = np.maximum(mid - factor * np.maximum(mid - rows["p10_raw"].astype(float), 0.0), 0.0)
+    high = mid + factor * np.maximum(rows["p90_raw"].astype(float) - mid, 0.0)
+    actual = rows["actual"].astype(float)
+    rows["raw"] = (actual >= rows["p10_raw"].astype(float)) & (actual <= rows["p90_raw"].astype(float))
+    rows["calibrated"] = (actual >= low) & (actual <= high)
+    summary = rows.groupby("horizon", sort=True).agg(
+        forecasts=("raw", "size"), coverage_raw=("raw", "mean"), coverage_calibrated=("calibrated", "mean")
+    )
+    return summary.reset_index()[columns]

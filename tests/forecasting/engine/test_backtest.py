@@ -171,3 +171,26 @@ def test_the_projection_takes_the_calibration_factor(types: pd.DataFrame) -> Non
             "fostering_ifa", "projected_change"
         ]
     )
+
+
+def test_coverage_after_calibration_counts_actuals_inside_the_widened_interval() -> None:
+    import pandas as pd
+
+    from forecasting.engine.backtest import coverage_after_calibration
+
+    # Two statistical forecasts at horizon 1, middle 10 with a raw interval 8–12 (2 either side).
+    # Actual 11 is inside; actual 13 is outside the raw interval but inside 10 ± 2 × 1.5 = 7–13.
+    forecasts = pd.DataFrame(
+        {
+            "method": ["statistical", "statistical", "trend"],
+            "placement_type": ["fostering_ifa", "fostering_ifa", "fostering_ifa"],
+            "horizon": [1, 1, 1],
+            "forecast": [10.0, 10.0, 10.0],
+            "actual": [11.0, 13.0, 13.0],
+            "p10_raw": [8.0, 8.0, float("nan")],
+            "p90_raw": [12.0, 12.0, float("nan")],
+        }
+    )
+    summary = coverage_after_calibration(forecasts, {"fostering_ifa": 1.5})
+    row = summary.iloc[0]
+    assert (row["forecasts"], row["coverage_raw"], row["coverage_calibrated"]) == (2, 0.5, 1.0)
