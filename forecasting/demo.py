@@ -172,7 +172,7 @@ def demo_lines_total_pounds() -> int:
 
 
 def seed_budget_and_actuals(
-    *, authority: Authority, year_label: str, as_at_period: int, user: User | None
+    *, authority: Authority, year_label: str, as_at_period: int, user: User | None, director: User | None = None
 ) -> FinancialYear:
     """Budgets for the year and the year before; actuals for periods 1..as_at_period (the whole
     previous year); previous year locked; this year's early periods locked, the last submitted."""
@@ -217,7 +217,7 @@ def seed_budget_and_actuals(
             actuals_save(authority=authority, user=user, period=period, amounts=amounts, action="actuals.demo")
         for period in year.periods.order_by("number")[:periods]:
             if label == previous_label or period.number <= periods - 2:
-                period_lock(period=period, user=user)
+                period_lock(period=period, user=director or user)
             elif period.number == periods - 1:
                 period_submit(period=period, user=user, forecast=False)
     return FinancialYear.objects.get(authority=authority, label=year_label)

@@ -72,7 +72,8 @@ class Command(BaseCommand):
                     last_name=last,
                 )
             seed_budget_and_actuals(
-                authority=authority, year_label=label, as_at_period=period, user=users[Role.FINANCE_OFFICER]
+                authority=authority, year_label=label, as_at_period=period, user=users[Role.FINANCE_OFFICER],
+                director=users[Role.DIRECTOR],
             )
             self._more_demo_data(authority=authority, year_label=label, period=period, users=users)
         self.stdout.write(f"Loaded {DEMO_NAME}: {label}, actuals to period {period}.")
