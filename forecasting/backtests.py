@@ -96,9 +96,9 @@ def backtest_dispatch(*, report_id: int, then_run_id: int | None = None) -> None
 
     from forecasting.tasks import backtest_execute_task, forecast_run_execute_task
 
-    queue = settings.OUTTURN_FORECAST_QUEUE
+    queue = settings.OUTTURN_FORECAST_QUEUE or "celery"
     if then_run_id is None:
-        backtest_execute_task.apply_async(args=[report_id], queue=queue)
+        backtest_execute_task.apply_async(args=(report_id,), queue=queue)
     else:
         chain(
             backtest_execute_task.si(report_id).set(queue=queue),

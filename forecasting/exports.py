@@ -25,7 +25,7 @@ NUMBERS = {
 def _pounds(value: object) -> Decimal | None:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return None
-    return (Decimal(int(value)) / 100).quantize(Decimal("0.01"))
+    return (Decimal(int(value)) / 100).quantize(Decimal("0.01"))  # type: ignore[call-overload]
 
 
 def _two_places(value: object) -> Decimal | None:

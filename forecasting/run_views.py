@@ -13,7 +13,8 @@ from accounts.models import User
 from core.exports import table_download
 from forecasting import run_selectors, selectors
 from forecasting.engine.money import pence_to_pounds
-from forecasting.exports import EXPORT_COLUMNS, export_frame
+from forecasting.engine.result import EXPORT_COLUMNS
+from forecasting.exports import export_frame
 from forecasting.models import FinancialYear, ForecastRun
 from forecasting.runs import forecast_run_request
 
@@ -181,7 +182,7 @@ def backtest_page(request: HttpRequest) -> HttpResponse:
     if latest is not None:
         by_method: dict[str, dict[int, dict[str, object]]] = {}
         for row in latest.summary:
-            by_method.setdefault(str(row["method_name"]), {})[int(row["horizon"])] = row  # type: ignore[call-overload]
+            by_method.setdefault(str(row["method_name"]), {})[int(row["horizon"])] = row
         for name, horizons in by_method.items():
             rows.append({"method": name, "cells": [horizons.get(h, {}) for h in (1, 3, 6, 12)]})
     return render(request, "forecasting/backtest.html", {

@@ -103,7 +103,7 @@ def forecast_run_dispatch(*, run_id: int) -> None:
         report = backtest_request(authority=run.authority, as_at=as_at, user=run.requested_by)
         backtest_dispatch(report_id=report.pk, then_run_id=run_id)
         return
-    result = forecast_run_execute_task.apply_async(args=[run_id], queue=settings.OUTTURN_FORECAST_QUEUE)
+    result = forecast_run_execute_task.apply_async(args=(run_id,), queue=settings.OUTTURN_FORECAST_QUEUE)  # type: ignore[arg-type]
     ForecastRun.objects.filter(pk=run_id).update(task_id=result.id or "")
 
 

@@ -139,6 +139,9 @@ class ProgrammeBenefit(models.Model):
             models.CheckConstraint(condition=models.Q(amount__gte=0), name="programme_benefit_not_negative"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.programme.code} {self.profile} {self.year_label}"
+
 
 class ProgrammeCost(models.Model):
     """Implementation costs by year (the committee's 'add back implementation costs')."""
@@ -153,6 +156,9 @@ class ProgrammeCost(models.Model):
             models.UniqueConstraint(fields=["programme", "year_label"], name="one_cost_per_programme_year"),
             models.CheckConstraint(condition=models.Q(amount__gte=0), name="programme_cost_not_negative"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.programme.code} cost {self.year_label}"
 
 
 class ProgrammeInvestment(models.Model):
@@ -169,6 +175,9 @@ class ProgrammeInvestment(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="programme_investment_positive"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.programme.code}: {self.description}"
 
 
 class Saving(models.Model):
@@ -259,6 +268,9 @@ class SavingAmount(models.Model):
             models.CheckConstraint(condition=models.Q(amount__gte=0), name="saving_amount_not_negative"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.version} {self.year_label}"
+
 
 class SavingUpdate(models.Model):
     """One reporting cycle's delivery status, RAG, forecast and narrative for a saving."""
@@ -285,6 +297,9 @@ class SavingUpdate(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.saving.ref} as at {self.as_at}: {self.status}"
+
 
 class Mitigation(models.Model):
     """How part of a shortfall is covered in a year, and from where."""
@@ -307,3 +322,6 @@ class Mitigation(models.Model):
     class Meta:
         ordering = ["saving", "year_label", "id"]
         constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="mitigation_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.saving.ref} {self.year_label} mitigation"

@@ -452,7 +452,7 @@ def _canonical_value(value: object) -> str:
         return str(int(number)) if number.is_integer() else repr(number)
     if isinstance(value, (pd.Timestamp, datetime)):
         stamp = pd.Timestamp(value)
-        return stamp.date().isoformat() if stamp == stamp.normalize() else stamp.isoformat()
+        return str(stamp.date().isoformat() if stamp == stamp.normalize() else stamp.isoformat())
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, (tuple, list, np.ndarray)):
@@ -467,13 +467,13 @@ def _canonical_column(column: pd.Series) -> list[str]:
         timed = stamps.notna() & (stamps != stamps.dt.normalize())
         if timed.any():
             out[timed] = stamps[timed].map(lambda s: s.isoformat())
-        return out.where(stamps.notna(), "~").tolist()
+        return [str(v) for v in out.where(stamps.notna(), "~").tolist()]
     if pd.api.types.is_bool_dtype(column):
         return ["T" if v else "F" for v in column.to_numpy()]
     if pd.api.types.is_integer_dtype(column) and not isinstance(
         column.dtype, pd.api.extensions.ExtensionDtype
     ):
-        return column.astype(str).tolist()
+        return [str(v) for v in column.astype(str).tolist()]
     return [_canonical_value(v) for v in column.to_numpy(dtype=object)]
 
 

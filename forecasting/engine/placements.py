@@ -143,7 +143,8 @@ def _continues_after_18(register: pd.DataFrame, types: pd.DataFrame) -> BoolArra
     """Per row: does its type continue after 18? Types missing from `types` do not."""
     flags = {str(c): bool(v) for c, v in zip(types["code"], types["continues_after_18"], strict=True)}
     mapped = register["placement_type"].astype(str).map(flags).fillna(False)
-    return mapped.to_numpy(dtype=bool)
+    flags_array: BoolArray = mapped.to_numpy(dtype=bool)
+    return flags_array
 
 
 def _effective_end_days(register: pd.DataFrame, types: pd.DataFrame) -> npt.NDArray[np.int32]:

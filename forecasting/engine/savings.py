@@ -637,7 +637,7 @@ def _blank_to_none(value: object) -> object:
     if isinstance(value, str):
         return value if value.strip() else None
     try:
-        if pd.isna(value):  # type: ignore[call-overload]
+        if pd.isna(value):
             return None
     except (TypeError, ValueError):
         return value

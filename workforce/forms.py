@@ -1,0 +1,120 @@
+"""Forms for the workforce pages. Choices of teams, posts and budget lines are always limited to
+the signed-in user's authority, so another council's ids are never valid."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+
+from accounts.models import Authority
+from forecasting.forms import MoneyField
+from forecasting.models import BudgetLine
+from workforce.models import MAX_FTE, Absence, AgencyReason, Post, Team, WorkerType
+
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+
+
+def _govuk(form: forms.Form) -> None:
+    """GOV.UK Design System classes on every widget (the templates render {{ field }})."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.Select):
+            widget.attrs.setdefault("class", "govuk-select")
+        elif isinstance(widget, forms.CheckboxInput):
+            widget.attrs.setdefault("class", "govuk-checkboxes__input")
+        elif isinstance(widget, forms.Textarea):
+            widget.attrs.setdefault("class", "govuk-textarea")
+        else:
+            widget.attrs.setdefault("class", "govuk-input")
+
+
+class UKDateField(forms.DateField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("input_formats", DATE_FORMATS)
+        kwargs.setdefault("help_text", "For example, 2019-07-31 or 31/07/2019")
+        super().__init__(**kwargs)
+
+
+class TeamForm(forms.Form):
+    code = forms.CharField(max_length=40, label="Team code")
+    name = forms.CharField(max_length=200, label="Team name")
+    budget_line = forms.ModelChoiceField(
+        queryset=BudgetLine.objects.none(), label="Workforce budget line that pays for it"
+    )
+    hard_to_retain = forms.BooleanField(required=False, label="Hard to recruit to and retain")
+    manageable_caseload = forms.IntegerField(
+        required=False, min_value=1, max_value=100, label="Manageable caseload per worker",
+        help_text="For example 15 in assessment, 20 in child protection",
+    )
+
+    def __init__(self, *args: Any, authority: Authority, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["budget_line"].queryset = BudgetLine.objects.filter(  # type: ignore[attr-defined]
+            authority=authority, category=BudgetLine.Category.WORKFORCE
+        )
+        _govuk(self)
+
+
+class WorkerForm(forms.Form):
+    ref = forms.CharField(max_length=60, label="Worker reference")
+    team = forms.ModelChoiceField(queryset=Team.objects.none())
+    post = forms.ModelChoiceField(queryset=Post.objects.none(), required=False, label="Post filled (if any)")
+    role = forms.CharField(max_length=120, required=False, help_text="For example social worker, team manager")
+    worker_type = forms.ChoiceField(choices=WorkerType.choices, label="Permanent or agency")
+    fte = forms.DecimalField(
+        max_digits=4, decimal_places=2, label="FTE", help_text=f"More than 0 and at most {MAX_FTE}"
+    )
+    start_date = UKDateField(label="Start date")
+    end_date = UKDateField(required=False, label="Last day (actual or expected)",
+                           help_text="The last day worked, inclusive. Leave blank if there is no end date")
+    annual_cost = MoneyField(required=False, label="Annual cost (£, permanent)",
+                             help_text="Full cost including on-costs, at their FTE")
+    weekly_rate = MoneyField(required=False, label="Weekly rate (£, agency)", help_text="The agency's charge a week")
+    agency_reason = forms.ChoiceField(choices=[("", "—"), *AgencyReason.choices], required=False,
+                                      label="Reason for the agency worker")
+    caseload = forms.IntegerField(required=False, min_value=0, max_value=200, label="Open cases held")
+    asye = forms.BooleanField(required=False, label="Newly qualified (ASYE year)")
+
+    def __init__(self, *args: Any, authority: Authority, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = Team.objects.filter(authority=authority)  # type: ignore[attr-defined]
+        self.fields["post"].queryset = (  # type: ignore[attr-defined]
+            Post.objects.filter(authority=authority).select_related("team")
+        )
+        _govuk(self)
+
+    def clean_fte(self) -> Decimal:
+        fte: Decimal = self.cleaned_data["fte"]
+        if fte <= 0 or fte > MAX_FTE:
+            raise forms.ValidationError(f"Enter an FTE more than 0 and at most {MAX_FTE}")
+        return fte
+
+
+class EndForm(forms.Form):
+    end_date = UKDateField(label="Last day (inclusive)")
+    reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Reason (optional)")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _govuk(self)
+
+
+class AbsenceForm(forms.Form):
+    absence = forms.ChoiceField(choices=[("", "Back at work (no absence)"), *Absence.choices], required=False,
+                                label="Absence")
+    since = UKDateField(required=False, label="Since")
+    reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Note (optional)")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _govuk(self)
+
+
+class SnapshotForm(forms.Form):
+    as_at = UKDateField(label="As-at date")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _govuk(self)
