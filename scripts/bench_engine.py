@@ -17,6 +17,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -26,7 +27,7 @@ from forecasting.engine.scenarios import PlacementAssumption, Scenario  # noqa: 
 from forecasting.engine.synthetic import large_county_inputs  # noqa: E402
 
 
-def straightforward_committed_cost(register, year, period):  # type: ignore[no-untyped-def]
+def straightforward_committed_cost(register: Any, year: Any, period: int) -> tuple[dict[Any, int], dict[Any, int]]:
     """What a spreadsheet-minded implementation does: for each placement row and each month, count
     its days one by one and cost them (commitments only). Same rules as the engine."""
     months = []
@@ -65,7 +66,7 @@ def straightforward_committed_cost(register, year, period):  # type: ignore[no-u
     return per_line, month_end_numbers
 
 
-def _missing(value) -> bool:  # type: ignore[no-untyped-def]
+def _missing(value: Any) -> bool:
     return value is None or value != value  # NaT != NaT
 
 
