@@ -195,9 +195,7 @@ def _read_table(name: str, data: bytes) -> pd.DataFrame:
             raise Ssda903FileError([f"{name}: not a readable XLSX workbook ({exc})"]) from exc
         return frame.fillna("")
     if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise Ssda903FileError(
-            [f"{name}: old Excel (.xls) workbooks are not supported; save it as XLSX or CSV"]
-        )
+        raise Ssda903FileError([f"{name}: old Excel (.xls) workbooks are not supported; save it as XLSX or CSV"])
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -235,15 +233,11 @@ def _classify(name: str, columns: list[str]) -> tuple[str, str]:
             kinds = ["header"]
         else:
             shown = ", ".join(c for c in columns if c) or "none"
-            raise Ssda903FileError(
-                [f"{name}: columns ({shown}) match no SSDA903 file (header, episodes or UASC)"]
-            )
+            raise Ssda903FileError([f"{name}: columns ({shown}) match no SSDA903 file (header, episodes or UASC)"])
     kind = kinds[0]
     missing = [c for c in REQUIRED_COLUMNS[kind] if c not in present]
     if missing:
-        raise Ssda903FileError(
-            [f"{name}: looks like an SSDA903 {kind} file but has no {', '.join(missing)} column"]
-        )
+        raise Ssda903FileError([f"{name}: looks like an SSDA903 {kind} file but has no {', '.join(missing)} column"])
     regional = present & set(REGIONAL_COLUMNS)
     if len(regional) == 1:
         has, lacks = ("LA", "YEAR") if "LA" in regional else ("YEAR", "LA")
@@ -308,9 +302,7 @@ def read_903_files(items: Iterable[FileInput]) -> Ssda903Files:
         frames[kind].append(out.reset_index(drop=True))
         infos.append(Ssda903File(name=name, kind=kind, shape=shape, rows=len(out), ignored_columns=extra))
         if extra:
-            warnings.append(
-                f"{name}: column(s) {', '.join(extra)} are not SSDA903 {kind} columns and were ignored"
-            )
+            warnings.append(f"{name}: column(s) {', '.join(extra)} are not SSDA903 {kind} columns and were ignored")
     if errors:
         raise Ssda903FileError(errors)
     result = {}
@@ -431,9 +423,7 @@ def _normalise_mapping(mapping: pd.DataFrame) -> pd.DataFrame:
 
     m["place"] = text(m["place"])
     m["place_provider"] = text(m["place_provider"]).replace({"NONE": "", "NAN": "", "<NA>": ""})
-    m["finance_type"] = (
-        m["finance_type"].astype(object).where(m["finance_type"].notna(), "").astype(str).str.strip()
-    )
+    m["finance_type"] = m["finance_type"].astype(object).where(m["finance_type"].notna(), "").astype(str).str.strip()
     for column in ("valid_from_year", "valid_to_year"):
         raw = m[column].astype(object).where(m[column].notna(), None)
         blank = raw.isna() | (raw.astype(str).str.strip().isin(["", "None", "nan", "<NA>"]))
@@ -443,11 +433,7 @@ def _normalise_mapping(mapping: pd.DataFrame) -> pd.DataFrame:
         m[column] = number.astype("Int64")
     if (m["place"] == "").any() or (m["finance_type"] == "").any():
         raise MappingError("every mapping row needs a place and a finance_type")
-    backwards = (
-        m["valid_from_year"].notna()
-        & m["valid_to_year"].notna()
-        & (m["valid_from_year"] > m["valid_to_year"])
-    )
+    backwards = m["valid_from_year"].notna() & m["valid_to_year"].notna() & (m["valid_from_year"] > m["valid_to_year"])
     if backwards.any():
         bad = m[backwards].iloc[0]
         raise MappingError(
@@ -554,9 +540,7 @@ def _where(ep: pd.DataFrame, mask: pd.Series) -> tuple[pd.DataFrame, pd.DataFram
     return ep[mask], ep[~mask]
 
 
-def _select_authority(
-    files: Ssda903Files, la: str | None
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, int]:
+def _select_authority(files: Ssda903Files, la: str | None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, int]:
     def key(frame: pd.DataFrame) -> pd.Series:
         return frame["LA"].astype(str).str.strip().str.upper()
 
@@ -564,8 +548,7 @@ def _select_authority(
     if la is None:
         if len(authorities) > 1:
             raise ValueError(
-                f"the files hold episodes of several authorities ({', '.join(authorities)}); "
-                "choose one with la="
+                f"the files hold episodes of several authorities ({', '.join(authorities)}); choose one with la="
             )
         return files.episodes.copy(), files.header.copy(), files.uasc.copy(), 0
     wanted = la.strip().upper()
@@ -603,9 +586,7 @@ def _child_dobs(header: pd.DataFrame, issues: _Issues) -> pd.DataFrame:
     """Latest valid DOB per child (index CHILD) with the header file/row it came from."""
     h = header.copy()
     no_child = h["CHILD"] == ""
-    issues.add(
-        h[no_child], "CHILD", "", "header row without a child reference", "ignored", "missing_child", "header"
-    )
+    issues.add(h[no_child], "CHILD", "", "header row without a child reference", "ignored", "missing_child", "header")
     h = h[~no_child]
     h["_dob"] = parse_dates(h["DOB"])
     bad = h["_dob"].isna() & (h["DOB"] != "")
@@ -683,9 +664,7 @@ def clean_episodes(
     superseded = ep.duplicated(key, keep="last")
     grouped = ep.groupby(key, sort=False)
     kept_rank = grouped["_rank"].transform("last")
-    content = pd.Series(
-        pd.util.hash_pandas_object(ep[list(EPISODE_COLUMNS)], index=False).to_numpy(), index=ep.index
-    )
+    content = pd.Series(pd.util.hash_pandas_object(ep[list(EPISODE_COLUMNS)], index=False).to_numpy(), index=ep.index)
     kept_content = content.groupby([ep["CHILD"], ep["_decom"]], sort=False).transform("last")
     conflict = superseded & (ep["_rank"] == kept_rank) & (content != kept_content)
     kept_row = grouped["_row"].transform("last")
@@ -705,9 +684,7 @@ def clean_episodes(
 
     # 4. End dates that are not dates, end before the start, or no night at all.
     bad, ep = _where(ep, ep["_dec"].isna() & (ep["DEC"] != ""))
-    issues.add(
-        bad, "DEC", bad["DEC"], "DEC is not a date (use 31/07/2019 or 2019-07-31)", "dropped", "bad_date"
-    )
+    issues.add(bad, "DEC", bad["DEC"], "DEC is not a date (use 31/07/2019 or 2019-07-31)", "dropped", "bad_date")
     bad, ep = _where(ep, ep["_dec"] < ep["_decom"])
     issues.add(
         bad,
@@ -915,10 +892,7 @@ def clean_episodes(
         merged[temp],
         "PLACE",
         merged.loc[temp, "PLACE"],
-        "temporary placement "
-        + merged.loc[temp, "PLACE"]
-        + ": the child's placement before it continues"
-        + into[temp],
+        "temporary placement " + merged.loc[temp, "PLACE"] + ": the child's placement before it continues" + into[temp],
         "merged",
         "temporary_move",
     )

@@ -1,5 +1,22 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from placements import views
 
 app_name = "placements"
 
-urlpatterns: list = []  # type: ignore[type-arg]
+urlpatterns = [
+    path("", views.register, name="register"),
+    path("add/", views.placement_add_view, name="add"),
+    path("p/<str:placement_ref>/", views.placement_detail, name="placement"),
+    path("p/<str:placement_ref>/end/", views.placement_end_view, name="end"),
+    path("p/<str:placement_ref>/rate/", views.placement_rate_view, name="rate"),
+    path("import/", views.import_page, name="import"),
+    path("import/register/<int:batch_id>/", views.import_batch, name="import_batch"),
+    path("import/ssda903/<int:import_id>/", views.ssda903_import, name="ssda903_import"),
+    path("import/<slug:kind>/<int:pk>/status/", views.import_status, name="import_status"),
+    path("mapping/", views.mapping, name="mapping"),
+    path("mapping/new/", views.mapping_edit, name="mapping_new"),
+    path("mapping/<int:mapping_id>/", views.mapping_edit, name="mapping_edit"),
+    path("unit-costs/", views.unit_costs, name="unit_costs"),
+    path("kpis/", views.kpi_page, name="kpis"),
+]

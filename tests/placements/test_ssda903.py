@@ -87,9 +87,7 @@ KID = ("1", "01/01/2010")
 def test_two_episodes_with_a_change_of_placement_become_two_placements_with_exclusive_end_dates():
     result = clean(
         header_file("2019-header.csv", KID),
-        episodes_file(
-            "2019-episodes.csv", "1,01/04/2019,S,C2,U4,PR1,01/06/2019", "1,01/06/2019,P,C2,K2,PR4,"
-        ),
+        episodes_file("2019-episodes.csv", "1,01/04/2019,S,C2,U4,PR1,01/06/2019", "1,01/06/2019,P,C2,K2,PR4,"),
     )
     assert rows(result) == [
         ("903-1-20190401", "fostering_in_house", D(2019, 4, 1), D(2019, 6, 1)),
@@ -151,9 +149,7 @@ def test_an_episode_ending_before_it_starts_is_dropped_and_one_ending_the_day_it
 
 def test_the_same_episode_in_two_returns_is_used_once_from_the_latest_return_and_only_counted():
     older = episodes_file("2018-episodes.csv", "1,01/05/2018,S,C2,U5,PR4,")
-    newer = episodes_file(
-        "2019-episodes.csv", "1,01/05/2018,S,C2,U5,PR4,10/10/2019", "1,10/10/2019,P,C2,U4,PR1,"
-    )
+    newer = episodes_file("2019-episodes.csv", "1,01/05/2018,S,C2,U5,PR4,10/10/2019", "1,10/10/2019,P,C2,U4,PR1,")
     expected = [
         ("903-1-20180501", "fostering_ifa", D(2018, 5, 1), D(2019, 10, 10)),
         ("903-1-20191010", "fostering_in_house", D(2019, 10, 10), None),
@@ -282,9 +278,7 @@ def test_a_temporary_move_keeps_the_placement_held_before_it():
             "2,10/06/2019,P,C2,U4,PR1,",
         ),
     )
-    assert rows(
-        result, "placement_ref", "placement_type", "place", "place_provider", "start_date", "end_date"
-    ) == [
+    assert rows(result, "placement_ref", "placement_type", "place", "place_provider", "start_date", "end_date") == [
         ("903-1-20190401", "fostering_ifa", "U5", "PR4", D(2019, 4, 1), None),
         ("903-2-20190401", "residential_external", "K2", "PR4", D(2019, 4, 1), D(2019, 6, 10)),
         ("903-2-20190610", "fostering_in_house", "U4", "PR1", D(2019, 6, 10), None),
@@ -490,12 +484,8 @@ def test_every_episode_of_the_messy_fixture_is_used_counted_or_reported():
         "messy-2020-episodes.csv",
         "messy-2020-uasc.csv",
     ]
-    result = clean_episodes(
-        read_903_files([FIXTURES / n for n in names]), mapping=default_mapping(), today=TODAY
-    )
-    assert rows(
-        result, "placement_ref", "child_dob", "uasc", "placement_type", "start_date", "end_date", "source"
-    ) == [
+    result = clean_episodes(read_903_files([FIXTURES / n for n in names]), mapping=default_mapping(), today=TODAY)
+    assert rows(result, "placement_ref", "child_dob", "uasc", "placement_type", "start_date", "end_date", "source") == [
         (
             "903-A1-20190501",
             D(2008, 6, 16),
@@ -603,12 +593,8 @@ def test_the_default_mapping_has_the_rules_of_the_data_formats_document():
     assert lookup(m, "R1", "PR3", 2019) == {"residential_in_house"}
     assert lookup(m, "K2", "PR4", 2019) == {"residential_external"}
     assert lookup(m, "K1", "PR4", 2019) == {"secure"}
-    assert (
-        lookup(m, "P2", "PR4", 2023) == {"supported_accommodation"} and lookup(m, "P2", "PR4", 2024) == set()
-    )
-    assert (
-        lookup(m, "K3", "PR4", 2024) == {"supported_accommodation"} and lookup(m, "K3", "PR4", 2023) == set()
-    )
+    assert lookup(m, "P2", "PR4", 2023) == {"supported_accommodation"} and lookup(m, "P2", "PR4", 2024) == set()
+    assert lookup(m, "K3", "PR4", 2024) == {"supported_accommodation"} and lookup(m, "K3", "PR4", 2023) == set()
     assert lookup(m, "P1", "PR0", 2019) == {"placed_with_parents"}
     assert lookup(m, "A5", "PR1", 2019) == {"adoption"}
     assert lookup(m, "R3", "PR1", 2019) == {"parent_and_child"}
@@ -624,9 +610,7 @@ def test_an_administrator_can_map_another_code_and_an_ambiguous_mapping_is_an_er
     mapping.loc[len(mapping)] = [" r2", None, pd.NA, pd.NA, "other"]  # codes are trimmed and upper-cased
     assert clean(*files, mapping=mapping).placements["placement_type"].tolist() == ["other"]
     mapping.loc[len(mapping)] = ["R2", None, 2010, pd.NA, "secure"]
-    with pytest.raises(
-        MappingError, match="ambiguous for PLACE R2 with provider PR3 in 2019/20: other, secure"
-    ):
+    with pytest.raises(MappingError, match="ambiguous for PLACE R2 with provider PR3 in 2019/20: other, secure"):
         clean(*files, mapping=mapping)
     with pytest.raises(MappingError, match="finance_type"):
         clean(*files, mapping=default_mapping().drop(columns=["finance_type"]))
@@ -680,9 +664,7 @@ def test_a_regional_file_with_la_and_year_columns_and_iso_dates_is_cleaned_for_o
     files = read_903_files([FIXTURES / "regional-episodes.csv", FIXTURES / "regional-header.csv"])
     assert {(f.kind, f.shape) for f in files.files} == {("episodes", "regional"), ("header", "regional")}
     barnet = clean_episodes(files, mapping=default_mapping(), la="barnet", today=TODAY)
-    assert rows(
-        barnet, "placement_ref", "child_dob", "placement_type", "start_date", "end_date", "source"
-    ) == [
+    assert rows(barnet, "placement_ref", "child_dob", "placement_type", "start_date", "end_date", "source") == [
         (
             "903-B1-20190501",
             D(2010, 3, 1),
@@ -717,9 +699,7 @@ def test_a_regional_file_with_la_and_year_columns_and_iso_dates_is_cleaned_for_o
 
 def test_a_file_mixing_header_and_episode_columns_is_an_error_naming_the_file():
     data = b"CHILD,SEX,DOB,ETHNIC,DECOM,PLACE\n1,1,01/01/2010,WBRI,01/04/2019,U4\n"
-    with pytest.raises(
-        Ssda903FileError, match=r"combined\.csv: mixes the columns of episodes and header files"
-    ):
+    with pytest.raises(Ssda903FileError, match=r"combined\.csv: mixes the columns of episodes and header files"):
         read_903_files([("combined.csv", data)])
 
 
@@ -734,9 +714,7 @@ def test_a_file_with_an_la_column_but_no_year_mixes_the_two_shapes_and_is_an_err
 
 
 def test_a_file_whose_columns_match_nothing_is_an_error_naming_it():
-    with pytest.raises(
-        Ssda903FileError, match=r"budget\.csv: columns \(LINE_CODE, AMOUNT\) match no SSDA903 file"
-    ):
+    with pytest.raises(Ssda903FileError, match=r"budget\.csv: columns \(LINE_CODE, AMOUNT\) match no SSDA903 file"):
         read_903_files([("budget.csv", b"line_code,amount\nCIC,12\n")])
 
 

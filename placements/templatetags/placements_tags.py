@@ -1,0 +1,65 @@
+"""Showing placement KPIs: unrounded averages and changes as councils write them."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from django import template
+
+from forecasting.engine.money import round_pence_array
+
+register = template.Library()
+
+
+def _missing(value: Any) -> bool:
+    return value is None or value == "" or (isinstance(value, float) and math.isnan(value))
+
+
+@register.filter
+def weekly(pence: Any) -> str:
+    """An average weekly cost in (fractional) pence → '£1,234.56', rounded half up."""
+    if _missing(pence):
+        return "–"
+    value = int(round_pence_array([float(pence)])[0])
+    sign = "-" if value < 0 else ""
+    return f"{sign}£{abs(value) / 100:,.2f}"
+
+
+@register.filter
+def number(value: Any, places: int = 1) -> str:
+    if _missing(value):
+        return "–"
+    return f"{float(value):,.{int(places)}f}"
+
+
+@register.filter
+def signed(value: Any, places: int = 0) -> str:
+    """A change with its sign: +3, -1.5."""
+    if _missing(value):
+        return "–"
+    return f"{float(value):+,.{int(places)}f}"
+
+
+@register.filter
+def signed_pounds(pence: Any) -> str:
+    if _missing(pence):
+        return "–"
+    value = int(pence)
+    sign = "+" if value > 0 else "-" if value < 0 else ""
+    return f"{sign}£{abs(value) / 100:,.0f}"
+
+
+@register.filter
+def share(value: Any) -> str:
+    if _missing(value):
+        return "–"
+    return f"{float(value) * 100:.1f}%"
+
+
+@register.filter
+def item(mapping: Any, key: Any) -> Any:
+    try:
+        return mapping[key]
+    except (KeyError, IndexError, TypeError):
+        return None

@@ -1,0 +1,611 @@
+"""Pages of the placement register: the register, a placement's history, imports, the SSDA903
+code mapping, unit costs and the KPI page. Views parse the request, call one service or
+selector and render; every table can be downloaded as CSV or XLSX."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_POST
+
+from accounts.access import ADMINISTRATORS, FINANCE, STAFF_READERS, authority_of, role_required
+from accounts.models import User
+from core.exports import table_download
+from core.importing import importer_for
+from core.models import ImportBatch
+from core.services import import_batch_apply, import_batch_cancel, import_batch_create, import_plan_build
+from forecasting.engine.calendar import CalendarError, FinancialYear, year_containing
+from forecasting.engine.money import pence_to_pounds
+from forecasting.engine.placements import DEFAULT_HIGH_COST_THRESHOLD
+from forecasting.models import FinancialYear as FinancialYearModel
+from placements import kpis, selectors, services
+from placements.forms import CodeMappingForm, EndForm, PlacementForm, RateForm, RegisterFilterForm, UnitCostForm
+from placements.models import Ssda903Import
+
+# Uploads bigger than this are imported by a Celery worker, with progress shown, rather than
+# in the request (about 10,000 register rows or a year of a county's SSDA903 return).
+LARGE_UPLOAD_BYTES = 1_000_000
+PAGE_SIZE = 50
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _fmt(request: HttpRequest) -> str | None:
+    fmt = request.GET.get("format")
+    return fmt if fmt in ("csv", "xlsx") else None
+
+
+def _form_errors(form: object, error: ValidationError) -> None:
+    for field, problems in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, problems)  # type: ignore[attr-defined]
+
+
+# --------------------------------------------------------------------------------------------
+# The register
+# --------------------------------------------------------------------------------------------
+
+
+@role_required(*STAFF_READERS)
+def register(request: HttpRequest) -> HttpResponse:
+    authority = authority_of(request)
+    form = RegisterFilterForm(request.GET or None)
+    filters = selectors.RegisterFilter()
+    today = date.today()
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        fy = FinancialYear.from_label(year_containing(today))
+        filters = selectors.RegisterFilter(
+            search=data["q"],
+            placement_type=data["placement_type"],
+            open_on=data["open_on"],
+            high_cost=DEFAULT_HIGH_COST_THRESHOLD if data["high_cost"] else None,
+            ending_within_days=90 if data["ending_soon"] else None,
+            turning_18_in=(fy.start, fy.end) if data["turning_18"] else None,
+            today=today,
+        )
+    rows = selectors.register_rows(authority=authority, filters=filters)
+    fmt = _fmt(request)
+    if fmt:
+        return table_download(selectors.register_export_frame(rows), filename="placement-register", fmt=fmt)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("format", None)
+    return render(
+        request,
+        "placements/register.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "threshold": DEFAULT_HIGH_COST_THRESHOLD,
+            "count": page.paginator.count,
+        },
+    )
+
+
+def _history_context(authority: object, placement_ref: str) -> dict[str, object]:
+    rows = selectors.placement_history(authority=authority, placement_ref=placement_ref)  # type: ignore[arg-type]
+    child = rows[0].child
+    birthday = selectors.eighteenth_birthday_of(child.date_of_birth)
+    others = [
+        p
+        for p in selectors.child_placements(authority=authority, child=child)  # type: ignore[arg-type]
+        if p.placement_ref != placement_ref
+    ]
+    return {
+        "rows": rows,
+        "first": rows[0],
+        "last": rows[-1],
+        "child": child,
+        "eighteenth": birthday,
+        "others": others,
+        "placement_ref": placement_ref,
+    }
+
+
+@role_required(*STAFF_READERS)
+def placement_detail(request: HttpRequest, placement_ref: str) -> HttpResponse:
+    authority = authority_of(request)
+    context = _history_context(authority, placement_ref)
+    fmt = _fmt(request)
+    if fmt:
+        frame = selectors.register_export_frame(
+            selectors.register_rows(authority=authority).filter(placement_ref=placement_ref)
+        )
+        return table_download(frame, filename=f"placement-{placement_ref}", fmt=fmt)
+    context.update({"end_form": EndForm(prefix="end"), "rate_form": RateForm(prefix="rate")})
+    return render(request, "placements/placement.html", context)
+
+
+@require_POST
+@role_required(*FINANCE)
+def placement_end_view(request: HttpRequest, placement_ref: str) -> HttpResponse:
+    authority = authority_of(request)
+    context = _history_context(authority, placement_ref)
+    form = EndForm(request.POST, prefix="end")
+    if form.is_valid():
+        try:
+            services.placement_end(
+                authority=authority,
+                user=_user(request),
+                placement_ref=placement_ref,
+                end_date=form.cleaned_data["end_date"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, f"Placement {placement_ref} ends on {form.cleaned_data['end_date']:%d/%m/%Y}.")
+            return redirect("placements:placement", placement_ref=placement_ref)
+    context.update({"end_form": form, "rate_form": RateForm(prefix="rate")})
+    return render(request, "placements/placement.html", context, status=400)
+
+
+@require_POST
+@role_required(*FINANCE)
+def placement_rate_view(request: HttpRequest, placement_ref: str) -> HttpResponse:
+    authority = authority_of(request)
+    context = _history_context(authority, placement_ref)
+    form = RateForm(request.POST, prefix="rate")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.placement_rate_change(
+                authority=authority,
+                user=_user(request),
+                placement_ref=placement_ref,
+                from_date=data["from_date"],
+                weekly_cost=data["weekly_cost"],
+                health_contribution=data["health_contribution"],
+                education_contribution=data["education_contribution"],
+                reason=data["reason"],
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, f"Placement {placement_ref}: new weekly rate from {data['from_date']:%d/%m/%Y}.")
+            return redirect("placements:placement", placement_ref=placement_ref)
+    context.update({"end_form": EndForm(prefix="end"), "rate_form": form})
+    return render(request, "placements/placement.html", context, status=400)
+
+
+@role_required(*FINANCE)
+def placement_add_view(request: HttpRequest) -> HttpResponse:
+    authority = authority_of(request)
+    form = PlacementForm(request.POST or None, authority=authority)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            row = services.placement_add(
+                authority=authority,
+                user=_user(request),
+                child_ref=data["child_ref"],
+                child_dob=data["child_dob"],
+                uasc=data["uasc"],
+                placement_ref=data["placement_ref"],
+                placement_type=data["placement_type"],
+                provider=data["provider"],
+                procurement=data["procurement"],
+                start_date=data["start_date"],
+                end_date=data["end_date"],
+                planned_end_date=data["planned_end_date"],
+                weekly_cost=data["weekly_cost"],
+                health_contribution=data["health_contribution"] or 0,
+                education_contribution=data["education_contribution"] or 0,
+                line=data["line"],
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, f"Placement {row.placement_ref} added.")
+            return redirect("placements:placement", placement_ref=row.placement_ref)
+    return render(request, "placements/placement_form.html", {"form": form})
+
+
+# --------------------------------------------------------------------------------------------
+# Imports
+# --------------------------------------------------------------------------------------------
+
+
+@role_required(*FINANCE)
+def import_page(request: HttpRequest) -> HttpResponse:
+    authority = authority_of(request)
+    errors: list[str] = []
+    if request.method == "POST":
+        kind = request.POST.get("kind", "")
+        files = request.FILES.getlist("files")
+        limit = settings.OUTTURN_MAX_UPLOAD_BYTES
+        if kind not in ("placements", "ssda903"):
+            errors.append("Choose what the files hold")
+        if not files:
+            errors.append("Choose a file to upload")
+        elif kind == "placements" and len(files) > 1:
+            errors.append("A placement register is one file; choose one")
+        for upload in files:
+            if (upload.size or 0) > limit:
+                errors.append(
+                    f"{upload.name} is {(upload.size or 0) / 1048576:.1f} MB; the largest file accepted is "
+                    f"{limit / 1048576:.0f} MB"
+                )
+        if not errors and kind == "placements":
+            batch, _plan = import_batch_create(
+                authority=authority,
+                kind=kind,
+                filename=files[0].name or "register",
+                data=files[0].read(),
+                options={},
+                user=_user(request),
+            )
+            return redirect("placements:import_batch", batch_id=batch.pk)
+        if not errors:
+            la = request.POST.get("la", "").strip()
+            upload_903 = services.ssda903_import_create(
+                authority=authority,
+                user=_user(request),
+                files=[(f.name or f"file {i + 1}", f.read()) for i, f in enumerate(files)],
+                options={"la": la} if la else {},
+            )
+            return redirect("placements:ssda903_import", import_id=upload_903.pk)
+    recent_register = ImportBatch.objects.filter(authority=authority, kind="placements").defer("content")[:5]
+    recent_903 = Ssda903Import.objects.filter(authority=authority).defer("content", "issues")[:5]
+    return render(
+        request,
+        "placements/import.html",
+        {
+            "errors": errors,
+            "recent_register": recent_register,
+            "recent_903": recent_903,
+            "columns": importer_for("placements").columns,
+            "kind": request.POST.get("kind", "placements"),
+        },
+    )
+
+
+def _queue_register_batch(batch: ImportBatch, user: User) -> bool:
+    from core.tasks import import_batch_apply_task
+
+    claimed = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.PREVIEWED).update(
+        status=ImportBatch.Status.QUEUED, progress=5
+    )
+    if claimed:
+        transaction.on_commit(lambda: import_batch_apply_task.delay(batch.pk, user.pk))
+    return bool(claimed)
+
+
+@role_required(*FINANCE)
+def import_batch(request: HttpRequest, batch_id: int) -> HttpResponse:
+    """Preview, confirm and follow a placement register upload (an ImportBatch)."""
+    authority = authority_of(request)
+    batch = get_object_or_404(ImportBatch.objects.defer("content"), pk=batch_id, authority=authority, kind="placements")
+    if request.method == "POST":
+        if request.POST.get("action") == "cancel":
+            import_batch_cancel(batch=batch)
+            messages.info(request, f"The upload of {batch.filename} was cancelled; nothing was written.")
+            return redirect("placements:import")
+        size = ImportBatch.objects.filter(pk=batch.pk).values_list("content", flat=True).first()
+        if size is not None and len(size) > LARGE_UPLOAD_BYTES:
+            _queue_register_batch(batch, _user(request))
+            return redirect("placements:import_batch", batch_id=batch.pk)
+        batch = import_batch_apply(batch_id=batch.pk, user=_user(request))
+        if batch.status == ImportBatch.Status.APPLIED:
+            messages.success(request, f"{batch.filename} imported.")
+        else:
+            messages.error(
+                request,
+                f"{batch.filename} was not imported: the data changed since the preview and "
+                "the file now has errors. Nothing was written.",
+            )
+        return redirect("placements:import_batch", batch_id=batch.pk)
+    changes = None
+    if batch.status == ImportBatch.Status.PREVIEWED:
+        full = ImportBatch.objects.get(pk=batch.pk)
+        plan = import_plan_build(
+            authority=authority, kind=batch.kind, source=batch.filename, data=bytes(full.content), options=batch.options
+        )
+        changes = [c for c in plan.changes if c.action != "unchanged"][:500]
+    return render(
+        request,
+        "placements/import_batch.html",
+        {
+            "batch": batch,
+            "changes": changes,
+            "running": batch.status in ("queued", "running"),
+            "status_url": reverse("placements:import_status", args=["register", batch.pk]),
+        },
+    )
+
+
+@role_required(*FINANCE)
+def ssda903_import(request: HttpRequest, import_id: int) -> HttpResponse:
+    """Preview, confirm and follow an SSDA903 upload of several files."""
+    authority = authority_of(request)
+    upload = get_object_or_404(Ssda903Import.objects.defer("content"), pk=import_id, authority=authority)
+    if request.method == "POST":
+        if request.POST.get("action") == "cancel":
+            services.ssda903_import_cancel(upload=upload)
+            messages.info(request, "The SSDA903 upload was cancelled; nothing was written.")
+            return redirect("placements:import")
+        size = Ssda903Import.objects.filter(pk=upload.pk).values_list("content", flat=True).first()
+        if size is not None and len(size) > LARGE_UPLOAD_BYTES:
+            if services.ssda903_import_queue(upload=upload):
+                from placements.tasks import ssda903_import_apply_task
+
+                user_id = _user(request).pk
+                transaction.on_commit(lambda: ssda903_import_apply_task.delay(upload.pk, user_id))
+            return redirect("placements:ssda903_import", import_id=upload.pk)
+        upload = services.ssda903_import_apply(import_id=upload.pk, user=_user(request))
+        if upload.status == Ssda903Import.Status.APPLIED:
+            messages.success(request, "The SSDA903 files were imported.")
+        else:
+            messages.error(request, "The SSDA903 files were not imported; nothing was written.")
+        return redirect("placements:ssda903_import", import_id=upload.pk)
+    issues = pd.DataFrame(
+        upload.issues, columns=["file", "row", "column", "value", "reason", "action", "rule", "record"]
+    )
+    fmt = _fmt(request)
+    if fmt:
+        return table_download(issues, filename=f"ssda903-issues-{upload.pk}", fmt=fmt)
+    action = request.GET.get("action_filter", "")
+    shown = issues[issues["action"] == action] if action else issues
+    page = Paginator(shown.to_dict("records"), 200).get_page(request.GET.get("page"))
+    summary = upload.summary or {}
+    accounting = [
+        ("Episode rows read", summary.get("episodes_read")),
+        ("Repeated in a later return (duplicates removed)", summary.get("duplicates_removed")),
+        ("Used: each starts a placement", summary.get("used")),
+        ("Merged into the placement before them", summary.get("merged")),
+        ("Dropped (cannot be used)", summary.get("dropped")),
+        ("Ignored (not placements: short breaks, no nights)", summary.get("ignored")),
+        ("Not accounted for (always 0)", summary.get("unaccounted")),
+    ]
+    changes = None
+    if upload.status == Ssda903Import.Status.PREVIEWED:
+        plan = services.ssda903_plan(
+            authority=authority,
+            files=services._unzip(bytes(Ssda903Import.objects.get(pk=upload.pk).content)),
+            options=upload.options,
+        )
+        changes = [c for c in plan.changes if c.action != "unchanged"][:500]
+    return render(
+        request,
+        "placements/ssda903_import.html",
+        {
+            "upload": upload,
+            "page": page,
+            "accounting": accounting,
+            "summary": summary,
+            "changes": changes,
+            "action_filter": action,
+            "issue_count": len(issues),
+            "running": upload.status in ("queued", "running"),
+            "status_url": reverse("placements:import_status", args=["ssda903", upload.pk]),
+            "actions": sorted(set(issues["action"])),
+        },
+    )
+
+
+@role_required(*FINANCE)
+def import_status(request: HttpRequest, kind: str, pk: int) -> JsonResponse:
+    """Progress of an upload being imported by a worker, for the page to follow."""
+    authority = authority_of(request)
+    if kind == "register":
+        row = ImportBatch.objects.filter(pk=pk, authority=authority).values("status", "progress").first()
+    elif kind == "ssda903":
+        row = Ssda903Import.objects.filter(pk=pk, authority=authority).values("status", "progress").first()
+    else:
+        row = None
+    if row is None:
+        raise Http404("No such upload")
+    return JsonResponse({**row, "done": row["status"] not in ("queued", "running")})
+
+
+# --------------------------------------------------------------------------------------------
+# Reference data
+# --------------------------------------------------------------------------------------------
+
+
+@role_required(*STAFF_READERS)
+def mapping(request: HttpRequest) -> HttpResponse:
+    authority = authority_of(request)
+    rows = list(selectors.code_mappings(authority=authority))
+    fmt = _fmt(request)
+    if fmt:
+        frame = pd.DataFrame(
+            [(r.place, r.place_provider, r.valid_from_year, r.valid_to_year, r.placement_type.code) for r in rows],
+            columns=["place", "place_provider", "valid_from_year", "valid_to_year", "finance_type"],
+        )
+        return table_download(frame, filename="ssda903-code-mapping", fmt=fmt)
+    return render(request, "placements/mapping.html", {"rows": rows})
+
+
+@role_required(*ADMINISTRATORS)
+def mapping_edit(request: HttpRequest, mapping_id: int | None = None) -> HttpResponse:
+    authority = authority_of(request)
+    row = selectors.code_mapping_for(authority=authority, mapping_id=mapping_id) if mapping_id else None
+    initial = {}
+    if row is not None:
+        initial = {
+            "place": row.place,
+            "place_provider": row.place_provider,
+            "valid_from_year": row.valid_from_year,
+            "valid_to_year": row.valid_to_year,
+            "placement_type": row.placement_type,
+        }
+    form = CodeMappingForm(request.POST or None, initial=initial)
+    if request.method == "POST" and request.POST.get("action") == "delete" and row is not None:
+        services.code_mapping_delete(authority=authority, user=_user(request), mapping=row)
+        messages.success(request, f"Mapping row {row} deleted.")
+        return redirect("placements:mapping")
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            saved = services.code_mapping_save(
+                authority=authority,
+                user=_user(request),
+                place=data["place"],
+                place_provider=data["place_provider"] or "",
+                valid_from_year=data["valid_from_year"],
+                valid_to_year=data["valid_to_year"],
+                placement_type=data["placement_type"],
+                mapping=row,
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, f"Mapping row {saved} saved.")
+            return redirect("placements:mapping")
+    return render(request, "placements/mapping_form.html", {"form": form, "row": row})
+
+
+@role_required(*STAFF_READERS)
+def unit_costs(request: HttpRequest) -> HttpResponse:
+    authority = authority_of(request)
+    rows = list(selectors.unit_costs(authority=authority))
+    fmt = _fmt(request)
+    if fmt:
+        frame = pd.DataFrame(
+            [(r.placement_type.code, r.effective_from, pence_to_pounds(r.weekly_cost)) for r in rows],
+            columns=["placement_type", "effective_from", "weekly_cost"],
+        )
+        return table_download(frame, filename="placement-unit-costs", fmt=fmt)
+    form = UnitCostForm(request.POST or None)
+    if request.method == "POST":
+        if not _user(request).is_finance_officer:
+            raise PermissionDenied("Only finance officers change unit costs")
+        if request.POST.get("action") == "delete":
+            unit_cost = selectors.unit_cost_for(authority=authority, unit_cost_id=int(request.POST.get("id", 0) or 0))
+            services.unit_cost_delete(authority=authority, user=_user(request), unit_cost=unit_cost)
+            messages.success(
+                request,
+                f"Unit cost for {unit_cost.placement_type.name} from {unit_cost.effective_from:%d/%m/%Y} deleted.",
+            )
+            return redirect("placements:unit_costs")
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.unit_cost_save(
+                    authority=authority,
+                    user=_user(request),
+                    placement_type=data["placement_type"],
+                    effective_from=data["effective_from"],
+                    weekly_cost=data["weekly_cost"],
+                )
+            except ValidationError as error:
+                _form_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    f"Unit cost for {data['placement_type'].name} saved; SSDA903 placements "
+                    "of that type were re-priced.",
+                )
+                return redirect("placements:unit_costs")
+    return render(request, "placements/unit_costs.html", {"rows": rows, "form": form})
+
+
+# --------------------------------------------------------------------------------------------
+# KPIs
+# --------------------------------------------------------------------------------------------
+
+KPI_TABLES = ("summary", "monthly", "month_end", "net_cost", "flows", "high_cost", "high_cost_rows")
+
+
+@role_required(*STAFF_READERS)
+def kpi_page(request: HttpRequest) -> HttpResponse:
+    authority = authority_of(request)
+    register_frame = selectors.placement_register_frame(authority=authority)
+    types = selectors.placement_types_frame()
+    today = date.today()
+    budget_years = list(FinancialYearModel.objects.filter(authority=authority).values_list("label", flat=True))
+    choices = kpis.year_choices(register_frame, today=today, extra=budget_years)
+    label = request.GET.get("year") or (max(budget_years, default=None) or year_containing(today))
+    if label not in choices:
+        raise Http404("No such financial year")
+    try:
+        year = FinancialYear.from_label(label)
+    except CalendarError:
+        raise Http404("No such financial year") from None
+    threshold_text = request.GET.get("threshold", "").strip().replace("£", "").replace(",", "")
+    try:
+        threshold = int(round(float(threshold_text) * 100)) if threshold_text else DEFAULT_HIGH_COST_THRESHOLD
+    except ValueError:
+        threshold = DEFAULT_HIGH_COST_THRESHOLD
+        messages.error(request, f"'{threshold_text}' is not an amount in pounds; the £4,100 threshold is used.")
+    tables = kpis.kpi_tables(register_frame, types, year=year, threshold=threshold)
+    fmt = _fmt(request)
+    if fmt:
+        name = request.GET.get("table", "summary")
+        if name not in KPI_TABLES:
+            raise Http404("No such table")
+        frame = getattr(tables, name)
+        if name == "net_cost":
+            frame = kpis.with_pounds(frame, tables.months)
+        return table_download(
+            kpis.export_frame(frame), filename=f"placement-kpis-{name}-{label.replace('/', '-')}", fmt=fmt
+        )
+    query = {"year": label, "threshold": f"{threshold / 100:.2f}"}
+    return render(
+        request,
+        "placements/kpis.html",
+        {
+            "tables": tables,
+            "year": year,
+            "label": label,
+            "choices": choices,
+            "threshold": threshold,
+            "threshold_pounds": f"{threshold / 100:.2f}",
+            "queries": {name: urlencode({**query, "table": name}) for name in KPI_TABLES},
+            "summary_rows": tables.summary.to_dict("records"),
+            "month_end_rows": tables.month_end.to_dict("records"),
+            "net_cost_rows": tables.net_cost.to_dict("records"),
+            "flow_rows": tables.flows.to_dict("records"),
+            "high_cost_rows": tables.high_cost.to_dict("records"),
+            "high_cost_list": _records(tables.high_cost_rows.head(100)),
+            "totals": _summary_totals(tables.summary),
+            "months": tables.months,
+        },
+    )
+
+
+def _summary_totals(summary: pd.DataFrame) -> dict[str, object]:
+    fye = float(summary["fye_number"].sum())
+    gross = int(summary["gross_cost"].sum())
+    child_weeks = fye * 52
+    return {
+        "month_end_number": int(summary["month_end_number"].sum()),
+        "average_number": float(summary["average_number"].sum()),
+        "fye_number": fye,
+        "avg_weekly_cost": gross / child_weeks if child_weeks else None,
+        "gross_cost": gross,
+        "contributions": int(summary["contributions"].sum()),
+        "net_cost": int(summary["net_cost"].sum()),
+        "identity_cost": int(summary["identity_cost"].sum()),
+        "starts": int(summary["starts"].sum()),
+        "ends": int(summary["ends"].sum()),
+        "previous_net_cost": int(summary["previous_net_cost"].sum()),
+        "net_cost_change": int(summary["net_cost_change"].sum()),
+        "high_cost_cost": int(summary["high_cost_cost"].sum()),
+        "previous_fye_number": float(summary["previous_fye_number"].sum()),
+        "fye_change": fye - float(summary["previous_fye_number"].sum()),
+    }
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
+    """Rows for a template: dates as dates and missing values as None (NaT cannot be shown)."""
+    out = frame.astype(object).where(frame.notna(), None)
+    return [
+        {k: (v.date() if isinstance(v, pd.Timestamp) else v) for k, v in row.items()} for row in out.to_dict("records")
+    ]
