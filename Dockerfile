@@ -1,6 +1,6 @@
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PLAYWRIGHT_CHROMIUM=/usr/bin/chromium
-RUN apt-get update && apt-get install -y --no-install-recommends chromium fonts-dejavu-core postgresql-client \
+RUN apt-get update && apt-get install -y --no-install-recommends chromium fonts-dejavu-core poppler-utils postgresql-client \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY requirements.txt .

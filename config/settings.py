@@ -11,8 +11,8 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from celery.schedules import crontab
 import django_stubs_ext
+from celery.schedules import crontab
 
 # Lets admin and querysets be subscripted with their model type at run time (for mypy).
 django_stubs_ext.monkeypatch()
@@ -232,3 +232,5 @@ LOGGING = {
 }
 
 OUTTURN_COUNCIL_NAME = os.environ.get("OUTTURN_COUNCIL_NAME", "")
+# The system Chromium that renders PDF snapshots (never a downloaded browser).
+PLAYWRIGHT_CHROMIUM = os.environ.get("PLAYWRIGHT_CHROMIUM", "/usr/bin/chromium")

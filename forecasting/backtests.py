@@ -71,7 +71,8 @@ def backtest_execute(*, report_id: int) -> str:
     origins = backtest_origins(report.as_at)
     if register.empty or not origins:
         BacktestReport.objects.filter(pk=report_id).update(
-            status=BacktestReport.Status.FAILED, finished_at=timezone.now(),
+            status=BacktestReport.Status.FAILED,
+            finished_at=timezone.now(),
             error="There is no placement history to test forecasts against.",
         )
         return BacktestReport.Status.FAILED
@@ -83,9 +84,13 @@ def backtest_execute(*, report_id: int) -> str:
         for row in result.summary.to_dict("records")
     ]
     BacktestReport.objects.filter(pk=report_id).update(
-        status=BacktestReport.Status.SUCCEEDED, finished_at=timezone.now(), origins=[d.isoformat() for d in origins],
-        summary=summary, coverage=[{k: _clean(v) for k, v in row.items()} for row in coverage.to_dict("records")],
-        factors={k: round(float(v), 4) for k, v in factors.items()}, seconds=round(time.perf_counter() - started, 2),
+        status=BacktestReport.Status.SUCCEEDED,
+        finished_at=timezone.now(),
+        origins=[d.isoformat() for d in origins],
+        summary=summary,
+        coverage=[{k: _clean(v) for k, v in row.items()} for row in coverage.to_dict("records")],
+        factors={k: round(float(v), 4) for k, v in factors.items()},
+        seconds=round(time.perf_counter() - started, 2),
     )
     return BacktestReport.Status.SUCCEEDED
 

@@ -10,8 +10,15 @@ from forecasting.engine.result import EXPORT_COLUMNS
 from forecasting.models import ForecastLineResult, ForecastRun, ForecastTable
 
 MONEY = {
-    "lines": ("annual_budget", "actual_ytd", "committed_remaining", "projected_change", "savings_adjustment",
-              "forecast_outturn", "variance"),
+    "lines": (
+        "annual_budget",
+        "actual_ytd",
+        "committed_remaining",
+        "projected_change",
+        "savings_adjustment",
+        "forecast_outturn",
+        "variance",
+    ),
     "placements": ("gross_cost", "contributions", "net_cost"),
     "workforce": ("permanent_cost", "agency_cost", "total_cost"),
     "savings": ("planned", "forecast_delivery", "shortfall"),
@@ -60,7 +67,5 @@ def export_frame(run: ForecastRun, table: str) -> pd.DataFrame:
     if table == "lines":
         frame["variance_pct"] = frame["variance_pct"].map(_two_places)
     order = {"best": 0, "middle": 1, "worst": 2}
-    frame = frame.assign(_order=frame["scenario"].map(lambda s: order.get(s, 3))).sort_values(
-        ["_order"], kind="stable"
-    )
+    frame = frame.assign(_order=frame["scenario"].map(lambda s: order.get(s, 3))).sort_values(["_order"], kind="stable")
     return frame[columns].reset_index(drop=True)

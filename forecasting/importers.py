@@ -286,7 +286,6 @@ class ActualsImporter(Importer):
 
 def _scenario_values(reader: RowReader, row: int, values: dict[str, str], types: set[str]) -> dict[str, Any]:
     from core.parsing import parse_date
-
     from forecasting.models import ScenarioAssumption
 
     def pct(text: str) -> Decimal:
@@ -297,7 +296,9 @@ def _scenario_values(reader: RowReader, row: int, values: dict[str, str], types:
     if type_code and type_code not in types:
         reader.plan.error(row, "placement_type", type_code, "is not a finance placement type code")
     out["placement_type"] = type_code
-    method = reader.cell(row, values, "demand_method", lambda t: parse_choice(t, ScenarioAssumption.DemandMethod.values))
+    method = reader.cell(
+        row, values, "demand_method", lambda t: parse_choice(t, ScenarioAssumption.DemandMethod.values)
+    )
     out["demand_method"] = method or ""
     out["net_change"] = reader.cell(row, values, "net_change", parse_decimal)
     if method == "net_change" and out["net_change"] is None:
@@ -306,14 +307,21 @@ def _scenario_values(reader: RowReader, row: int, values: dict[str, str], types:
     if cost is not None and cost < 0:
         reader.plan.error(row, "new_unit_cost", values.get("new_unit_cost"), "is negative; a weekly cost is £0 or more")
     out["new_unit_cost"] = cost
-    out["fee_uplift_pct"] = reader.cell(row, values, "fee_uplift_pct", lambda t: parse_decimal(t.rstrip("%"), low=Decimal(-50), high=Decimal(100)))
+    out["fee_uplift_pct"] = reader.cell(
+        row, values, "fee_uplift_pct", lambda t: parse_decimal(t.rstrip("%"), low=Decimal(-50), high=Decimal(100))
+    )
     out["fee_uplift_from"] = reader.cell(row, values, "fee_uplift_from", parse_date)
     out["agency_target_fte"] = reader.cell(row, values, "agency_target_fte", lambda t: parse_decimal(t, low=Decimal(0)))
     out["team"] = reader.cell(row, values, "team") or ""
     out["billable_factor"] = reader.cell(
         row, values, "billable_factor", lambda t: parse_decimal(t, low=Decimal("0.01"), high=Decimal("1.5"))
     )
-    for field in ("delivery_achieved_pct", "delivery_on_track_pct", "delivery_at_risk_pct", "delivery_undeliverable_pct"):
+    for field in (
+        "delivery_achieved_pct",
+        "delivery_on_track_pct",
+        "delivery_at_risk_pct",
+        "delivery_undeliverable_pct",
+    ):
         out[field] = reader.cell(row, values, field, pct)
     return out
 
@@ -323,10 +331,20 @@ class ScenariosImporter(Importer):
     kind = "scenarios"
     title = "Scenario assumptions"
     columns = (
-        Column("scenario", True), Column("placement_type"), Column("demand_method"), Column("net_change"),
-        Column("new_unit_cost"), Column("fee_uplift_pct"), Column("fee_uplift_from"), Column("agency_target_fte"),
-        Column("team"), Column("billable_factor"), Column("delivery_achieved_pct"), Column("delivery_on_track_pct"),
-        Column("delivery_at_risk_pct"), Column("delivery_undeliverable_pct"),
+        Column("scenario", True),
+        Column("placement_type"),
+        Column("demand_method"),
+        Column("net_change"),
+        Column("new_unit_cost"),
+        Column("fee_uplift_pct"),
+        Column("fee_uplift_from"),
+        Column("agency_target_fte"),
+        Column("team"),
+        Column("billable_factor"),
+        Column("delivery_achieved_pct"),
+        Column("delivery_on_track_pct"),
+        Column("delivery_at_risk_pct"),
+        Column("delivery_undeliverable_pct"),
     )
 
     def build_plan(self, plan: ImportPlan, *, authority: Authority, table: Table, options: dict[str, Any]) -> None:
@@ -354,10 +372,15 @@ class ScenariosImporter(Importer):
             current[scenario_name] = current.get(scenario_name, 0) + 1
         for name in sorted({n for n, _ in rows}):
             count = sum(1 for n, _ in rows if n == name)
-            plan.changes.append(Change(
-                "update" if name in current else "create", name, f"scenario {name}: {count} assumption row(s)",
-                f"{current.get(name, 0)} row(s)", f"{count} row(s)",
-            ))
+            plan.changes.append(
+                Change(
+                    "update" if name in current else "create",
+                    name,
+                    f"scenario {name}: {count} assumption row(s)",
+                    f"{current.get(name, 0)} row(s)",
+                    f"{count} row(s)",
+                )
+            )
         plan.payload = rows
         plan.summary.update({"rows": len(rows)})
 

@@ -34,9 +34,16 @@ def budget_lines_frame(*, authority: Authority, year: FinancialYear) -> pd.DataF
         amount, numbers = budgets.get(line.pk, (0, None))
         rows.append(
             (
-                line.code, line.name, line.service_area.name, line.category,
-                line.placement_type.code if line.placement_type else None, line.team_code or None,
-                line.method, int(amount), float(numbers) if numbers is not None else float("nan"), None,
+                line.code,
+                line.name,
+                line.service_area.name,
+                line.category,
+                line.placement_type.code if line.placement_type else None,
+                line.team_code or None,
+                line.method,
+                int(amount),
+                float(numbers) if numbers is not None else float("nan"),
+                None,
             )
         )
     frame = pd.DataFrame(rows, columns=list(BUDGET_COLUMNS))

@@ -22,7 +22,9 @@ def run_for(*, authority: Authority, run_id: int) -> ForecastRun:
         raise Http404("No such forecast run") from None
 
 
-def latest_finished_run(*, authority: Authority, year: FinancialYear, before: ForecastRun | None = None) -> ForecastRun | None:
+def latest_finished_run(
+    *, authority: Authority, year: FinancialYear, before: ForecastRun | None = None
+) -> ForecastRun | None:
     runs = ForecastRun.objects.filter(authority=authority, year=year, status=ForecastRun.Status.SUCCEEDED)
     if before is not None:
         runs = runs.filter(finished_at__lt=before.finished_at) if before.finished_at else runs.filter(pk__lt=before.pk)
@@ -60,8 +62,10 @@ def lines_by_service(run: ForecastRun, scenario: str) -> list[dict[str, object]]
     rows = list(ForecastLineResult.objects.filter(run=run, scenario=scenario).order_by("service_area", "line_code"))
     services: dict[str, dict[str, object]] = {}
     for row in rows:
-        group = services.setdefault(row.service_area, {"name": row.service_area, "lines": [], "budget": 0,
-                                                       "actual_ytd": 0, "outturn": 0, "variance": 0})
+        group = services.setdefault(
+            row.service_area,
+            {"name": row.service_area, "lines": [], "budget": 0, "actual_ytd": 0, "outturn": 0, "variance": 0},
+        )
         group["lines"].append(row)  # type: ignore[attr-defined]
         group["budget"] = int(group["budget"]) + row.annual_budget  # type: ignore[call-overload]
         group["actual_ytd"] = int(group["actual_ytd"]) + row.actual_ytd  # type: ignore[call-overload]
@@ -73,7 +77,11 @@ def lines_by_service(run: ForecastRun, scenario: str) -> list[dict[str, object]]
 def movement_since(run: ForecastRun, previous: ForecastRun | None, scenario: str = "middle") -> pd.DataFrame:
     """Per line: outturn now, outturn in the previous run, and the movement (pence)."""
     now = pd.DataFrame(
-        list(ForecastLineResult.objects.filter(run=run, scenario=scenario).values("line_code", "line_name", "forecast_outturn"))
+        list(
+            ForecastLineResult.objects.filter(run=run, scenario=scenario).values(
+                "line_code", "line_name", "forecast_outturn"
+            )
+        )
     )
     if now.empty:
         return pd.DataFrame(columns=["line_code", "line_name", "outturn", "previous", "movement"])

@@ -25,14 +25,21 @@ DOWNLOADS = ("lines", "placements", "workforce", "savings", "variance_explained"
 def runs(request: HttpRequest) -> HttpResponse:
     authority = authority_of(request)
     year = selectors.year_for(authority=authority, label=request.GET.get("year"))
-    recent = ForecastRun.objects.filter(authority=authority, year=year).select_related("requested_by")[:30] if year else []
-    latest_closed = (
-        year.periods.exclude(status="open").order_by("-number").first() if year is not None else None
+    recent = (
+        ForecastRun.objects.filter(authority=authority, year=year).select_related("requested_by")[:30] if year else []
     )
-    return render(request, "forecasting/runs.html", {
-        "year": year, "years": FinancialYear.objects.filter(authority=authority), "runs": recent,
-        "default_period": latest_closed.number if latest_closed else 0, "period_choices": range(0, 13),
-    })
+    latest_closed = year.periods.exclude(status="open").order_by("-number").first() if year is not None else None
+    return render(
+        request,
+        "forecasting/runs.html",
+        {
+            "year": year,
+            "years": FinancialYear.objects.filter(authority=authority),
+            "runs": recent,
+            "default_period": latest_closed.number if latest_closed else 0,
+            "period_choices": range(0, 13),
+        },
+    )
 
 
 @require_POST
@@ -56,8 +63,16 @@ def run_request(request: HttpRequest) -> HttpResponse:
 @role_required(*STAFF_READERS)
 def run_status(request: HttpRequest, run_id: int) -> JsonResponse:
     run = run_selectors.run_for(authority=authority_of(request), run_id=run_id)
-    return JsonResponse({"status": run.status, "label": run.get_status_display(), "stage": run.stage,
-                         "progress": run.progress, "finished": run.is_finished, "error": run.error})
+    return JsonResponse(
+        {
+            "status": run.status,
+            "label": run.get_status_display(),
+            "stage": run.stage,
+            "progress": run.progress,
+            "finished": run.is_finished,
+            "error": run.error,
+        }
+    )
 
 
 def _scenario(request: HttpRequest) -> str:
@@ -74,21 +89,26 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     if run.status == ForecastRun.Status.SUCCEEDED:
         previous = run_selectors.latest_finished_run(authority=authority, year=run.year, before=run)
         heads = run_selectors.headlines(run)
-        context.update({
-            "headlines": heads,
-            "scenarios": [h.scenario for h in heads],
-            "services": run_selectors.lines_by_service(run, scenario),
-            "previous": previous,
-            "movement": [r for r in run_selectors.movement_since(run, previous, scenario).to_dict("records")
-                         if r.get("movement")],
-            "placements": _placement_summary(run, scenario),
-            "workforce": _workforce_summary(run, scenario),
-            "savings": run_selectors.table(run, "savings", scenario).to_dict("records"),
-            "explained": run_selectors.table(run, "variance_explained", scenario).to_dict("records"),
-            "models": run_selectors.table(run, "models_used", scenario).to_dict("records"),
-            "assumption_rows": run.assumptions.get("rows", []),
-            "downloads": DOWNLOADS,
-        })
+        context.update(
+            {
+                "headlines": heads,
+                "scenarios": [h.scenario for h in heads],
+                "services": run_selectors.lines_by_service(run, scenario),
+                "previous": previous,
+                "movement": [
+                    r
+                    for r in run_selectors.movement_since(run, previous, scenario).to_dict("records")
+                    if r.get("movement")
+                ],
+                "placements": _placement_summary(run, scenario),
+                "workforce": _workforce_summary(run, scenario),
+                "savings": run_selectors.table(run, "savings", scenario).to_dict("records"),
+                "explained": run_selectors.table(run, "variance_explained", scenario).to_dict("records"),
+                "models": run_selectors.table(run, "models_used", scenario).to_dict("records"),
+                "assumption_rows": run.assumptions.get("rows", []),
+                "downloads": DOWNLOADS,
+            }
+        )
     return render(request, "forecasting/run_detail.html", context)
 
 
@@ -102,15 +122,17 @@ def _placement_summary(run: ForecastRun, scenario: str) -> list[dict[str, object
         group = group.sort_values("period")
         at = group[group["period"] == run.period]
         march = group[group["period"] == 12]
-        rows.append({
-            "placement_type": code,
-            "now": float(at["month_end_number"].iloc[0]) if len(at) else None,
-            "march": float(march["month_end_number"].iloc[0]) if len(march) else None,
-            "march_p10": march["number_p10"].iloc[0] if len(march) and "number_p10" in march else None,
-            "march_p90": march["number_p90"].iloc[0] if len(march) and "number_p90" in march else None,
-            "average": round(float(group["average_number"].mean()), 1),
-            "net_cost": int(group["net_cost"].sum()),
-        })
+        rows.append(
+            {
+                "placement_type": code,
+                "now": float(at["month_end_number"].iloc[0]) if len(at) else None,
+                "march": float(march["month_end_number"].iloc[0]) if len(march) else None,
+                "march_p10": march["number_p10"].iloc[0] if len(march) and "number_p10" in march else None,
+                "march_p90": march["number_p90"].iloc[0] if len(march) and "number_p90" in march else None,
+                "average": round(float(group["average_number"].mean()), 1),
+                "net_cost": int(group["net_cost"].sum()),
+            }
+        )
     return rows
 
 
@@ -122,13 +144,15 @@ def _workforce_summary(run: ForecastRun, scenario: str) -> list[dict[str, object
     for team, group in frame.groupby("team", sort=True):
         at = group[group["period"] == max(run.period, 1)]
         march = group[group["period"] == 12]
-        rows.append({
-            "team": team,
-            "agency_now": float(at["agency_fte"].iloc[0]) if len(at) else None,
-            "agency_march": float(march["agency_fte"].iloc[0]) if len(march) else None,
-            "vacancies": float(at["vacancies"].iloc[0]) if len(at) else None,
-            "cost": int(group["total_cost"].sum()),
-        })
+        rows.append(
+            {
+                "team": team,
+                "agency_now": float(at["agency_fte"].iloc[0]) if len(at) else None,
+                "agency_march": float(march["agency_fte"].iloc[0]) if len(march) else None,
+                "vacancies": float(at["vacancies"].iloc[0]) if len(at) else None,
+                "cost": int(group["total_cost"].sum()),
+            }
+        )
     return rows
 
 
@@ -149,7 +173,9 @@ def run_download(request: HttpRequest, run_id: int, table: str, fmt: str) -> Htt
         frame = run_selectors.table(run, table)
         for column in ("budget", "forecast", "variance", "volume", "price", "other", "unit_cost_new"):
             if column in frame.columns:
-                frame[column] = frame[column].map(lambda v: None if v is None or pd.isna(v) else pence_to_pounds(int(v)))
+                frame[column] = frame[column].map(
+                    lambda v: None if v is None or pd.isna(v) else pence_to_pounds(int(v))
+                )
     return table_download(frame, filename=f"forecast-run-{run.pk}-{table}", fmt=fmt)
 
 
@@ -185,7 +211,14 @@ def backtest_page(request: HttpRequest) -> HttpResponse:
             by_method.setdefault(str(row["method_name"]), {})[int(row["horizon"])] = row
         for name, horizons in by_method.items():
             rows.append({"method": name, "cells": [horizons.get(h, {}) for h in (1, 3, 6, 12)]})
-    return render(request, "forecasting/backtest.html", {
-        "reports": reports, "latest": latest, "rows": rows, "horizons": (1, 3, 6, 12),
-        "factors": sorted((latest.factors or {}).items()) if latest else [],
-    })
+    return render(
+        request,
+        "forecasting/backtest.html",
+        {
+            "reports": reports,
+            "latest": latest,
+            "rows": rows,
+            "horizons": (1, 3, 6, 12),
+            "factors": sorted((latest.factors or {}).items()) if latest else [],
+        },
+    )

@@ -55,7 +55,11 @@ def _digest(inputs: EngineInputs) -> str:
 
 
 def forecast_run_request(
-    *, authority: Authority, year: FinancialYear, period: int, user: User | None,
+    *,
+    authority: Authority,
+    year: FinancialYear,
+    period: int,
+    user: User | None,
     trigger: str = ForecastRun.Trigger.BUTTON,
 ) -> ForecastRun:
     """Ask for a forecast of `year` as at `period`. The same inputs already queued or running
@@ -66,16 +70,24 @@ def forecast_run_request(
         raise ValueError(f"Period {period} does not exist; periods run from 0 to 12")
     inputs = engine_inputs_build(authority=authority, year=year, period=period)
     digest = _digest(inputs)
-    active = ForecastRun.objects.filter(authority=authority, year=year, period=period, inputs_hash=digest, status__in=ACTIVE)
+    active = ForecastRun.objects.filter(
+        authority=authority, year=year, period=period, inputs_hash=digest, status__in=ACTIVE
+    )
     existing = active.first()
     if existing is not None:
         return existing
     try:
         with transaction.atomic():
             run = ForecastRun.objects.create(
-                authority=authority, year=year, period=period, requested_by=user, trigger=trigger,
-                inputs_hash=digest, engine_version=ENGINE_VERSION,
-                assumptions={"rows": scenario_rows(authority=authority)}, input_summary=_summary(inputs),
+                authority=authority,
+                year=year,
+                period=period,
+                requested_by=user,
+                trigger=trigger,
+                inputs_hash=digest,
+                engine_version=ENGINE_VERSION,
+                assumptions={"rows": scenario_rows(authority=authority)},
+                input_summary=_summary(inputs),
             )
             transaction.on_commit(lambda: forecast_run_dispatch(run_id=run.pk))
     except IntegrityError:
@@ -97,9 +109,12 @@ def forecast_run_dispatch(*, run_id: int) -> None:
 
     run = ForecastRun.objects.select_related("authority", "year").get(pk=run_id)
     as_at = run.year.calendar.as_at_date(run.period)
-    if statistical_in_use(authority=run.authority) and not BacktestReport.objects.filter(
-        authority=run.authority, as_at=as_at
-    ).exclude(status=BacktestReport.Status.FAILED).exists():
+    if (
+        statistical_in_use(authority=run.authority)
+        and not BacktestReport.objects.filter(authority=run.authority, as_at=as_at)
+        .exclude(status=BacktestReport.Status.FAILED)
+        .exists()
+    ):
         report = backtest_request(authority=run.authority, as_at=as_at, user=run.requested_by)
         backtest_dispatch(report_id=report.pk, then_run_id=run_id)
         return
@@ -121,8 +136,13 @@ def forecast_run_claim(*, run_id: int) -> bool:
         ForecastRun.objects.filter(pk=run_id)
         .filter(Q(status=ForecastRun.Status.PENDING) | Q(status=ForecastRun.Status.RUNNING, heartbeat_at__lt=stale))
         .update(
-            status=ForecastRun.Status.RUNNING, started_at=now, heartbeat_at=now, attempts=F("attempts") + 1,
-            stage="Reading the inputs", progress=5, error="",
+            status=ForecastRun.Status.RUNNING,
+            started_at=now,
+            heartbeat_at=now,
+            attempts=F("attempts") + 1,
+            stage="Reading the inputs",
+            progress=5,
+            error="",
         )
     )
     return claimed == 1
@@ -144,7 +164,9 @@ def forecast_run_execute(*, run_id: int) -> str:
     report = backtest_for(authority=run.authority, as_at=run.year.calendar.as_at_date(run.period))
     if report is not None:
         inputs = replace(inputs, calibration=report.factors)
-    calibration = {"report": report.pk, "as_at": report.as_at.isoformat(), "factors": report.factors} if report else None
+    calibration = (
+        {"report": report.pk, "as_at": report.as_at.isoformat(), "factors": report.factors} if report else None
+    )
     read_seconds = time.perf_counter() - started
     _progress(run_id, "Forecasting every scenario", 30)
     try:
@@ -166,11 +188,27 @@ def forecast_run_execute(*, run_id: int) -> str:
         timings["write_results"] = round(time.perf_counter() - write_started, 4)
         timings["whole_run"] = round(time.perf_counter() - started, 4)
         ForecastRun.objects.filter(pk=run_id).update(
-            status=ForecastRun.Status.SUCCEEDED, progress=100, stage="Finished", finished_at=timezone.now(),
-            engine_version=result.engine_version, inputs_hash=_digest(inputs), timings=timings,
+            status=ForecastRun.Status.SUCCEEDED,
+            progress=100,
+            stage="Finished",
+            finished_at=timezone.now(),
+            engine_version=result.engine_version,
+            inputs_hash=_digest(inputs),
+            timings=timings,
             input_summary={**_summary(inputs), "calibration": calibration},
         )
+        transaction.on_commit(lambda: _warm_dashboard(run_id))
     return ForecastRun.Status.SUCCEEDED
+
+
+def _warm_dashboard(run_id: int) -> None:
+    """Build the director's dashboard for the new run now, so the first reader does not wait."""
+    from dashboards.selectors import dashboard_document
+
+    try:
+        dashboard_document(ForecastRun.objects.get(pk=run_id))
+    except Exception:  # noqa: BLE001 - a cold cache is slower, never wrong; the run has succeeded
+        log.exception("could not prepare the dashboard of run %s", run_id)
 
 
 def _records(frame: pd.DataFrame) -> tuple[list[str], list[list[Any]]]:
@@ -181,7 +219,9 @@ def _records(frame: pd.DataFrame) -> tuple[list[str], list[list[Any]]]:
         if pd.api.types.is_datetime64_any_dtype(series):
             clean[column] = series.dt.strftime("%Y-%m-%d")
     clean = clean.astype(object).where(pd.notna(clean), None)
-    rows = [[value.item() if hasattr(value, "item") else value for value in row] for row in clean.itertuples(index=False)]
+    rows = [
+        [value.item() if hasattr(value, "item") else value for value in row] for row in clean.itertuples(index=False)
+    ]
     return [str(c) for c in clean.columns], rows
 
 
@@ -194,11 +234,19 @@ def forecast_results_replace(*, run: ForecastRun, result: EngineResult) -> None:
     ForecastLineResult.objects.bulk_create(
         [
             ForecastLineResult(
-                run=run, scenario=row.scenario, line_id=line_ids[row.line_code], line_code=row.line_code,
-                line_name=row.line_name, service_area=row.service_area, category=row.category,
-                annual_budget=int(row.annual_budget), actual_ytd=int(row.actual_ytd),
-                committed_remaining=int(row.committed_remaining), projected_change=int(row.projected_change),
-                savings_adjustment=int(row.savings_adjustment), forecast_outturn=int(row.forecast_outturn),
+                run=run,
+                scenario=row.scenario,
+                line_id=line_ids[row.line_code],
+                line_code=row.line_code,
+                line_name=row.line_name,
+                service_area=row.service_area,
+                category=row.category,
+                annual_budget=int(row.annual_budget),
+                actual_ytd=int(row.actual_ytd),
+                committed_remaining=int(row.committed_remaining),
+                projected_change=int(row.projected_change),
+                savings_adjustment=int(row.savings_adjustment),
+                forecast_outturn=int(row.forecast_outturn),
                 variance=int(row.variance),
                 variance_pct=None if pd.isna(row.variance_pct) else round(float(row.variance_pct), 2),
             )

@@ -17,7 +17,9 @@ def _state(row: ScenarioAssumption) -> dict[str, Any]:
 
 
 @transaction.atomic
-def scenario_assumption_add(*, authority: Authority, user: User | None, scenario: str, values: dict[str, Any]) -> ScenarioAssumption:
+def scenario_assumption_add(
+    *, authority: Authority, user: User | None, scenario: str, values: dict[str, Any]
+) -> ScenarioAssumption:
     scenarios_ensure(authority=authority)
     target, _ = Scenario.objects.get_or_create(authority=authority, name=scenario)
     row = ScenarioAssumption(scenario=target, **values)
@@ -34,12 +36,20 @@ def scenario_assumption_delete(*, authority: Authority, user: User | None, row: 
     before = _state(row)
     label = str(row)
     row.delete()
-    audit_record(authority=authority, user=user, action="scenario.assumption_delete", object_type="forecasting.ScenarioAssumption",
-                 object_repr=label, before=before)
+    audit_record(
+        authority=authority,
+        user=user,
+        action="scenario.assumption_delete",
+        object_type="forecasting.ScenarioAssumption",
+        object_repr=label,
+        before=before,
+    )
 
 
 @transaction.atomic
-def scenarios_replace(*, authority: Authority, user: User | None, rows: list[tuple[str, dict[str, Any]]]) -> dict[str, int]:
+def scenarios_replace(
+    *, authority: Authority, user: User | None, rows: list[tuple[str, dict[str, Any]]]
+) -> dict[str, int]:
     """Replace every assumption of the scenarios named in `rows` (a re-imported file replaces
     what it describes; scenarios it does not name keep theirs)."""
     scenarios_ensure(authority=authority)
@@ -56,6 +66,12 @@ def scenarios_replace(*, authority: Authority, user: User | None, rows: list[tup
                 row.full_clean()
                 created.append(row)
         ScenarioAssumption.objects.bulk_create(created)
-        audit_record(authority=authority, user=user, action="scenario.replace", obj=scenario,
-                     before={"rows": before}, after={"rows": [_state(r) for r in created]})
+        audit_record(
+            authority=authority,
+            user=user,
+            action="scenario.replace",
+            obj=scenario,
+            before={"rows": before},
+            after={"rows": [_state(r) for r in created]},
+        )
     return {"scenarios": len(names), "rows": len(rows), "replaced_rows": removed}

@@ -35,10 +35,18 @@ class AssumptionForm(forms.Form):
     agency_target_fte = forms.DecimalField(required=False, min_value=0, label="Agency FTE by the end of March")
     team = forms.CharField(required=False, max_length=40, label="Team code for the agency target (blank: overall)")
     billable_factor = forms.DecimalField(required=False, min_value=0.01, max_value=1.5, label="Agency billable factor")
-    delivery_achieved_pct = forms.DecimalField(required=False, min_value=0, max_value=1000, label="Delivery of achieved savings (%)")
-    delivery_on_track_pct = forms.DecimalField(required=False, min_value=0, max_value=1000, label="Delivery of on-track savings (%)")
-    delivery_at_risk_pct = forms.DecimalField(required=False, min_value=0, max_value=1000, label="Delivery of at-risk savings (%)")
-    delivery_undeliverable_pct = forms.DecimalField(required=False, min_value=0, max_value=1000, label="Delivery of undeliverable savings (%)")
+    delivery_achieved_pct = forms.DecimalField(
+        required=False, min_value=0, max_value=1000, label="Delivery of achieved savings (%)"
+    )
+    delivery_on_track_pct = forms.DecimalField(
+        required=False, min_value=0, max_value=1000, label="Delivery of on-track savings (%)"
+    )
+    delivery_at_risk_pct = forms.DecimalField(
+        required=False, min_value=0, max_value=1000, label="Delivery of at-risk savings (%)"
+    )
+    delivery_undeliverable_pct = forms.DecimalField(
+        required=False, min_value=0, max_value=1000, label="Delivery of undeliverable savings (%)"
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -17,8 +17,17 @@ DELIVERY_FIELDS = {
     "undeliverable": "delivery_undeliverable_pct",
 }
 FILE_COLUMNS = (
-    "scenario", "placement_type", "demand_method", "net_change", "new_unit_cost", "fee_uplift_pct",
-    "fee_uplift_from", "agency_target_fte", "team", "billable_factor", *DELIVERY_FIELDS.values(),
+    "scenario",
+    "placement_type",
+    "demand_method",
+    "net_change",
+    "new_unit_cost",
+    "fee_uplift_pct",
+    "fee_uplift_from",
+    "agency_target_fte",
+    "team",
+    "billable_factor",
+    *DELIVERY_FIELDS.values(),
 )
 
 
@@ -70,7 +79,10 @@ def engine_scenarios(*, authority: Authority) -> list[EngineScenario]:
                     rates[status] = float(value) / 100
         result.append(
             EngineScenario(
-                name=scenario.name, placements=placements, agency_targets=targets, billable_factor=billable,
+                name=scenario.name,
+                placements=placements,
+                agency_targets=targets,
+                billable_factor=billable,
                 delivery_rates=rates,
             )
         )

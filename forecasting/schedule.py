@@ -21,7 +21,10 @@ def forecast_monthly_requests() -> list[int]:
         if period is None:
             continue
         run = forecast_run_request(
-            authority=authority, year=period.year, period=period.number, user=None,
+            authority=authority,
+            year=period.year,
+            period=period.number,
+            user=None,
             trigger=ForecastRun.Trigger.SCHEDULE,
         )
         run_ids.append(run.pk)

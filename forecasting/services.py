@@ -259,7 +259,10 @@ def period_submit(*, period: Period, user: User | None, forecast: bool = True) -
         from forecasting.runs import forecast_run_request
 
         forecast_run_request(
-            authority=period.year.authority, year=period.year, period=period.number, user=user,
+            authority=period.year.authority,
+            year=period.year,
+            period=period.number,
+            user=user,
             trigger=ForecastRun.Trigger.SUBMIT,
         )
     return period

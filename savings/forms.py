@@ -23,7 +23,7 @@ def year_field_name(prefix: str, label: str) -> str:
 
 
 class YearLabelField(forms.CharField):
-    def to_python(self, value: Any) -> str:  # type: ignore[override]
+    def to_python(self, value: Any) -> str:
         text = (super().to_python(value) or "").strip()
         if text:
             try:

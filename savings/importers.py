@@ -213,7 +213,7 @@ class SavingsImporter(Importer):
             saving_type = reader.cell(row, values, "saving_type", lambda t: parse_choice(t, Saving.Type.values))
             status, rag = self._status(plan, row, values)
             programme_name = reader.cell(row, values, "programme")
-            programme = programmes.get(programme_name.lower()) if programme_name else None
+            programme = programmes.get(programme_name.lower()) if programme_name else None  # type: ignore[assignment]
             if programme_name and programme is None:
                 plan.error(row, "programme", programme_name,
                            "is not a programme of this authority; add the programme on the savings pages first")

@@ -301,7 +301,7 @@ def _detail_problems(
     if not ref.strip():
         problems.append("reference: enter the saving's reference")
     elif Saving.objects.filter(authority=authority, ref__iexact=ref.strip()).exclude(
-        pk=saving.pk if saving else None
+        pk=saving.pk if saving else None  # type: ignore[misc]
     ).exists():
         problems.append(f"reference: a saving with reference '{ref.strip()}' already exists")
     if not title.strip():

@@ -80,7 +80,8 @@ def main() -> None:
     ]
     inputs = replace(inputs, scenarios=statistical)
     print(
-        f"Large county: {len(inputs.placements):,} placement rows, {inputs.placements['child_ref'].nunique():,} children, "
+        f"Large county: {len(inputs.placements):,} placement rows, "
+        f"{inputs.placements['child_ref'].nunique():,} children, "
         f"{len(inputs.budget_lines)} budget lines, {len(inputs.workers)} workers, {len(inputs.savings)} savings, "
         f"{len(inputs.scenarios)} scenarios (statistical demand on every type in the middle scenario)"
     )
@@ -99,8 +100,10 @@ def main() -> None:
     warm = time.perf_counter() - started
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(f"  engine, first run in the process: {first:.2f} s; again (models cached): {warm:.2f} s   [target < 3 s]")
-    print(f"  engine memory: peak Python allocations {peak / 1e6:.0f} MB; process peak RSS {rss / 1024:.0f} MB "
-          f"(after loading: {baseline_rss / 1024:.0f} MB)   [target < 500 MB]")
+    print(
+        f"  engine memory: peak Python allocations {peak / 1e6:.0f} MB; process peak RSS {rss / 1024:.0f} MB "
+        f"(after loading: {baseline_rss / 1024:.0f} MB)   [target < 500 MB]"
+    )
     print("  where the time goes (first run): " + ", ".join(f"{k} {v:.2f} s" for k, v in result.timings.items()))
 
     profiler = cProfile.Profile()
@@ -121,8 +124,10 @@ def main() -> None:
     started = time.perf_counter()
     straightforward_committed_cost(inputs.placements, inputs.year, inputs.as_at_period)
     looped = time.perf_counter() - started
-    print(f"  placements (commitments, one scenario): engine {vectorised:.3f} s; straightforward loop over rows, "
-          f"months and days {looped:.2f} s; ratio {looped / vectorised:.0f}×")
+    print(
+        f"  placements (commitments, one scenario): engine {vectorised:.3f} s; straightforward loop over rows, "
+        f"months and days {looped:.2f} s; ratio {looped / vectorised:.0f}×"
+    )
     print(f"  measured on {os.cpu_count()} cores")
 
 

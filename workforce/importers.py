@@ -409,25 +409,25 @@ class WorkforceImporter(Importer):
             w.ref.upper(): w for w in Worker.objects.filter(authority=authority).select_related("team", "post")
         }
         for w in payload.workers:
-            current = workers.get(w.ref.upper())
-            if current is None:
+            stored = workers.get(w.ref.upper())
+            if stored is None:
                 plan.changes.append(Change("create", f"worker {w.ref}", f"{w.worker_type} worker {w.ref} in "
                                            f"{w.team}", "", _worker_text(w)))
             else:
-                before = _stored_worker_text(current)
+                before = _stored_worker_text(stored)
                 after = _worker_text(w)
                 plan.changes.append(Change("unchanged" if before == after else "update", f"worker {w.ref}",
                                            f"worker {w.ref}", before, after))
         in_file_workers = {w.ref.upper() for w in payload.workers}
-        for key, current in workers.items():
-            if current.team.code.upper() in teams and key not in in_file_workers and current.engaged_on(as_at):
-                what = ("is removed (they started on the as-at date)" if current.start_date >= as_at
+        for key, stored in workers.items():
+            if stored.team.code.upper() in teams and key not in in_file_workers and stored.engaged_on(as_at):
+                what = ("is removed (they started on the as-at date)" if stored.start_date >= as_at
                         else f"left: last day set to {day_before(as_at).isoformat()}")
                 plan.changes.append(Change(
-                    "delete" if current.start_date >= as_at else "update", f"worker {current.ref}",
-                    f"worker {current.ref} of team {current.team.code} is not in the file and {what}",
-                    current.end_date.isoformat() if current.end_date else "no end date",
-                    "" if current.start_date >= as_at else day_before(as_at).isoformat(),
+                    "delete" if stored.start_date >= as_at else "update", f"worker {stored.ref}",
+                    f"worker {stored.ref} of team {stored.team.code} is not in the file and {what}",
+                    stored.end_date.isoformat() if stored.end_date else "no end date",
+                    "" if stored.start_date >= as_at else day_before(as_at).isoformat(),
                 ))
 
     # ----------------------------------------------------------------------------------------
@@ -505,26 +505,27 @@ class WorkforceImporter(Importer):
         # workers
         workers = {w.ref.upper(): w for w in Worker.objects.filter(authority=authority).select_related("team", "post")}
         seen: set[str] = set()
-        for r in payload.workers:
-            worker = workers.get(r.ref.upper())
+        for wr in payload.workers:
+            worker = workers.get(wr.ref.upper())
             before = worker_state(worker) if worker else None
             if worker is None:
-                worker = Worker(authority=authority, ref=r.ref)
-            worker.team = teams[r.team.upper()]
-            worker.post = posts.get(r.post_ref.upper()) if r.post_ref else None
-            worker.role = r.role or worker.role
-            worker.worker_type, worker.fte = r.worker_type, r.fte
-            worker.start_date, worker.end_date = r.start_date, r.end_date
-            worker.annual_cost, worker.weekly_rate, worker.agency_reason = r.annual_cost, r.weekly_rate, r.agency_reason
-            if r.absence != worker.absence:
-                worker.absence_since = payload.as_at if r.absence else None
-            worker.absence, worker.caseload, worker.asye = r.absence, r.caseload, r.asye
+                worker = Worker(authority=authority, ref=wr.ref)
+            worker.team = teams[wr.team.upper()]
+            worker.post = posts.get(wr.post_ref.upper()) if wr.post_ref else None
+            worker.role = wr.role or worker.role
+            worker.worker_type, worker.fte = wr.worker_type, wr.fte
+            worker.start_date, worker.end_date = wr.start_date, wr.end_date
+            worker.annual_cost, worker.weekly_rate = wr.annual_cost, wr.weekly_rate
+            worker.agency_reason = wr.agency_reason
+            if wr.absence != worker.absence:
+                worker.absence_since = payload.as_at if wr.absence else None
+            worker.absence, worker.caseload, worker.asye = wr.absence, wr.caseload, wr.asye
             after = worker_state(worker)
             if before != after:
                 worker.save()
                 counts["workers_created" if before is None else "workers_updated"] += 1
                 changes.append(("workforce.Worker", str(worker.pk), str(worker), before, after))
-            seen.add(r.ref.upper())
+            seen.add(wr.ref.upper())
         for key, worker in workers.items():
             if worker.team_id in described and key not in seen and worker.engaged_on(payload.as_at):
                 before = worker_state(worker)

@@ -75,7 +75,7 @@ def _default_on(authority: Any) -> date:
 
 
 def _query(request: HttpRequest, **extra: str) -> str:
-    params = {k: v for k, v in request.GET.items() if k not in ("format", "table")}
+    params: dict[str, str] = {k: str(v) for k, v in request.GET.items() if k not in ("format", "table")}
     params.update(extra)
     return urlencode(params)
 
@@ -424,7 +424,7 @@ def kpi_page(request: HttpRequest) -> HttpResponse:
         "group": group, "group_choices": [("all", "All teams"), ("hard to retain", "Hard-to-retain teams"),
                                           ("other teams", "Other teams")],
         "picture": picture, "rows": table.to_dict("records"), "total": total.to_dict(),
-        "reasons": reasons.to_dict("records"), "reason_columns": kpis.AGENCY_REASONS,
+        "reasons": reasons.to_dict("records"), "reason_columns": kpis.AGENCY_REASONS,  # type: ignore[attr-defined]
         "reason_labels": kpis.REASON_LABELS, "committed": committed.to_dict("records"),
         "committed_total": {k: int(committed[k].sum()) for k in ("permanent_cost", "agency_cost", "total_cost")},
         "committed_teams": committed_teams.to_dict("records"),

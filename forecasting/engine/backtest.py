@@ -95,9 +95,7 @@ def backtest(
     if all_targets:
         numbers = numbers_on_dates(register, types, all_targets)
         for code_, values in zip(numbers.index, numbers.to_numpy(dtype=np.float64), strict=True):
-            actual.update(
-                {(str(code_), target): float(v) for target, v in zip(all_targets, values, strict=True)}
-            )
+            actual.update({(str(code_), target): float(v) for target, v in zip(all_targets, values, strict=True)})
 
     records: list[dict[str, object]] = []
     for origin in origins:  # a loop over as-at dates and types, never over rows
@@ -121,9 +119,7 @@ def backtest(
                     entries=part["entries"].to_numpy(),
                     exits=part["exits"].to_numpy(),
                     committed_month_ends=(
-                        committed.loc[code].to_numpy(dtype=np.float64)
-                        if code in committed.index
-                        else np.zeros(horizon)
+                        committed.loc[code].to_numpy(dtype=np.float64) if code in committed.index else np.zeros(horizon)
                     ),
                     net_change=net_change,
                     calibration=1.0,
@@ -240,9 +236,7 @@ def calibration_factors(
     factors = {ALL_TYPES: pooled}
     for code, values in needed.groupby(rows["placement_type"]):
         factors[str(code)] = (
-            _quantile_factor(values, target_coverage, max_factor)
-            if len(values) >= min_observations
-            else pooled
+            _quantile_factor(values, target_coverage, max_factor) if len(values) >= min_observations else pooled
         )
     return factors
 

@@ -180,9 +180,7 @@ def input_problems(inputs: EngineInputs) -> list[str]:
         return problems
     fy = inputs.year.label
     if isinstance(p, bool) or not isinstance(p, (int, np.integer)) or not 0 <= int(p) <= 12:
-        problems.append(
-            f"Period {p!r} does not exist: forecast as at period 0 (budget setting) to 12 (the outturn)."
-        )
+        problems.append(f"Period {p!r} does not exist: forecast as at period 0 (budget setting) to 12 (the outturn).")
         p = 12
     p = int(p)
 
@@ -198,16 +196,8 @@ def input_problems(inputs: EngineInputs) -> list[str]:
             else []
         )
         + _missing_columns(inputs.placement_types, TYPES_COLUMNS, "placement types table")
-        + (
-            _missing_columns(inputs.posts, POSTS_COLUMNS, "establishment (posts)")
-            if len(inputs.posts)
-            else []
-        )
-        + (
-            _missing_columns(inputs.workers, ("team", "worker_type", "fte"), "workers")
-            if len(inputs.workers)
-            else []
-        )
+        + (_missing_columns(inputs.posts, POSTS_COLUMNS, "establishment (posts)") if len(inputs.posts) else [])
+        + (_missing_columns(inputs.workers, ("team", "worker_type", "fte"), "workers") if len(inputs.workers) else [])
         + (
             _missing_columns(inputs.savings, ("ref", "line_code", "status", "planned"), "savings")
             if len(inputs.savings)
@@ -217,9 +207,7 @@ def input_problems(inputs: EngineInputs) -> list[str]:
     if column_problems:
         return problems + column_problems
     if len(lines) == 0:
-        return problems + [
-            f"There are no budget lines for {fy}. Import the budget before running a forecast."
-        ]
+        return problems + [f"There are no budget lines for {fy}. Import the budget before running a forecast."]
 
     codes = lines["line_code"].map(_text)
     if codes.isna().any():
@@ -233,22 +221,16 @@ def input_problems(inputs: EngineInputs) -> list[str]:
 
     category = lines["category"].map(lambda v: (_text(v) or "").lower())
     method = lines["method"].map(lambda v: (_text(v) or "profile").lower()) if "method" in lines else None
-    types = (
-        lines["placement_type"].map(_text) if "placement_type" in lines else pd.Series([None] * len(lines))
-    )
+    types = lines["placement_type"].map(_text) if "placement_type" in lines else pd.Series([None] * len(lines))
     teams = lines["team"].map(_text) if "team" in lines else pd.Series([None] * len(lines))
     budgets = pd.to_numeric(lines["annual_budget"], errors="coerce")
     for i in range(len(lines)):  # one pass over budget lines (hundreds), messages need each line
         code = codes.iloc[i] or f"on row {i + 1}"
         cat = category.iloc[i]
         if cat not in CATEGORIES:
-            problems.append(
-                f"Budget line {code} has category '{cat}'; use placements, workforce, other or income."
-            )
+            problems.append(f"Budget line {code} has category '{cat}'; use placements, workforce, other or income.")
         if cat == "placements" and types.iloc[i] is None:
-            problems.append(
-                f"Placements budget line {code} has no placement type; say which type it pays for."
-            )
+            problems.append(f"Placements budget line {code} has no placement type; say which type it pays for.")
         if cat == "workforce" and teams.iloc[i] is None:
             problems.append(f"Workforce budget line {code} has no team; say which team's staff it pays for.")
         if cat in ("other", "income") and method is not None and method.iloc[i] not in OTHER_METHODS:
@@ -262,9 +244,7 @@ def input_problems(inputs: EngineInputs) -> list[str]:
         profile = lines["profile"].iloc[i] if "profile" in lines else None
         if isinstance(profile, (tuple, list, np.ndarray)):
             if len(profile) != 12:
-                problems.append(
-                    f"Budget line {code} has a monthly profile of {len(profile)} months; it needs 12."
-                )
+                problems.append(f"Budget line {code} has a monthly profile of {len(profile)} months; it needs 12.")
             elif not np.isnan(budgets.iloc[i]) and int(sum(int(v) for v in profile)) != int(budgets.iloc[i]):
                 problems.append(
                     f"Budget line {code}'s monthly profile adds up to "
@@ -337,9 +317,7 @@ def input_problems(inputs: EngineInputs) -> list[str]:
         kinds = inputs.workers["worker_type"].map(lambda v: (_text(v) or "").lower())
         odd = set(kinds) - {"permanent", "agency"}
         if odd:
-            problems.append(
-                f"Worker type {_listing(odd)} is not known; each worker must be permanent or agency."
-            )
+            problems.append(f"Worker type {_listing(odd)} is not known; each worker must be permanent or agency.")
 
     # savings
     if len(inputs.savings):
@@ -357,9 +335,7 @@ def input_problems(inputs: EngineInputs) -> list[str]:
     if len(register):
         driven |= set(register_lines.dropna())
         driven |= {c for c, t in placement_lines.items() if t in set(register_types.dropna())}
-    driven |= {
-        line for team, team_lines in workforce_lines.items() if team in staff_teams for line in team_lines
-    }
+    driven |= {line for team, team_lines in workforce_lines.items() if team in staff_teams for line in team_lines}
     for i in range(len(lines)):
         code = codes.iloc[i]
         if code is None:
@@ -423,9 +399,7 @@ def _scenario_problems(scenarios: Sequence[Scenario]) -> list[str]:
         for team, target in scenario.agency_targets.items():
             if target is not None and (math.isnan(target) or target < 0):
                 where = "overall" if team is None else f"for team {team}"
-                problems.append(
-                    f"Scenario {scenario.name} has a negative agency target {where} ({target} FTE)."
-                )
+                problems.append(f"Scenario {scenario.name} has a negative agency target {where} ({target} FTE).")
         for status, rate in scenario.delivery_rates.items():
             if not 0.0 <= float(rate) <= 1.0:
                 problems.append(
@@ -470,9 +444,7 @@ def _canonical_column(column: pd.Series) -> list[str]:
         return [str(v) for v in out.where(stamps.notna(), "~").tolist()]
     if pd.api.types.is_bool_dtype(column):
         return ["T" if v else "F" for v in column.to_numpy()]
-    if pd.api.types.is_integer_dtype(column) and not isinstance(
-        column.dtype, pd.api.extensions.ExtensionDtype
-    ):
+    if pd.api.types.is_integer_dtype(column) and not isinstance(column.dtype, pd.api.extensions.ExtensionDtype):
         return [str(v) for v in column.astype(str).tolist()]
     return [_canonical_value(v) for v in column.to_numpy(dtype=object)]
 
@@ -509,9 +481,7 @@ def _scenario_dict(scenario: Scenario) -> dict[str, object]:
         "placements": {k: _assumption_dict(v) for k, v in sorted(scenario.placements.items())},
         "agency_targets": {
             ("~" if k is None else str(k)): _canonical_value(v)
-            for k, v in sorted(
-                scenario.agency_targets.items(), key=lambda kv: "" if kv[0] is None else str(kv[0])
-            )
+            for k, v in sorted(scenario.agency_targets.items(), key=lambda kv: "" if kv[0] is None else str(kv[0]))
         },
         "billable_factor": _canonical_value(scenario.billable_factor),
         "delivery_rates": {k: _canonical_value(v) for k, v in sorted(scenario.delivery_rates.items())},

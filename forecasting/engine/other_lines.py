@@ -54,9 +54,7 @@ def other_lines_forecast(
     codes = lines["line_code"].astype(str).to_numpy(dtype=object)
     n = len(codes)
     budget = pd.to_numeric(lines["annual_budget"]).fillna(0).to_numpy(dtype=np.int64)
-    actual_map = (
-        actual_ytd if isinstance(actual_ytd, pd.Series) else pd.Series(dict(actual_ytd), dtype=np.int64)
-    )
+    actual_map = actual_ytd if isinstance(actual_ytd, pd.Series) else pd.Series(dict(actual_ytd), dtype=np.int64)
     actual = actual_map.reindex(codes).fillna(0).to_numpy(dtype=np.int64)
     methods = (
         np.array([normalise_method(m) for m in lines["method"]], dtype=object)
@@ -65,9 +63,7 @@ def other_lines_forecast(
     )
     unknown = sorted(set(methods) - set(OTHER_METHODS))
     if unknown:
-        raise ValueError(
-            f"forecast method {', '.join(unknown)} is not known; use profile, run_rate or budget"
-        )
+        raise ValueError(f"forecast method {', '.join(unknown)} is not known; use profile, run_rate or budget")
 
     # profile: budget × (12 − p) / 12, or the remaining months of a monthly profile
     remainder_profile = round_pence_array(budget * (12 - p) / 12.0)

@@ -132,9 +132,7 @@ def eighteenth_birthday(child_dob: pd.Series) -> pd.Series:
         day = d.dt.day
         leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
         leapling = (month == 2) & (day == 29) & ~leap
-        parts = pd.DataFrame(
-            {"year": year, "month": month.where(~leapling, 3), "day": day.where(~leapling, 1)}
-        )
+        parts = pd.DataFrame({"year": year, "month": month.where(~leapling, 3), "day": day.where(~leapling, 1)})
         out.loc[known] = pd.to_datetime(parts)
     return out
 
@@ -377,9 +375,7 @@ def placement_kpis(
             "education_contributions": _group_sum(g, n_types, money.education).ravel(),
             "contributions": _group_sum(g, n_types, money.contributions).ravel(),
             "net_cost": _group_sum(g, n_types, money.net).ravel(),
-            "starts": _count_by_group_and_month(
-                g, n_types, rows.start, m_starts, m_ends, rows.is_entry
-            ).ravel(),
+            "starts": _count_by_group_and_month(g, n_types, rows.start, m_starts, m_ends, rows.is_entry).ravel(),
             "ends": _count_by_group_and_month(g, n_types, rows.end, m_starts, m_ends, rows.is_exit).ravel(),
             "high_cost_number": _group_sum(g, n_types, active * high[:, None]).ravel(),
             "high_cost_cost": _group_sum(g, n_types, money.gross * high[:, None]).ravel(),
@@ -520,12 +516,8 @@ def month_end_history(
             "month": labels * n_types,
             "count_date": [_date_of(int(d)) for d in count_days] * n_types,
             "month_end_number": _group_sum(g, n_types, active).ravel(),
-            "entries": _count_by_group_and_month(
-                g, n_types, rows.start, m_starts, m_ends_known, rows.is_entry
-            ).ravel(),
-            "exits": _count_by_group_and_month(
-                g, n_types, rows.end, m_starts, m_ends_known, rows.is_exit
-            ).ravel(),
+            "entries": _count_by_group_and_month(g, n_types, rows.start, m_starts, m_ends_known, rows.is_entry).ravel(),
+            "exits": _count_by_group_and_month(g, n_types, rows.end, m_starts, m_ends_known, rows.is_exit).ravel(),
         }
     )
     return frame
@@ -559,9 +551,7 @@ def _default_unit_cost(rows: _Rows, type_position: int, as_at: date) -> tuple[in
     return 0, "none"
 
 
-def default_unit_cost_new(
-    register: pd.DataFrame, types: pd.DataFrame, *, placement_type: str, as_at: date
-) -> int:
+def default_unit_cost_new(register: pd.DataFrame, types: pd.DataFrame, *, placement_type: str, as_at: date) -> int:
     """Default cost of a new placement of a type, pence per week (see `_default_unit_cost`);
     0 when the register holds no usable row of that type."""
     rows = _prepare(register, types, [placement_type])

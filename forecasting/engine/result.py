@@ -180,9 +180,7 @@ def to_export_frames(result: EngineResult) -> dict[str, pd.DataFrame]:
             elif name in _NUMBERS.get(table, ()):
                 data[name] = list(_two_places(column))
             elif name == "variance_pct":
-                hundredths = variance_pct_hundredths(
-                    frame["variance"].to_numpy(), frame["annual_budget"].to_numpy()
-                )
+                hundredths = variance_pct_hundredths(frame["variance"].to_numpy(), frame["annual_budget"].to_numpy())
                 data[name] = [None if np.isnan(h) else Decimal(int(h)).scaleb(-2) for h in hundredths]
             elif name == "added_to_outturn":
                 data[name] = [bool(v) for v in column]

@@ -215,9 +215,7 @@ def run_engine(inputs: EngineInputs) -> EngineResult:
         try:
             workforce = forecast_workforce(
                 base,
-                billable_factor=float(
-                    scenario.billable_factor if scenario.billable_factor is not None else 1.0
-                ),
+                billable_factor=float(scenario.billable_factor if scenario.billable_factor is not None else 1.0),
                 agency_targets=scenario.agency_targets,
                 past_billable_factor=resolved_middle.billable_factor,
             )
@@ -240,9 +238,7 @@ def run_engine(inputs: EngineInputs) -> EngineResult:
         lines = _scenario_lines(prepared, scenario.name, projection, workforce.by_team, adjustment)
         line_frames.append(lines)
         placement_lines = lines[lines["category"] == "placements"]
-        explained_frames.append(
-            variance_explained(placement_lines, projection.by_line, scenario=scenario.name)
-        )
+        explained_frames.append(variance_explained(placement_lines, projection.by_line, scenario=scenario.name))
         placement_frames.append(projection.by_type_month.assign(scenario=scenario.name))
         workforce_frames.append(workforce.by_team_month.assign(scenario=scenario.name))
         savings_frames.append(delivery.assign(scenario=scenario.name))
@@ -296,16 +292,9 @@ def _scenario_lines(
 
     is_placements = (category == "placements").to_numpy()
     is_workforce = (category == "workforce").to_numpy()
-    committed = np.select(
-        [is_placements, is_workforce], [placement_committed, team_committed], other_committed
-    )
+    committed = np.select([is_placements, is_workforce], [placement_committed, team_committed], other_committed)
     change = np.select([is_placements, is_workforce], [placement_change, team_change], 0).astype(np.int64)
-    savings = (
-        adjustment.set_index("line_code")["savings_adjustment"]
-        .reindex(codes)
-        .fillna(0)
-        .to_numpy(dtype=np.int64)
-    )
+    savings = adjustment.set_index("line_code")["savings_adjustment"].reindex(codes).fillna(0).to_numpy(dtype=np.int64)
     outturn = actual + committed + change + savings
     budget = lines["annual_budget"].to_numpy(dtype=np.int64)
     var = variance(outturn, budget)

@@ -123,9 +123,7 @@ def savings_delivery(
             problems.append(f"saving {ref}: budget line '{line_code}' is not in the budget for {year_label}")
             continue
         if method is not None and method not in METHODS_ADDING_SHORTFALL | METHODS_NOT_ADDING_SHORTFALL:
-            problems.append(
-                f"saving {ref}: budget line '{line_code}' has an unknown forecast method '{method}'"
-            )
+            problems.append(f"saving {ref}: budget line '{line_code}' has an unknown forecast method '{method}'")
             continue
         if status == ABSORBED:
             planned_out, delivery, added = 0, 0, False
@@ -315,9 +313,7 @@ def programme_benefits_by_year(
     by_year = rows.groupby("year_label")["benefit"].sum()
     starts = [parse_year_label(y) for y in by_year.index]
     years = [label_for_start(s) for s in range(min(starts), max(starts) + 1)]
-    return pd.Series(
-        [int(by_year.get(y, 0)) for y in years], index=pd.Index(years, name="year_label"), dtype="int64"
-    )
+    return pd.Series([int(by_year.get(y, 0)) for y in years], index=pd.Index(years, name="year_label"), dtype="int64")
 
 
 def cumulative_benefit(
@@ -383,9 +379,7 @@ def programme_summary(
     if investment <= 0:
         raise SavingsError(f"an investment of {investment} pence cannot give a return on investment")
     gains = _year_series(benefits)
-    costs = (
-        _year_series(implementation_costs) if implementation_costs is not None else pd.Series(dtype="int64")
-    )
+    costs = _year_series(implementation_costs) if implementation_costs is not None else pd.Series(dtype="int64")
     years = _sorted_years([*gains.index, *costs.index])
     out = pd.DataFrame({"year_label": years})
     out["benefit"] = [int(gains.get(y, 0)) for y in years]
@@ -526,9 +520,7 @@ def savings_problems(savings: pd.DataFrame) -> list[str]:
             problems.append(str(error))
             continue
         if planned is not None and planned < 0:
-            problems.append(
-                f"saving {ref}: the planned amount is negative; write savings as positive amounts"
-            )
+            problems.append(f"saving {ref}: the planned amount is negative; write savings as positive amounts")
     return problems
 
 
@@ -613,9 +605,7 @@ def _checked_rates(delivery_rates: Mapping[str, float]) -> dict[str, float]:
         if status not in SAVING_STATUSES:
             raise SavingsError(f"there is no delivery rate for status '{status}'")
         if not 0.0 <= float(rate) <= 1.0:
-            raise SavingsError(
-                f"the delivery rate for {status} is {rate}; it must be from 0 to 1 (0% to 100%)"
-            )
+            raise SavingsError(f"the delivery rate for {status} is {rate}; it must be from 0 to 1 (0% to 100%)")
     return rates
 
 
@@ -666,9 +656,7 @@ def _version_rows(amounts: pd.DataFrame, version: str) -> pd.DataFrame:
     repeated = rows[rows.duplicated(["ref", "year_label"], keep=False)]
     if not repeated.empty:
         first = repeated.iloc[0]
-        raise SavingsError(
-            f"saving {first['ref']}: {version} has more than one amount for {first['year_label']}"
-        )
+        raise SavingsError(f"saving {first['ref']}: {version} has more than one amount for {first['year_label']}")
     for label in rows["year_label"].unique():
         parse_year_label(str(label))
     rows["amount"] = rows["amount"].astype("int64")
@@ -685,9 +673,7 @@ def _status_by_ref(savings: pd.DataFrame, refs: Iterable[object]) -> dict[str, s
 
 
 def _checked_programme_rows(programme_benefits: pd.DataFrame) -> pd.DataFrame:
-    _require_columns(
-        programme_benefits, ("programme", "profile", "year_label", "benefit"), "programme benefits"
-    )
+    _require_columns(programme_benefits, ("programme", "profile", "year_label", "benefit"), "programme benefits")
     bad = sorted({str(p) for p in programme_benefits["profile"]} - set(PROGRAMME_PROFILES))
     if bad:
         raise SavingsError(f"profile {', '.join(bad)} is not one of {', '.join(PROGRAMME_PROFILES)}")
@@ -714,9 +700,7 @@ def _sorted_years(labels: Iterable[object]) -> list[str]:
     return sorted({str(y) for y in labels}, key=parse_year_label)
 
 
-def _with_money_dtypes(
-    frame: pd.DataFrame, money: Iterable[str], *, extra_bool: Iterable[str] = ()
-) -> pd.DataFrame:
+def _with_money_dtypes(frame: pd.DataFrame, money: Iterable[str], *, extra_bool: Iterable[str] = ()) -> pd.DataFrame:
     frame = frame.copy()
     for column in money:
         frame[column] = frame[column].astype("int64")

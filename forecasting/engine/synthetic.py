@@ -199,9 +199,7 @@ def large_county_inputs(seed: int = 1) -> EngineInputs:
                 "placement_type": code,
                 "team": None,
                 "method": None,
-                "annual_budget": int(
-                    round(float(number[code]) * float(weekly[code]) * 52 * rng.uniform(0.92, 1.02))
-                ),
+                "annual_budget": int(round(float(number[code]) * float(weekly[code]) * 52 * rng.uniform(0.92, 1.02))),
                 "budget_numbers": float(number[code]) * rng.uniform(0.9, 1.0),
                 "profile": None,
             }
@@ -222,9 +220,7 @@ def large_county_inputs(seed: int = 1) -> EngineInputs:
                 "profile": None,
             }
         )
-    methods = rng.choice(
-        ["profile", "run_rate", "budget"], size=OTHER_LINES + INCOME_LINES, p=[0.7, 0.15, 0.15]
-    )
+    methods = rng.choice(["profile", "run_rate", "budget"], size=OTHER_LINES + INCOME_LINES, p=[0.7, 0.15, 0.15])
     for i in range(OTHER_LINES + INCOME_LINES):
         income = i >= OTHER_LINES
         amount = int(rng.integers(10_000, 600_000) * 100) * (-1 if income else 1)
@@ -238,9 +234,7 @@ def large_county_inputs(seed: int = 1) -> EngineInputs:
             {
                 "line_code": f"{'INC' if income else 'OTH'}-{i:03d}",
                 "line_name": f"{'Income' if income else 'Other'} line {i}",
-                "service_area": rng.choice(
-                    ["Early Help", "Safeguarding", "Children in Care", "Commissioning"]
-                ),
+                "service_area": rng.choice(["Early Help", "Safeguarding", "Children in Care", "Commissioning"]),
                 "category": "income" if income else "other",
                 "placement_type": None,
                 "team": None,

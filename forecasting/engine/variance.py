@@ -51,9 +51,7 @@ def variance(outturn: npt.ArrayLike, budget: npt.ArrayLike) -> IntArray:
     return np.asarray(outturn, dtype=np.int64) - np.asarray(budget, dtype=np.int64)
 
 
-def variance_pct_hundredths(
-    variance_pence: npt.ArrayLike, budget_pence: npt.ArrayLike
-) -> npt.NDArray[np.float64]:
+def variance_pct_hundredths(variance_pence: npt.ArrayLike, budget_pence: npt.ArrayLike) -> npt.NDArray[np.float64]:
     """Variance % in hundredths of a percent (1234 = 12.34%), exact half-up integer arithmetic.
 
     NaN where the budget is zero. Computed in integers, so no floating point drift:
@@ -102,12 +100,7 @@ def variance_explained(
     frame["annual_budget"] = pd.to_numeric(frame["annual_budget"]).fillna(0).astype(np.int64)
     frame = frame[(frame["budget_numbers"] > 0) & (frame["annual_budget"] != 0)]
     drivers = placements_by_line.set_index("line_code")
-    fye = (
-        pd.to_numeric(drivers["fye_number"])
-        .reindex(frame["line_code"])
-        .fillna(0.0)
-        .to_numpy(dtype=np.float64)
-    )
+    fye = pd.to_numeric(drivers["fye_number"]).reindex(frame["line_code"]).fillna(0.0).to_numpy(dtype=np.float64)
     cost = (
         pd.to_numeric(drivers["forecast_net_cost_year"])
         .reindex(frame["line_code"])
@@ -122,9 +115,7 @@ def variance_explained(
     has_children = fye > 0
     unit_forecast = np.where(has_children, cost / np.where(has_children, fye, 1.0) / 52.0, np.nan)  # c
     volume = round_pence_array((fye - numbers) * unit_budget * 52.0)
-    price = round_pence_array(
-        np.where(has_children, (np.nan_to_num(unit_forecast) - unit_budget) * fye * 52.0, 0.0)
-    )
+    price = round_pence_array(np.where(has_children, (np.nan_to_num(unit_forecast) - unit_budget) * fye * 52.0, 0.0))
     var = variance(outturn, budget)
     return pd.DataFrame(
         {

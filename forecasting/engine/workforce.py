@@ -144,9 +144,7 @@ def read_workers(workers: pd.DataFrame) -> WorkerRows:
     worker_type = column("worker_type", "permanent").astype(str).str.strip().str.lower()
     unknown = sorted(set(worker_type) - {"permanent", "agency"})
     if unknown:
-        raise WorkforceError(
-            f"worker type {', '.join(unknown)} is not known; each worker must be permanent or agency"
-        )
+        raise WorkforceError(f"worker type {', '.join(unknown)} is not known; each worker must be permanent or agency")
     end = day_numbers(column("end_date", None), missing=_NO_END - 1) + 1
     absence = column("absence", None)
     absent = absence.notna().to_numpy() & (absence.astype(str).str.strip() != "").to_numpy()
@@ -207,9 +205,7 @@ def worker_costs(workers: pd.DataFrame, year: FinancialYear, *, billable_factor:
     """
     rows = read_workers(workers)
     days = worker_month_days(rows, year)
-    cost = permanent_month_cost(rows, days, _days_in_months(year)) + agency_month_cost(
-        rows, days, billable_factor
-    )
+    cost = permanent_month_cost(rows, days, _days_in_months(year)) + agency_month_cost(rows, days, billable_factor)
     n = len(rows)
     refs = workers["worker_ref"].to_numpy(dtype=object) if "worker_ref" in workers else np.arange(n)
     return pd.DataFrame(
@@ -400,9 +396,7 @@ def forecast_workforce(
     past_factor = billable_factor if past_billable_factor is None else past_billable_factor
 
     agency_future = agency_month_cost(rows, base.days, billable_factor)
-    agency_past = (
-        agency_future if past_factor == billable_factor else agency_month_cost(rows, base.days, past_factor)
-    )
+    agency_past = agency_future if past_factor == billable_factor else agency_month_cost(rows, base.days, past_factor)
     agency_cost_rows = np.where(future[None, :], agency_future, agency_past)
 
     permanent_cost = _by_team_int(base, base.permanent_cost)
@@ -412,9 +406,7 @@ def forecast_workforce(
     perm = ~rows.is_agency[:, None]
     permanent_fte = _by_team_float(base, np.where(perm & base.month_end_active, fte, 0.0))
     agency_fte = _by_team_float(base, np.where(~perm & base.month_end_active, fte, 0.0))
-    committed_avg_agency = _by_team_float(
-        base, np.where(~perm, fte * base.days / base.days_in_month[None, :], 0.0)
-    )
+    committed_avg_agency = _by_team_float(base, np.where(~perm, fte * base.days / base.days_in_month[None, :], 0.0))
 
     # the agency trajectory
     as_at = year.as_at_date(p)
@@ -478,9 +470,7 @@ def forecast_workforce(
 # KPIs for the workforce pages, on any date
 
 
-def _group_labels(
-    teams_in: npt.NDArray[np.object_], teams: pd.DataFrame | None, by: str
-) -> npt.NDArray[np.object_]:
+def _group_labels(teams_in: npt.NDArray[np.object_], teams: pd.DataFrame | None, by: str) -> npt.NDArray[np.object_]:
     if by == "team":
         return teams_in
     if by == "overall":
@@ -488,14 +478,8 @@ def _group_labels(
     if by == "hard_to_retain":
         htr: dict[str, bool] = {}
         if teams is not None and len(teams):
-            htr = dict(
-                zip(
-                    teams["team"].astype(str), teams["hard_to_retain"].fillna(False).astype(bool), strict=True
-                )
-            )
-        return np.array(
-            ["hard to retain" if htr.get(str(t), False) else "other teams" for t in teams_in], dtype=object
-        )
+            htr = dict(zip(teams["team"].astype(str), teams["hard_to_retain"].fillna(False).astype(bool), strict=True))
+        return np.array(["hard to retain" if htr.get(str(t), False) else "other teams" for t in teams_in], dtype=object)
     raise ValueError(f"cannot group workforce KPIs by {by!r}; use team, hard_to_retain or overall")
 
 
@@ -529,15 +513,11 @@ def workforce_kpis(
     post_team = posts["team"].astype(str) if len(posts) else pd.Series([], dtype=object)
     post_fte = pd.to_numeric(posts["fte"]).fillna(0.0) if len(posts) else pd.Series([], dtype=float)
     post_cost = pd.to_numeric(posts["annual_cost"]).fillna(0.0) if len(posts) else pd.Series([], dtype=float)
-    per_team_posts = (
-        pd.DataFrame({"team": post_team, "fte": post_fte, "cost": post_cost}).groupby("team").sum()
-    )
+    per_team_posts = pd.DataFrame({"team": post_team, "fte": post_fte, "cost": post_cost}).groupby("team").sum()
 
     manageable: dict[str, float] = {}
     if teams is not None and len(teams) and "manageable_caseload" in teams.columns:
-        manageable = dict(
-            zip(teams["team"].astype(str), pd.to_numeric(teams["manageable_caseload"]), strict=True)
-        )
+        manageable = dict(zip(teams["team"].astype(str), pd.to_numeric(teams["manageable_caseload"]), strict=True))
 
     caseholding = active & ~rows.absent & ~np.isnan(rows.caseload)
     frame = pd.DataFrame(
@@ -611,11 +591,7 @@ def agency_by_reason(
             "workers": 1,
         }
     )
-    return (
-        frame.groupby(["group", "agency_reason"], as_index=False)
-        .sum()
-        .sort_values(["group", "agency_reason"])
-    )
+    return frame.groupby(["group", "agency_reason"], as_index=False).sum().sort_values(["group", "agency_reason"])
 
 
 def committed_cost_by_month(
@@ -651,6 +627,4 @@ def committed_cost_by_month(
     out = frame[frame["period"].isin(periods)].groupby(["team", "period"], as_index=False).sum()
     out["month"] = [year.month_label(int(t)) for t in out["period"]]
     out["total_cost"] = out["permanent_cost"] + out["agency_cost"]
-    return out[["team", "period", "month", "permanent_cost", "agency_cost", "total_cost"]].reset_index(
-        drop=True
-    )
+    return out[["team", "period", "month", "permanent_cost", "agency_cost", "total_cost"]].reset_index(drop=True)

@@ -13,23 +13,9 @@ from django.core.management.base import CommandError
 
 from forecasting.models import ForecastLineResult, ForecastRun, ForecastTable, Scenario, ScenarioAssumption
 from forecasting.runs import forecast_run_execute, forecast_run_request
-from forecasting.services import actuals_save, budget_set, period_submit
+from forecasting.services import period_submit
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def ledger(year, lines, finance_officer):  # type: ignore[no-untyped-def]
-    """LEG-EXT (run_rate) £2,600,000 budget, £216,000 + £240,000 spent in P1–P2;
-    INC-UASC (profile) −£2,940,000 budget, −£250,000 + −£240,000 received.
-    The placements line has no budget and no actuals this year, so it is not part of the forecast."""
-    authority = year.authority
-    budget_set(authority=authority, user=finance_officer, line=lines["LEG-EXT"], year=year, amount=260_000_000, reason="")
-    budget_set(authority=authority, user=finance_officer, line=lines["INC-UASC"], year=year, amount=-294_000_000, reason="")
-    for number, legal, grant in ((1, 21_600_000, -25_000_000), (2, 24_000_000, -24_000_000)):
-        actuals_save(authority=authority, user=finance_officer, period=year.periods.get(number=number),
-                     amounts={lines["LEG-EXT"].pk: legal, lines["INC-UASC"].pk: grant})
-    return year
 
 
 def run_now(authority, year, period, user=None):  # type: ignore[no-untyped-def]
@@ -40,7 +26,11 @@ def run_now(authority, year, period, user=None):  # type: ignore[no-untyped-def]
 
 
 def test_a_run_forecasts_every_scenario_and_line_to_the_penny(
-    ledger, authority, finance_officer, dispatched_runs, django_capture_on_commit_callbacks  # type: ignore[no-untyped-def]
+    ledger,
+    authority,
+    finance_officer,
+    dispatched_runs,
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         run = forecast_run_request(authority=authority, year=ledger, period=2, user=finance_officer)
@@ -60,12 +50,20 @@ def test_a_run_forecasts_every_scenario_and_line_to_the_penny(
     # Variance = outturn − budget = £2,736,000 − £2,600,000 = £136,000 overspend; 136,000 / 2,600,000 = 5.23%.
     assert legal.variance == 13_600_000 and str(legal.variance_pct) == "5.23"
     assert set(ForecastTable.objects.filter(run=run).values_list("name", flat=True)) == {
-        "placements", "workforce", "savings", "variance_explained", "models_used",
+        "placements",
+        "workforce",
+        "savings",
+        "variance_explained",
+        "models_used",
     }
 
 
 def test_two_requests_for_the_same_inputs_share_one_run(
-    ledger, authority, finance_officer, dispatched_runs, django_capture_on_commit_callbacks  # type: ignore[no-untyped-def]
+    ledger,
+    authority,
+    finance_officer,
+    dispatched_runs,
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         first = forecast_run_request(authority=authority, year=ledger, period=2, user=finance_officer)
@@ -107,7 +105,10 @@ def test_a_scenario_with_a_negative_unit_cost_fails_the_run_naming_the_scenario(
 
 
 def test_submitting_a_period_requests_a_forecast_as_at_that_period(
-    ledger, finance_officer, dispatched_runs, django_capture_on_commit_callbacks  # type: ignore[no-untyped-def]
+    ledger,
+    finance_officer,
+    dispatched_runs,
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         period_submit(period=ledger.periods.get(number=2), user=finance_officer)
@@ -128,9 +129,9 @@ def test_export_forecast_writes_exactly_the_contract_columns(ledger, authority, 
     run = run_now(authority, ledger, 2)
     expected = {
         "lines": "scenario,line_code,line_name,service_area,category,annual_budget,actual_ytd,committed_remaining,"
-                 "projected_change,savings_adjustment,forecast_outturn,variance,variance_pct",
+        "projected_change,savings_adjustment,forecast_outturn,variance,variance_pct",
         "placements": "scenario,placement_type,month,month_end_number,average_number,number_p10,number_p90,"
-                      "gross_cost,contributions,net_cost",
+        "gross_cost,contributions,net_cost",
         "workforce": "scenario,team,month,permanent_fte,agency_fte,vacancies,permanent_cost,agency_cost,total_cost",
         "savings": "scenario,ref,title,line_code,status,planned,forecast_delivery,shortfall,added_to_outturn",
     }
@@ -142,14 +143,27 @@ def test_export_forecast_writes_exactly_the_contract_columns(ledger, authority, 
     call_command("export_forecast", "latest", "--table", "lines", "--output", str(out))
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
     legal = next(r for r in rows if r["scenario"] == "middle" and r["line_code"] == "LEG-EXT")
-    assert (legal["annual_budget"], legal["actual_ytd"], legal["forecast_outturn"], legal["variance"], legal["variance_pct"]) == (
-        "2600000.00", "456000.00", "2736000.00", "136000.00", "5.23",
+    assert (
+        legal["annual_budget"],
+        legal["actual_ytd"],
+        legal["forecast_outturn"],
+        legal["variance"],
+        legal["variance_pct"],
+    ) == (
+        "2600000.00",
+        "456000.00",
+        "2736000.00",
+        "136000.00",
+        "5.23",
     )
     assert [r["scenario"] for r in rows][:1] == ["best"]
     json_out = tmp_path / "lines.json"
     call_command("export_forecast", str(run.pk), "--format", "json", "--output", str(json_out))
     records = json.loads(json_out.read_text(encoding="utf-8"))
-    assert next(r for r in records if r["scenario"] == "middle" and r["line_code"] == "LEG-EXT")["forecast_outturn"] == "2736000.00"
+    assert (
+        next(r for r in records if r["scenario"] == "middle" and r["line_code"] == "LEG-EXT")["forecast_outturn"]
+        == "2736000.00"
+    )
 
 
 def test_export_forecast_refuses_an_unknown_or_unfinished_run(ledger, authority) -> None:  # type: ignore[no-untyped-def]
@@ -161,7 +175,10 @@ def test_export_forecast_refuses_an_unknown_or_unfinished_run(ledger, authority)
 
 
 def test_run_forecast_without_wait_requests_a_run(
-    ledger, capsys, dispatched_runs, django_capture_on_commit_callbacks  # type: ignore[no-untyped-def]
+    ledger,
+    capsys,
+    dispatched_runs,
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         call_command("run_forecast", "--year", "2019/20", "--period", "2")

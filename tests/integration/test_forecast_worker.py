@@ -6,7 +6,6 @@ import os
 import signal
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 
 from forecasting.models import ForecastLineResult, ForecastRun
@@ -20,9 +19,15 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def small_ledger(year, lines, finance_officer):  # type: ignore[no-untyped-def]
     authority = year.authority
-    budget_set(authority=authority, user=finance_officer, line=lines["LEG-EXT"], year=year, amount=260_000_000, reason="")
-    actuals_save(authority=authority, user=finance_officer, period=year.periods.get(number=1),
-                 amounts={lines["LEG-EXT"].pk: 21_600_000})
+    budget_set(
+        authority=authority, user=finance_officer, line=lines["LEG-EXT"], year=year, amount=260_000_000, reason=""
+    )
+    actuals_save(
+        authority=authority,
+        user=finance_officer,
+        period=year.periods.get(number=1),
+        amounts={lines["LEG-EXT"].pk: 21_600_000},
+    )
     return year
 
 
@@ -47,7 +52,11 @@ def test_run_forecast_wait_prints_the_run_and_the_headline_per_scenario(small_le
     reason="redelivery after a killed worker needs the Redis broker (make test and CI use it)",
 )
 def test_a_worker_killed_mid_run_leaves_no_partial_results_and_the_run_completes_later(small_ledger, settings) -> None:  # type: ignore[no-untyped-def]
-    slow = {"OUTTURN_FORECAST_TEST_DELAY": "60", "OUTTURN_FORECAST_STALE_SECONDS": "3", "CELERY_VISIBILITY_TIMEOUT": "6"}
+    slow = {
+        "OUTTURN_FORECAST_TEST_DELAY": "60",
+        "OUTTURN_FORECAST_STALE_SECONDS": "3",
+        "CELERY_VISIBILITY_TIMEOUT": "6",
+    }
     with celery_worker(extra_env=slow) as (queue, first):
         settings.OUTTURN_FORECAST_QUEUE = queue
         run = forecast_run_request(authority=small_ledger.authority, year=small_ledger, period=1, user=None)

@@ -39,7 +39,9 @@ class Command(BaseCommand):
             except (ValueError, ForecastRun.DoesNotExist):
                 raise CommandError(f"No forecast run {options['run']}") from None
             if run.status != ForecastRun.Status.SUCCEEDED:
-                raise CommandError(f"Run {run.pk} is {run.get_status_display().lower()}; only a finished run has outputs")
+                raise CommandError(
+                    f"Run {run.pk} is {run.get_status_display().lower()}; only a finished run has outputs"
+                )
         frame = export_frame(run, options["table"])
         if options["format"] == "csv":
             data = csv_bytes(frame, bom=False)

@@ -44,7 +44,9 @@ class Command(BaseCommand):
         deadline = time.monotonic() + options["timeout"]
         while not run.is_finished:
             if time.monotonic() > deadline:
-                raise CommandError(f"Run {run.pk} has not finished after {options['timeout']} s; is a Celery worker running?")
+                raise CommandError(
+                    f"Run {run.pk} has not finished after {options['timeout']} s; is a Celery worker running?"
+                )
             time.sleep(0.5)
             run.refresh_from_db()
         if run.status == ForecastRun.Status.FAILED:

@@ -118,9 +118,7 @@ def _jumpy_register() -> pd.DataFrame:
 def test_calibration_widens_under_covering_intervals(types: pd.DataFrame) -> None:
     reg = _jumpy_register()
     origins = month_ends_between(date(2018, 1, 1), date(2019, 6, 30))
-    raw = backtest(
-        reg, types, origins=origins, actuals_up_to=date(2019, 12, 31), horizon=6, methods=("statistical",)
-    )
+    raw = backtest(reg, types, origins=origins, actuals_up_to=date(2019, 12, 31), horizon=6, methods=("statistical",))
     raw_coverage = raw.forecasts["covered"].mean()
     assert raw_coverage < 0.8  # the model claims 80% and covers less
     factors = calibration_factors(raw.forecasts)
@@ -138,9 +136,7 @@ def test_calibration_widens_under_covering_intervals(types: pd.DataFrame) -> Non
     assert calibrated.forecasts["covered"].mean() > raw_coverage
     assert calibrated.forecasts["covered"].mean() >= 0.8 or factors["fostering_ifa"] == 5.0
     assert (calibrated.forecasts["forecast"] == raw.forecasts["forecast"]).all()
-    assert calibrate(
-        reg, types, origins=origins, actuals_up_to=date(2019, 12, 31), horizon=6
-    ) == pytest.approx(factors)
+    assert calibrate(reg, types, origins=origins, actuals_up_to=date(2019, 12, 31), horizon=6) == pytest.approx(factors)
 
 
 def test_the_projection_takes_the_calibration_factor(types: pd.DataFrame) -> None:
@@ -155,21 +151,13 @@ def test_the_projection_takes_the_calibration_factor(types: pd.DataFrame) -> Non
     def ifa(frame: pd.DataFrame) -> pd.DataFrame:
         return frame[(frame["placement_type"] == "fostering_ifa") & (frame["period"] > 4)]
 
-    plain_width = (
-        ifa(plain.by_type_month)["number_p90"] - ifa(plain.by_type_month)["month_end_number"]
-    ).to_numpy()
-    wide_width = (
-        ifa(wide.by_type_month)["number_p90"] - ifa(wide.by_type_month)["month_end_number"]
-    ).to_numpy()
+    plain_width = (ifa(plain.by_type_month)["number_p90"] - ifa(plain.by_type_month)["month_end_number"]).to_numpy()
+    wide_width = (ifa(wide.by_type_month)["number_p90"] - ifa(wide.by_type_month)["month_end_number"]).to_numpy()
     assert wide_width == pytest.approx(3 * plain_width)
     # the worst case costs more once the interval is widened
     assert (
-        worst_wide.projected_change_by_type.set_index("placement_type").loc[
-            "fostering_ifa", "projected_change"
-        ]
-        > worst_plain.projected_change_by_type.set_index("placement_type").loc[
-            "fostering_ifa", "projected_change"
-        ]
+        worst_wide.projected_change_by_type.set_index("placement_type").loc["fostering_ifa", "projected_change"]
+        > worst_plain.projected_change_by_type.set_index("placement_type").loc["fostering_ifa", "projected_change"]
     )
 
 

@@ -131,9 +131,7 @@ def test_the_statistical_method_falls_back_to_seasonal_naive_then_the_mean_on_sh
 
 
 def test_the_statistical_method_is_never_negative_near_zero() -> None:
-    history = np.array(
-        [0, 1, 0, 0, 2, 0, 1, 0, 0, 1, 0, 0, 0, 1, 0, 3, 0, 0, 1, 0, 0, 0, 1, 0, 0, 2] * 2, dtype=float
-    )
+    history = np.array([0, 1, 0, 0, 2, 0, 1, 0, 0, 1, 0, 0, 0, 1, 0, 3, 0, 0, 1, 0, 0, 0, 1, 0, 0, 2] * 2, dtype=float)
     forecast = statistical_forecast(history, 12)
     assert forecast.p10 is not None and forecast.p90 is not None
     assert (forecast.month_end >= 0).all()

@@ -61,9 +61,7 @@ def test_a_negative_unit_cost_in_a_scenario_is_refused() -> None:
 def test_a_billable_factor_outside_0_to_1_point_5_is_refused(factor: float) -> None:
     scenarios = [*tiny_authority().scenarios[:2], Scenario("worst", billable_factor=factor)]
     message = problems_of(scenarios=scenarios)
-    assert (
-        f"Scenario worst has a billable factor of {factor}; it must be more than 0 and at most 1.5" in message
-    )
+    assert f"Scenario worst has a billable factor of {factor}; it must be more than 0 and at most 1.5" in message
 
 
 def test_a_billable_factor_of_exactly_1_point_5_is_allowed() -> None:
@@ -73,9 +71,7 @@ def test_a_billable_factor_of_exactly_1_point_5_is_allowed() -> None:
 
 def test_a_run_without_a_middle_scenario_is_refused() -> None:
     scenarios = [s for s in tiny_authority().scenarios if s.name != "middle"]
-    assert "Scenario middle is missing: best, middle and worst must always exist" in problems_of(
-        scenarios=scenarios
-    )
+    assert "Scenario middle is missing: best, middle and worst must always exist" in problems_of(scenarios=scenarios)
 
 
 def test_best_and_worst_must_exist_too() -> None:
@@ -107,9 +103,8 @@ def test_a_monthly_profile_that_does_not_add_up_to_the_budget_is_refused() -> No
     budget.at[3, "profile"] = (500_000,) * 12  # 12 × £5,000 = £60,000, the budget: fine
     tiny_authority(budget_lines=budget).validate()
     budget.at[3, "profile"] = (500_000,) * 11 + (500_001,)
-    assert (
-        "OT-LEGAL's monthly profile adds up to £60,000.01 but its annual budget is £60,000.00"
-        in problems_of(budget_lines=budget)
+    assert "OT-LEGAL's monthly profile adds up to £60,000.01 but its annual budget is £60,000.00" in problems_of(
+        budget_lines=budget
     )
 
 
@@ -157,8 +152,6 @@ def test_an_assumption_or_the_period_changes_the_hash() -> None:
 def test_blank_dates_and_blank_numbers_hash_the_same_however_they_are_written() -> None:
     inputs = tiny_authority()
     budget = inputs.budget_lines.copy()
-    budget["budget_numbers"] = (
-        budget["budget_numbers"].astype(object).where(budget["budget_numbers"].notna(), None)
-    )
+    budget["budget_numbers"] = budget["budget_numbers"].astype(object).where(budget["budget_numbers"].notna(), None)
     assert inputs_hash(replace(inputs, budget_lines=budget)) == inputs_hash(inputs)
     assert np.isnan(inputs.budget_lines["budget_numbers"].iloc[2])

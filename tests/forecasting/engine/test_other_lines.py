@@ -70,9 +70,7 @@ def test_run_rate_rounds_half_pence_away_from_zero_for_spend_and_income() -> Non
 def test_run_rate_at_period_0_is_the_budget_and_at_period_12_is_the_actuals() -> None:
     # p = 0: no actuals to extend, so the budget (−£20,000). p = 12: actuals / 12 × 0 added.
     assert forecast([line("I", -2_000_000, "run_rate")], {}, 0).loc["I", "outturn"] == -2_000_000
-    assert (
-        forecast([line("I", -2_000_000, "run_rate")], {"I": -2_150_000}, 12).loc["I", "outturn"] == -2_150_000
-    )
+    assert forecast([line("I", -2_000_000, "run_rate")], {"I": -2_150_000}, 12).loc["I", "outturn"] == -2_150_000
 
 
 def test_budget_method_forecasts_the_annual_budget_whatever_the_actuals() -> None:

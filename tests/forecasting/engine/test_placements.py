@@ -356,9 +356,7 @@ def test_the_new_placement_unit_cost_is_the_mean_net_weekly_cost_of_last_years_s
         ]
     )
     # as at 31 July 2019: mean of £1,000 and £2,000 = £1,500.00 a week (a simple mean per row)
-    assert (
-        default_unit_cost_new(reg, types, placement_type="fostering_ifa", as_at=date(2019, 7, 31)) == 150_000
-    )
+    assert default_unit_cost_new(reg, types, placement_type="fostering_ifa", as_at=date(2019, 7, 31)) == 150_000
 
 
 def test_without_recent_starts_the_unit_cost_is_that_of_placements_active_on_the_as_at_date(
@@ -372,9 +370,7 @@ def test_without_recent_starts_the_unit_cost_is_that_of_placements_active_on_the
         ]
     )
     # (£800.00 + £900.01) / 2 = £850.005 → £850.01 (half up)
-    assert (
-        default_unit_cost_new(reg, types, placement_type="fostering_ifa", as_at=date(2019, 7, 31)) == 85_001
-    )
+    assert default_unit_cost_new(reg, types, placement_type="fostering_ifa", as_at=date(2019, 7, 31)) == 85_001
     assert default_unit_cost_new(reg, types, placement_type="secure", as_at=date(2019, 7, 31)) == 0
 
 
@@ -423,19 +419,12 @@ def test_a_scenario_unit_cost_overrides_the_default(types: pd.DataFrame) -> None
         types,
         FY,
         11,
-        {
-            "fostering_ifa": PlacementAssumption(
-                demand_method="net_change", net_change=0, new_unit_cost=100_000
-            )
-        },
+        {"fostering_ifa": PlacementAssumption(demand_method="net_change", net_change=0, new_unit_cost=100_000)},
     )
     march = month_row(projection.by_type_month, "fostering_ifa", 12)
     assert march["unit_cost_new"] == 100_000
     assert march["projected_change"] == 228_571
-    assert (
-        projection.models_used.set_index("placement_type").loc["fostering_ifa", "unit_cost_source"]
-        == "scenario"
-    )
+    assert projection.models_used.set_index("placement_type").loc["fostering_ifa", "unit_cost_source"] == "scenario"
 
 
 def test_commitments_gives_exactly_the_committed_cost_including_known_future_starts(
@@ -450,9 +439,7 @@ def test_commitments_gives_exactly_the_committed_cost_including_known_future_sta
     projection = project_placements(
         reg, types, FY, 4, {"fostering_ifa": PlacementAssumption(demand_method="commitments")}
     )
-    ifa = projection.by_type_month[projection.by_type_month["placement_type"] == "fostering_ifa"].set_index(
-        "period"
-    )
+    ifa = projection.by_type_month[projection.by_type_month["placement_type"] == "fostering_ifa"].set_index("period")
     assert (ifa["projected_change"] == 0).all()
     assert (ifa["projected_average_number"] == ifa["committed_average_number"]).all()
     assert (ifa["net_cost"] == ifa["committed_net_cost"]).all()
@@ -488,15 +475,9 @@ def test_net_change_moves_month_end_numbers_in_a_straight_line_to_march(types: p
         types,
         FY,
         4,
-        {
-            "fostering_ifa": PlacementAssumption(
-                demand_method="net_change", net_change=25, new_unit_cost=100_000
-            )
-        },
+        {"fostering_ifa": PlacementAssumption(demand_method="net_change", net_change=25, new_unit_cost=100_000)},
     )
-    ifa = projection.by_type_month[projection.by_type_month["placement_type"] == "fostering_ifa"].set_index(
-        "period"
-    )
+    ifa = projection.by_type_month[projection.by_type_month["placement_type"] == "fostering_ifa"].set_index("period")
     assert ifa.loc[4, "month_end_number"] == 411
     assert ifa.loc[5:12, "month_end_number"].tolist() == pytest.approx(
         [414.125, 417.25, 420.375, 423.5, 426.625, 429.75, 432.875, 436.0]
@@ -527,13 +508,9 @@ def test_projected_numbers_never_go_below_zero(types: pd.DataFrame) -> None:
 def test_a_fee_uplift_from_mid_month_splits_the_months_days(types: pd.DataFrame) -> None:
     # 10% uplift from 16 November 2019 on gross; health £70/wk is not uplifted.
     reg = register([placement("A", "2019-04-01", weekly=70_000, health=7_000)])
-    uplift = PlacementAssumption(
-        demand_method="commitments", fee_uplift_pct=10.0, fee_uplift_from=date(2019, 11, 16)
-    )
+    uplift = PlacementAssumption(demand_method="commitments", fee_uplift_pct=10.0, fee_uplift_from=date(2019, 11, 16))
     projection = project_placements(reg, types, FY, 4, {"fostering_ifa": uplift})
-    ifa = projection.by_type_month[projection.by_type_month["placement_type"] == "fostering_ifa"].set_index(
-        "period"
-    )
+    ifa = projection.by_type_month[projection.by_type_month["placement_type"] == "fostering_ifa"].set_index("period")
     # November (P8): 15 days at £700 + 15 days at £770 → gross £700 × (15 + 15 × 1.1)/7 = £3,150.00
     assert ifa.loc[8, "gross_cost"] == 315_000
     # contributions £70 × 30/7 = £300.00; net (£700 × 31.5 − £70 × 30)/7 = £2,850.00
@@ -557,9 +534,7 @@ def test_a_fee_uplift_applies_to_new_placements_but_not_to_actual_months(types: 
         fee_uplift_from=date(2019, 4, 16),
     )
     projection = project_placements(reg, types, FY, 4, {"fostering_ifa": uplift})
-    ifa = projection.by_type_month[projection.by_type_month["placement_type"] == "fostering_ifa"].set_index(
-        "period"
-    )
+    ifa = projection.by_type_month[projection.by_type_month["placement_type"] == "fostering_ifa"].set_index("period")
     # April is an actual month: the register's £700 × 30/7 = £3,000, no uplift
     assert ifa.loc[1, "net_cost"] == 300_000
     # August: 1 × £770 × 31/7 = £3,410.00 projected change
@@ -576,9 +551,7 @@ def test_a_fee_uplift_on_new_placements_splits_a_month_at_the_uplift_date(types:
         fee_uplift_from=date(2019, 11, 16),
     )
     projection = project_placements(reg, types, FY, 4, {"fostering_ifa": uplift})
-    ifa = projection.by_type_month[projection.by_type_month["placement_type"] == "fostering_ifa"].set_index(
-        "period"
-    )
+    ifa = projection.by_type_month[projection.by_type_month["placement_type"] == "fostering_ifa"].set_index("period")
     # November: 1 × £700 × (15 + 15 × 1.1)/7 = £3,150.00; August before the uplift £3,100.00
     assert ifa.loc[8, "projected_change"] == 315_000
     assert ifa.loc[5, "projected_change"] == 310_000
@@ -605,11 +578,7 @@ def test_at_period_0_the_starting_number_is_the_number_on_31_march(types: pd.Dat
         types,
         FY,
         0,
-        {
-            "fostering_ifa": PlacementAssumption(
-                demand_method="net_change", net_change=12, new_unit_cost=70_000
-            )
-        },
+        {"fostering_ifa": PlacementAssumption(demand_method="net_change", net_change=12, new_unit_cost=70_000)},
     )
     april = month_row(projection.by_type_month, "fostering_ifa", 1)
     assert not april["is_actual"]
@@ -622,9 +591,7 @@ def test_trend_and_flow_drive_n_hat_from_projected_month_ends(types: pd.DataFram
     # one new open placement on the 1st of every month from April 2018: month ends 1, 2, ..., 16
     # by 31 July 2019 (16 months). Trend: slope 1 a month → M_5 = 17; N̂(Aug) = (16 + 17)/2 = 16.5.
     # Flow: 1 entry a month, no exits → the same path.
-    reg = register(
-        [placement(str(i), f"{2018 + (3 + i) // 12}-{(3 + i) % 12 + 1:02d}-01") for i in range(16)]
-    )
+    reg = register([placement(str(i), f"{2018 + (3 + i) // 12}-{(3 + i) % 12 + 1:02d}-01") for i in range(16)])
     for method in ("trend", "flow"):
         projection = project_placements(
             reg,

@@ -104,12 +104,8 @@ def worker(ref: str, **values: Any) -> dict[str, Any]:
 def tiny_authority(**overrides: Any) -> EngineInputs:
     budget = pd.DataFrame(
         [
-            budget_line(
-                "PL-IFA", "placements", 5_200_000, placement_type="fostering_ifa", budget_numbers=1.5
-            ),
-            budget_line(
-                "PL-RES", "placements", 12_000_000, placement_type="residential_external", budget_numbers=1.0
-            ),
+            budget_line("PL-IFA", "placements", 5_200_000, placement_type="fostering_ifa", budget_numbers=1.5),
+            budget_line("PL-RES", "placements", 12_000_000, placement_type="residential_external", budget_numbers=1.0),
             budget_line("WF-CP", "workforce", 10_000_000, team="CP"),
             budget_line("OT-LEGAL", "other", 6_000_000, method="profile"),
             budget_line("INC-HEALTH", "income", -12_000_000, method="run_rate"),
@@ -131,14 +127,10 @@ def tiny_authority(**overrides: Any) -> EngineInputs:
         [
             placement("P1", "A", "2010-05-01", "fostering_ifa", "2018-01-01", None, 70_000),
             placement("P2", "B", "2011-05-01", "fostering_ifa", "2019-04-01", "2019-09-01", 70_000),
-            placement(
-                "P3", "C", "2002-01-15", "residential_external", "2017-06-01", None, 350_000, health=70_000
-            ),
+            placement("P3", "C", "2002-01-15", "residential_external", "2017-06-01", None, 350_000, health=70_000),
         ]
     )
-    types = pd.DataFrame(
-        {"code": ["fostering_ifa", "residential_external"], "continues_after_18": [False, False]}
-    )
+    types = pd.DataFrame({"code": ["fostering_ifa", "residential_external"], "continues_after_18": [False, False]})
     posts = pd.DataFrame(
         {
             "post_ref": ["CP1", "CP2", "CP3"],
@@ -179,16 +171,12 @@ def tiny_authority(**overrides: Any) -> EngineInputs:
         ]
     )
     scenarios = [
-        Scenario(
-            "middle", placements={"*": PlacementAssumption(demand_method="commitments")}, billable_factor=0.9
-        ),
+        Scenario("middle", placements={"*": PlacementAssumption(demand_method="commitments")}, billable_factor=0.9),
         Scenario("best", billable_factor=0.85, delivery_rates={"at_risk": 1.0}),
         Scenario(
             "worst",
             placements={
-                "fostering_ifa": PlacementAssumption(
-                    demand_method="net_change", net_change=2, new_unit_cost=80_000
-                )
+                "fostering_ifa": PlacementAssumption(demand_method="net_change", net_change=2, new_unit_cost=80_000)
             },
             agency_targets={"CP": 0.0},
             delivery_rates={"at_risk": 0.0},
@@ -280,12 +268,7 @@ def test_every_line_shows_how_its_outturn_is_made_up(result: Any) -> None:
     assert income["actual_ytd"] == -3_000_000  # period 5 is after the as-at period: ignored
     assert income["forecast_outturn"] == -9_000_000
     for _, row in result.lines.iterrows():
-        parts = (
-            row["actual_ytd"]
-            + row["committed_remaining"]
-            + row["projected_change"]
-            + row["savings_adjustment"]
-        )
+        parts = row["actual_ytd"] + row["committed_remaining"] + row["projected_change"] + row["savings_adjustment"]
         assert row["forecast_outturn"] == parts
         assert row["variance"] == row["forecast_outturn"] - row["annual_budget"]
 
@@ -368,9 +351,7 @@ def test_a_placement_with_its_own_line_code_is_costed_to_that_line() -> None:
     budget = pd.concat(
         [
             inputs.budget_lines,
-            pd.DataFrame(
-                [budget_line("PL-IFA-UASC", "placements", 1_000_000, placement_type="fostering_ifa")]
-            ),
+            pd.DataFrame([budget_line("PL-IFA-UASC", "placements", 1_000_000, placement_type="fostering_ifa")]),
         ],
         ignore_index=True,
     )
@@ -385,9 +366,7 @@ def test_an_agency_target_with_no_agency_worker_to_price_it_is_an_input_error() 
     # Worst wants 2 agency FTE in team CP by March, but nobody is engaged to give a weekly rate.
     inputs = tiny_authority()
     workers = inputs.workers[inputs.workers["worker_type"] == "permanent"]
-    scenarios = [s for s in inputs.scenarios if s.name != "worst"] + [
-        Scenario("worst", agency_targets={"CP": 2.0})
-    ]
+    scenarios = [s for s in inputs.scenarios if s.name != "worst"] + [Scenario("worst", agency_targets={"CP": 2.0})]
     with pytest.raises(EngineInputError, match="Scenario worst: team CP has an agency target"):
         run_engine(tiny_authority(workers=workers, scenarios=scenarios))
 
@@ -416,7 +395,5 @@ def test_the_large_synthetic_county_is_the_same_for_the_same_seed_and_runs_every
     assert len(result.lines) == 3 * 300
     assert (
         result.lines["forecast_outturn"]
-        == result.lines[["actual_ytd", "committed_remaining", "projected_change", "savings_adjustment"]].sum(
-            axis=1
-        )
+        == result.lines[["actual_ytd", "committed_remaining", "projected_change", "savings_adjustment"]].sum(axis=1)
     ).all()

@@ -216,9 +216,7 @@ def test_the_savings_adjustment_of_a_line_is_the_sum_of_its_added_shortfalls() -
 
 
 def test_no_added_shortfall_gives_an_empty_adjustment_table_with_its_columns() -> None:
-    adjustment = savings_adjustment_by_line(
-        deliver(tracker(saving("S1", line_code="LEGAL", status="at_risk")))
-    )
+    adjustment = savings_adjustment_by_line(deliver(tracker(saving("S1", line_code="LEGAL", status="at_risk"))))
     assert adjustment.empty
     assert list(adjustment.columns) == ["line_code", "savings_adjustment"]
 
@@ -529,9 +527,7 @@ def test_a_programme_profile_is_read_per_programme_and_profile_with_missing_year
     )
     series = programme_benefits_by_year(programmes, programme="P", profile="target")
     assert series.to_dict() == {"2022/23": 10_000, "2023/24": 0, "2024/25": 30_000}
-    assert programme_benefits_by_year(programmes, programme="P", profile="stretch").to_dict() == {
-        "2022/23": 99_999
-    }
+    assert programme_benefits_by_year(programmes, programme="P", profile="stretch").to_dict() == {"2022/23": 99_999}
     with pytest.raises(SavingsError, match="no target benefit profile"):
         programme_benefits_by_year(programmes, programme="Missing")
 

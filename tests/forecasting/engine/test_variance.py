@@ -37,9 +37,7 @@ def test_the_variance_percentage_rounds_half_up_to_2_decimals_without_float_drif
     assert variance_pct_decimal(2, 300) == Decimal("0.67")
 
 
-def explained(
-    outturn: int, cost: int, fye: float, budget: int = 52_000_000, numbers: float = 10.0
-) -> pd.Series:
+def explained(outturn: int, cost: int, fye: float, budget: int = 52_000_000, numbers: float = 10.0) -> pd.Series:
     lines = pd.DataFrame(
         {
             "line_code": ["PL"],
@@ -95,7 +93,5 @@ def test_lines_without_budgeted_numbers_are_not_explained() -> None:
             "forecast_outturn": [1, 1],
         }
     )
-    drivers = pd.DataFrame(
-        {"line_code": ["A", "B"], "fye_number": [1.0, 1.0], "forecast_net_cost_year": [1, 1]}
-    )
+    drivers = pd.DataFrame({"line_code": ["A", "B"], "fye_number": [1.0, 1.0], "forecast_net_cost_year": [1, 1]})
     assert variance_explained(lines, drivers, scenario="middle").empty

@@ -177,9 +177,7 @@ def test_a_post_held_by_a_worker_on_maternity_leave_is_filled_not_vacant() -> No
     assert row["above_establishment"] == pytest.approx(0.0)
 
 
-def test_the_vacancy_rate_is_vacant_over_budgeted_fte_and_the_agency_rate_is_over_permanent_plus_agency() -> (
-    None
-):
+def test_the_vacancy_rate_is_vacant_over_budgeted_fte_and_the_agency_rate_is_over_permanent_plus_agency() -> None:
     # Vacancy rate = 38 / 100 = 0.38. Agency rate (DfE) = 51 / (62 in post + 51) = 51/113 = 0.451327.
     kpis = workforce_kpis(dorset_workers(), posts_frame("CP1", 100.0, count=100), date(2016, 12, 31))
     row = kpis.iloc[0]
@@ -241,9 +239,7 @@ def test_kpis_group_teams_into_hard_to_retain_and_the_rest() -> None:
         }
     )
     posts = pd.concat([posts_frame("CP1", 2.0), posts_frame("LAC", 2.0)])
-    kpis = workforce_kpis(frame, posts, date(2019, 7, 31), teams=teams, by="hard_to_retain").set_index(
-        "group"
-    )
+    kpis = workforce_kpis(frame, posts, date(2019, 7, 31), teams=teams, by="hard_to_retain").set_index("group")
     assert kpis.loc["hard to retain", "agency_rate"] == pytest.approx(0.5)
     assert kpis.loc["other teams", "agency_rate"] == pytest.approx(0.0)
 
@@ -279,9 +275,7 @@ def test_the_monthly_cost_committed_to_the_year_end_starts_the_day_after_the_dat
 def test_an_overall_agency_target_is_shared_in_proportion_to_agency_fte_on_the_as_at_date() -> None:
     # Overall 30; team T3 has its own target 6, leaving 24 for T1 (12 FTE now) and T2 (4 FTE now):
     # T1 = 24 × 12/16 = 18, T2 = 24 × 4/16 = 6.
-    targets = team_agency_targets(
-        {None: 30.0, "T3": 6.0}, {"T1": 12.0, "T2": 4.0, "T3": 9.0}, ["T1", "T2", "T3"]
-    )
+    targets = team_agency_targets({None: 30.0, "T3": 6.0}, {"T1": 12.0, "T2": 4.0, "T3": 9.0}, ["T1", "T2", "T3"])
     assert targets == {"T3": 6.0, "T1": 18.0, "T2": 6.0}
 
 
@@ -353,9 +347,7 @@ def test_vacancies_in_the_forecast_months_count_known_leavers_and_starters() -> 
         [worker("W1", end_date="2019-09-30"), worker("W2", absence="maternity"), worker("W3", start_date="2019-11-01")]
     )
     base = prepare_workforce(frame, posts_frame("CP1", 3.0), FY, 4)
-    months = forecast_workforce(base, billable_factor=1.0, agency_targets={}).by_team_month.set_index(
-        "period"
-    )
+    months = forecast_workforce(base, billable_factor=1.0, agency_targets={}).by_team_month.set_index("period")
     assert months.loc[5, "vacancies"] == pytest.approx(1.0)
     assert months.loc[7, "vacancies"] == pytest.approx(2.0)
     assert months.loc[8, "vacancies"] == pytest.approx(1.0)

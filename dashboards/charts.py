@@ -1,0 +1,531 @@
+"""Plotly figures for the dashboards and the committee PDF: a DataFrame in, a Figure out.
+
+Every builder takes the same frame that is shown as the chart's table (money in integer pence,
+numbers of children or FTE as floats), so the figure and the table cannot disagree. Money is
+drawn in pounds (pence / 100) with £ tick labels written here ("£1.5m"), because plotly.js's own
+SI suffixes would print "£1.2G" for a billion. Value axes start at zero.
+
+One house theme: the Government Analysis Function accessible palette, at most about four series
+per chart, and a second cue besides colour for every series (dashes, markers or bar patterns),
+so that colour is never the only way to tell series apart. Only SVG trace types (scatter, bar,
+waterfall): no WebGL, so plotly.js needs no eval and the content security policy stays strict.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+
+DARK_BLUE = "#12436D"
+TURQUOISE = "#28A197"
+DARK_PINK = "#801650"
+ORANGE = "#F46A25"
+DARK_GREY = "#3D3D3D"
+LIGHT_PURPLE = "#A285D1"
+PALETTE = (DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE, DARK_GREY, LIGHT_PURPLE)
+# Bar patterns paired with the palette, the non-colour cue for bars.
+PATTERNS = ("", "/", ".", "x", "-", "+")
+FONT = "Arial, Helvetica, sans-serif"
+RAG_COLOURS = {"red": DARK_PINK, "amber": ORANGE, "green": TURQUOISE}
+
+HOUSE = go.layout.Template(
+    layout=go.Layout(
+        font={"family": FONT, "size": 14, "color": "#0b0c0c"},
+        colorway=list(PALETTE),
+        paper_bgcolor="#ffffff",
+        plot_bgcolor="#ffffff",
+        margin={"l": 70, "r": 20, "t": 20, "b": 40},
+        hoverlabel={"font": {"family": FONT}},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0, "traceorder": "normal"},
+        xaxis={"showgrid": False, "linecolor": DARK_GREY, "ticks": "outside", "automargin": True},
+        yaxis={
+            "gridcolor": "#d9d9d9",
+            "zeroline": True,
+            "zerolinecolor": DARK_GREY,
+            "rangemode": "tozero",
+            "automargin": True,
+        },
+        bargap=0.25,
+    )
+)
+
+
+def pounds(pence: object) -> float | None:
+    """Pence to pounds for drawing (exact for any sum of pence below 2^53)."""
+    if pence is None or (isinstance(pence, float) and math.isnan(pence)):
+        return None
+    return float(int(pence)) / 100  # type: ignore[call-overload]
+
+
+def _number(value: object) -> float | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return float(value)  # type: ignore[arg-type]
+
+
+def money_label(value_pounds: float) -> str:
+    """£ tick text as councils write it: £950k, £1.5m, -£2m."""
+    size = abs(value_pounds)
+    sign = "-" if value_pounds < 0 else ""
+    if size >= 1_000_000:
+        text = f"{size / 1_000_000:,.1f}".rstrip("0").rstrip(".") + "m"
+    elif size >= 1_000:
+        text = f"{size / 1_000:,.0f}k"
+    else:
+        text = f"{size:,.0f}"
+    return f"{sign}£{text}"
+
+
+def _nice_step(span: float, ticks: int = 5) -> float:
+    if span <= 0:
+        return 1.0
+    raw = span / ticks
+    magnitude = float(10 ** math.floor(math.log10(raw)))
+    for multiple in (1, 2, 2.5, 5, 10):
+        if raw <= multiple * magnitude:
+            return float(multiple * magnitude)
+    return float(10 * magnitude)
+
+
+def money_axis(values: Sequence[float | None], title: str = "") -> dict[str, object]:
+    """A y axis in pounds that includes zero, with £ tick labels."""
+    present = [v for v in values if v is not None]
+    low = min([0.0, *present])
+    high = max([0.0, *present])
+    step = _nice_step(high - low)
+    first = math.floor(low / step) * step
+    last = math.ceil(high / step) * step
+    if last <= high:
+        last += step
+    ticks = [first + i * step for i in range(int(round((last - first) / step)) + 1)]
+    return {
+        "tickvals": ticks,
+        "ticktext": [money_label(t) for t in ticks],
+        "range": [first, last],
+        "title": {"text": title},
+    }
+
+
+def _pattern(index: int) -> dict[str, object]:
+    # "overlay" draws the pattern on top of the bar's colour; the default would replace the colour.
+    return {"shape": PATTERNS[index % len(PATTERNS)], "fgcolor": "#ffffff", "fillmode": "overlay", "solidity": 0.25}
+
+
+def _figure(height: int = 360) -> go.Figure:
+    figure = go.Figure()
+    figure.update_layout(template=HOUSE, height=height)
+    return figure
+
+
+def _series(frame: pd.DataFrame, column: str, convert=_number) -> list[float | None]:  # type: ignore[no-untyped-def]
+    if column not in frame.columns:
+        return [None] * len(frame)
+    return [convert(v) for v in frame[column].tolist()]
+
+
+NUMBER_HOVER = "%{x}: %{y:,.1f}<extra>%{fullData.name}</extra>"
+MONEY_HOVER = "%{x}: £%{y:,.0f}<extra>%{fullData.name}</extra>"
+
+
+def numbers_over_year_figure(frame: pd.DataFrame, *, y_title: str = "Children") -> go.Figure:
+    """Month-end numbers through the financial year: this year's actuals (solid, markers), the
+    forecast to March (dashed), the budgeted number (dotted) and past years (thin, grey / purple).
+
+    Frame columns: month, actual, forecast, budgeted (optional) and any number of past-year
+    columns named "past:<label>" (e.g. "past:2025/26")."""
+    figure = _figure()
+    months = frame["month"].tolist()
+    past = [c for c in frame.columns if c.startswith("past:")]
+    for index, column in enumerate(past):
+        figure.add_trace(
+            go.Scatter(
+                x=months,
+                y=_series(frame, column),
+                name=column.removeprefix("past:"),
+                mode="lines+markers",
+                line={"color": (DARK_GREY, LIGHT_PURPLE)[index % 2], "width": 1.5},
+                marker={"symbol": ("square", "triangle-up")[index % 2], "size": 6},
+                hovertemplate=NUMBER_HOVER,
+            )
+        )
+    figure.add_trace(
+        go.Scatter(
+            x=months,
+            y=_series(frame, "actual"),
+            name="Actual",
+            mode="lines+markers",
+            line={"color": DARK_BLUE, "width": 3},
+            marker={"symbol": "circle", "size": 8},
+            hovertemplate=NUMBER_HOVER,
+        )
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=months,
+            y=_series(frame, "forecast"),
+            name="Forecast",
+            mode="lines+markers",
+            line={"color": DARK_BLUE, "width": 3, "dash": "dash"},
+            marker={"symbol": "circle-open", "size": 8},
+            hovertemplate=NUMBER_HOVER,
+        )
+    )
+    if "budgeted" in frame.columns and frame["budgeted"].notna().any():
+        figure.add_trace(
+            go.Scatter(
+                x=months,
+                y=_series(frame, "budgeted"),
+                name="Budgeted",
+                mode="lines",
+                line={"color": ORANGE, "width": 2, "dash": "dot"},
+                hovertemplate=NUMBER_HOVER,
+            )
+        )
+    figure.update_layout(yaxis={"title": {"text": y_title}, "rangemode": "tozero"})
+    return figure
+
+
+def fan_figure(frame: pd.DataFrame, *, y_title: str = "Children") -> go.Figure:
+    """One placement type: actual month-end numbers, the forecast with its 10–90% interval (the
+    fan) and the budgeted number. Frame columns: month, actual, forecast, p10, p90, budgeted."""
+    figure = _figure()
+    months = frame["month"].tolist()
+    p10, p90 = _series(frame, "p10"), _series(frame, "p90")
+    if any(v is not None for v in p10) and any(v is not None for v in p90):
+        # The band: the 10% edge drawn invisibly, then the 90% edge filled down to it.
+        figure.add_trace(
+            go.Scatter(
+                x=months,
+                y=p10,
+                name="10% edge",
+                mode="lines",
+                line={"width": 0, "color": TURQUOISE},
+                showlegend=False,
+                hoverinfo="skip",
+                connectgaps=False,
+            )
+        )
+        figure.add_trace(
+            go.Scatter(
+                x=months,
+                y=p90,
+                name="10–90% range",
+                mode="lines",
+                fill="tonexty",
+                fillcolor="rgba(40,161,151,0.25)",
+                line={"width": 0, "color": TURQUOISE},
+                connectgaps=False,
+                customdata=p10,
+                hovertemplate="%{x}: %{customdata:,.1f}–%{y:,.1f}<extra>10–90% range</extra>",
+            )
+        )
+    figure.add_trace(
+        go.Scatter(
+            x=months,
+            y=_series(frame, "actual"),
+            name="Actual",
+            mode="lines+markers",
+            line={"color": DARK_BLUE, "width": 3},
+            marker={"symbol": "circle", "size": 8},
+            hovertemplate=NUMBER_HOVER,
+        )
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=months,
+            y=_series(frame, "forecast"),
+            name="Forecast",
+            mode="lines+markers",
+            line={"color": DARK_BLUE, "width": 3, "dash": "dash"},
+            marker={"symbol": "circle-open", "size": 8},
+            hovertemplate=NUMBER_HOVER,
+        )
+    )
+    if "budgeted" in frame.columns and frame["budgeted"].notna().any():
+        figure.add_trace(
+            go.Scatter(
+                x=months,
+                y=_series(frame, "budgeted"),
+                name="Budgeted",
+                mode="lines",
+                line={"color": ORANGE, "width": 2, "dash": "dot"},
+                hovertemplate=NUMBER_HOVER,
+            )
+        )
+    figure.update_layout(yaxis={"title": {"text": y_title}, "rangemode": "tozero"})
+    return figure
+
+
+def stacked_numbers_figure(frame: pd.DataFrame, *, y_title: str = "Children") -> go.Figure:
+    """Placement mix over time: month-end numbers by group, stacked. Frame columns: month and
+    one column per group (at most four; the caller folds the rest into "All other types")."""
+    figure = _figure()
+    months = frame["month"].tolist()
+    groups = [c for c in frame.columns if c != "month"]
+    for index, column in enumerate(groups):
+        figure.add_trace(
+            go.Bar(
+                x=months,
+                y=_series(frame, column),
+                name=column,
+                marker={"color": PALETTE[index % len(PALETTE)], "pattern": _pattern(index)},
+                hovertemplate=NUMBER_HOVER,
+            )
+        )
+    figure.update_layout(barmode="stack", yaxis={"title": {"text": y_title}, "rangemode": "tozero"})
+    return figure
+
+
+def high_cost_figure(frame: pd.DataFrame) -> go.Figure:
+    """High-cost placements by month: the number at month end (bars, left axis) and the average
+    weekly rate (line, right axis, £). Frame columns: month, number, gross_cost,
+    average_weekly_cost (pence)."""
+    figure = _figure()
+    months = frame["month"].tolist()
+    rates = _series(frame, "average_weekly_cost", pounds)
+    figure.add_trace(
+        go.Bar(
+            x=months,
+            y=_series(frame, "number"),
+            name="Number at month end",
+            marker={"color": DARK_BLUE},
+            hovertemplate=NUMBER_HOVER,
+        )
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=months,
+            y=rates,
+            name="Average weekly rate",
+            mode="lines+markers",
+            yaxis="y2",
+            line={"color": ORANGE, "width": 3, "dash": "dash"},
+            marker={"symbol": "diamond", "size": 8},
+            hovertemplate="%{x}: £%{y:,.2f} a week<extra></extra>",
+        )
+    )
+    axis = money_axis(rates, "Average weekly rate")
+    figure.update_layout(
+        yaxis={"title": {"text": "Children"}, "rangemode": "tozero"},
+        yaxis2={**axis, "overlaying": "y", "side": "right", "showgrid": False, "zeroline": False},
+        margin={"r": 80},
+    )
+    return figure
+
+
+def money_bars_figure(
+    frame: pd.DataFrame, *, category: str, series: Sequence[tuple[str, str]], horizontal: bool = False
+) -> go.Figure:
+    """Grouped bars of money (pence) by category, e.g. spend by placement type (budget, actual to
+    date, forecast outturn) or savings by RAG (planned, forecast delivery).
+    `series` = (column, legend name) pairs, at most four."""
+    figure = _figure(height=max(360, 40 * len(frame) + 120) if horizontal else 360)
+    labels = frame[category].tolist()
+    every: list[float | None] = []
+    for index, (column, name) in enumerate(series):
+        values = _series(frame, column, pounds)
+        every += values
+        marker = {"color": PALETTE[index], "pattern": _pattern(index)}
+        if horizontal:
+            figure.add_trace(
+                go.Bar(
+                    y=labels,
+                    x=values,
+                    name=name,
+                    orientation="h",
+                    marker=marker,
+                    hovertemplate="%{y}: £%{x:,.0f}<extra>%{fullData.name}</extra>",
+                )
+            )
+        else:
+            figure.add_trace(go.Bar(x=labels, y=values, name=name, marker=marker, hovertemplate=MONEY_HOVER))
+    axis = money_axis(every)
+    if horizontal:
+        figure.update_layout(
+            barmode="group",
+            xaxis={**axis, "gridcolor": "#d9d9d9", "showgrid": True},
+            yaxis={"autorange": "reversed", "showgrid": False, "zeroline": False},
+        )
+    else:
+        figure.update_layout(barmode="group", yaxis=axis)
+    return figure
+
+
+def bridge_figure(frame: pd.DataFrame) -> go.Figure:
+    """The variance bridge: budget → volume → price → other → forecast outturn (a waterfall).
+    Frame columns: step, amount (pence), measure ("absolute" for budget, "relative" for the
+    steps, "total" for the forecast)."""
+    figure = _figure()
+    amounts = _series(frame, "amount", pounds)
+    figure.add_trace(
+        go.Waterfall(
+            x=frame["step"].tolist(),
+            y=amounts,
+            measure=frame["measure"].tolist(),
+            name="Bridge",
+            increasing={"marker": {"color": DARK_PINK}},
+            decreasing={"marker": {"color": TURQUOISE}},
+            totals={"marker": {"color": DARK_BLUE}},
+            connector={"line": {"color": DARK_GREY, "dash": "dot"}},
+            # The signed amount is printed on every bar: up/down is never told by colour alone.
+            text=[
+                ("+" if m == "relative" and (v or 0) > 0 else "") + money_label(v or 0)
+                for v, m in zip(amounts, frame["measure"], strict=True)
+            ],
+            textposition="outside",
+            hovertemplate="%{x}: £%{y:,.0f}<extra></extra>",
+        )
+    )
+    running, levels = 0.0, []
+    for value, measure in zip(amounts, frame["measure"], strict=True):
+        running = (value or 0) if measure in ("absolute", "total") else running + (value or 0)
+        levels.append(running)
+    # The axis spans the running totals (where bars start and end), not the signed steps.
+    figure.update_layout(yaxis=money_axis(levels), showlegend=False)
+    return figure
+
+
+def fte_lines_figure(frame: pd.DataFrame, *, series: Sequence[tuple[str, str]], y_title: str = "FTE") -> go.Figure:
+    """FTE by month, e.g. agency workers: actual to the as-at month, then the trajectory.
+    Frame columns: month and the `series` columns."""
+    figure = _figure()
+    months = frame["month"].tolist()
+    styles = (
+        {"color": DARK_BLUE, "width": 3},
+        {"color": DARK_BLUE, "width": 3, "dash": "dash"},
+        {"color": ORANGE, "width": 2, "dash": "dot"},
+        {"color": DARK_GREY, "width": 2, "dash": "dashdot"},
+    )
+    symbols = ("circle", "circle-open", "diamond", "square")
+    for index, (column, name) in enumerate(series):
+        figure.add_trace(
+            go.Scatter(
+                x=months,
+                y=_series(frame, column),
+                name=name,
+                mode="lines+markers",
+                line=styles[index],
+                marker={"symbol": symbols[index], "size": 7},
+                hovertemplate=NUMBER_HOVER,
+            )
+        )
+    figure.update_layout(yaxis={"title": {"text": y_title}, "rangemode": "tozero"})
+    return figure
+
+
+def category_bars_figure(
+    frame: pd.DataFrame,
+    *,
+    category: str,
+    series: Sequence[tuple[str, str]],
+    y_title: str,
+    percent: bool = False,
+    marker_column: str | None = None,
+    marker_name: str = "",
+) -> go.Figure:
+    """Grouped bars of numbers or rates by category (team, reason), with an optional marker per
+    category (e.g. the manageable caseload)."""
+    figure = _figure()
+    labels = frame[category].tolist()
+    hover = "%{x}: %{y:.1f}%<extra>%{fullData.name}</extra>" if percent else NUMBER_HOVER
+    for index, (column, name) in enumerate(series):
+        figure.add_trace(
+            go.Bar(
+                x=labels,
+                y=_series(frame, column),
+                name=name,
+                hovertemplate=hover,
+                marker={"color": PALETTE[index], "pattern": _pattern(index)},
+            )
+        )
+    if marker_column and marker_column in frame.columns:
+        figure.add_trace(
+            go.Scatter(
+                x=labels,
+                y=_series(frame, marker_column),
+                name=marker_name,
+                mode="markers",
+                marker={"symbol": "line-ew-open", "size": 30, "color": ORANGE, "line": {"width": 3, "color": ORANGE}},
+                hovertemplate=NUMBER_HOVER,
+            )
+        )
+    figure.update_layout(
+        barmode="group",
+        yaxis={"title": {"text": y_title}, "rangemode": "tozero", **({"ticksuffix": "%"} if percent else {})},
+    )
+    return figure
+
+
+def scenarios_figure(frame: pd.DataFrame) -> go.Figure:
+    """Best, middle and worst forecast outturn side by side, with the budget as a dotted line.
+    Frame columns: scenario, budget, outturn (pence)."""
+    figure = _figure()
+    names = [str(s).capitalize() for s in frame["scenario"].tolist()]
+    outturn = _series(frame, "outturn", pounds)
+    budget = _series(frame, "budget", pounds)
+    figure.add_trace(
+        go.Bar(
+            x=names,
+            y=outturn,
+            name="Forecast outturn",
+            marker={"color": DARK_BLUE},
+            text=[money_label(v or 0) for v in outturn],
+            textposition="outside",
+            hovertemplate=MONEY_HOVER,
+        )
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=names,
+            y=budget,
+            name="Budget",
+            mode="lines+markers",
+            line={"color": ORANGE, "width": 2, "dash": "dot"},
+            marker={"symbol": "diamond", "size": 9},
+            hovertemplate=MONEY_HOVER,
+        )
+    )
+    figure.update_layout(yaxis=money_axis([*outturn, *budget]))
+    return figure
+
+
+def accuracy_figure(frame: pd.DataFrame) -> go.Figure:
+    """How each period's forecast of a year's outturn moved towards the outturn: one line per
+    financial year (at most four), forecast outturn (pence) by period. Frame columns: year,
+    period, forecast, reference (the outturn, or the latest forecast while the year is open)."""
+    figure = _figure()
+    years = list(dict.fromkeys(frame["year"].tolist()))[-4:]
+    every: list[float | None] = []
+    for index, year in enumerate(years):
+        rows = frame[frame["year"] == year].sort_values("period")
+        values = _series(rows, "forecast", pounds)
+        every += values + _series(rows, "reference", pounds)
+        figure.add_trace(
+            go.Scatter(
+                x=[f"P{int(p)}" for p in rows["period"]],
+                y=values,
+                name=str(year),
+                mode="lines+markers",
+                line={"color": PALETTE[index], "width": 2.5, "dash": ("solid", "dash", "dot", "dashdot")[index]},
+                marker={"symbol": ("circle", "square", "diamond", "triangle-up")[index], "size": 8},
+                hovertemplate="%{x}: £%{y:,.0f}<extra>%{fullData.name}</extra>",
+            )
+        )
+    figure.update_layout(
+        yaxis=money_axis(every),
+        xaxis={
+            "title": {"text": "Period the forecast was made"},
+            "categoryorder": "array",
+            "categoryarray": [f"P{p}" for p in range(13)],
+        },
+    )
+    return figure
+
+
+def figure_json(figure: go.Figure) -> dict[str, object]:
+    """The figure as plain JSON data for json_script and the PDF. Lists, never typed arrays."""
+    spec = figure.to_plotly_json()
+    return {"data": spec["data"], "layout": spec["layout"]}

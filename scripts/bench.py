@@ -1,0 +1,33 @@
+"""`make bench`: prints the speed and memory figures of docs/benchmarks.md. No pass/fail: the
+targets are printed beside the figures."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+
+SECTIONS = [
+    ("Forecast engine", ["bench_engine.py"]),
+    ("Imports, KPIs and whole runs on PostgreSQL", ["bench_county.py"]),
+    ("Dashboard under load and the PDF snapshot", ["bench_dashboard.py"]),
+]
+
+
+def main() -> int:
+    failures = 0
+    for title, script in SECTIONS:
+        path = ROOT / script[0]
+        print(f"\n## {title}\n", flush=True)
+        if not path.exists():
+            print(f"  ({script[0]} not present)")
+            continue
+        result = subprocess.run([sys.executable, str(path), *script[1:]], cwd=ROOT.parent)
+        failures += result.returncode != 0
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

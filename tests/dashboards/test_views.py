@@ -1,0 +1,114 @@
+"""The period dashboard, drill-down and downloads (issue 7: dashboard, exports)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+
+import pytest
+from django.urls import reverse
+
+from dashboards import services
+from dashboards.selectors import find_chart
+from forecasting.exports import export_frame
+
+pytestmark = pytest.mark.django_db
+
+
+def _query(run, **extra) -> str:  # type: ignore[no-untyped-def]
+    params = {"year": run.year.label, "period": run.period, "run": run.pk, **extra}
+    return "&".join(f"{k}={v}" for k, v in params.items())
+
+
+def _csv(response) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
+    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def test_the_director_sees_the_headline_and_every_driver_with_its_table(run, director, client_for) -> None:  # type: ignore[no-untyped-def]
+    response = client_for(director).get(reverse("dashboards:period"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    doc = response.context["doc"]
+    # Budget £3,866,000 (see the county); outturn and variance from the run's lines.
+    assert doc["department"]["budget"] == 386_600_000
+    assert 'id="headline-budget">£3,866,000<' in html
+    for chart in doc["charts"]:
+        assert f'id="table-{chart["key"]}"' in html
+        if chart["figure"]:
+            assert f'data-chart="chart-{chart["key"]}-data"' in html and f'id="chart-{chart["key"]}-data"' in html
+    assert 'id="sign-off"' in html and "<script>" not in html  # no inline scripts, data only in json_script
+
+
+def test_the_headline_csv_matches_the_lines_export_to_the_penny(run, director, client_for) -> None:  # type: ignore[no-untyped-def]
+    response = client_for(director).get(f"{reverse('dashboards:table', args=['headline', 'csv'])}?{_query(run)}")
+    rows = {r["scenario"]: r for r in _csv(response)}
+    lines = export_frame(run, "lines")
+    middle = lines[lines["scenario"] == "middle"]
+    assert rows["middle"]["forecast_outturn"] == str(middle["forecast_outturn"].sum())
+    assert rows["middle"]["budget"] == str(middle["annual_budget"].sum())
+
+
+def test_every_table_downloads_as_csv_and_xlsx(run, director, client_for) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(director)
+    doc = client.get(f"{reverse('dashboards:period')}?{_query(run)}").context["doc"]
+    names = ["headline", "services", "savings", *(c["key"] for c in doc["charts"])]
+    for name in names:
+        for fmt in ("csv", "xlsx"):
+            response = client.get(f"{reverse('dashboards:table', args=[name, fmt])}?{_query(run)}")
+            assert response.status_code == 200, (name, fmt)
+            assert response["Content-Disposition"].endswith(f'.{fmt}"')
+    spend = _csv(client.get(f"{reverse('dashboards:table', args=['spend', 'csv'])}?{_query(run)}"))
+    chart = find_chart(doc, "spend")
+    assert chart is not None
+    assert [r["Forecast outturn"] for r in spend] == [
+        f"{v / 100:.2f}" for v in (row["forecast_outturn"] for row in chart["table"]["rows"])
+    ]
+
+
+def test_the_scenario_selector_shows_the_worst_case(run, director, client_for) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(director)
+    worst = client.get(f"{reverse('dashboards:period')}?{_query(run, scenario='worst')}").context["doc"]
+    middle = client.get(f"{reverse('dashboards:period')}?{_query(run)}").context["doc"]
+    assert worst["meta"]["scenario"] == "worst"
+    assert worst["department"]["outturn"] > middle["department"]["outturn"]
+    assert client.get(f"{reverse('dashboards:period')}?{_query(run, scenario='nonsense')}").status_code == 404
+
+
+def test_the_drill_down_goes_from_service_to_lines_to_the_children_and_teams(run, director, client_for) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(director)
+    care = client.get(f"{reverse('dashboards:service')}?{_query(run, service='Children in Care')}")
+    assert care.status_code == 200
+    # In line order: CIC-FOS-IFA, then CIC-RES-EXT.
+    assert [p["code"] for p in care.context["placements"]] == ["fostering_ifa", "residential_external"]
+    register = reverse("placements:register")
+    assert f"{register}?placement_type=residential_external&amp;open_on=31%2F07%2F2019".encode() in care.content
+    july = care.context["placements"][1]["rows"][3]
+    assert (july["month"], july["actual"], july["month_end_number"]) == ("Jul 2019", True, 9.0)
+    social = client.get(f"{reverse('dashboards:service')}?{_query(run, service='Social Work')}")
+    from workforce.models import Team
+
+    team = Team.objects.get(code="CP")
+    assert reverse("workforce:team", args=[team.pk]).encode() in social.content
+    assert client.get(f"{reverse('dashboards:service')}?{_query(run, service='Nope')}").status_code == 404
+
+
+def test_the_dashboard_is_quick_once_the_runs_figures_are_built(run, director, client_for) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(director)
+    client.get(reverse("dashboards:period"))  # builds and caches the run's figures
+    started = time.perf_counter()
+    response = client.get(reverse("dashboards:period"))
+    elapsed = time.perf_counter() - started
+    assert response.status_code == 200
+    # The lead's budget is 300 ms of server time; a shared test machine gets some slack.
+    assert elapsed < 0.6, f"{elapsed * 1000:.0f} ms"
+
+
+def test_the_committee_view_downloads_come_from_the_snapshot(run, director, committee_member, client_for) -> None:  # type: ignore[no-untyped-def]
+    published = services.period_sign_off(authority=run.authority, user=director, run=run, comment="ok")
+    client = client_for(committee_member)
+    for name in ("headline", "services", "savings", "movement", "children", "bridge", "scenarios"):
+        response = client.get(reverse("dashboards:published_table", args=[published.pk, name, "csv"]))
+        assert response.status_code == (404 if name == "movement" else 200), name
+    rows = _csv(client.get(reverse("dashboards:published_table", args=[published.pk, "headline", "csv"])))
+    assert rows[1]["forecast_outturn"] == f"{published.document['department']['outturn'] / 100:.2f}"
