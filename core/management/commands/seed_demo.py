@@ -14,7 +14,7 @@ from accounts.services import authority_create, user_create
 from forecasting.demo import seed_budget_and_actuals
 from forecasting.engine.calendar import CalendarError, FinancialYear, year_containing
 
-DEMO_APPS = ("placements", "workforce", "savings")
+DEMO_APPS = ("placements", "workforce", "savings", "forecasting")
 DEMO_CODE = "DEMO"
 DEMO_NAME = "Shireford County Council"
 DEMO_PASSWORD = "outturn-demo-pass"
