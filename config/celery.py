@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.signals import worker_init, worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -15,3 +16,27 @@ app.autodiscover_tasks()
 def ping(value: str) -> str:
     """A task that proves the broker, a worker and the result backend round-trip."""
     return f"pong:{value}"
+
+
+def _warm_up(**_: object) -> None:
+    """Import the statistical forecasting library once when a worker starts (it takes a few
+    seconds), so that no forecast run pays for it."""
+    try:
+        from forecasting.engine.demand import statistical_forecast
+
+        statistical_forecast([3.0, 4.0, 5.0, 4.0] * 6, 2)
+    except Exception:  # noqa: BLE001 - a cold start is slower, never wrong
+        import logging
+
+        logging.getLogger(__name__).exception("could not warm up the forecasting library")
+
+
+# worker_process_init runs in each child of a prefork worker; worker_init in a solo worker.
+worker_process_init.connect(_warm_up, weak=False)
+worker_init.connect(lambda **kwargs: _warm_up() if kwargs.get("sender") and _is_solo(kwargs["sender"]) else None,
+                    weak=False)
+
+
+def _is_solo(worker: object) -> bool:
+    pool = getattr(getattr(worker, "app", None), "conf", None)
+    return str(getattr(pool, "worker_pool", "")) == "solo" or "solo" in str(getattr(worker, "pool_cls", ""))

@@ -21,6 +21,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from forecasting.engine.demand import _fit_statistical  # noqa: E402
 from forecasting.engine.placements import project_placements  # noqa: E402
 from forecasting.engine.run import run_engine  # noqa: E402
 from forecasting.engine.scenarios import PlacementAssumption, Scenario  # noqa: E402
@@ -86,24 +87,26 @@ def main() -> None:
         f"{len(inputs.scenarios)} scenarios (statistical demand on every type in the middle scenario)"
     )
     started = time.perf_counter()
-    import statsforecast  # noqa: F401  the worker imports it once at start-up
+    from forecasting.engine.demand import statistical_forecast
 
-    print(f"  importing statsforecast (once per worker process): {time.perf_counter() - started:.2f} s")
-    tracemalloc.start()
+    statistical_forecast([3.0, 4.0, 5.0, 4.0] * 6, 2)  # what a Celery worker does when it starts
+    print(f"  loading the statistical library (once, when a worker starts): {time.perf_counter() - started:.2f} s")
     started = time.perf_counter()
     result = run_engine(inputs)
     first = time.perf_counter() - started
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
     started = time.perf_counter()
     run_engine(inputs)
     warm = time.perf_counter() - started
+    # Memory on its own run (tracing allocations slows Python down, so it is not timed).
+    _fit_statistical.cache_clear()
+    tracemalloc.start()
+    run_engine(inputs)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(f"  engine, first run in the process: {first:.2f} s; again (models cached): {warm:.2f} s   [target < 3 s]")
-    print(
-        f"  engine memory: peak Python allocations {peak / 1e6:.0f} MB; process peak RSS {rss / 1024:.0f} MB "
-        f"(after loading: {baseline_rss / 1024:.0f} MB)   [target < 500 MB]"
-    )
+    print(f"  engine memory: peak Python allocations {peak / 1e6:.0f} MB; process peak RSS {rss / 1024:.0f} MB "
+          f"(after loading: {baseline_rss / 1024:.0f} MB)   [target < 500 MB]")
     print("  where the time goes (first run): " + ", ".join(f"{k} {v:.2f} s" for k, v in result.timings.items()))
 
     profiler = cProfile.Profile()
