@@ -1,0 +1,91 @@
+"""The finance officer's and director's month in a real browser, and an accessibility check of
+every staff page: axe (WCAG 2.2 A/AA), no console errors (so no CSP violation) and no request to
+another origin."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from forecasting.models import Actual, Period
+from tests.dashboards.county import build_county
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+STAFF_PAGES = [
+    "/", "/periods/", "/lines/", "/lines/new/", "/uploads/", "/forecasts/", "/scenarios/", "/forecasts/backtest/",
+    "/placements/", "/placements/add/", "/placements/import/", "/placements/unit-costs/", "/placements/kpis/",
+    "/workforce/", "/workforce/kpis/", "/workforce/snapshots/", "/workforce/workers/new/",
+    "/savings/", "/savings/new/",
+]
+
+
+def _clean(visitor: Any, where: str) -> None:
+    violations = visitor.axe_violations()
+    assert violations == [], f"{where}: {violations}"
+    assert visitor.console_errors == [], f"{where}: {visitor.console_errors}"
+    assert visitor.foreign_requests() == [], f"{where}: {visitor.foreign_requests()}"
+
+
+def test_the_finance_officer_enters_actuals_submits_and_the_director_locks(
+    visitor, authority, finance_officer, director  # type: ignore[no-untyped-def]
+) -> None:
+    year, lines = build_county(authority=authority, user=finance_officer)
+    period = year.periods.get(number=5)
+    officer = visitor()
+    officer.sign_in(finance_officer.username)
+    officer.page.goto(f"/periods/{period.pk}/actuals/")
+    _clean(officer, "actuals page")
+    officer.page.fill(f"#line-{lines['LEG-EXT'].pk}", "£12,345.67")
+    officer.page.click("text=Save actuals for period 5")
+    assert "Actuals for" in officer.page.inner_text("main") and "saved" in officer.page.inner_text("main")
+    assert Actual.objects.get(period=period, line=lines["LEG-EXT"]).amount == 1_234_567
+    officer.page.goto("/periods/?year=2019/20")
+    officer.page.click("button:has-text('Submit period 5')")
+    assert Period.objects.get(pk=period.pk).status == Period.Status.SUBMITTED
+    _clean(officer, "periods page")
+
+    boss = visitor()
+    boss.sign_in(director.username)
+    boss.page.goto("/periods/?year=2019/20")
+    boss.page.click("button:has-text('Lock period 5')")
+    assert Period.objects.get(pk=period.pk).status == Period.Status.LOCKED
+    boss.page.goto(f"/periods/{period.pk}/actuals/")
+    assert "this period is locked" in boss.page.inner_text("main")
+    _clean(boss, "locked actuals page")
+
+
+def test_every_staff_page_passes_axe_with_no_console_errors_or_foreign_requests(
+    visitor, authority, finance_officer, director, administrator  # type: ignore[no-untyped-def]
+) -> None:
+    build_county(authority=authority, user=finance_officer)
+    officer = visitor()
+    officer.sign_in(finance_officer.username)
+    for path in STAFF_PAGES:
+        response = officer.page.goto(path)
+        assert response is not None and response.status == 200, path
+        _clean(officer, path)
+    boss = visitor()
+    boss.sign_in(director.username)
+    boss.page.goto("/audit/")
+    _clean(boss, "/audit/")
+    admin = visitor()
+    admin.sign_in(administrator.username)
+    for path in ("/accounts/users/", "/placements/mapping/"):
+        admin.page.goto(path)
+        _clean(admin, path)
+
+
+def test_keyboard_users_can_skip_to_the_content_and_sign_in(visitor, finance_officer) -> None:  # type: ignore[no-untyped-def]
+    person = visitor()
+    person.page.goto("/accounts/sign-in/")
+    person.page.keyboard.press("Tab")
+    assert person.page.evaluate("document.activeElement.textContent").strip() == "Skip to main content"
+    person.page.focus("#id_username")
+    person.page.keyboard.type(finance_officer.username)
+    person.page.keyboard.press("Tab")
+    person.page.keyboard.type("a-long-test-password-42")
+    person.page.keyboard.press("Enter")
+    person.page.wait_for_url(f"{person.base_url}/")
+    _clean(person, "home after keyboard sign-in")
