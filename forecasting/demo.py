@@ -237,14 +237,24 @@ def seed_demo_data(*, authority: Authority, year_label: str, period: int, users:
     calendar = Calendar.from_label(year_label)
     october = calendar.month_start(7)
     scenarios_replace(
-        authority=authority, user=users[Role.FINANCE_OFFICER],
+        authority=authority,
+        user=users[Role.FINANCE_OFFICER],
         rows=[
             ("middle", {"demand_method": "statistical"}),
             ("middle", {"agency_target_fte": Decimal(60), "billable_factor": Decimal("0.9")}),
             ("best", {"delivery_at_risk_pct": Decimal(75), "agency_target_fte": Decimal(50)}),
-            ("worst", {"placement_type": "residential_external", "fee_uplift_pct": Decimal("3.5"),
-                       "fee_uplift_from": october}),
-            ("worst", {"placement_type": "fostering_ifa", "fee_uplift_pct": Decimal("2.5"), "fee_uplift_from": october}),
+            (
+                "worst",
+                {
+                    "placement_type": "residential_external",
+                    "fee_uplift_pct": Decimal("3.5"),
+                    "fee_uplift_from": october,
+                },
+            ),
+            (
+                "worst",
+                {"placement_type": "fostering_ifa", "fee_uplift_pct": Decimal("2.5"), "fee_uplift_from": october},
+            ),
             ("worst", {"delivery_at_risk_pct": Decimal(25), "agency_target_fte": Decimal(75)}),
         ],
     )
@@ -255,7 +265,10 @@ def seed_demo_data(*, authority: Authority, year_label: str, period: int, users:
     runs = []
     for number in sorted({published_period, max(period - 1, 1)}):
         run = forecast_run_request(
-            authority=authority, year=year, period=number, user=users[Role.FINANCE_OFFICER],
+            authority=authority,
+            year=year,
+            period=number,
+            user=users[Role.FINANCE_OFFICER],
             trigger=ForecastRun.Trigger.BUTTON,
         )
         forecast_run_execute(run_id=run.pk)
@@ -265,7 +278,10 @@ def seed_demo_data(*, authority: Authority, year_label: str, period: int, users:
     if first.status != ForecastRun.Status.SUCCEEDED:
         raise RuntimeError(f"The demo forecast failed: {first.error}")
     commentary_save(
-        authority=authority, user=users[Role.FINANCE_OFFICER], year=year, period=first.period,
+        authority=authority,
+        user=users[Role.FINANCE_OFFICER],
+        year=year,
+        period=first.period,
         texts={
             "Children in Care": "External residential placements continue to grow: the forecast assumes the "
             "recent trend continues, with high-cost placements tracked individually.",
@@ -275,6 +291,8 @@ def seed_demo_data(*, authority: Authority, year_label: str, period: int, users:
         },
     )
     period_sign_off(
-        authority=authority, user=users[Role.DIRECTOR], run=first,
+        authority=authority,
+        user=users[Role.DIRECTOR],
+        run=first,
         comment=f"Signed off for the committee: period {first.period} forecast, middle scenario reported.",
     )
