@@ -73,7 +73,8 @@ class Command(BaseCommand):
         if options["dry_run"]:
             self.stdout.write("Dry run: the file is valid; nothing was written.")
         else:
-            self.stdout.write(f"Imported {source}: " + ", ".join(f"{k} {v}" for k, v in (result or {}).items()))
+            label = source if len(paths) == 1 else f"{len(paths)} files"
+            self.stdout.write(f"Imported {label}: " + ", ".join(f"{k} {v}" for k, v in (result or {}).items()))
 
     def _report(self, plan: ImportPlan) -> None:
         for problem in plan.errors:
