@@ -107,6 +107,12 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# A shared cache (e.g. redis://127.0.0.1:6379/1) lets every web worker reuse one warm copy of a
+# run's dashboard; without it each process keeps its own.
+if os.environ.get("DJANGO_CACHE_URL", "").startswith("redis"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": os.environ["DJANGO_CACHE_URL"]}}
+
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
