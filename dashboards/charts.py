@@ -130,27 +130,10 @@ NUMBER_HOVER = "%{x}: %{y:,.1f}<extra>%{fullData.name}</extra>"
 MONEY_HOVER = "%{x}: £%{y:,.0f}<extra>%{fullData.name}</extra>"
 
 
-def numbers_over_year_figure(frame: pd.DataFrame, *, y_title: str = "Children") -> go.Figure:
-    """Month-end numbers through the financial year: this year's actuals (solid, markers), the
-    forecast to March (dashed), the budgeted number (dotted) and past years (thin, grey / purple).
-
-    Frame columns: month, actual, forecast, budgeted (optional) and any number of past-year
-    columns named "past:<label>" (e.g. "past:2025/26")."""
-    figure = _figure()
-    months = frame["month"].tolist()
-    past = [c for c in frame.columns if c.startswith("past:")]
-    for index, column in enumerate(past):
-        figure.add_trace(
-            go.Scatter(
-                x=months,
-                y=_series(frame, column),
-                name=column.removeprefix("past:"),
-                mode="lines+markers",
-                line={"color": (DARK_GREY, LIGHT_PURPLE)[index % 2], "width": 1.5},
-                marker={"symbol": ("square", "triangle-up")[index % 2], "size": 6},
-                hovertemplate=NUMBER_HOVER,
-            )
-        )
+def _add_actual_forecast_budgeted(figure: go.Figure, frame: pd.DataFrame, months: list[object]) -> None:
+    """The three lines every numbers chart shares: actual (solid, filled markers), forecast
+    (dashed, open markers) and the budgeted number (dotted, when the frame has one). Shape and
+    dash tell them apart as well as colour."""
     figure.add_trace(
         go.Scatter(
             x=months,
@@ -184,6 +167,30 @@ def numbers_over_year_figure(frame: pd.DataFrame, *, y_title: str = "Children") 
                 hovertemplate=NUMBER_HOVER,
             )
         )
+
+
+def numbers_over_year_figure(frame: pd.DataFrame, *, y_title: str = "Children") -> go.Figure:
+    """Month-end numbers through the financial year: this year's actuals (solid, markers), the
+    forecast to March (dashed), the budgeted number (dotted) and past years (thin, grey / purple).
+
+    Frame columns: month, actual, forecast, budgeted (optional) and any number of past-year
+    columns named "past:<label>" (e.g. "past:2025/26")."""
+    figure = _figure()
+    months = frame["month"].tolist()
+    past = [c for c in frame.columns if c.startswith("past:")]
+    for index, column in enumerate(past):
+        figure.add_trace(
+            go.Scatter(
+                x=months,
+                y=_series(frame, column),
+                name=column.removeprefix("past:"),
+                mode="lines+markers",
+                line={"color": (DARK_GREY, LIGHT_PURPLE)[index % 2], "width": 1.5},
+                marker={"symbol": ("square", "triangle-up")[index % 2], "size": 6},
+                hovertemplate=NUMBER_HOVER,
+            )
+        )
+    _add_actual_forecast_budgeted(figure, frame, months)
     figure.update_layout(yaxis={"title": {"text": y_title}, "rangemode": "tozero"})
     return figure
 
@@ -222,39 +229,7 @@ def fan_figure(frame: pd.DataFrame, *, y_title: str = "Children") -> go.Figure:
                 hovertemplate="%{x}: %{customdata:,.1f}–%{y:,.1f}<extra>10–90% range</extra>",
             )
         )
-    figure.add_trace(
-        go.Scatter(
-            x=months,
-            y=_series(frame, "actual"),
-            name="Actual",
-            mode="lines+markers",
-            line={"color": DARK_BLUE, "width": 3},
-            marker={"symbol": "circle", "size": 8},
-            hovertemplate=NUMBER_HOVER,
-        )
-    )
-    figure.add_trace(
-        go.Scatter(
-            x=months,
-            y=_series(frame, "forecast"),
-            name="Forecast",
-            mode="lines+markers",
-            line={"color": DARK_BLUE, "width": 3, "dash": "dash"},
-            marker={"symbol": "circle-open", "size": 8},
-            hovertemplate=NUMBER_HOVER,
-        )
-    )
-    if "budgeted" in frame.columns and frame["budgeted"].notna().any():
-        figure.add_trace(
-            go.Scatter(
-                x=months,
-                y=_series(frame, "budgeted"),
-                name="Budgeted",
-                mode="lines",
-                line={"color": ORANGE, "width": 2, "dash": "dot"},
-                hovertemplate=NUMBER_HOVER,
-            )
-        )
+    _add_actual_forecast_budgeted(figure, frame, months)
     figure.update_layout(yaxis={"title": {"text": y_title}, "rangemode": "tozero"})
     return figure
 

@@ -14,24 +14,12 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from accounts.models import Authority
+from forecasting.engine.inputs import REGISTER_COLUMNS as ENGINE_REGISTER_COLUMNS
 from placements.models import Child, CodeMapping, Placement, PlacementType, UnitCost
 from placements.ssda903 import MAPPING_COLUMNS, default_mapping
 
-# The contract with the forecast engine (forecasting/engine/placements.py): keep these exact.
-REGISTER_COLUMNS = [
-    "placement_ref",
-    "child_ref",
-    "child_dob",
-    "placement_type",
-    "start_date",
-    "end_date",
-    "planned_end_date",
-    "weekly_cost",
-    "health_contribution",
-    "education_contribution",
-    "uasc",
-    "line_code",
-]
+# The contract with the forecast engine: exactly the columns it reads.
+REGISTER_COLUMNS = list(ENGINE_REGISTER_COLUMNS)
 _REGISTER_FIELDS = (
     "placement_ref",
     "child__child_ref",
