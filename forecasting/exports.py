@@ -6,33 +6,8 @@ from decimal import Decimal
 
 import pandas as pd
 
-from forecasting.engine.result import EXPORT_COLUMNS
+from forecasting.engine.result import EXPORT_COLUMNS, MONEY_COLUMNS, NUMBER_COLUMNS, pence_to_decimal_pounds
 from forecasting.models import ForecastLineResult, ForecastRun, ForecastTable
-
-MONEY = {
-    "lines": (
-        "annual_budget",
-        "actual_ytd",
-        "committed_remaining",
-        "projected_change",
-        "savings_adjustment",
-        "forecast_outturn",
-        "variance",
-    ),
-    "placements": ("gross_cost", "contributions", "net_cost"),
-    "workforce": ("permanent_cost", "agency_cost", "total_cost"),
-    "savings": ("planned", "forecast_delivery", "shortfall"),
-}
-NUMBERS = {
-    "placements": ("month_end_number", "average_number", "number_p10", "number_p90"),
-    "workforce": ("permanent_fte", "agency_fte", "vacancies"),
-}
-
-
-def _pounds(value: object) -> Decimal | None:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return None
-    return (Decimal(int(value)) / 100).quantize(Decimal("0.01"))  # type: ignore[call-overload]
 
 
 def _two_places(value: object) -> Decimal | None:
@@ -60,9 +35,9 @@ def export_frame(run: ForecastRun, table: str) -> pd.DataFrame:
         return pd.DataFrame(columns=columns)
     if table in ("placements", "workforce") and "month" not in frame.columns:
         frame["month"] = frame["period"].map(lambda p: run.year.calendar.month_label(int(p)))
-    for column in MONEY.get(table, ()):
-        frame[column] = frame[column].map(_pounds)
-    for column in NUMBERS.get(table, ()):
+    for column in MONEY_COLUMNS.get(table, ()):
+        frame[column] = pence_to_decimal_pounds(frame[column])
+    for column in NUMBER_COLUMNS.get(table, ()):
         frame[column] = frame[column].map(_two_places)
     if table == "lines":
         frame["variance_pct"] = frame["variance_pct"].map(_two_places)

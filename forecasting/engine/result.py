@@ -90,7 +90,8 @@ EXPORT_COLUMNS: dict[str, tuple[str, ...]] = {
     ),
 }
 
-_MONEY = {
+# Which export columns are money (pence inside, pounds in files) and which are numbers.
+MONEY_COLUMNS: dict[str, tuple[str, ...]] = {
     "lines": (
         "annual_budget",
         "actual_ytd",
@@ -104,7 +105,7 @@ _MONEY = {
     "workforce": ("permanent_cost", "agency_cost", "total_cost"),
     "savings": ("planned", "forecast_delivery", "shortfall"),
 }
-_NUMBERS = {
+NUMBER_COLUMNS: dict[str, tuple[str, ...]] = {
     "placements": ("month_end_number", "average_number", "number_p10", "number_p90"),
     "workforce": ("permanent_fte", "agency_fte", "vacancies"),
 }
@@ -175,9 +176,9 @@ def to_export_frames(result: EngineResult) -> dict[str, pd.DataFrame]:
         data: dict[str, list[object]] = {}
         for name in columns:
             column = frame[name] if name in frame.columns else pd.Series([None] * len(frame), dtype=object)
-            if name in _MONEY.get(table, ()):
+            if name in MONEY_COLUMNS.get(table, ()):
                 data[name] = list(pence_to_decimal_pounds(column.tolist()))
-            elif name in _NUMBERS.get(table, ()):
+            elif name in NUMBER_COLUMNS.get(table, ()):
                 data[name] = list(_two_places(column))
             elif name == "variance_pct":
                 hundredths = variance_pct_hundredths(frame["variance"].to_numpy(), frame["annual_budget"].to_numpy())
