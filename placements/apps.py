@@ -16,7 +16,7 @@ class PlacementsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.models import Authority
-        from placements import importers  # noqa: F401  (registers the placements and ssda903 imports)
+        from placements import importers, ssda903_import  # noqa: F401  (registers the placements and ssda903 imports)
 
         post_save.connect(
             _new_authority_gets_default_mapping, sender=Authority, dispatch_uid="placements_default_mapping"

@@ -723,7 +723,7 @@ def _unzip(data: bytes) -> list[tuple[str, bytes]]:
 
 
 def ssda903_plan(*, authority: Authority, files: list[tuple[str, bytes]], options: dict[str, Any]) -> ImportPlan:
-    from placements.importers import Ssda903Importer
+    from placements.ssda903_import import Ssda903Importer
 
     importer = Ssda903Importer()
     source = files[0][0] if len(files) == 1 else f"{len(files)} SSDA903 files"
@@ -807,7 +807,7 @@ def ssda903_import_apply(*, import_id: int, user: User | None) -> Ssda903Import:
         plan = ssda903_plan(authority=upload.authority, files=_unzip(bytes(upload.content)), options=upload.options)
         Ssda903Import.objects.filter(pk=import_id).update(progress=60)
         if plan.ok:
-            from placements.importers import Ssda903Importer
+            from placements.ssda903_import import Ssda903Importer
 
             with transaction.atomic():
                 result = Ssda903Importer().apply(plan, authority=upload.authority, user=user)

@@ -234,7 +234,7 @@ def test_one_903_file_through_the_general_upload_is_read_with_its_row_numbers(au
         "there is no header file (CHILD, SEX, DOB ...) among the files: the dates of birth are in the header file"
     ]
     from core.tabular import read_table
-    from placements.importers import table_as_csv
+    from placements.ssda903_import import table_as_csv
 
     table = read_table("h.csv", b"CHILD,SEX,DOB\n\n7,1,01/01/2010\n")
     assert table_as_csv(table) == b"CHILD,SEX,DOB\n,,\n7,1,01/01/2010\n"
