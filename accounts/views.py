@@ -1,14 +1,14 @@
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from accounts.access import ADMINISTRATORS, authority_of, role_required
+from accounts.access import ADMINISTRATORS, AuthenticatedHttpRequest, authority_of, role_required
 from accounts.models import Role, User
 from accounts.services import user_role_change
 
 
 @role_required(*ADMINISTRATORS)
-def users(request: HttpRequest) -> HttpResponse:
+def users(request: AuthenticatedHttpRequest) -> HttpResponse:
     authority = authority_of(request)
     if request.method == "POST":
         target = get_object_or_404(User, pk=request.POST.get("user_id"), authority=authority)
@@ -17,7 +17,6 @@ def users(request: HttpRequest) -> HttpResponse:
             messages.error(request, "Choose a role.")
         else:
             actor = request.user
-            assert isinstance(actor, User)
             user_role_change(user=target, role=role, changed_by=actor, reason=request.POST.get("reason", ""))
             messages.success(request, f"{target.username} is now {Role(role).label}.")
         return redirect("accounts:users")

@@ -33,8 +33,9 @@ def _warm_up(**_: object) -> None:
 
 # worker_process_init runs in each child of a prefork worker; worker_init in a solo worker.
 worker_process_init.connect(_warm_up, weak=False)
-worker_init.connect(lambda **kwargs: _warm_up() if kwargs.get("sender") and _is_solo(kwargs["sender"]) else None,
-                    weak=False)
+worker_init.connect(
+    lambda **kwargs: _warm_up() if kwargs.get("sender") and _is_solo(kwargs["sender"]) else None, weak=False
+)
 
 
 def _is_solo(worker: object) -> bool:

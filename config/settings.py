@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "placements",
     "workforce",
     "savings",
+    "forecast_runs",
     "dashboards",
 ]
 
@@ -110,8 +111,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # A shared cache (e.g. redis://127.0.0.1:6379/1) lets every web worker reuse one warm copy of a
 # run's dashboard; without it each process keeps its own.
 if os.environ.get("DJANGO_CACHE_URL", "").startswith("redis"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": os.environ["DJANGO_CACHE_URL"]}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["DJANGO_CACHE_URL"],
+        }
+    }
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -213,21 +218,20 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # The monthly forecast run (editable later in the admin's periodic tasks).
 CELERY_BEAT_SCHEDULE = {
     "monthly-forecast": {
-        "task": "forecasting.tasks.forecast_monthly_task",
+        "task": "forecast_runs.schedule.forecast_monthly_task",
         "schedule": crontab(
             minute="0",
             hour=os.environ.get("OUTTURN_FORECAST_SCHEDULE_HOUR", "6"),
             day_of_month=os.environ.get("OUTTURN_FORECAST_SCHEDULE_DAY", "8"),
         ),
     },
-    "recover-forecast-runs": {"task": "forecasting.tasks.forecast_runs_recover_task", "schedule": 300.0},
+    "recover-forecast-runs": {"task": "forecast_runs.schedule.forecast_runs_recover_task", "schedule": 300.0},
 }
 # A running forecast whose worker has not reported for this long may be taken over by another.
 OUTTURN_FORECAST_STALE_SECONDS = int(os.environ.get("OUTTURN_FORECAST_STALE_SECONDS", "300"))
 # Queue for forecast runs (blank: Celery's default queue); tests give each worker its own.
 OUTTURN_FORECAST_QUEUE = os.environ.get("OUTTURN_FORECAST_QUEUE", "") or None
 # Fault injection for the worker-killed test: seconds to wait before writing results. Always 0 in use.
-OUTTURN_FORECAST_TEST_DELAY = float(os.environ.get("OUTTURN_FORECAST_TEST_DELAY", "0"))
 
 LOGGING = {
     "version": 1,

@@ -3,13 +3,15 @@ from django.urls import include, path
 
 from accounts.urls import auth_patterns
 from core import views as core_views
+from dashboards.home_views import home
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", home, name="home"),
     path("accounts/", include(auth_patterns)),
     path("accounts/", include("accounts.urls")),
     path("", include("core.urls")),
     path("", include("forecasting.urls")),
+    path("", include("forecast_runs.urls")),
     path("placements/", include("placements.urls")),
     path("workforce/", include("workforce.urls")),
     path("savings/", include("savings.urls")),

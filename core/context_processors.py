@@ -20,13 +20,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         nav += [
             ("forecasting:periods", "Periods"),
             ("forecasting:lines", "Budget lines"),
-            ("forecasting:runs", "Forecast runs"),
+            ("forecast_runs:runs", "Forecast runs"),
             ("placements:register", "Placements"),
             ("workforce:teams", "Workforce"),
             ("savings:tracker", "Savings"),
         ]
     if user.role == Role.FINANCE_OFFICER:
-        nav += [("core:upload", "Upload a file")]
+        nav += [("forecasting:upload", "Upload a file")]
     if user.role in (Role.DIRECTOR, Role.ADMINISTRATOR):
         nav += [("core:audit", "Audit log")]
     if user.role == Role.ADMINISTRATOR:

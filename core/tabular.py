@@ -1,7 +1,7 @@
 """Reading the CSV and XLSX files users upload (DATA_FORMATS.md, top).
 
 Everything is read as text; parsing into money, dates and booleans happens per column in
-`core.parsing`, so that a bad value is reported with its file, row, column and value rather than
+`forecasting.parsing`, so that a bad value is reported with its file, row, column and value rather than
 guessed at by pandas.
 """
 

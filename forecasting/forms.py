@@ -4,9 +4,8 @@ from typing import Any
 
 from django import forms
 
-from core.parsing import parse_money
-from forecasting.models import BudgetLine
-from placements.models import PlacementType
+from forecasting.models import BudgetLine, PlacementType
+from forecasting.parsing import parse_money
 
 
 class MoneyField(forms.CharField):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -9,13 +10,13 @@ from typing import Any
 
 from accounts.models import Authority, User
 from core.importing import Change, Column, Importer, ImportPlan, RowReader, duplicate_rows, register
-from core.parsing import parse_choice, parse_decimal, parse_int, parse_money
 from core.tabular import Table
 from forecasting.engine.calendar import CalendarError, parse_year_label
 from forecasting.engine.money import pence_to_pounds
-from forecasting.models import Actual, Budget, BudgetLine, FinancialYear, Period
+from forecasting.models import Actual, Budget, BudgetLine, FinancialYear, Period, PlacementType, ScenarioAssumption
+from forecasting.parsing import parse_choice, parse_date, parse_decimal, parse_int, parse_money
+from forecasting.scenario_services import scenarios_replace
 from forecasting.services import actuals_save, budget_line_save, budget_set, financial_year_get_or_create
-from placements.models import PlacementType
 
 
 def _pounds(pence: int | None) -> str:
@@ -285,9 +286,6 @@ class ActualsImporter(Importer):
 
 
 def _scenario_values(reader: RowReader, row: int, values: dict[str, str], types: set[str]) -> dict[str, Any]:
-    from core.parsing import parse_date
-    from forecasting.models import ScenarioAssumption
-
     def pct(text: str) -> Decimal:
         return parse_decimal(text.rstrip("%"), low=Decimal(0), high=Decimal(1000))
 
@@ -348,9 +346,6 @@ class ScenariosImporter(Importer):
     )
 
     def build_plan(self, plan: ImportPlan, *, authority: Authority, table: Table, options: dict[str, Any]) -> None:
-        import re
-
-        from forecasting.models import ScenarioAssumption
 
         types = set(PlacementType.objects.values_list("code", flat=True))
         reader = RowReader(table, plan)
@@ -385,6 +380,4 @@ class ScenariosImporter(Importer):
         plan.summary.update({"rows": len(rows)})
 
     def apply(self, plan: ImportPlan, *, authority: Authority, user: User | None) -> dict[str, Any]:
-        from forecasting.scenario_services import scenarios_replace
-
         return scenarios_replace(authority=authority, user=user, rows=plan.payload)

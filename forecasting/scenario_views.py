@@ -8,18 +8,16 @@ import pandas as pd
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.access import FINANCE, STAFF_READERS, authority_of, role_required
-from accounts.models import User
+from accounts.access import FINANCE, STAFF_READERS, AuthenticatedHttpRequest, authority_of, role_required
 from core.exports import table_download
 from forecasting.forms import MoneyField
-from forecasting.models import Scenario, ScenarioAssumption
+from forecasting.models import PlacementType, Scenario, ScenarioAssumption
 from forecasting.scenario_services import scenario_assumption_add, scenario_assumption_delete
 from forecasting.scenarios import FILE_COLUMNS, scenario_rows, scenarios_ensure
-from placements.models import PlacementType
 
 
 class AssumptionForm(forms.Form):
@@ -67,7 +65,7 @@ class AssumptionForm(forms.Form):
 
 
 @role_required(*STAFF_READERS)
-def scenarios(request: HttpRequest) -> HttpResponse:
+def scenarios(request: AuthenticatedHttpRequest) -> HttpResponse:
     authority = authority_of(request)
     scenarios_ensure(authority=authority)
     fmt = request.GET.get("format")
@@ -75,7 +73,6 @@ def scenarios(request: HttpRequest) -> HttpResponse:
         frame = pd.DataFrame(scenario_rows(authority=authority), columns=list(FILE_COLUMNS))
         return table_download(frame, filename="scenarios", fmt=fmt)
     user = request.user
-    assert isinstance(user, User)
     form = AssumptionForm(request.POST or None)
     if request.method == "POST":
         if not user.is_finance_officer:
@@ -101,11 +98,10 @@ def scenarios(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @role_required(*FINANCE)
-def assumption_delete(request: HttpRequest, assumption_id: int) -> HttpResponse:
+def assumption_delete(request: AuthenticatedHttpRequest, assumption_id: int) -> HttpResponse:
     authority = authority_of(request)
     row = get_object_or_404(ScenarioAssumption, pk=assumption_id, scenario__authority=authority)
     user = request.user
-    assert isinstance(user, User)
     scenario_assumption_delete(authority=authority, user=user, row=row)
     messages.success(request, "Assumption removed.")
     return redirect("forecasting:scenarios")

@@ -18,9 +18,10 @@ from forecasting.models import (
     FinancialYear,
     Period,
     PeriodLockedError,
+    PlacementType,
     ServiceArea,
 )
-from placements.models import PlacementType
+from forecasting.signals import period_submitted
 
 
 class TransitionError(Exception):
@@ -254,17 +255,7 @@ def period_submit(*, period: Period, user: User | None, forecast: bool = True) -
             f"{period} is {period.get_status_display().lower()}; only an open period can be submitted"
         )
     period = _transition(period, user=user, to=Period.Status.SUBMITTED)
-    if forecast:
-        from forecasting.models import ForecastRun
-        from forecasting.runs import forecast_run_request
-
-        forecast_run_request(
-            authority=period.year.authority,
-            year=period.year,
-            period=period.number,
-            user=user,
-            trigger=ForecastRun.Trigger.SUBMIT,
-        )
+    period_submitted.send(sender=Period, period=period, user=user, forecast=forecast)
     return period
 
 

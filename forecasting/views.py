@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from accounts.access import DIRECTORS, FINANCE, STAFF_READERS, authority_of, role_required
-from accounts.models import User
+from accounts.access import DIRECTORS, FINANCE, STAFF_READERS, AuthenticatedHttpRequest, authority_of, role_required
 from core.exports import table_download
-from core.parsing import parse_money
 from forecasting import selectors
 from forecasting.engine.money import pence_to_pounds
 from forecasting.forms import BudgetForm, BudgetLineForm, ReasonForm
 from forecasting.models import Budget, FinancialYear, PeriodLockedError
+from forecasting.parsing import parse_money
 from forecasting.services import (
     TransitionError,
     actuals_save,
@@ -35,13 +34,8 @@ def _to(name: str, year: FinancialYear) -> HttpResponse:
     return redirect(f"{reverse(name)}?{urlencode({'year': year.label})}")
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 @role_required(*STAFF_READERS)
-def periods(request: HttpRequest) -> HttpResponse:
+def periods(request: AuthenticatedHttpRequest) -> HttpResponse:
     authority = authority_of(request)
     year = selectors.year_for(authority=authority, label=request.GET.get("year"))
     years = FinancialYear.objects.filter(authority=authority)
@@ -55,10 +49,10 @@ def periods(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @role_required(*FINANCE)
-def period_submit_view(request: HttpRequest, period_id: int) -> HttpResponse:
+def period_submit_view(request: AuthenticatedHttpRequest, period_id: int) -> HttpResponse:
     period = selectors.period_for(authority=authority_of(request), period_id=period_id)
     try:
-        period_submit(period=period, user=_user(request))
+        period_submit(period=period, user=request.user)
         messages.success(request, f"{period} submitted.")
     except TransitionError as error:
         messages.error(request, str(error))
@@ -67,18 +61,18 @@ def period_submit_view(request: HttpRequest, period_id: int) -> HttpResponse:
 
 @require_POST
 @role_required(*DIRECTORS)
-def period_change_view(request: HttpRequest, period_id: int, action: str) -> HttpResponse:
+def period_change_view(request: AuthenticatedHttpRequest, period_id: int, action: str) -> HttpResponse:
     period = selectors.period_for(authority=authority_of(request), period_id=period_id)
     reason = request.POST.get("reason", "")
     try:
         if action == "lock":
-            period_lock(period=period, user=_user(request))
+            period_lock(period=period, user=request.user)
             messages.success(request, f"{period} locked: its actuals can no longer change.")
         elif action == "unlock":
-            period_unlock(period=period, user=_user(request), reason=reason)
+            period_unlock(period=period, user=request.user, reason=reason)
             messages.success(request, f"{period} unlocked.")
         elif action == "reopen":
-            period_reopen(period=period, user=_user(request), reason=reason)
+            period_reopen(period=period, user=request.user, reason=reason)
             messages.success(request, f"{period} sent back to finance.")
         else:
             return HttpResponse(status=404)
@@ -88,13 +82,13 @@ def period_change_view(request: HttpRequest, period_id: int, action: str) -> Htt
 
 
 @role_required(*STAFF_READERS)
-def actuals(request: HttpRequest, period_id: int) -> HttpResponse:
+def actuals(request: AuthenticatedHttpRequest, period_id: int) -> HttpResponse:
     authority = authority_of(request)
     period = selectors.period_for(authority=authority, period_id=period_id)
     rows = selectors.actuals_sheet(authority=authority, period=period)
     errors: dict[int, str] = {}
     values: dict[int, str] = {}
-    can_edit = _user(request).is_finance_officer and not period.is_locked
+    can_edit = request.user.is_finance_officer and not period.is_locked
     if request.method == "POST":
         if not can_edit:
             messages.error(
@@ -117,7 +111,7 @@ def actuals(request: HttpRequest, period_id: int) -> HttpResponse:
                 errors[row.line.pk] = f"{row.line.code}: {error}"
         if not errors:
             try:
-                result = actuals_save(authority=authority, user=_user(request), period=period, amounts=amounts)
+                result = actuals_save(authority=authority, user=request.user, period=period, amounts=amounts)
             except PeriodLockedError as error:
                 messages.error(request, str(error))
                 return redirect("forecasting:actuals", period_id=period.pk)
@@ -149,7 +143,7 @@ def actuals(request: HttpRequest, period_id: int) -> HttpResponse:
 
 
 @role_required(*STAFF_READERS)
-def lines(request: HttpRequest) -> HttpResponse:
+def lines(request: AuthenticatedHttpRequest) -> HttpResponse:
     authority = authority_of(request)
     year = selectors.year_for(authority=authority, label=request.GET.get("year"))
     rows = selectors.lines_with_budgets(authority=authority, year=year) if year else []
@@ -207,7 +201,7 @@ def lines(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*FINANCE)
-def line_edit(request: HttpRequest, line_id: int | None = None) -> HttpResponse:
+def line_edit(request: AuthenticatedHttpRequest, line_id: int | None = None) -> HttpResponse:
     authority = authority_of(request)
     line = selectors.line_for(authority=authority, line_id=line_id) if line_id else None
     initial = {}
@@ -227,7 +221,7 @@ def line_edit(request: HttpRequest, line_id: int | None = None) -> HttpResponse:
         try:
             saved = budget_line_save(
                 authority=authority,
-                user=_user(request),
+                user=request.user,
                 code=data["code"],
                 name=data["name"],
                 service_area=data["service_area"],
@@ -247,7 +241,7 @@ def line_edit(request: HttpRequest, line_id: int | None = None) -> HttpResponse:
 
 
 @role_required(*FINANCE)
-def budget_edit(request: HttpRequest, line_id: int, year_label: str) -> HttpResponse:
+def budget_edit(request: AuthenticatedHttpRequest, line_id: int, year_label: str) -> HttpResponse:
     authority = authority_of(request)
     line = selectors.line_for(authority=authority, line_id=line_id)
     year = selectors.year_for(authority=authority, label=year_label.replace("-", "/"))
@@ -264,7 +258,7 @@ def budget_edit(request: HttpRequest, line_id: int, year_label: str) -> HttpResp
         else:
             budget_set(
                 authority=authority,
-                user=_user(request),
+                user=request.user,
                 line=line,
                 year=year,
                 amount=data["amount"],

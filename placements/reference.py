@@ -10,6 +10,8 @@ from typing import Any
 
 import pandas as pd
 
+from forecasting.models import PlacementType, ensure_default_placement_types
+from placements.models import CodeMapping
 from placements.ssda903 import default_mapping
 
 
@@ -36,8 +38,6 @@ def default_mapping_rows() -> list[tuple[str, str, int | None, int | None, str]]
 
 def seed_default_mapping(authority: Any) -> int:
     """Create the default mapping for an authority that has none. Returns the rows created."""
-    from placements.models import CodeMapping, PlacementType, ensure_default_placement_types
-
     if CodeMapping.objects.filter(authority=authority).exists():
         return 0
     rows = default_mapping_rows()

@@ -15,7 +15,9 @@ from django.http import Http404
 
 from accounts.models import Authority
 from forecasting.engine.inputs import REGISTER_COLUMNS as ENGINE_REGISTER_COLUMNS
-from placements.models import Child, CodeMapping, Placement, PlacementType, UnitCost
+from forecasting.engine.money import pence_to_pounds
+from forecasting.models import PlacementType
+from placements.models import Child, CodeMapping, Placement, UnitCost
 from placements.ssda903 import MAPPING_COLUMNS, default_mapping
 
 # The contract with the forecast engine: exactly the columns it reads.
@@ -237,8 +239,6 @@ def child_placements(*, authority: Authority, child: Child) -> list[Placement]:
 def register_export_frame(rows: QuerySet[Placement]) -> pd.DataFrame:
     """The rows in the placement register file's own columns (pounds), so a download can be
     edited and imported again."""
-    from forecasting.engine.money import pence_to_pounds
-
     records = list(
         rows.values_list(
             "placement_ref",

@@ -170,9 +170,10 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     from accounts.services import authority_create
+    from forecast_runs.dispatch import forecast_run_request
+    from forecast_runs.execute import forecast_run_execute
     from forecasting.engine.synthetic import large_county_inputs
     from forecasting.models import FinancialYear, ForecastRun
-    from forecasting.runs import forecast_run_execute, forecast_run_request
 
     inputs = large_county_inputs(seed=1)
     authority = authority_create(code="BIG", name="Large County Council")
@@ -197,7 +198,7 @@ def main() -> None:
     started = time.perf_counter()
     run = forecast_run_request(authority=authority, year=year, period=inputs.as_at_period, user=None)
     requested = time.perf_counter() - started
-    from forecasting.backtests import backtest_execute, backtest_request
+    from forecast_runs.backtests import backtest_execute, backtest_request
 
     report = backtest_request(authority=authority, as_at=inputs.year.as_at_date(inputs.as_at_period), user=None)
     started = time.perf_counter()

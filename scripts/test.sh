@@ -10,6 +10,10 @@ export PLAYWRIGHT_CHROMIUM="${PLAYWRIGHT_CHROMIUM:-/usr/bin/chromium}"
 
 echo "== ruff"
 $BIN/ruff check .
+echo "== ruff format"
+$BIN/ruff format --check .
+echo "== layers (import-linter)"
+$BIN/lint-imports
 echo "== mypy"
 $BIN/mypy .
 echo "== migrations are up to date"

@@ -4,9 +4,8 @@ import pytest
 from django.test import Client
 
 from accounts.models import Authority, Role, User
-from forecasting.models import BudgetLine, FinancialYear
+from forecasting.models import BudgetLine, FinancialYear, PlacementType, ensure_default_placement_types
 from forecasting.services import financial_year_get_or_create
-from placements.models import PlacementType, ensure_default_placement_types
 from tests.factories import AuthorityFactory, BudgetLineFactory, UserFactory
 
 
@@ -16,9 +15,9 @@ def dispatched_runs(request, monkeypatch):  # type: ignore[no-untyped-def]
     starts a real worker (marked `worker`), in which case they go to the broker as in production."""
     sent: list[int] = []
     if request.node.get_closest_marker("worker") is None:
-        from forecasting import runs
+        from forecast_runs import dispatch
 
-        monkeypatch.setattr(runs, "forecast_run_dispatch", lambda *, run_id: sent.append(run_id))
+        monkeypatch.setattr(dispatch, "forecast_run_dispatch", lambda *, run_id: sent.append(run_id))
     return sent
 
 

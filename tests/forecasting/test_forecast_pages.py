@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from accounts.models import AuditEvent
+from forecast_runs.execute import forecast_run_execute
 from forecasting.models import ForecastRun, ScenarioAssumption
-from forecasting.runs import forecast_run_execute
 
 pytestmark = pytest.mark.django_db
 

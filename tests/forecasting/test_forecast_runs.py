@@ -11,8 +11,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from forecast_runs.dispatch import forecast_run_request
+from forecast_runs.execute import forecast_run_execute
 from forecasting.models import ForecastLineResult, ForecastRun, ForecastTable, Scenario, ScenarioAssumption
-from forecasting.runs import forecast_run_execute, forecast_run_request
 from forecasting.services import period_submit
 
 pytestmark = pytest.mark.django_db
@@ -117,7 +118,7 @@ def test_submitting_a_period_requests_a_forecast_as_at_that_period(
 
 
 def test_the_monthly_schedule_forecasts_the_latest_submitted_period(ledger, finance_officer, dispatched_runs) -> None:  # type: ignore[no-untyped-def]
-    from forecasting.schedule import forecast_monthly_requests
+    from forecast_runs.schedule import forecast_monthly_requests
 
     period_submit(period=ledger.periods.get(number=1), user=finance_officer, forecast=False)
     assert len(forecast_monthly_requests()) == 1

@@ -8,8 +8,8 @@ import signal
 import pytest
 from django.core.management import call_command
 
+from forecast_runs.dispatch import forecast_run_request
 from forecasting.models import ForecastLineResult, ForecastRun
-from forecasting.runs import forecast_run_request
 from forecasting.services import actuals_save, budget_set
 from tests.support import celery_worker, wait_until
 
@@ -53,7 +53,7 @@ def test_run_forecast_wait_prints_the_run_and_the_headline_per_scenario(small_le
 )
 def test_a_worker_killed_mid_run_leaves_no_partial_results_and_the_run_completes_later(small_ledger, settings) -> None:  # type: ignore[no-untyped-def]
     slow = {
-        "OUTTURN_FORECAST_TEST_DELAY": "60",
+        "DJANGO_SETTINGS_MODULE": "tests.integration.slow_write_settings",
         "OUTTURN_FORECAST_STALE_SECONDS": "3",
         "CELERY_VISIBILITY_TIMEOUT": "6",
     }

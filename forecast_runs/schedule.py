@@ -1,15 +1,17 @@
-"""What the monthly schedule forecasts: each authority's latest year, as at its latest period
-that finance has submitted or a director has locked."""
+"""The beat schedule's tasks: each month, forecast each authority's latest year as at its latest
+period that finance has submitted or a director has locked; every few minutes, send again the
+runs whose worker died. Their task names are set in config.settings.CELERY_BEAT_SCHEDULE."""
 
 from __future__ import annotations
 
+from celery import shared_task
+
 from accounts.models import Authority
+from forecast_runs.dispatch import forecast_run_request, forecast_runs_recover
 from forecasting.models import ForecastRun, Period
 
 
 def forecast_monthly_requests() -> list[int]:
-    from forecasting.runs import forecast_run_request
-
     run_ids = []
     for authority in Authority.objects.all():
         period = (
@@ -29,3 +31,14 @@ def forecast_monthly_requests() -> list[int]:
         )
         run_ids.append(run.pk)
     return run_ids
+
+
+@shared_task(acks_late=True)
+def forecast_monthly_task() -> list[int]:
+    return forecast_monthly_requests()
+
+
+@shared_task(acks_late=True)
+def forecast_runs_recover_task() -> list[int]:
+    """Every few minutes: re-send runs whose worker died (see forecast_runs_recover)."""
+    return forecast_runs_recover()

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from django import template
 
-from core.parsing import format_date_uk
 from forecasting.engine.money import pence_to_pounds
+from forecasting.parsing import format_date_uk
 
 register = template.Library()
 

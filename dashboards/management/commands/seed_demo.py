@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from datetime import date
 from typing import Any
 
@@ -11,10 +10,20 @@ from django.db import transaction
 
 from accounts.models import Authority, Role, User
 from accounts.services import authority_create, user_create
+from dashboards import demo as forecasts_demo
 from forecasting.demo import seed_budget_and_actuals
 from forecasting.engine.calendar import CalendarError, FinancialYear, year_containing
+from placements import demo as placements_demo
+from savings import demo as savings_demo
+from workforce import demo as workforce_demo
 
-DEMO_APPS = ("placements", "workforce", "savings", "forecasting")
+# Each part of the product adds its own demo data, in this order (the forecasts need the rest).
+DEMO_PARTS = (
+    ("placements", placements_demo.seed_demo_data),
+    ("workforce", workforce_demo.seed_demo_data),
+    ("savings", savings_demo.seed_demo_data),
+    ("forecasts", forecasts_demo.seed_demo_data),
+)
 DEMO_CODE = "DEMO"
 DEMO_NAME = "Shireford County Council"
 DEMO_PASSWORD = "outturn-demo-pass"
@@ -72,7 +81,10 @@ class Command(BaseCommand):
                     last_name=last,
                 )
             seed_budget_and_actuals(
-                authority=authority, year_label=label, as_at_period=period, user=users[Role.FINANCE_OFFICER],
+                authority=authority,
+                year_label=label,
+                as_at_period=period,
+                user=users[Role.FINANCE_OFFICER],
                 director=users[Role.DIRECTOR],
             )
             self._more_demo_data(authority=authority, year_label=label, period=period, users=users)
@@ -80,16 +92,9 @@ class Command(BaseCommand):
         self._print_logins()
 
     def _more_demo_data(self, *, authority: Authority, year_label: str, period: int, users: dict[str, User]) -> None:
-        """Each part of the product adds its own demo data: `<app>.demo.seed_demo_data(...)`."""
-        for app in DEMO_APPS:
-            try:
-                module = importlib.import_module(f"{app}.demo")
-            except ModuleNotFoundError as error:
-                if error.name != f"{app}.demo":
-                    raise
-                continue
-            module.seed_demo_data(authority=authority, year_label=year_label, period=period, users=users)
-            self.stdout.write(f"  {app}: demo data loaded")
+        for name, seed in DEMO_PARTS:
+            seed(authority=authority, year_label=year_label, period=period, users=users)
+            self.stdout.write(f"  {name}: demo data loaded")
 
     def _print_logins(self) -> None:
         self.stdout.write(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")

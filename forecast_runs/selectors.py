@@ -9,7 +9,7 @@ from django.db.models import Sum
 from django.http import Http404
 
 from accounts.models import Authority
-from forecasting.exports import run_table_frame
+from forecast_runs.exports import run_table_frame
 from forecasting.models import FinancialYear, ForecastLineResult, ForecastRun
 
 SCENARIO_ORDER = ("best", "middle", "worst")

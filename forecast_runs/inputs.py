@@ -6,13 +6,19 @@ stays free of Django.
 
 from __future__ import annotations
 
+import time
+from typing import Any
+
 import pandas as pd
 from django.db.models import Sum
 
 from accounts.models import Authority
-from forecasting.engine.inputs import ACTUALS_COLUMNS, BUDGET_COLUMNS, EngineInputs
+from forecasting.engine.inputs import ACTUALS_COLUMNS, BUDGET_COLUMNS, EngineInputs, inputs_hash
 from forecasting.models import Actual, Budget, BudgetLine, FinancialYear
 from forecasting.scenarios import engine_scenarios
+from placements.selectors import placement_register_frame, placement_types_frame
+from savings.selectors import savings_frame
+from workforce.selectors import posts_frame, workers_frame
 
 
 def budget_lines_frame(*, authority: Authority, year: FinancialYear) -> pd.DataFrame:
@@ -63,10 +69,6 @@ def actuals_frame(*, authority: Authority, year: FinancialYear, up_to_period: in
 
 
 def engine_inputs_build(*, authority: Authority, year: FinancialYear, period: int) -> EngineInputs:
-    from placements.selectors import placement_register_frame, placement_types_frame
-    from savings.selectors import savings_frame
-    from workforce.selectors import posts_frame, workers_frame
-
     return EngineInputs(
         year=year.calendar,
         as_at_period=period,
@@ -79,3 +81,24 @@ def engine_inputs_build(*, authority: Authority, year: FinancialYear, period: in
         savings=savings_frame(authority=authority, year_label=year.label),
         scenarios=engine_scenarios(authority=authority),
     )
+
+
+def inputs_summary(inputs: EngineInputs) -> dict[str, Any]:
+    """What a run was given, in counts (shown on the run page)."""
+    return {
+        "budget_lines": len(inputs.budget_lines),
+        "actuals": len(inputs.actuals),
+        "placement_rows": len(inputs.placements),
+        "workers": len(inputs.workers),
+        "posts": len(inputs.posts),
+        "savings": len(inputs.savings),
+        "scenarios": [s.name for s in inputs.scenarios],
+    }
+
+
+def inputs_digest(inputs: EngineInputs) -> str:
+    """Two requests with the same digest would compute the same forecast: the second joins the first."""
+    try:
+        return inputs_hash(inputs)
+    except Exception:  # noqa: BLE001 - inputs the engine will reject; the run will say why
+        return f"unhashable-{time.time_ns()}"

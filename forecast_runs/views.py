@@ -4,25 +4,26 @@ from __future__ import annotations
 
 import pandas as pd
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.access import FINANCE, STAFF_READERS, authority_of, role_required
-from accounts.models import User
+from accounts.access import FINANCE, STAFF_READERS, AuthenticatedHttpRequest, authority_of, role_required
 from core.exports import table_download
-from forecasting import run_selectors, selectors
+from forecast_runs import selectors as run_selectors
+from forecast_runs.backtests import backtest_request
+from forecast_runs.dispatch import backtest_dispatch, forecast_run_request
+from forecast_runs.exports import export_frame
+from forecasting import selectors
 from forecasting.engine.money import pence_to_pounds
 from forecasting.engine.result import EXPORT_COLUMNS
-from forecasting.exports import export_frame
-from forecasting.models import FinancialYear, ForecastRun
-from forecasting.runs import forecast_run_request
+from forecasting.models import BacktestReport, FinancialYear, ForecastRun
 
 DOWNLOADS = ("lines", "placements", "workforce", "savings", "variance_explained", "models_used", "movement")
 
 
 @role_required(*STAFF_READERS)
-def runs(request: HttpRequest) -> HttpResponse:
+def runs(request: AuthenticatedHttpRequest) -> HttpResponse:
     authority = authority_of(request)
     year = selectors.year_for(authority=authority, label=request.GET.get("year"))
     recent = (
@@ -31,7 +32,7 @@ def runs(request: HttpRequest) -> HttpResponse:
     latest_closed = year.periods.exclude(status="open").order_by("-number").first() if year is not None else None
     return render(
         request,
-        "forecasting/runs.html",
+        "forecast_runs/runs.html",
         {
             "year": year,
             "years": FinancialYear.objects.filter(authority=authority),
@@ -44,7 +45,7 @@ def runs(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @role_required(*FINANCE)
-def run_request(request: HttpRequest) -> HttpResponse:
+def run_request(request: AuthenticatedHttpRequest) -> HttpResponse:
     authority = authority_of(request)
     year = selectors.year_for(authority=authority, label=request.POST.get("year"))
     try:
@@ -53,15 +54,14 @@ def run_request(request: HttpRequest) -> HttpResponse:
         period = -1
     if year is None or not 0 <= period <= 12:
         messages.error(request, "Choose a financial year and a period from 0 to 12.")
-        return redirect("forecasting:runs")
+        return redirect("forecast_runs:runs")
     user = request.user
-    assert isinstance(user, User)
     run = forecast_run_request(authority=authority, year=year, period=period, user=user)
-    return redirect("forecasting:run", run_id=run.pk)
+    return redirect("forecast_runs:run", run_id=run.pk)
 
 
 @role_required(*STAFF_READERS)
-def run_status(request: HttpRequest, run_id: int) -> JsonResponse:
+def run_status(request: AuthenticatedHttpRequest, run_id: int) -> JsonResponse:
     run = run_selectors.run_for(authority=authority_of(request), run_id=run_id)
     return JsonResponse(
         {
@@ -75,13 +75,13 @@ def run_status(request: HttpRequest, run_id: int) -> JsonResponse:
     )
 
 
-def _scenario(request: HttpRequest) -> str:
+def _scenario(request: AuthenticatedHttpRequest) -> str:
     name = request.GET.get("scenario", "middle")
     return name if name.replace("_", "").replace("-", "").isalnum() else "middle"
 
 
 @role_required(*STAFF_READERS)
-def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
+def run_detail(request: AuthenticatedHttpRequest, run_id: int) -> HttpResponse:
     authority = authority_of(request)
     run = run_selectors.run_for(authority=authority, run_id=run_id)
     scenario = _scenario(request)
@@ -109,7 +109,7 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
                 "downloads": DOWNLOADS,
             }
         )
-    return render(request, "forecasting/run_detail.html", context)
+    return render(request, "forecast_runs/run_detail.html", context)
 
 
 def _placement_summary(run: ForecastRun, scenario: str) -> list[dict[str, object]]:
@@ -157,7 +157,7 @@ def _workforce_summary(run: ForecastRun, scenario: str) -> list[dict[str, object
 
 
 @role_required(*STAFF_READERS)
-def run_download(request: HttpRequest, run_id: int, table: str, fmt: str) -> HttpResponse:
+def run_download(request: AuthenticatedHttpRequest, run_id: int, table: str, fmt: str) -> HttpResponse:
     authority = authority_of(request)
     run = run_selectors.run_for(authority=authority, run_id=run_id)
     if table not in DOWNLOADS or fmt not in ("csv", "xlsx") or run.status != ForecastRun.Status.SUCCEEDED:
@@ -180,28 +180,24 @@ def run_download(request: HttpRequest, run_id: int, table: str, fmt: str) -> Htt
 
 
 @role_required(*STAFF_READERS)
-def backtest_page(request: HttpRequest) -> HttpResponse:
+def backtest_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     """How good each demand method has been on this authority's history, and the interval
     calibration the forecasts use."""
-    from forecasting.backtests import backtest_dispatch, backtest_request
-    from forecasting.models import BacktestReport
-
     authority = authority_of(request)
     if request.method == "POST":
         user = request.user
-        assert isinstance(user, User)
         if not user.is_finance_officer:
             return HttpResponse(status=403)
         year = selectors.year_for(authority=authority)
         closed = year.periods.exclude(status="open").order_by("-number").first() if year else None
         if year is None:
             messages.error(request, "Load a budget and placements before back-testing.")
-            return redirect("forecasting:backtest")
+            return redirect("forecast_runs:backtest")
         as_at = year.calendar.as_at_date(closed.number if closed else 0)
         report = backtest_request(authority=authority, as_at=as_at, user=user)
         backtest_dispatch(report_id=report.pk)
         messages.success(request, f"Back-test as at {as_at:%d %B %Y} requested; it takes a minute or two.")
-        return redirect("forecasting:backtest")
+        return redirect("forecast_runs:backtest")
     reports = BacktestReport.objects.filter(authority=authority)[:10]
     latest = next((r for r in reports if r.status == BacktestReport.Status.SUCCEEDED), None)
     rows = []
@@ -213,7 +209,7 @@ def backtest_page(request: HttpRequest) -> HttpResponse:
             rows.append({"method": name, "cells": [horizons.get(h, {}) for h in (1, 3, 6, 12)]})
     return render(
         request,
-        "forecasting/backtest.html",
+        "forecast_runs/backtest.html",
         {
             "reports": reports,
             "latest": latest,

@@ -11,12 +11,12 @@ import math
 import time
 from datetime import date
 
-from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import Authority, User
 from forecasting.engine.backtest import backtest, calibration_factors, coverage_after_calibration, month_ends_between
 from forecasting.models import BacktestReport, ScenarioAssumption
+from placements.selectors import placement_register_frame, placement_types_frame
 
 METHOD_NAMES = {
     "commitments": "Commitments only",
@@ -58,8 +58,6 @@ def _clean(value: object) -> object:
 
 
 def backtest_execute(*, report_id: int) -> str:
-    from placements.selectors import placement_register_frame, placement_types_frame
-
     claimed = BacktestReport.objects.filter(pk=report_id, status=BacktestReport.Status.PENDING).update(
         status=BacktestReport.Status.RUNNING
     )
@@ -93,19 +91,3 @@ def backtest_execute(*, report_id: int) -> str:
         seconds=round(time.perf_counter() - started, 2),
     )
     return BacktestReport.Status.SUCCEEDED
-
-
-def backtest_dispatch(*, report_id: int, then_run_id: int | None = None) -> None:
-    """Send the back-test; with `then_run_id`, the forecast run waits for it (a Celery chain)."""
-    from celery import chain
-
-    from forecasting.tasks import backtest_execute_task, forecast_run_execute_task
-
-    queue = settings.OUTTURN_FORECAST_QUEUE or "celery"
-    if then_run_id is None:
-        backtest_execute_task.apply_async(args=(report_id,), queue=queue)
-    else:
-        chain(
-            backtest_execute_task.si(report_id).set(queue=queue),
-            forecast_run_execute_task.si(then_run_id).set(queue=queue),
-        ).apply_async()

@@ -8,9 +8,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from core.management.commands.import_data import authority_from_option
+from forecast_runs.dispatch import forecast_run_request
 from forecasting.engine.money import pence_to_pounds
 from forecasting.models import FinancialYear, ForecastLineResult, ForecastRun
-from forecasting.runs import forecast_run_request
 
 
 def _money(pence: int) -> str:

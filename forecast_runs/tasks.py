@@ -1,4 +1,5 @@
-"""Celery entry points of the forecast: take ids, call one service."""
+"""Celery entry points of the forecast's computations: take ids, call one service. The
+schedule's own tasks (monthly runs, recovery) are in forecast_runs.schedule."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import InterfaceError, OperationalError
 
-from forecasting.runs import forecast_run_execute, forecast_run_fail
+from forecast_runs.backtests import backtest_execute
+from forecast_runs.execute import forecast_run_execute, forecast_run_fail
+from forecasting.models import BacktestReport
 
 log = logging.getLogger(__name__)
 
@@ -41,27 +44,8 @@ def forecast_run_execute_task(self, run_id: int) -> str:  # type: ignore[no-unty
         raise
 
 
-@shared_task(acks_late=True)
-def forecast_monthly_task() -> list[int]:
-    """The monthly schedule: forecast each authority's latest year as at its latest closed period."""
-    from forecasting.schedule import forecast_monthly_requests
-
-    return forecast_monthly_requests()
-
-
-@shared_task(acks_late=True)
-def forecast_runs_recover_task() -> list[int]:
-    """Every few minutes: re-send runs whose worker died (see forecast_runs_recover)."""
-    from forecasting.runs import forecast_runs_recover
-
-    return forecast_runs_recover()
-
-
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, soft_time_limit=900, time_limit=960)
 def backtest_execute_task(self, report_id: int) -> str:  # type: ignore[no-untyped-def]
-    from forecasting.backtests import backtest_execute
-    from forecasting.models import BacktestReport
-
     try:
         return backtest_execute(report_id=report_id)
     except Exception as error:

@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from core.exports import csv_bytes
 from core.management.commands.import_data import authority_from_option
-from forecasting.exports import export_frame
+from forecast_runs.exports import export_frame
 from forecasting.models import ForecastRun
 
 

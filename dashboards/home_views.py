@@ -1,0 +1,37 @@
+"""Each role's home page: where the month stands and what to do next."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+
+from accounts.access import AuthenticatedHttpRequest
+from accounts.models import AuditEvent, Role
+from forecasting import selectors
+
+
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
+    if user.authority is None:
+        return redirect("admin:index")
+    authority = user.authority
+    year = selectors.year_for(authority=authority)
+    context: dict[str, object] = {"year": year, "authority": authority}
+    if year is not None:
+        periods = list(year.periods.all())
+        context["periods"] = periods
+        context["current_period"] = next((p for p in periods if p.status == "open"), None)
+        context["locked_count"] = sum(1 for p in periods if p.is_locked)
+        rows = selectors.lines_with_budgets(authority=authority, year=year)
+        context["total_budget"] = sum(b.amount for _, b, _ in rows if b)
+        context["total_spent"] = sum(s for _, _, s in rows)
+        context["line_count"] = len(rows)
+    template = {
+        Role.FINANCE_OFFICER: "dashboards/home_finance.html",
+        Role.DIRECTOR: "dashboards/home_director.html",
+        Role.COMMITTEE_MEMBER: "dashboards/home_committee.html",
+        Role.ADMINISTRATOR: "dashboards/home_admin.html",
+    }[Role(user.role)]
+    if user.role == Role.DIRECTOR:
+        context["recent"] = AuditEvent.objects.filter(authority=authority)[:10]
+    return render(request, template, context)

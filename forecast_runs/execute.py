@@ -1,0 +1,154 @@
+"""Executing a forecast run on a worker. The task claims the run with a compare-and-swap,
+computes, and writes every result in one transaction, so a worker killed half way leaves no
+partial results and the redelivered task starts again."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+
+import pandas as pd
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from forecast_runs.backtests import backtest_for
+from forecast_runs.inputs import engine_inputs_build, inputs_digest, inputs_summary
+from forecast_runs.signals import forecast_run_results_ready, forecast_run_succeeded
+from forecasting.engine import run_engine
+from forecasting.engine.inputs import EngineInputError
+from forecasting.engine.result import EngineResult
+from forecasting.models import BudgetLine, ForecastLineResult, ForecastRun, ForecastTable
+
+log = logging.getLogger(__name__)
+TABLES = ("placements", "workforce", "savings", "variance_explained", "models_used")
+
+
+def _progress(run_id: int, stage: str, progress: int) -> None:
+    ForecastRun.objects.filter(pk=run_id, status=ForecastRun.Status.RUNNING).update(
+        stage=stage, progress=progress, heartbeat_at=timezone.now()
+    )
+
+
+def forecast_run_claim(*, run_id: int) -> bool:
+    """Compare-and-swap: pending -> running, or take over a run whose worker has gone silent."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.OUTTURN_FORECAST_STALE_SECONDS)
+    claimed = (
+        ForecastRun.objects.filter(pk=run_id)
+        .filter(Q(status=ForecastRun.Status.PENDING) | Q(status=ForecastRun.Status.RUNNING, heartbeat_at__lt=stale))
+        .update(
+            status=ForecastRun.Status.RUNNING,
+            started_at=now,
+            heartbeat_at=now,
+            attempts=F("attempts") + 1,
+            stage="Reading the inputs",
+            progress=5,
+            error="",
+        )
+    )
+    return claimed == 1
+
+
+def forecast_run_fail(*, run_id: int, message: str) -> None:
+    ForecastRun.objects.filter(pk=run_id).exclude(status=ForecastRun.Status.SUCCEEDED).update(
+        status=ForecastRun.Status.FAILED, error=message, finished_at=timezone.now(), stage="Failed"
+    )
+
+
+def forecast_run_execute(*, run_id: int) -> str:
+    """Run the engine for a claimed run and store its results. Returns the final status."""
+    if not forecast_run_claim(run_id=run_id):
+        return "not claimed"
+    run = ForecastRun.objects.select_related("authority", "year").get(pk=run_id)
+    started = time.perf_counter()
+    inputs = engine_inputs_build(authority=run.authority, year=run.year, period=run.period)
+    report = backtest_for(authority=run.authority, as_at=run.year.calendar.as_at_date(run.period))
+    if report is not None:
+        inputs = replace(inputs, calibration=report.factors)
+    calibration = (
+        {"report": report.pk, "as_at": report.as_at.isoformat(), "factors": report.factors} if report else None
+    )
+    read_seconds = time.perf_counter() - started
+    _progress(run_id, "Forecasting every scenario", 30)
+    try:
+        result = run_engine(inputs)
+    except EngineInputError as error:
+        forecast_run_fail(run_id=run_id, message=str(error))
+        return ForecastRun.Status.FAILED
+    _progress(run_id, "Saving the results", 80)
+    forecast_run_results_ready.send(sender=ForecastRun, run_id=run_id)
+    write_started = time.perf_counter()
+    with transaction.atomic():
+        locked = ForecastRun.objects.select_for_update().get(pk=run_id)
+        if locked.status != ForecastRun.Status.RUNNING:
+            return locked.status
+        forecast_results_replace(run=locked, result=result)
+        timings = {**{k: round(v, 4) for k, v in result.timings.items()}, "read_inputs": round(read_seconds, 4)}
+        timings["write_results"] = round(time.perf_counter() - write_started, 4)
+        timings["whole_run"] = round(time.perf_counter() - started, 4)
+        ForecastRun.objects.filter(pk=run_id).update(
+            status=ForecastRun.Status.SUCCEEDED,
+            progress=100,
+            stage="Finished",
+            finished_at=timezone.now(),
+            engine_version=result.engine_version,
+            inputs_hash=inputs_digest(inputs),
+            timings=timings,
+            input_summary={**inputs_summary(inputs), "calibration": calibration},
+        )
+        # The dashboards prepare the new run's document now, so the first reader does not wait.
+        transaction.on_commit(lambda: forecast_run_succeeded.send(sender=ForecastRun, run_id=run_id))
+    return ForecastRun.Status.SUCCEEDED
+
+
+def _records(frame: pd.DataFrame) -> tuple[list[str], list[list[Any]]]:
+    """A frame as JSON-safe columns and rows (dates as ISO text, NaN as None, numpy as Python)."""
+    clean = frame.copy()
+    for column in clean.columns:
+        series = clean[column]
+        if pd.api.types.is_datetime64_any_dtype(series):
+            clean[column] = series.dt.strftime("%Y-%m-%d")
+    clean = clean.astype(object).where(pd.notna(clean), None)
+    rows = [
+        [value.item() if hasattr(value, "item") else value for value in row] for row in clean.itertuples(index=False)
+    ]
+    return [str(c) for c in clean.columns], rows
+
+
+def forecast_results_replace(*, run: ForecastRun, result: EngineResult) -> None:
+    """Delete any earlier results of this run and insert the new ones (inside the caller's transaction)."""
+    ForecastLineResult.objects.filter(run=run).delete()
+    ForecastTable.objects.filter(run=run).delete()
+    line_ids = dict(BudgetLine.objects.filter(authority=run.authority).values_list("code", "pk"))
+    lines = result.lines
+    ForecastLineResult.objects.bulk_create(
+        [
+            ForecastLineResult(
+                run=run,
+                scenario=row.scenario,
+                line_id=line_ids[row.line_code],
+                line_code=row.line_code,
+                line_name=row.line_name,
+                service_area=row.service_area,
+                category=row.category,
+                annual_budget=int(row.annual_budget),
+                actual_ytd=int(row.actual_ytd),
+                committed_remaining=int(row.committed_remaining),
+                projected_change=int(row.projected_change),
+                savings_adjustment=int(row.savings_adjustment),
+                forecast_outturn=int(row.forecast_outturn),
+                variance=int(row.variance),
+                variance_pct=None if pd.isna(row.variance_pct) else round(float(row.variance_pct), 2),
+            )
+            for row in lines.itertuples(index=False)
+        ],
+        batch_size=1000,
+    )
+    for name in TABLES:
+        columns, rows = _records(getattr(result, name))
+        ForecastTable.objects.create(run=run, name=name, columns=columns, rows=rows)

@@ -1,0 +1,26 @@
+"""Forecast runs asked for by events of the financial core."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.dispatch import receiver
+
+from accounts.models import User
+from forecast_runs.dispatch import forecast_run_request
+from forecasting.models import ForecastRun, Period
+from forecasting.signals import period_submitted
+
+
+@receiver(period_submitted, dispatch_uid="forecast_runs.forecast_on_submit")
+def forecast_on_submit(*, period: Period, user: User | None, forecast: bool, **_: Any) -> None:
+    """Submitting a period asks for a forecast as at it; the run is dispatched once the
+    submitting transaction commits."""
+    if forecast:
+        forecast_run_request(
+            authority=period.year.authority,
+            year=period.year,
+            period=period.number,
+            user=user,
+            trigger=ForecastRun.Trigger.SUBMIT,
+        )
