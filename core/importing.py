@@ -1,21 +1,48 @@
 """The import framework every kind of file goes through (DATA_FORMATS.md, top).
 
-An importer turns a Table into a plan without writing anything: every error (file, row,
-column, value, what is wrong) and every change it would make. Only a plan with no errors can be
-applied, in one transaction, so an import is all or nothing. The same file imported twice
-replaces what it describes rather than adding to it.
+An importer turns the files of an upload into a plan without writing anything: every error
+(file, row, column, value, what is wrong) and every change it would make. Only a plan with no
+errors can be applied, in one transaction, so an import is all or nothing. The same file
+imported twice replaces what it describes rather than adding to it.
+
+Most kinds are one file, read as a Table; a kind that reads several files together (the SSDA903
+return's header, episodes and UASC files of every year) sets `multi_file` and overrides `plan`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import pandas as pd
 
 from accounts.models import Authority, User
-from core.tabular import Table
+from core.tabular import Table, TableError, read_table
+
+# The columns of an issue: a record the importer corrected or left out, with its file and row
+# (the SSDA903 cleaner's dropped, ignored, corrected and merged episodes).
+ISSUE_COLUMNS = ("file", "row", "column", "value", "reason", "action", "rule", "record")
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One file of an upload, as the officer chose it or as named on the command line."""
+
+    name: str
+    data: bytes
+
+
+def files_title(names: Sequence[str]) -> str:
+    """How pages and the audit trail name an upload: its files, or the first two of many."""
+    if len(names) <= 3:
+        return ", ".join(names)
+    return f"{', '.join(names[:2])} and {len(names) - 2} more files"
+
+
+def jsonable(values: dict[str, Any]) -> dict[str, Any]:
+    """The entries that can be stored as JSON as they are (a payload's frames cannot)."""
+    return {k: v for k, v in values.items() if isinstance(v, int | str | float | bool | list | dict | None)}
 
 
 @dataclass(frozen=True)
@@ -89,6 +116,16 @@ class ImportPlan:
         return result
 
 
+@dataclass
+class PlanRecord:
+    """What of a plan is kept with its upload, as JSON: the summary, errors, warnings and issues."""
+
+    summary: dict[str, Any]
+    errors: list[dict[str, Any]]
+    warnings: list[dict[str, Any]]
+    issues: list[dict[str, Any]] = field(default_factory=list)
+
+
 class RowReader:
     """Walks a Table's rows, parsing cells and recording every problem in the plan."""
 
@@ -134,8 +171,28 @@ class Importer:
     needs_year: ClassVar[bool] = False
     needs_as_at: ClassVar[bool] = False
     multi_file: ClassVar[bool] = False
+    # What messages call the files of a several-file kind ("The SSDA903 files were imported.").
+    files_label: ClassVar[str] = ""
 
-    def plan(self, *, authority: Authority, table: Table, options: dict[str, Any]) -> ImportPlan:
+    def plan(self, *, authority: Authority, files: Sequence[SourceFile], options: dict[str, Any]) -> ImportPlan:
+        """Check every file of the upload and work out what it would change. Writes nothing.
+
+        A one-file kind reads its file as a Table and refuses a second file."""
+        if len(files) != 1:
+            plan = ImportPlan(kind=self.kind, source=files_title([f.name for f in files]) or self.kind)
+            plan.error(None, "", "", f"a {self.kind} import takes one file; {len(files)} were given")
+            return plan
+        name, data = files[0].name, files[0].data
+        try:
+            table = read_table(name, data)
+        except TableError as error:
+            plan = ImportPlan(kind=self.kind, source=name)
+            plan.error(None, "", "", str(error).removeprefix(f"{name}: "))
+            return plan
+        return self.plan_table(authority=authority, table=table, options=options)
+
+    def plan_table(self, *, authority: Authority, table: Table, options: dict[str, Any]) -> ImportPlan:
+        """The checks every one-file kind shares (columns, formulas, no rows), then build_plan."""
         plan = ImportPlan(kind=self.kind, source=table.source)
         known = {column.name for column in self.columns} | set(self.extra_column_names(table))
         missing = [c.name for c in self.columns if c.required and c.name not in table.frame.columns]
@@ -163,6 +220,14 @@ class Importer:
     def apply(self, plan: ImportPlan, *, authority: Authority, user: User | None) -> dict[str, Any]:
         """Write the plan; called inside a transaction, only when plan.ok."""
         raise NotImplementedError
+
+    def record(self, plan: ImportPlan) -> PlanRecord:
+        """What of the plan its upload keeps for the preview page (a kind with issues overrides)."""
+        return PlanRecord(
+            summary={"counts": plan.counts(), **jsonable(plan.summary)},
+            errors=[p.as_dict() for p in plan.errors],
+            warnings=[p.as_dict() for p in plan.warnings],
+        )
 
 
 _REGISTRY: dict[str, Importer] = {}

@@ -1,13 +1,23 @@
-"""Uploaded files waiting for confirmation, and what happened to them."""
+"""Uploads waiting for confirmation, and what happened to them."""
 
 from __future__ import annotations
 
 from django.db import models
 
 from accounts.models import Authority, User
+from core.importing import files_title
+
+
+class ImportBatchQuerySet(models.QuerySet["ImportBatch"]):
+    def with_file_names(self) -> ImportBatchQuerySet:
+        """Each batch with its files' names and sizes, not their content (which may be megabytes)."""
+        return self.prefetch_related(models.Prefetch("files", queryset=ImportFile.objects.defer("content")))
 
 
 class ImportBatch(models.Model):
+    """One upload of one kind: one file (a budget, a register) or several read together (an
+    SSDA903 return's files of every year), with what the preview found."""
+
     class Status(models.TextChoices):
         PREVIEWED = "previewed", "Waiting for confirmation"
         QUEUED = "queued", "Queued"
@@ -18,21 +28,56 @@ class ImportBatch(models.Model):
 
     authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="import_batches")
     kind = models.CharField(max_length=30)
-    filename = models.CharField(max_length=255)
-    # The file itself, so that confirming re-checks exactly what was previewed.
-    content = models.BinaryField()
     options = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PREVIEWED)
     progress = models.PositiveSmallIntegerField(default=0)
     summary = models.JSONField(default=dict, blank=True)
     errors = models.JSONField(default=list, blank=True)
     warnings = models.JSONField(default=list, blank=True)
+    # Records the importer corrected or left out, each with its file and row (core.importing.ISSUE_COLUMNS).
+    issues = models.JSONField(default=list, blank=True)
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ImportBatchQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.kind} import of {self.filename}"
+        return f"{self.kind} import of {self.title}"
+
+    @property
+    def file_names(self) -> list[str]:
+        """The names in the order chosen (query with `with_file_names()` to leave the content)."""
+        return [f.name for f in self.files.all()]
+
+    @property
+    def size(self) -> int:
+        return sum(f.size for f in self.files.all())
+
+    @property
+    def title(self) -> str:
+        return files_title(self.file_names)
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+class ImportFile(models.Model):
+    """One file of an upload, kept so that confirming re-checks exactly what was previewed."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="files")
+    position = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=255)
+    content = models.BinaryField()
+    size = models.PositiveIntegerField(default=0, help_text="bytes, kept when the content is cleared")
+
+    class Meta:
+        ordering = ["batch", "position"]
+        constraints = [models.UniqueConstraint(fields=["batch", "position"], name="one_file_per_position")]
+
+    def __str__(self) -> str:
+        return self.name

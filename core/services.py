@@ -1,7 +1,13 @@
-"""Running imports: preview (no writes) and apply (all or nothing)."""
+"""Running imports: preview (no writes) and apply (all or nothing).
+
+Every upload, of one file or several, is an ImportBatch holding its files: created with a
+preview, confirmed (here, or by a worker through core.import_dispatch) or cancelled. The
+command line runs the same plan and apply without keeping a batch (`import_run`).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
@@ -9,137 +15,157 @@ from django.utils import timezone
 
 from accounts.audit import audit_record
 from accounts.models import Authority, User
-from core.importing import ImportPlan, Problem, importer_for
-from core.models import ImportBatch
-from core.tabular import TableError, read_table
+from core.importing import ImportPlan, SourceFile, files_title, importer_for, jsonable
+from core.models import ImportBatch, ImportFile
+
+# Claimed by apply; what the worker and a second click see while it runs.
+CLAIMABLE = (ImportBatch.Status.PREVIEWED, ImportBatch.Status.QUEUED)
 
 
 def import_plan_build(
-    *, authority: Authority, kind: str, source: str, data: bytes, options: dict[str, Any]
+    *, authority: Authority, kind: str, files: Sequence[SourceFile], options: dict[str, Any]
 ) -> ImportPlan:
-    """Check a file and work out what it would change. Writes nothing."""
-    importer = importer_for(kind)
-    try:
-        table = read_table(source, data)
-    except TableError as error:
-        plan = ImportPlan(kind=kind, source=source)
-        plan.errors.append(Problem(source, None, "", "", str(error).removeprefix(f"{source}: ")))
-        return plan
-    return importer.plan(authority=authority, table=table, options=options)
+    """Check the files of an upload and work out what they would change. Writes nothing."""
+    return importer_for(kind).plan(authority=authority, files=files, options=options)
+
+
+def import_plan_apply(
+    *, authority: Authority, plan: ImportPlan, names: Sequence[str], user: User | None
+) -> dict[str, Any]:
+    """Write a plan that has no errors, with its audit event, in one transaction."""
+    with transaction.atomic():
+        result = importer_for(plan.kind).apply(plan, authority=authority, user=user)
+        where: dict[str, Any] = {"file": names[0]} if len(names) == 1 else {"files": list(names)}
+        audit_record(
+            authority=authority,
+            user=user,
+            action=f"import.{plan.kind}",
+            object_type="import",
+            object_repr=files_title(names),
+            after={**where, **_scalars(result)},
+        )
+    return result
 
 
 def import_run(
     *,
     authority: Authority,
     kind: str,
-    source: str,
-    data: bytes,
     options: dict[str, Any],
     user: User | None,
+    files: Sequence[SourceFile] = (),
+    source: str = "",
+    data: bytes = b"",
     dry_run: bool = False,
 ) -> tuple[ImportPlan, dict[str, Any] | None]:
-    """Plan, and unless there is an error or it is a dry run, apply in one transaction."""
-    plan = import_plan_build(authority=authority, kind=kind, source=source, data=data, options=options)
+    """Plan, and unless there is an error or it is a dry run, apply in one transaction.
+
+    The files are `files`, or for a caller with one file in hand, `source` (its name) and `data`."""
+    chosen = list(files) or [SourceFile(source, data)]
+    plan = import_plan_build(authority=authority, kind=kind, files=chosen, options=options)
     if not plan.ok or dry_run:
         return plan, None
-    importer = importer_for(kind)
-    with transaction.atomic():
-        result = importer.apply(plan, authority=authority, user=user)
-        audit_record(
-            authority=authority,
-            user=user,
-            action=f"import.{kind}",
-            object_type="import",
-            object_repr=source,
-            after={"file": source, **{k: v for k, v in result.items() if _jsonable(v)}},
-        )
-    return plan, result
+    return plan, import_plan_apply(authority=authority, plan=plan, names=[f.name for f in chosen], user=user)
 
 
-def _jsonable(value: object) -> bool:
-    return isinstance(value, int | str | float | bool | type(None))
+def _scalars(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if isinstance(v, int | str | float | bool | type(None))}
 
 
 def import_batch_create(
     *,
     authority: Authority,
     kind: str,
-    filename: str,
-    data: bytes,
+    files: Sequence[SourceFile],
     options: dict[str, Any],
     user: User,
 ) -> tuple[ImportBatch, ImportPlan]:
-    plan = import_plan_build(authority=authority, kind=kind, source=filename, data=data, options=options)
-    batch = ImportBatch.objects.create(
-        authority=authority,
-        kind=kind,
-        filename=filename,
-        content=data,
-        options=options,
-        created_by=user,
-        summary={"counts": plan.counts(), **plan.summary},
-        errors=[p.as_dict() for p in plan.errors],
-        warnings=[p.as_dict() for p in plan.warnings],
-        status=ImportBatch.Status.PREVIEWED if plan.ok else ImportBatch.Status.FAILED,
-    )
+    """Check an upload and keep its files for confirmation. Writes nothing it describes."""
+    plan = import_plan_build(authority=authority, kind=kind, files=files, options=options)
+    record = importer_for(kind).record(plan)
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(
+            authority=authority,
+            kind=kind,
+            options=options,
+            created_by=user,
+            summary=record.summary,
+            errors=record.errors,
+            warnings=record.warnings,
+            issues=record.issues,
+            status=ImportBatch.Status.PREVIEWED if plan.ok else ImportBatch.Status.FAILED,
+        )
+        ImportFile.objects.bulk_create(
+            ImportFile(batch=batch, position=position, name=f.name[:255], content=f.data, size=len(f.data))
+            for position, f in enumerate(files)
+        )
     return batch, plan
 
 
+def import_batch_files(*, batch: ImportBatch) -> list[SourceFile]:
+    """The files of an upload as they were chosen, in their order."""
+    stored = ImportFile.objects.filter(batch_id=batch.pk).order_by("position").values_list("name", "content")
+    return [SourceFile(name, bytes(content)) for name, content in stored]
+
+
+def import_batch_plan(*, batch: ImportBatch) -> ImportPlan:
+    """Check an upload's stored files again against today's data (what confirming would do)."""
+    return import_plan_build(
+        authority=batch.authority, kind=batch.kind, files=import_batch_files(batch=batch), options=batch.options
+    )
+
+
 def import_batch_apply(*, batch_id: int, user: User | None) -> ImportBatch:
-    """Confirm a previewed upload: re-check the stored file against today's data, then apply.
+    """Confirm a previewed upload: re-check the stored files against today's data, then apply.
 
     Claimed with a compare-and-swap so that a double click or a second worker cannot apply it twice.
     """
-    claimed = ImportBatch.objects.filter(
-        pk=batch_id, status__in=[ImportBatch.Status.PREVIEWED, ImportBatch.Status.QUEUED]
-    ).update(status=ImportBatch.Status.RUNNING, progress=10)
-    batch = ImportBatch.objects.get(pk=batch_id)
+    claimed = ImportBatch.objects.filter(pk=batch_id, status__in=CLAIMABLE).update(
+        status=ImportBatch.Status.RUNNING, progress=10
+    )
+    batch = ImportBatch.objects.with_file_names().select_related("authority").get(pk=batch_id)
     if not claimed:
         return batch
     try:
-        plan, result = import_run(
-            authority=batch.authority,
-            kind=batch.kind,
-            source=batch.filename,
-            data=bytes(batch.content),
-            options=batch.options,
-            user=user,
+        plan = import_batch_plan(batch=batch)
+        ImportBatch.objects.filter(pk=batch_id).update(progress=60)
+        result = (
+            import_plan_apply(authority=batch.authority, plan=plan, names=batch.file_names, user=user)
+            if plan.ok
+            else None
         )
     except Exception as error:  # noqa: BLE001 - recorded for the user, then re-raised for the logs
+        message = f"the import failed and nothing was written: {error}"
         ImportBatch.objects.filter(pk=batch_id).update(
             status=ImportBatch.Status.FAILED,
             finished_at=timezone.now(),
-            errors=[
-                {
-                    "source": batch.filename,
-                    "row": None,
-                    "column": "",
-                    "value": "",
-                    "message": f"the import failed and nothing was written: {error}",
-                }
-            ],
+            errors=[{"source": batch.title, "row": None, "column": "", "value": "", "message": message}],
         )
         raise
-    if result is None:
-        ImportBatch.objects.filter(pk=batch_id).update(
-            status=ImportBatch.Status.FAILED,
-            finished_at=timezone.now(),
-            progress=100,
-            errors=[p.as_dict() for p in plan.errors],
-            warnings=[p.as_dict() for p in plan.warnings],
-        )
-    else:
-        ImportBatch.objects.filter(pk=batch_id).update(
-            status=ImportBatch.Status.APPLIED,
-            finished_at=timezone.now(),
-            progress=100,
-            summary={"counts": plan.counts(), **plan.summary, **{k: v for k, v in result.items() if _jsonable(v)}},
-        )
+    _batch_finish(batch_id=batch_id, plan=plan, result=result)
     batch.refresh_from_db()
     return batch
 
 
-def import_batch_cancel(*, batch: ImportBatch) -> None:
-    ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.PREVIEWED).update(
-        status=ImportBatch.Status.CANCELLED, content=b""
-    )
+def _batch_finish(*, batch_id: int, plan: ImportPlan, result: dict[str, Any] | None) -> None:
+    record = importer_for(plan.kind).record(plan)
+    done = {"finished_at": timezone.now(), "progress": 100, "issues": record.issues}
+    if result is None:
+        ImportBatch.objects.filter(pk=batch_id).update(
+            status=ImportBatch.Status.FAILED, errors=record.errors, warnings=record.warnings, **done
+        )
+    else:
+        ImportBatch.objects.filter(pk=batch_id).update(
+            status=ImportBatch.Status.APPLIED, summary={**record.summary, **jsonable(result)}, **done
+        )
+
+
+def import_batch_cancel(*, batch: ImportBatch) -> bool:
+    """Cancel an upload waiting for confirmation; its files' content is not kept."""
+    with transaction.atomic():
+        cancelled = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.PREVIEWED).update(
+            status=ImportBatch.Status.CANCELLED
+        )
+        if cancelled:
+            ImportFile.objects.filter(batch_id=batch.pk).update(content=b"")
+    return bool(cancelled)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from core.templatetags.outturn import percent, pounds
+from forecasting.templatetags.outturn import percent, pounds
 
 
 def format_cell(value: Any, kind: str) -> str:

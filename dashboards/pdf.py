@@ -16,6 +16,8 @@ from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils.html import escape
+from playwright.sync_api import sync_playwright
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -46,8 +48,6 @@ def static_path(relative: str) -> Path:
 
 
 def _footer(identity: str) -> str:
-    from django.utils.html import escape
-
     # Chromium draws the footer outside the page's CSS, so its styles are given inline here.
     return (
         '<div style="font-family: Arial, Helvetica, sans-serif; font-size: 8pt; color: #3d3d3d; width: 100%; '
@@ -61,8 +61,6 @@ def render_pdf(template: str, context: dict[str, Any]) -> bytes:
     """Render `template` with `context` and print it to an A4 PDF with vector charts, tagged for
     accessibility, with an outline from the headings and a footer with page numbers and
     `context["footer_identity"]`."""
-    from playwright.sync_api import sync_playwright
-
     html = render_to_string(template, context)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.dispatch import receiver
 
-from dashboards.selectors import dashboard_document
+from dashboards.document import period_document
 from forecast_runs.signals import forecast_run_succeeded
 from forecasting.models import ForecastRun
 
@@ -16,8 +16,9 @@ log = logging.getLogger(__name__)
 
 @receiver(forecast_run_succeeded, dispatch_uid="dashboards.warm_run_document")
 def warm_run_document(*, run_id: int, **_: Any) -> None:
-    """Build the director's dashboard for the new run now, so the first reader does not wait."""
+    """Build the director's dashboard for the new run now (the reported scenario's document and
+    the accuracy chart, both cached), so the first reader does not wait."""
     try:
-        dashboard_document(ForecastRun.objects.get(pk=run_id))
+        period_document(ForecastRun.objects.get(pk=run_id))
     except Exception:  # noqa: BLE001 - a cold cache is slower, never wrong; the run has succeeded
         log.exception("could not prepare the dashboard of run %s", run_id)

@@ -7,24 +7,26 @@ can change a signed-off period. Every write is audited.
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import time
-from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from accounts.audit import audit_record
 from accounts.models import Authority, Role, User
 from dashboards import selectors
-from dashboards.display import display_document
+from dashboards.document import Publication, period_document
 from dashboards.models import PublishedPeriod, ServiceCommentary, SnapshotPdf
+from dashboards.printing import snapshot_pdf_generate
+from dashboards.tasks import snapshot_pdf_task
+from forecasting.engine.scenarios import REPORTED_SCENARIO
 from forecasting.models import FinancialYear, ForecastRun
 
 log = logging.getLogger(__name__)
 MAX_COMMENTARY = 5000
+# Made on a worker (dashboards.tasks); named here too for the callers that make it in-process
+# (seed and benchmark scripts).
+__all__ = ["SignOffError", "commentary_save", "period_sign_off", "snapshot_pdf_generate", "snapshot_pdf_request"]
 
 
 class SignOffError(Exception):
@@ -95,19 +97,16 @@ def period_sign_off(*, authority: Authority, user: User, run: ForecastRun, comme
     )
     if latest is not None and latest.run_id == run.pk:
         raise SignOffError(f"This run is already published as version {latest.version} of period {run.period}")
-    document = publication_document(authority=authority, run=run)
     now = timezone.now()
+    signed_off_by = user.get_full_name() or user.get_username()
     for _attempt in range(3):
         try:
             with transaction.atomic():
                 version = selectors.latest_version_number(authority=authority, year=run.year, period=run.period) + 1
-                document["publication"] = {
-                    "version": version,
-                    "signed_off_by": user.get_full_name() or user.get_username(),
-                    "signed_off_at": now.isoformat(),
-                    "comment": comment,
-                    "supersedes": version - 1 if version > 1 else None,
-                }
+                publication = Publication(
+                    version=version, signed_off_by=signed_off_by, signed_off_at=now, comment=comment
+                )
+                document = period_document(run, REPORTED_SCENARIO, publication=publication)
                 published = PublishedPeriod.objects.create(
                     authority=authority,
                     year=run.year,
@@ -115,7 +114,7 @@ def period_sign_off(*, authority: Authority, user: User, run: ForecastRun, comme
                     version=version,
                     run=run,
                     signed_off_by=user,
-                    signed_off_name=document["publication"]["signed_off_by"],
+                    signed_off_name=signed_off_by,
                     signed_off_at=now,
                     comment=comment,
                     document=document,
@@ -138,28 +137,6 @@ def period_sign_off(*, authority: Authority, user: User, run: ForecastRun, comme
             # Two directors signed off the same period at once: take the next version number.
             continue
     raise SignOffError("Someone else is signing off this period at the same moment; try again")
-
-
-def publication_document(*, authority: Authority, run: ForecastRun) -> dict[str, Any]:
-    """The reported (middle) scenario's document, rebuilt from the run (not from the cache, which
-    may hold register-based drivers a few minutes old), with what depends on publication."""
-    document = selectors.build_document(run, selectors.REPORTED)
-    previous = selectors.previous_published(authority=authority, year=run.year, period=run.period)
-    document["movement"] = selectors.movement_since(document, previous)
-    accuracy = selectors.accuracy_chart(authority=authority, run=run)
-    if accuracy is not None:
-        document["charts"].append(accuracy)
-    commentary = selectors.commentary_for(authority=authority, year=run.year, period=run.period)
-    document["commentary"] = [
-        {
-            "service": name,
-            "text": row.text,
-            "author": (row.updated_by.get_full_name() or row.updated_by.get_username()) if row.updated_by else "",
-            "updated_at": row.updated_at.isoformat(),
-        }
-        for name, row in sorted(commentary.items())
-    ]
-    return document
 
 
 # --------------------------------------------------------------------------------------------
@@ -188,67 +165,4 @@ def snapshot_pdf_request(*, published: PublishedPeriod, user: User) -> SnapshotP
 
 
 def snapshot_pdf_dispatch(*, pdf_id: int) -> None:
-    from dashboards.tasks import snapshot_pdf_task
-
     snapshot_pdf_task.delay(pdf_id)
-
-
-def _progress(pdf_id: int, progress: int, stage: str) -> None:
-    SnapshotPdf.objects.filter(pk=pdf_id).update(progress=progress, stage=stage)
-
-
-def snapshot_pdf_generate(*, pdf_id: int) -> str:
-    """Make the PDF. Claims the row with a compare-and-swap so that two workers never make the
-    same file; a ready PDF is never made again (the same bytes are downloaded every time)."""
-    claimed = SnapshotPdf.objects.filter(
-        pk=pdf_id, status__in=(SnapshotPdf.Status.PENDING, SnapshotPdf.Status.RUNNING), content__isnull=True
-    ).update(status=SnapshotPdf.Status.RUNNING, started_at=timezone.now(), stage="Preparing the pages", progress=5)
-    if not claimed:
-        return "not claimed"
-    SnapshotPdf.objects.filter(pk=pdf_id).update(attempts=F("attempts") + 1)
-    pdf = SnapshotPdf.objects.select_related("published", "published__year", "published__authority").get(pk=pdf_id)
-    started = time.monotonic()
-    try:
-        from dashboards.pdf import pdf_page_count, render_pdf
-
-        context = print_context(pdf.published)
-        _progress(pdf_id, 20, "Drawing the charts")
-        content = render_pdf("dashboards/print.html", context)
-        _progress(pdf_id, 90, "Storing the file")
-        pages = pdf_page_count(content)
-    except Exception as error:  # noqa: BLE001 - the message is shown; the worker must not die
-        log.exception("PDF for published period %s failed", pdf.published_id)
-        SnapshotPdf.objects.filter(pk=pdf_id).update(
-            status=SnapshotPdf.Status.FAILED,
-            error=f"The PDF could not be made: {error}"[:2000],
-            finished_at=timezone.now(),
-            stage="",
-            progress=0,
-        )
-        return SnapshotPdf.Status.FAILED
-    SnapshotPdf.objects.filter(pk=pdf_id, content__isnull=True).update(
-        status=SnapshotPdf.Status.READY,
-        content=content,
-        sha256=hashlib.sha256(content).hexdigest(),
-        pages=pages,
-        seconds=round(time.monotonic() - started, 2),
-        finished_at=timezone.now(),
-        progress=100,
-        stage="Ready",
-    )
-    return SnapshotPdf.Status.READY
-
-
-def print_context(published: PublishedPeriod) -> dict[str, Any]:
-    """What the print template needs: only the frozen document and the version's identity."""
-    document = published.document
-    return {
-        "published": published,
-        "doc": display_document(document),
-        "authority_name": document["meta"]["authority"],
-        "footer_identity": (
-            f"{document['meta']['authority']} · {published.year.label} period {published.period} "
-            f"version {published.version} · forecast run {published.run_id} · inputs "
-            f"{document['meta']['inputs_hash'][:12]}"
-        ),
-    }

@@ -1,10 +1,10 @@
-"""Celery entry points for dashboards: take ids, call one service."""
+"""Celery entry points for dashboards: take ids, call one function (dashboards.printing)."""
 
 from __future__ import annotations
 
 from celery import shared_task
 
-from dashboards.services import snapshot_pdf_generate
+from dashboards.printing import snapshot_pdf_generate
 
 
 @shared_task(

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pandas as pd
 
 from forecasting.engine.result import EXPORT_COLUMNS, MONEY_COLUMNS, NUMBER_COLUMNS, pence_to_decimal_pounds
+from forecasting.engine.scenarios import scenario_rank
 from forecasting.models import ForecastLineResult, ForecastRun, ForecastTable
 
 
@@ -41,6 +42,5 @@ def export_frame(run: ForecastRun, table: str) -> pd.DataFrame:
         frame[column] = frame[column].map(_two_places)
     if table == "lines":
         frame["variance_pct"] = frame["variance_pct"].map(_two_places)
-    order = {"best": 0, "middle": 1, "worst": 2}
-    frame = frame.assign(_order=frame["scenario"].map(lambda s: order.get(s, 3))).sort_values(["_order"], kind="stable")
+    frame = frame.assign(_order=frame["scenario"].map(scenario_rank)).sort_values(["_order"], kind="stable")
     return frame[columns].reset_index(drop=True)

@@ -10,9 +10,8 @@ from django.http import Http404
 
 from accounts.models import Authority
 from forecast_runs.exports import run_table_frame
+from forecasting.engine.scenarios import REPORTED_SCENARIO, SCENARIO_ORDER
 from forecasting.models import FinancialYear, ForecastLineResult, ForecastRun
-
-SCENARIO_ORDER = ("best", "middle", "worst")
 
 
 def run_for(*, authority: Authority, run_id: int) -> ForecastRun:
@@ -74,7 +73,7 @@ def lines_by_service(run: ForecastRun, scenario: str) -> list[dict[str, object]]
     return list(services.values())
 
 
-def movement_since(run: ForecastRun, previous: ForecastRun | None, scenario: str = "middle") -> pd.DataFrame:
+def movement_since(run: ForecastRun, previous: ForecastRun | None, scenario: str = REPORTED_SCENARIO) -> pd.DataFrame:
     """Per line: outturn now, outturn in the previous run, and the movement (pence)."""
     now = pd.DataFrame(
         list(

@@ -17,6 +17,7 @@ from forecast_runs.exports import export_frame
 from forecasting import selectors
 from forecasting.engine.money import pence_to_pounds
 from forecasting.engine.result import EXPORT_COLUMNS
+from forecasting.engine.scenarios import REPORTED_SCENARIO
 from forecasting.models import BacktestReport, FinancialYear, ForecastRun
 
 DOWNLOADS = ("lines", "placements", "workforce", "savings", "variance_explained", "models_used", "movement")
@@ -76,8 +77,8 @@ def run_status(request: AuthenticatedHttpRequest, run_id: int) -> JsonResponse:
 
 
 def _scenario(request: AuthenticatedHttpRequest) -> str:
-    name = request.GET.get("scenario", "middle")
-    return name if name.replace("_", "").replace("-", "").isalnum() else "middle"
+    name = request.GET.get("scenario", REPORTED_SCENARIO)
+    return name if name.replace("_", "").replace("-", "").isalnum() else REPORTED_SCENARIO
 
 
 @role_required(*STAFF_READERS)

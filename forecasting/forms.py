@@ -3,7 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 
+from core.importing import SourceFile, importers
 from forecasting.models import BudgetLine, PlacementType
 from forecasting.parsing import parse_money
 
@@ -51,8 +54,56 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Reason")
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """One or several files chosen at once (an SSDA903 return's header, episodes and UASC files)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile[bytes]]:
+        chosen = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(item, initial) for item in chosen]
+
+
+def too_large(files: list[UploadedFile[bytes]], *, limit: int, name_each: bool = False) -> list[str]:
+    """A message for every file over the largest size accepted (naming it, when asked or when
+    several files were chosen)."""
+    problems = []
+    for upload in files:
+        size = upload.size or 0
+        if size > limit:
+            name = upload.name if name_each or len(files) > 1 else "The file"
+            problems.append(f"{name} is {size / 1048576:.1f} MB; the largest file accepted is {limit / 1048576:.0f} MB")
+    return problems
+
+
+def source_files(files: list[UploadedFile[bytes]]) -> list[SourceFile]:
+    """The uploaded files as the import pipeline takes them, in the order chosen."""
+    return [SourceFile(upload.name or f"file {n}", upload.read()) for n, upload in enumerate(files, start=1)]
+
+
 class UploadForm(forms.Form):
     kind = forms.ChoiceField(label="What the file holds")
-    file = forms.FileField()
+    file = MultipleFileField(label="File")
     year = forms.CharField(required=False, label="Financial year (e.g. 2019/20)")
     as_at = forms.DateField(required=False, label="As at date (workforce)", input_formats=["%Y-%m-%d", "%d/%m/%Y"])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(kind, importer.title) for kind, importer in importers().items()]  # type: ignore[attr-defined]
+
+    def clean_file(self) -> list[UploadedFile[bytes]]:
+        files: list[UploadedFile[bytes]] = self.cleaned_data["file"]
+        problems = too_large(files, limit=settings.OUTTURN_MAX_UPLOAD_BYTES)
+        if problems:
+            raise forms.ValidationError(problems)
+        return files
+
+    def import_options(self) -> dict[str, Any]:
+        as_at = self.cleaned_data["as_at"]
+        return {"year": self.cleaned_data["year"] or None, "as_at": as_at.isoformat() if as_at else None}

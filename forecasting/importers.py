@@ -12,15 +12,11 @@ from accounts.models import Authority, User
 from core.importing import Change, Column, Importer, ImportPlan, RowReader, duplicate_rows, register
 from core.tabular import Table
 from forecasting.engine.calendar import CalendarError, parse_year_label
-from forecasting.engine.money import pence_to_pounds
+from forecasting.engine.money import pounds_text
 from forecasting.models import Actual, Budget, BudgetLine, FinancialYear, Period, PlacementType, ScenarioAssumption
 from forecasting.parsing import parse_choice, parse_date, parse_decimal, parse_int, parse_money
 from forecasting.scenario_services import scenarios_replace
 from forecasting.services import actuals_save, budget_line_save, budget_set, financial_year_get_or_create
-
-
-def _pounds(pence: int | None) -> str:
-    return "" if pence is None else f"£{pence_to_pounds(pence):,}"
 
 
 def _year_label(text: str) -> str:
@@ -156,21 +152,33 @@ class BudgetImporter(Importer):
         for r in rows:
             line = lines.get(r.code)
             if line is None:
-                plan.changes.append(self._change("create", r, f"new line {r.code} {r.name}", "", _pounds(r.amount)))
+                plan.changes.append(
+                    self._change("create", r, f"new line {r.code} {r.name}", "", pounds_text(r.amount, 2))
+                )
                 continue
             budget = budgets.get((r.code, r.year))
             if budget is None:
-                plan.changes.append(self._change("create", r, f"{r.year} budget for {r.code}", "", _pounds(r.amount)))
+                plan.changes.append(
+                    self._change("create", r, f"{r.year} budget for {r.code}", "", pounds_text(r.amount, 2))
+                )
             elif budget.amount != r.amount or budget.budget_numbers != r.numbers or line.name != r.name:
                 plan.changes.append(
                     self._change(
-                        "update", r, f"{r.year} budget for {r.code}", _pounds(budget.amount), _pounds(r.amount)
+                        "update",
+                        r,
+                        f"{r.year} budget for {r.code}",
+                        pounds_text(budget.amount, 2),
+                        pounds_text(r.amount, 2),
                     )
                 )
             else:
                 plan.changes.append(
                     self._change(
-                        "unchanged", r, f"{r.year} budget for {r.code}", _pounds(budget.amount), _pounds(r.amount)
+                        "unchanged",
+                        r,
+                        f"{r.year} budget for {r.code}",
+                        pounds_text(budget.amount, 2),
+                        pounds_text(r.amount, 2),
                     )
                 )
 
@@ -266,7 +274,11 @@ class ActualsImporter(Importer):
             action = "create" if before is None else ("unchanged" if before == amount else "update")
             plan.changes.append(
                 Change(
-                    action, f"{line.code} P{period.number}", f"{line.code} {period}", _pounds(before), _pounds(amount)
+                    action,
+                    f"{line.code} P{period.number}",
+                    f"{line.code} {period}",
+                    pounds_text(before, 2),
+                    pounds_text(amount, 2),
                 )
             )
         plan.payload = wanted

@@ -13,6 +13,7 @@ from django.db import models
 
 from accounts.models import Authority, User
 from forecasting.engine.calendar import FinancialYear as FinancialYearCalendar
+from forecasting.engine.scenarios import SCENARIO_ORDER
 
 
 class PlacementType(models.Model):
@@ -275,7 +276,7 @@ class Actual(models.Model):
 class Scenario(models.Model):
     """A named, shared set of assumptions (FORECAST.md, Scenarios). best/middle/worst always exist."""
 
-    REQUIRED = ("best", "middle", "worst")
+    REQUIRED = SCENARIO_ORDER
 
     authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="scenarios")
     name = models.SlugField(max_length=40)

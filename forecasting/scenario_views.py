@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import FINANCE, STAFF_READERS, AuthenticatedHttpRequest, authority_of, role_required
 from core.exports import table_download
+from forecasting.engine.scenarios import REPORTED_SCENARIO, scenario_rank
 from forecasting.forms import MoneyField
 from forecasting.models import PlacementType, Scenario, ScenarioAssumption
 from forecasting.scenario_services import scenario_assumption_add, scenario_assumption_delete
@@ -21,7 +22,7 @@ from forecasting.scenarios import FILE_COLUMNS, scenario_rows, scenarios_ensure
 
 
 class AssumptionForm(forms.Form):
-    scenario = forms.SlugField(max_length=40, initial="middle", help_text="best, middle, worst or a new name")
+    scenario = forms.SlugField(max_length=40, initial=REPORTED_SCENARIO, help_text="best, middle, worst or a new name")
     placement_type = forms.ChoiceField(required=False, label="Placement type (blank: every type)")
     demand_method = forms.ChoiceField(
         required=False, choices=[("", "(not set)"), *ScenarioAssumption.DemandMethod.choices]
@@ -91,8 +92,7 @@ def scenarios(request: AuthenticatedHttpRequest) -> HttpResponse:
         (scenario, list(scenario.assumptions.all()))
         for scenario in Scenario.objects.filter(authority=authority).order_by("name")
     ]
-    order = {"best": 0, "middle": 1, "worst": 2}
-    groups.sort(key=lambda g: (order.get(g[0].name, 3), g[0].name))
+    groups.sort(key=lambda g: (scenario_rank(g[0].name), g[0].name))
     return render(request, "forecasting/scenarios.html", {"groups": groups, "form": form})
 
 

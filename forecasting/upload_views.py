@@ -1,94 +1,140 @@
-"""File uploads of every kind: choose a file, see a preview of each change and every error, then
-confirm or cancel. Each kind's importer registers itself with core.importing."""
+"""File uploads of every kind: choose the files, see a preview of each change and every error,
+then confirm or cancel. Each kind's importer registers itself with core.importing.
+
+One preview page serves every upload, here and on the placements import pages (their URLs pass
+the kind they show and the page to go back to). A kind whose preview needs more than the
+counts of changes has its own partial, `forecasting/_preview_<kind>.html`."""
 
 from __future__ import annotations
 
-from django.conf import settings
+from typing import Any
+
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from accounts.access import FINANCE, authority_of, role_required
-from accounts.models import User
+from accounts.access import FINANCE, AuthenticatedHttpRequest, authority_of, role_required
+from core.exports import table_download
+from core.import_dispatch import import_batch_confirm
 from core.importing import importers
 from core.models import ImportBatch
-from core.services import import_batch_apply, import_batch_cancel, import_batch_create, import_plan_build
+from core.selectors import import_batch_progress, import_batches_recent, import_issues_frame
+from core.services import import_batch_cancel, import_batch_create, import_batch_plan
 from forecasting import selectors
-from forecasting.forms import UploadForm
+from forecasting.forms import UploadForm, source_files
 from forecasting.models import FinancialYear
 
-
-def _upload_kinds() -> list[tuple[str, str]]:
-    return [(kind, importer.title) for kind, importer in importers().items()]
+CHANGES_SHOWN = 500
+ISSUES_PER_PAGE = 200
 
 
 @role_required(*FINANCE)
-def upload(request: HttpRequest) -> HttpResponse:
+def upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     authority = authority_of(request)
     form = UploadForm(request.POST or None, request.FILES or None)
-    form.fields["kind"].choices = _upload_kinds()  # type: ignore[attr-defined]
     latest = selectors.year_for(authority=authority)
     if not form.is_bound and latest:
         form.initial["year"] = latest.label
     if request.method == "POST" and form.is_valid():
-        upload_file = form.cleaned_data["file"]
-        if upload_file.size > settings.OUTTURN_MAX_UPLOAD_BYTES:
-            form.add_error(
-                "file",
-                f"The file is {upload_file.size / 1048576:.1f} MB; the largest file accepted is "
-                f"{settings.OUTTURN_MAX_UPLOAD_BYTES / 1048576:.0f} MB",
-            )
-        else:
-            options = {
-                "year": form.cleaned_data["year"] or None,
-                "as_at": form.cleaned_data["as_at"].isoformat() if form.cleaned_data["as_at"] else None,
-            }
-            user = request.user
-            assert isinstance(user, User)
-            batch, _plan = import_batch_create(
-                authority=authority,
-                kind=form.cleaned_data["kind"],
-                filename=upload_file.name,
-                data=upload_file.read(),
-                options=options,
-                user=user,
-            )
-            return redirect("forecasting:upload_preview", batch_id=batch.pk)
-    recent = ImportBatch.objects.filter(authority=authority).defer("content")[:10]
+        batch, _plan = import_batch_create(
+            authority=authority,
+            kind=form.cleaned_data["kind"],
+            files=source_files(form.cleaned_data["file"]),
+            options=form.import_options(),
+            user=request.user,
+        )
+        return redirect("forecasting:upload_preview", batch_id=batch.pk)
     return render(
         request,
         "forecasting/upload.html",
-        {"form": form, "recent": recent, "years": FinancialYear.objects.filter(authority=authority)},
+        {
+            "form": form,
+            "recent": import_batches_recent(authority=authority),
+            "years": FinancialYear.objects.filter(authority=authority),
+        },
     )
 
 
 @role_required(*FINANCE)
-def upload_preview(request: HttpRequest, batch_id: int) -> HttpResponse:
+def upload_preview(
+    request: AuthenticatedHttpRequest, batch_id: int, kind: str | None = None, back: str = "forecasting:upload"
+) -> HttpResponse:
+    """Preview, confirm or cancel, and follow an upload; `?format=json` is its progress and
+    `?format=csv|xlsx` downloads its issues."""
     authority = authority_of(request)
-    batch = get_object_or_404(ImportBatch.objects.defer("content"), pk=batch_id, authority=authority)
+    fmt = request.GET.get("format")
+    if request.method != "POST" and fmt == "json":
+        return _progress(request, batch_id, kinds=(kind,) if kind else None)
+    batches = ImportBatch.objects.with_file_names().filter(authority=authority)
+    batch = get_object_or_404(batches.filter(kind=kind) if kind else batches, pk=batch_id)
     if request.method == "POST":
-        user = request.user
-        assert isinstance(user, User)
-        if request.POST.get("action") == "cancel":
-            import_batch_cancel(batch=batch)
-            messages.info(request, f"The upload of {batch.filename} was cancelled; nothing was written.")
-            return redirect("forecasting:upload")
-        batch = import_batch_apply(batch_id=batch.pk, user=user)
-        if batch.status == ImportBatch.Status.APPLIED:
-            messages.success(request, f"{batch.filename} imported.")
-        else:
-            messages.error(
-                request,
-                f"{batch.filename} was not imported: the data changed since the preview "
-                "and the file now has errors. Nothing was written.",
-            )
-        return redirect("forecasting:upload_preview", batch_id=batch.pk)
-    plan_changes = None
-    if batch.status == ImportBatch.Status.PREVIEWED:
-        # Recompute the changes for display; the stored summary has only counts.
-        full = ImportBatch.objects.get(pk=batch.pk)
-        plan = import_plan_build(
-            authority=authority, kind=batch.kind, source=batch.filename, data=bytes(full.content), options=batch.options
+        return _confirm_or_cancel(request, batch, back)
+    if fmt in ("csv", "xlsx"):
+        return table_download(import_issues_frame(batch=batch), filename=f"{batch.kind}-issues-{batch.pk}", fmt=fmt)
+    return render(request, "forecasting/upload_preview.html", _preview_context(request, batch, back))
+
+
+def _progress(request: AuthenticatedHttpRequest, batch_id: int, *, kinds: tuple[str, ...] | None) -> JsonResponse:
+    """Status and progress of an upload being imported by a worker, for its page to follow."""
+    progress = import_batch_progress(authority=authority_of(request), batch_id=batch_id, kinds=kinds)
+    if progress is None:
+        raise Http404("No such upload")
+    return JsonResponse(progress)
+
+
+def _confirm_or_cancel(request: AuthenticatedHttpRequest, batch: ImportBatch, back: str) -> HttpResponse:
+    imported, not_imported, cancelled = _outcome_messages(batch)
+    if request.POST.get("action") == "cancel":
+        import_batch_cancel(batch=batch)
+        messages.info(request, cancelled)
+        return redirect(back)
+    batch = import_batch_confirm(batch_id=batch.pk, user=request.user)
+    if batch.status == ImportBatch.Status.APPLIED:
+        messages.success(request, imported)
+    elif not batch.is_running:
+        messages.error(request, not_imported)
+    return redirect(request.path)
+
+
+def _outcome_messages(batch: ImportBatch) -> tuple[str, str, str]:
+    """What the officer is told when the upload is imported, refused on confirmation, or cancelled."""
+    importer = importers().get(batch.kind)
+    if importer is not None and importer.files_label:
+        label = importer.files_label
+        return (
+            f"The {label} files were imported.",
+            f"The {label} files were not imported; nothing was written.",
+            f"The {label} upload was cancelled; nothing was written.",
         )
-        plan_changes = [c for c in plan.changes if c.action != "unchanged"][:500]
-    return render(request, "forecasting/upload_preview.html", {"batch": batch, "changes": plan_changes})
+    return (
+        f"{batch.title} imported.",
+        f"{batch.title} was not imported: the data changed since the preview and the file now has errors. "
+        "Nothing was written.",
+        f"The upload of {batch.title} was cancelled; nothing was written.",
+    )
+
+
+def _preview_context(request: AuthenticatedHttpRequest, batch: ImportBatch, back: str) -> dict[str, Any]:
+    changes = None
+    if batch.status == ImportBatch.Status.PREVIEWED:
+        # The stored summary has only counts: check the files again to list the changes.
+        plan = import_batch_plan(batch=batch)
+        changes = [c for c in plan.changes if c.action != "unchanged"][:CHANGES_SHOWN]
+    issues = import_issues_frame(batch=batch)
+    action = request.GET.get("action_filter", "")
+    shown = issues[issues["action"] == action] if action else issues
+    importer = importers().get(batch.kind)
+    return {
+        "batch": batch,
+        "kind_title": importer.title if importer else batch.kind,
+        "kind_templates": [f"forecasting/_preview_{batch.kind}.html", "forecasting/_preview_default.html"],
+        "changes": changes,
+        "changes_shown": CHANGES_SHOWN,
+        "issues_page": Paginator(shown.to_dict("records"), ISSUES_PER_PAGE).get_page(request.GET.get("page")),
+        "issue_count": len(issues),
+        "issue_actions": sorted(set(issues["action"])),
+        "action_filter": action,
+        "status_url": f"{request.path}?format=json",
+        "back": back,
+    }

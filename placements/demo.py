@@ -21,9 +21,9 @@ from django.utils import timezone
 from accounts.audit import audit_record
 from accounts.models import Authority, Role, User
 from forecasting.engine.calendar import FinancialYear
-from forecasting.models import BudgetLine
+from forecasting.models import BudgetLine, PlacementType
 from placements.bulk import bulk_insert
-from placements.models import Child, Placement, PlacementType, UnitCost
+from placements.models import Child, Placement, UnitCost
 from placements.services import children_uasc_refresh
 
 HISTORY_YEARS = 5

@@ -7,8 +7,8 @@ from typing import Any
 from django import forms
 
 from forecasting.forms import MoneyField
-from forecasting.models import BudgetLine
-from placements.models import Placement, PlacementType
+from forecasting.models import BudgetLine, PlacementType
+from placements.models import Placement
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 DATE_HINT = "For example, 31/07/2019"

@@ -11,7 +11,9 @@ import pandas as pd
 
 from accounts.models import Authority
 from core.importing import Change
+from forecasting.engine.money import pounds_text
 from forecasting.models import BudgetLine
+from placements.models import Child
 
 _SIGNATURE_FIELDS = [
     "child_ref",
@@ -102,7 +104,7 @@ def stored_rows_frame(queryset: Any) -> pd.DataFrame:
 
 
 def weekly_text(pence: pd.Series) -> list[str]:
-    return [f"£{value / 100:,.2f} a week" for value in pence.to_numpy(dtype="int64")]
+    return [f"{pounds_text(int(value), 2)} a week" for value in pence.to_numpy(dtype="int64")]
 
 
 def describe_changes(authority: Authority, new_rows: pd.DataFrame, old: pd.DataFrame) -> list[Change]:
@@ -162,8 +164,7 @@ def describe_changes(authority: Authority, new_rows: pd.DataFrame, old: pd.DataF
 
 
 def describe_child_changes(authority: Authority, children: pd.DataFrame) -> list[Change]:
-    from placements.models import Child
-
+    """A change per child in the files whose stored date of birth the import corrects."""
     stored = dict(Child.objects.filter(authority=authority).values_list("child_ref", "date_of_birth"))
     changes = []
     for child_ref, dob in children[["child_ref", "child_dob"]].itertuples(index=False, name=None):

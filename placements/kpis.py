@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 
 from forecasting.engine.calendar import FinancialYear, year_containing
+from forecasting.engine.high_cost import high_cost_mask
 from forecasting.engine.money import round_pence_array
 from forecasting.engine.placements import (
     DEFAULT_HIGH_COST_THRESHOLD,
-    HIGH_COST_EXCLUDED_TYPES,
     placement_kpis,
 )
 
@@ -43,18 +43,6 @@ WEEKLY = (
     "high_cost_avg_weekly_cost",
     "weekly_cost",
 )
-
-
-def high_cost_mask(
-    register: pd.DataFrame, threshold: int, excluded_types: tuple[str, ...] = HIGH_COST_EXCLUDED_TYPES
-) -> pd.Series:
-    """Rows above the threshold (pence a week), excluding secure and UASC placements: the same
-    rule as the engine's high-cost figures (Nottingham City's KPI)."""
-    return (
-        (register["weekly_cost"] > threshold)
-        & ~register["uasc"].astype(bool)
-        & ~register["placement_type"].isin(list(excluded_types))
-    )
 
 
 def _by_year(monthly: pd.DataFrame, year: FinancialYear) -> pd.DataFrame:
@@ -89,6 +77,62 @@ class KpiTables:
     months: list[str] = field(default_factory=list)
 
 
+SUMMARY_COLUMNS = [
+    "placement_type",
+    "name",
+    "month_end_number",
+    "average_number",
+    "fye_number",
+    "avg_weekly_cost",
+    "avg_weekly_net_cost",
+    "gross_cost",
+    "contributions",
+    "net_cost",
+    "identity_cost",
+    "starts",
+    "ends",
+    "high_cost_cost",
+    "previous_fye_number",
+    "fye_change",
+    "previous_avg_weekly_cost",
+    "avg_weekly_cost_change",
+    "previous_net_cost",
+    "net_cost_change",
+    "mix_share",
+    "previous_mix_share",
+]
+MONTHLY_COLUMNS = [
+    "placement_type",
+    "name",
+    "month",
+    "month_end_number",
+    "month_end_change",
+    "average_number",
+    "fye_number_contribution",
+    "avg_weekly_cost",
+    "gross_cost",
+    "health_contributions",
+    "education_contributions",
+    "contributions",
+    "net_cost",
+    "net_cost_change",
+    "starts",
+    "ends",
+    "high_cost_number",
+    "high_cost_cost",
+]
+HIGH_COST_ROW_COLUMNS = [
+    "placement_ref",
+    "child_ref",
+    "placement_type",
+    "start_date",
+    "end_date",
+    "weekly_cost",
+    "health_contribution",
+    "education_contribution",
+]
+
+
 def kpi_tables(
     register: pd.DataFrame,
     types: pd.DataFrame,
@@ -104,9 +148,29 @@ def kpi_tables(
     monthly_all = placement_kpis(
         register, types, months_from=previous.start, months_to=year.end, high_cost_threshold=threshold
     )
-    this_year, last_year = _by_year(monthly_all, year), _by_year(monthly_all, previous).set_index("placement_type")
     months = [f"{d.year:04d}-{d.month:02d}" for d in year.month_starts]
+    summary = _summary_table(
+        _by_year(monthly_all, year), _by_year(monthly_all, previous).set_index("placement_type"), names
+    )
+    monthly = _monthly_table(monthly_all, months, names)
+    order = list(summary["placement_type"])
+    high_cost, high_cost_rows = _high_cost_tables(register, types, year=year, threshold=threshold, months=months)
+    return KpiTables(
+        year=year,
+        threshold=threshold,
+        summary=summary,
+        monthly=monthly,
+        month_end=_wide(monthly, "month_end_number", order=order, months=months, names=names),
+        net_cost=_wide(monthly, "net_cost", order=order, months=months, names=names),
+        flows=_flows_table(monthly, monthly_all, months=months, previous=previous),
+        high_cost=high_cost,
+        high_cost_rows=high_cost_rows,
+        months=months,
+    )
 
+
+def _summary_table(this_year: pd.DataFrame, last_year: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """By type: the year's figures, the change on the year before and the mix."""
     summary = this_year.copy()
     summary.insert(1, "name", summary["placement_type"].map(names).fillna(summary["placement_type"]))
     # The KPI identity: annual gross cost = FYE number × average weekly cost × 52.
@@ -122,33 +186,11 @@ def kpi_tables(
     total_fye, total_prev = summary["fye_number"].sum(), summary["previous_fye_number"].sum()
     summary["mix_share"] = summary["fye_number"] / total_fye if total_fye else 0.0
     summary["previous_mix_share"] = summary["previous_fye_number"] / total_prev if total_prev else 0.0
-    summary = summary[
-        [
-            "placement_type",
-            "name",
-            "month_end_number",
-            "average_number",
-            "fye_number",
-            "avg_weekly_cost",
-            "avg_weekly_net_cost",
-            "gross_cost",
-            "contributions",
-            "net_cost",
-            "identity_cost",
-            "starts",
-            "ends",
-            "high_cost_cost",
-            "previous_fye_number",
-            "fye_change",
-            "previous_avg_weekly_cost",
-            "avg_weekly_cost_change",
-            "previous_net_cost",
-            "net_cost_change",
-            "mix_share",
-            "previous_mix_share",
-        ]
-    ]
+    return summary[SUMMARY_COLUMNS]
 
+
+def _monthly_table(monthly_all: pd.DataFrame, months: list[str], names: dict[str, str]) -> pd.DataFrame:
+    """By type and month of the year, with the change on the month before (April on March)."""
     monthly = monthly_all.copy()
     group = monthly.groupby("placement_type", sort=False)
     monthly["month_end_change"] = monthly["month_end_number"] - group["month_end_number"].shift(1)
@@ -157,48 +199,39 @@ def kpi_tables(
     monthly.insert(1, "name", monthly["placement_type"].map(names).fillna(monthly["placement_type"]))
     monthly["month_end_change"] = monthly["month_end_change"].astype("int64")
     monthly["net_cost_change"] = monthly["net_cost_change"].astype("int64")
-    monthly = monthly[
-        [
-            "placement_type",
-            "name",
-            "month",
-            "month_end_number",
-            "month_end_change",
-            "average_number",
-            "fye_number_contribution",
-            "avg_weekly_cost",
-            "gross_cost",
-            "health_contributions",
-            "education_contributions",
-            "contributions",
-            "net_cost",
-            "net_cost_change",
-            "starts",
-            "ends",
-            "high_cost_number",
-            "high_cost_cost",
-        ]
-    ]
+    return monthly[MONTHLY_COLUMNS]
 
-    def wide(value: str) -> pd.DataFrame:
-        table = monthly.pivot(index="placement_type", columns="month", values=value).reindex(
-            index=list(summary["placement_type"]), columns=months
-        )
-        table.insert(0, "name", [names.get(code, code) for code in table.index])
-        table = table.reset_index()
-        total = {"placement_type": "total", "name": "All placement types"}
-        total.update({m: table[m].sum() for m in months})
-        return pd.concat([table, pd.DataFrame([total])], ignore_index=True)
 
+def _wide(
+    monthly: pd.DataFrame, value: str, *, order: list[str], months: list[str], names: dict[str, str]
+) -> pd.DataFrame:
+    """One figure as types × months, with a total row."""
+    table = monthly.pivot(index="placement_type", columns="month", values=value).reindex(index=order, columns=months)
+    table.insert(0, "name", [names.get(code, code) for code in table.index])
+    table = table.reset_index()
+    total = {"placement_type": "total", "name": "All placement types"}
+    total.update({m: table[m].sum() for m in months})
+    return pd.concat([table, pd.DataFrame([total])], ignore_index=True)
+
+
+def _flows_table(
+    monthly: pd.DataFrame, monthly_all: pd.DataFrame, *, months: list[str], previous: FinancialYear
+) -> pd.DataFrame:
+    """All types: opening + starts − ends = month-end, every month."""
     totals = monthly.groupby("month", sort=False)[["month_end_number", "starts", "ends", "net_cost"]].sum()
     flows = totals.reindex(months).reset_index()
     march = monthly_all[monthly_all["month"] == f"{previous.end.year:04d}-03"]["month_end_number"].sum()
     flows.insert(1, "opening_number", [int(march)] + flows["month_end_number"].tolist()[:-1])
     flows["month_end_change"] = flows["month_end_number"] - flows["opening_number"]
-    flows = flows[["month", "opening_number", "starts", "ends", "month_end_number", "month_end_change", "net_cost"]]
+    return flows[["month", "opening_number", "starts", "ends", "month_end_number", "month_end_change", "net_cost"]]
 
-    high = high_cost_mask(register, threshold)
-    subset = register[high]
+
+def _high_cost_tables(
+    register: pd.DataFrame, types: pd.DataFrame, *, year: FinancialYear, threshold: int, months: list[str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """High-cost placements per month (number, child-weeks, gross, average rate) and the rows
+    active in the year, dearest first."""
+    subset = register[high_cost_mask(register, threshold=threshold)]
     hc = placement_kpis(
         subset, types, months_from=year.start, months_to=year.end, high_cost_threshold=-1, high_cost_excluded_types=()
     )
@@ -217,34 +250,8 @@ def kpi_tables(
         (subset["start_date"] <= pd.Timestamp(year.end))
         & (subset["end_date"].isna() | (subset["end_date"] > pd.Timestamp(year.start)))
     ]
-    high_cost_rows = (
-        active[
-            [
-                "placement_ref",
-                "child_ref",
-                "placement_type",
-                "start_date",
-                "end_date",
-                "weekly_cost",
-                "health_contribution",
-                "education_contribution",
-            ]
-        ]
-        .sort_values("weekly_cost", ascending=False)
-        .reset_index(drop=True)
-    )
-    return KpiTables(
-        year=year,
-        threshold=threshold,
-        summary=summary,
-        monthly=monthly,
-        month_end=wide("month_end_number"),
-        net_cost=wide("net_cost"),
-        flows=flows,
-        high_cost=high_cost,
-        high_cost_rows=high_cost_rows,
-        months=months,
-    )
+    rows = active[HIGH_COST_ROW_COLUMNS].sort_values("weekly_cost", ascending=False).reset_index(drop=True)
+    return high_cost, rows
 
 
 def kpi_history(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from accounts.models import Authority, User
+from accounts.models import Authority
 from forecasting.models import PlacementType
 
 
@@ -175,43 +175,3 @@ class Placement(models.Model):
     @property
     def net_weekly_cost(self) -> int:
         return self.weekly_cost - self.health_contribution - self.education_contribution
-
-
-class Ssda903Import(models.Model):
-    """Several SSDA903 files uploaded together, waiting for confirmation (the files are kept as
-    one zip so that confirming re-checks exactly what was previewed)."""
-
-    class Status(models.TextChoices):
-        PREVIEWED = "previewed", "Waiting for confirmation"
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Importing"
-        APPLIED = "applied", "Imported"
-        FAILED = "failed", "Failed"
-        CANCELLED = "cancelled", "Cancelled"
-
-    authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="ssda903_imports")
-    file_names = models.JSONField(default=list)
-    content = models.BinaryField(help_text="the uploaded files as one zip")
-    options = models.JSONField(default=dict, blank=True)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PREVIEWED)
-    progress = models.PositiveSmallIntegerField(default=0)
-    summary = models.JSONField(default=dict, blank=True)
-    errors = models.JSONField(default=list, blank=True)
-    warnings = models.JSONField(default=list, blank=True)
-    issues = models.JSONField(default=list, blank=True)
-    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"SSDA903 import of {len(self.file_names)} file(s)"
-
-    @property
-    def title(self) -> str:
-        names = list(self.file_names)
-        if len(names) <= 3:
-            return ", ".join(names)
-        return f"{', '.join(names[:2])} and {len(names) - 2} more files"

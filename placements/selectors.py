@@ -14,6 +14,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from accounts.models import Authority
+from forecasting.engine.high_cost import HIGH_COST_EXCLUDED_TYPES
 from forecasting.engine.inputs import REGISTER_COLUMNS as ENGINE_REGISTER_COLUMNS
 from forecasting.engine.money import pence_to_pounds
 from forecasting.models import PlacementType
@@ -189,8 +190,10 @@ def register_rows(*, authority: Authority, filters: RegisterFilter | None = None
     if f.open_on is not None:
         rows = rows.filter(start_date__lte=f.open_on).filter(Q(end_date__isnull=True) | Q(end_date__gt=f.open_on))
     if f.high_cost is not None:
-        # Nottingham City's KPI: above the threshold, excluding secure and UASC placements.
-        rows = rows.filter(weekly_cost__gt=f.high_cost, uasc=False).exclude(placement_type__code="secure")
+        # The engine's high-cost rule (forecasting.engine.high_cost), as a database filter.
+        rows = rows.filter(weekly_cost__gt=f.high_cost, uasc=False).exclude(
+            placement_type__code__in=HIGH_COST_EXCLUDED_TYPES
+        )
     if f.ending_within_days is not None:
         today = f.today or date.today()
         until = today + timedelta(days=f.ending_within_days)

@@ -1,39 +1,28 @@
-"""Writes to the placement register and its reference data. Every change is audited.
+"""Writes to the placement register and its reference data, one thing at a time (the pages).
+Every change is audited.
 
 Services take keyword-only arguments, check the rules of `placements.rules` and raise
-ValidationError (field → message) for the page to show. Imports write through
-`placement_rows_replace`: one DELETE of what the file describes and a bulk INSERT, in the
-caller's transaction.
+ValidationError (field → message) for the page to show. Imports, and the re-pricing of SSDA903
+placements when a unit cost changes, write many rows at once through
+`placements.register_writes`.
 """
 
 from __future__ import annotations
 
-import io
-import zipfile
 from datetime import date
 from typing import Any
 
-import pandas as pd
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 
-from accounts.audit import audit_bulk, audit_record
+from accounts.audit import audit_record
 from accounts.models import Authority, User
-from core.importing import Change, ImportPlan
-from forecasting.engine.money import pence_to_pounds
-from forecasting.models import BudgetLine
+from forecasting.models import BudgetLine, PlacementType
 from placements import rules
-from placements.bulk import bulk_insert
-from placements.models import Child, CodeMapping, Placement, PlacementType, Ssda903Import, UnitCost
-from placements.selectors import children_with_uasc_rows, unit_costs_frame
-
-BATCH_SIZE = 5000
-
-
-def _pounds(pence: int | None) -> str:
-    return "" if pence is None else f"£{pence_to_pounds(pence):,}"
+from placements.models import Child, CodeMapping, Placement, UnitCost
+from placements.register_writes import children_uasc_refresh as children_uasc_refresh  # used by the demo
+from placements.register_writes import ssda903_reprice
 
 
 def _row_dict(row: Placement) -> dict[str, Any]:
@@ -51,175 +40,6 @@ def _row_dict(row: Placement) -> dict[str, Any]:
         "education_contribution": row.education_contribution,
         "uasc": row.uasc,
         "line": row.line.code if row.line else None,
-    }
-
-
-# --------------------------------------------------------------------------------------------
-# Bulk writes (imports)
-# --------------------------------------------------------------------------------------------
-
-
-def children_upsert(*, authority: Authority, children: pd.DataFrame) -> dict[str, int]:
-    """Create missing children and correct changed dates of birth. Returns child_ref → id for
-    every child of the authority (one query; an IN list of 30,000 references costs more)."""
-    stored = {
-        ref: (pk, dob)
-        for ref, pk, dob in Child.objects.filter(authority=authority).values_list("child_ref", "id", "date_of_birth")
-    }
-    known = children["child_ref"].isin(list(stored))
-    new = children[~known]
-    bulk_insert(
-        Child,
-        pd.DataFrame(
-            {
-                "authority_id": authority.pk,
-                "child_ref": new["child_ref"],
-                "date_of_birth": new["child_dob"],
-                "uasc": False,
-            }
-        ),
-    )
-    changed = [
-        Child(pk=stored[ref][0], date_of_birth=dob.date())
-        for ref, dob in children.loc[known, ["child_ref", "child_dob"]].itertuples(index=False, name=None)
-        if stored[ref][1] != dob.date()
-    ]
-    Child.objects.bulk_update(changed, ["date_of_birth"], batch_size=BATCH_SIZE)
-    if new.empty:
-        return {ref: pk for ref, (pk, _dob) in stored.items()}
-    return dict(Child.objects.filter(authority=authority).values_list("child_ref", "id"))
-
-
-def _delete_rows(*, authority: Authority, column: str, values: list[Any], source: str | None) -> int:
-    """DELETE the authority's rows whose `column` is one of `values` (and of `source`, if
-    given). On PostgreSQL the values go as one array parameter: Django would otherwise build an
-    IN list of tens of thousands of parameters, which takes longer than the delete itself."""
-    if not values:
-        return 0
-    if connection.vendor == "postgresql":
-        # Joined to the unnested array (a hash join): "= ANY(array)" is checked row by row
-        # against the whole array, which for 30,000 children took seconds.
-        table = connection.ops.quote_name(Placement._meta.db_table)
-        kind = "bigint" if column.endswith("_id") else "text"
-        sql = (
-            f"DELETE FROM {table} AS p USING (SELECT unnest(%s::{kind}[]) AS v) AS k "
-            f"WHERE p.authority_id = %s AND p.{connection.ops.quote_name(column)} = k.v"
-        )
-        params: list[Any] = [list(values), authority.pk]
-        if source is not None:
-            sql += " AND p.source = %s"
-            params.append(source)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return int(cursor.rowcount)
-    rows = Placement.objects.filter(authority=authority, **{f"{column}__in": values})
-    if source is not None:
-        rows = rows.filter(source=source)
-    return int(rows.delete()[0])
-
-
-def children_uasc_refresh(*, authority: Authority) -> None:
-    """A child is UASC while any of their rows is (the register and the 903 say it per
-    placement). Two updates that touch only the children whose flag changes."""
-    has_uasc_row = children_with_uasc_rows()
-    Child.objects.filter(authority=authority, uasc=False).filter(has_uasc_row).update(uasc=True)
-    Child.objects.filter(authority=authority, uasc=True).exclude(has_uasc_row).update(uasc=False)
-
-
-def placement_rows_replace(
-    *,
-    authority: Authority,
-    user: User | None,
-    rows: pd.DataFrame,
-    children: pd.DataFrame,
-    replace_refs: list[str] | None = None,
-    replace_child_refs: list[str] | None = None,
-    replace_source: str | None = None,
-    source: str,
-    source_file: str,
-    changes: list[Change],
-    action: str,
-) -> dict[str, Any]:
-    """Replace the placements a file describes by `rows` (placement_ref, child_ref, child_dob,
-    placement_type, provider, procurement, start_date, end_date, planned_end_date, weekly_cost,
-    health_contribution, education_contribution, uasc, line_id [, place, place_provider,
-    source_file, row]): one DELETE (the placements `replace_refs`, or the `replace_source` rows of
-    the children `replace_child_refs`) and one bulk INSERT, in the caller's transaction.
-
-    Audit: one event per placement updated or deleted (before and after); new placements are
-    recorded by the import's own event (file, counts), which the caller writes.
-    """
-    child_ids = children_upsert(authority=authority, children=children)
-    type_ids = dict(PlacementType.objects.values_list("code", "id"))
-    if replace_refs is not None:
-        deleted = _delete_rows(authority=authority, column="placement_ref", values=replace_refs, source=replace_source)
-    else:
-        wanted = [child_ids[ref] for ref in replace_child_refs or [] if ref in child_ids]
-        deleted = _delete_rows(authority=authority, column="child_id", values=wanted, source=replace_source)
-    f = rows
-    n = len(f)
-
-    def column(name: str, default: Any) -> Any:
-        return f[name].to_numpy() if name in f.columns else default
-
-    frame = pd.DataFrame(
-        {
-            "authority_id": authority.pk,
-            "placement_ref": f["placement_ref"].to_numpy(),
-            "child_id": f["child_ref"].map(child_ids).to_numpy(),
-            "placement_type_id": f["placement_type"].map(type_ids).to_numpy(),
-            "provider": column("provider", ""),
-            "procurement": column("procurement", ""),
-            "start_date": f["start_date"].to_numpy(),
-            "end_date": f["end_date"].to_numpy(),
-            "planned_end_date": f["planned_end_date"].to_numpy(),
-            "weekly_cost": f["weekly_cost"].to_numpy(),
-            "health_contribution": f["health_contribution"].to_numpy(),
-            "education_contribution": f["education_contribution"].to_numpy(),
-            "uasc": f["uasc"].astype(bool).to_numpy(),
-            "line_id": pd.to_numeric(f["line_id"]).astype("Int64").to_numpy(),
-            "source": source,
-            "source_file": pd.Series(column("source_file", source_file), index=range(n))
-            .replace("", source_file)
-            .str.slice(0, 255)
-            .to_numpy()
-            if n
-            else [],
-            "source_row": pd.to_numeric(pd.Series(column("row", None), index=range(n))).astype("Int64").to_numpy(),
-            "place": column("place", ""),
-            "place_provider": column("place_provider", ""),
-            "updated_at": pd.Timestamp(timezone.now()),
-        }
-    )
-    written = bulk_insert(Placement, frame)
-    children_uasc_refresh(authority=authority)
-    audit_bulk(
-        authority=authority,
-        user=user,
-        action=action,
-        changes=[
-            (
-                "placements.Placement",
-                c.key,
-                c.description,
-                {"weekly": c.before} if c.before else None,
-                {"weekly": c.after} if c.after else None,
-            )
-            for c in changes
-            if c.action in ("update", "delete")
-        ],
-        reason=source_file or action,
-    )
-    counts: dict[str, int] = {}
-    for c in changes:
-        counts[c.action] = counts.get(c.action, 0) + 1
-    return {
-        "rows_written": written,
-        "rows_replaced": deleted,
-        "placements_created": counts.get("create", 0),
-        "placements_updated": counts.get("update", 0),
-        "placements_unchanged": counts.get("unchanged", 0),
-        "placements_deleted": counts.get("delete", 0),
     }
 
 
@@ -267,27 +87,17 @@ def placement_add(
 ) -> Placement:
     """Add a placement (its first row). The child is created if new; an existing child must have
     the same date of birth."""
-    today = today or date.today()
     errors: dict[str, str] = {}
     child_ref = child_ref.strip()
-    problem = rules.child_ref_problem(child_ref)
-    if problem:
-        errors["child_ref"] = f"The child reference {problem}"
-    child = Child.objects.filter(authority=authority, child_ref=child_ref).first()
-    if child is not None and child.date_of_birth != child_dob:
-        errors["child_dob"] = (
-            f"Child {child_ref} is recorded with the date of birth {child.date_of_birth:%d/%m/%Y}; "
-            "one child has one date of birth"
-        )
-    if child_dob > today:
-        errors["child_dob"] = "The date of birth is in the future"
-    elif child_dob > start_date:
-        errors["child_dob"] = "The date of birth is after the start date"
-    else:
-        age = rules.age_on(child_dob, start_date)
-        problem = rules.age_problem(age, placement_type.code, placement_type.continues_after_18)
-        if problem:
-            errors["child_dob"] = problem
+    child = _child_problems(
+        errors,
+        authority=authority,
+        child_ref=child_ref,
+        child_dob=child_dob,
+        placement_type=placement_type,
+        start_date=start_date,
+        today=today or date.today(),
+    )
     for field, value, label in (
         ("end_date", end_date, "end date"),
         ("planned_end_date", planned_end_date, "planned end date"),
@@ -304,22 +114,9 @@ def placement_add(
     if line is not None and line.authority_id != authority.pk:
         errors["line"] = "Choose a budget line of this authority"
     placement_ref = placement_ref.strip() or _new_ref(authority, child_ref, start_date)
-    if len(placement_ref) > rules.PLACEMENT_REF_MAX:
-        errors["placement_ref"] = f"The placement reference is longer than {rules.PLACEMENT_REF_MAX} characters"
-    elif Placement.objects.filter(authority=authority, placement_ref=placement_ref).exists():
-        errors["placement_ref"] = (
-            f"Placement {placement_ref} already exists; change its rate or end it from its history page"
-        )
+    _placement_ref_problems(errors, authority=authority, placement_ref=placement_ref)
     if errors:
         raise ValidationError(errors)
-    if line is None:
-        line = (
-            BudgetLine.objects.filter(
-                authority=authority, category=BudgetLine.Category.PLACEMENTS, placement_type=placement_type
-            )
-            .order_by("code")
-            .first()
-        )
     if child is None:
         child = Child.objects.create(authority=authority, child_ref=child_ref, date_of_birth=child_dob, uasc=uasc)
     elif uasc and not child.uasc:
@@ -338,11 +135,63 @@ def placement_add(
         health_contribution=health_contribution,
         education_contribution=education_contribution,
         uasc=uasc,
-        line=line,
+        line=line or _placements_line(authority, placement_type),
         source=Placement.Source.MANUAL,
     )
     audit_record(authority=authority, user=user, action="placement.add", obj=row, after=_row_dict(row))
     return row
+
+
+def _child_problems(
+    errors: dict[str, str],
+    *,
+    authority: Authority,
+    child_ref: str,
+    child_dob: date,
+    placement_type: PlacementType,
+    start_date: date,
+    today: date,
+) -> Child | None:
+    """Record what is wrong with the child's reference and date of birth; the child if known."""
+    problem = rules.child_ref_problem(child_ref)
+    if problem:
+        errors["child_ref"] = f"The child reference {problem}"
+    child = Child.objects.filter(authority=authority, child_ref=child_ref).first()
+    if child is not None and child.date_of_birth != child_dob:
+        errors["child_dob"] = (
+            f"Child {child_ref} is recorded with the date of birth {child.date_of_birth:%d/%m/%Y}; "
+            "one child has one date of birth"
+        )
+    if child_dob > today:
+        errors["child_dob"] = "The date of birth is in the future"
+    elif child_dob > start_date:
+        errors["child_dob"] = "The date of birth is after the start date"
+    else:
+        age = rules.age_on(child_dob, start_date)
+        problem = rules.age_problem(age, placement_type.code, placement_type.continues_after_18)
+        if problem:
+            errors["child_dob"] = problem
+    return child
+
+
+def _placement_ref_problems(errors: dict[str, str], *, authority: Authority, placement_ref: str) -> None:
+    if len(placement_ref) > rules.PLACEMENT_REF_MAX:
+        errors["placement_ref"] = f"The placement reference is longer than {rules.PLACEMENT_REF_MAX} characters"
+    elif Placement.objects.filter(authority=authority, placement_ref=placement_ref).exists():
+        errors["placement_ref"] = (
+            f"Placement {placement_ref} already exists; change its rate or end it from its history page"
+        )
+
+
+def _placements_line(authority: Authority, placement_type: PlacementType) -> BudgetLine | None:
+    """The placements budget line of the type (the first by code), for a placement given none."""
+    return (
+        BudgetLine.objects.filter(
+            authority=authority, category=BudgetLine.Category.PLACEMENTS, placement_type=placement_type
+        )
+        .order_by("code")
+        .first()
+    )
 
 
 def _new_ref(authority: Authority, child_ref: str, start: date) -> str:
@@ -611,251 +460,3 @@ def unit_cost_delete(*, authority: Authority, user: User, unit_cost: UnitCost) -
     )
     unit_cost.delete()
     ssda903_reprice(authority=authority, user=user, placement_type=placement_type)
-
-
-def ssda903_reprice(*, authority: Authority, user: User | None, placement_type: PlacementType) -> int:
-    """Re-cost the SSDA903-derived placements of a type from the current unit costs: the rows of
-    each placement are joined back together and split again at the unit-cost dates."""
-    from placements.pricing import price_placements
-
-    stored = Placement.objects.filter(
-        authority=authority, source=Placement.Source.SSDA903, placement_type=placement_type
-    )
-    records = list(
-        stored.order_by("placement_ref", "start_date").values(
-            "placement_ref",
-            "child_id",
-            "start_date",
-            "end_date",
-            "uasc",
-            "line_id",
-            "place",
-            "place_provider",
-            "source_file",
-            "source_row",
-        )
-    )
-    if not records:
-        return 0
-    frame = pd.DataFrame.from_records(records)
-    frame["start_date"] = pd.to_datetime(frame["start_date"])
-    frame["end_date"] = pd.to_datetime(frame["end_date"])
-    # The end of a placement is its last row's end (NaT = open), not the max (which skips NaT).
-    whole = (
-        frame.groupby("placement_ref", sort=False)
-        .agg(
-            start_date=("start_date", "first"),
-            end_date=("end_date", "last"),
-            child_id=("child_id", "first"),
-            uasc=("uasc", "first"),
-            line_id=("line_id", "first"),
-            place=("place", "first"),
-            place_provider=("place_provider", "first"),
-            source_file=("source_file", "first"),
-            source_row=("source_row", "first"),
-        )
-        .reset_index()
-    )
-    whole["end_date"] = (
-        frame.drop_duplicates("placement_ref", keep="last")
-        .set_index("placement_ref")["end_date"]
-        .reindex(whole["placement_ref"])
-        .to_numpy()
-    )
-    whole["placement_type"] = placement_type.code
-    priced, _ = price_placements(whole, unit_costs_frame(authority=authority))
-    stored.delete()
-    bulk_insert(
-        Placement,
-        pd.DataFrame(
-            {
-                "authority_id": authority.pk,
-                "placement_ref": priced["placement_ref"],
-                "child_id": priced["child_id"],
-                "placement_type_id": placement_type.pk,
-                "provider": "",
-                "procurement": "",
-                "start_date": priced["start_date"],
-                "end_date": priced["end_date"],
-                "planned_end_date": pd.Series(pd.NaT, index=priced.index, dtype="datetime64[ns]"),
-                "weekly_cost": priced["weekly_cost"],
-                "health_contribution": 0,
-                "education_contribution": 0,
-                "uasc": priced["uasc"].astype(bool),
-                "line_id": pd.to_numeric(priced["line_id"]).astype("Int64"),
-                "source": Placement.Source.SSDA903,
-                "source_file": priced["source_file"],
-                "source_row": pd.to_numeric(priced["source_row"]).astype("Int64"),
-                "place": priced["place"],
-                "place_provider": priced["place_provider"],
-                "updated_at": pd.Timestamp(timezone.now()),
-            }
-        ),
-    )
-    audit_record(
-        authority=authority,
-        user=user,
-        action="placement.reprice",
-        object_type="placements.Placement",
-        object_repr=f"SSDA903 {placement_type.code} placements",
-        after={"rows": len(priced)},
-    )
-    return len(priced)
-
-
-# --------------------------------------------------------------------------------------------
-# SSDA903 uploads of several files (the import page)
-# --------------------------------------------------------------------------------------------
-
-
-def _zip(files: list[tuple[str, bytes]]) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for position, (name, data) in enumerate(files):
-            # The position keeps two files of the same name apart and the input order intact.
-            archive.writestr(f"{position:03d}/{name}", data)
-    return out.getvalue()
-
-
-def _unzip(data: bytes) -> list[tuple[str, bytes]]:
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        return [(name.split("/", 1)[1], archive.read(name)) for name in sorted(archive.namelist())]
-
-
-def ssda903_plan(*, authority: Authority, files: list[tuple[str, bytes]], options: dict[str, Any]) -> ImportPlan:
-    from placements.ssda903_import import Ssda903Importer
-
-    importer = Ssda903Importer()
-    source = files[0][0] if len(files) == 1 else f"{len(files)} SSDA903 files"
-    plan = ImportPlan(kind=importer.kind, source=source)
-    importer.plan_files(plan, authority=authority, items=files, options=options)
-    return plan
-
-
-def _issue_records(plan: ImportPlan) -> list[dict[str, Any]]:
-    payload = plan.payload
-    if payload is None:
-        return []
-    issues = payload.issues
-    return [
-        {
-            "file": str(f),
-            "row": int(r),
-            "column": str(c),
-            "value": str(v),
-            "reason": str(reason),
-            "action": str(a),
-            "rule": str(rule),
-            "record": str(rec),
-        }
-        for f, r, c, v, reason, a, rule, rec in issues[
-            ["file", "row", "column", "value", "reason", "action", "rule", "record"]
-        ].itertuples(index=False, name=None)
-    ]
-
-
-def _jsonable_summary(plan: ImportPlan) -> dict[str, Any]:
-    counts = plan.counts()
-    return {
-        "counts": counts,
-        **{k: v for k, v in plan.summary.items() if isinstance(v, int | str | float | bool | list | dict)},
-    }
-
-
-def ssda903_import_create(
-    *,
-    authority: Authority,
-    user: User,
-    files: list[tuple[str, bytes]],
-    options: dict[str, Any],
-) -> Ssda903Import:
-    """Check several SSDA903 files together and keep them for confirmation. Writes no placement."""
-    plan = ssda903_plan(authority=authority, files=files, options=options)
-    return Ssda903Import.objects.create(
-        authority=authority,
-        file_names=[name for name, _ in files],
-        content=_zip(files),
-        options=options,
-        created_by=user,
-        summary=_jsonable_summary(plan),
-        errors=[p.as_dict() for p in plan.errors],
-        warnings=[p.as_dict() for p in plan.warnings if p.row is None],
-        issues=_issue_records(plan),
-        status=Ssda903Import.Status.PREVIEWED if plan.ok else Ssda903Import.Status.FAILED,
-    )
-
-
-def ssda903_import_queue(*, upload: Ssda903Import) -> bool:
-    return bool(
-        Ssda903Import.objects.filter(pk=upload.pk, status=Ssda903Import.Status.PREVIEWED).update(
-            status=Ssda903Import.Status.QUEUED, progress=5
-        )
-    )
-
-
-def ssda903_import_apply(*, import_id: int, user: User | None) -> Ssda903Import:
-    """Confirm a previewed upload: check the stored files again against today's mapping and
-    unit costs, then write in one transaction. Claimed with a compare-and-swap so that a double
-    click or a second worker cannot apply it twice."""
-    claimed = Ssda903Import.objects.filter(
-        pk=import_id, status__in=[Ssda903Import.Status.PREVIEWED, Ssda903Import.Status.QUEUED]
-    ).update(status=Ssda903Import.Status.RUNNING, progress=10)
-    upload = Ssda903Import.objects.get(pk=import_id)
-    if not claimed:
-        return upload
-    try:
-        plan = ssda903_plan(authority=upload.authority, files=_unzip(bytes(upload.content)), options=upload.options)
-        Ssda903Import.objects.filter(pk=import_id).update(progress=60)
-        if plan.ok:
-            from placements.ssda903_import import Ssda903Importer
-
-            with transaction.atomic():
-                result = Ssda903Importer().apply(plan, authority=upload.authority, user=user)
-                audit_record(
-                    authority=upload.authority,
-                    user=user,
-                    action="import.ssda903",
-                    object_type="import",
-                    object_repr=upload.title,
-                    after={"files": upload.file_names, **result},
-                )
-    except Exception as error:  # noqa: BLE001 - recorded for the user, then re-raised for the logs
-        Ssda903Import.objects.filter(pk=import_id).update(
-            status=Ssda903Import.Status.FAILED,
-            finished_at=timezone.now(),
-            errors=[
-                {
-                    "source": upload.title,
-                    "row": None,
-                    "column": "",
-                    "value": "",
-                    "message": f"the import failed and nothing was written: {error}",
-                }
-            ],
-        )
-        raise
-    if not plan.ok:
-        Ssda903Import.objects.filter(pk=import_id).update(
-            status=Ssda903Import.Status.FAILED,
-            finished_at=timezone.now(),
-            progress=100,
-            errors=[p.as_dict() for p in plan.errors],
-        )
-    else:
-        summary = _jsonable_summary(plan)
-        summary.update(result)
-        Ssda903Import.objects.filter(pk=import_id).update(
-            status=Ssda903Import.Status.APPLIED,
-            finished_at=timezone.now(),
-            progress=100,
-            summary=summary,
-            issues=_issue_records(plan),
-        )
-    upload.refresh_from_db()
-    return upload
-
-
-def ssda903_import_cancel(*, upload: Ssda903Import) -> None:
-    Ssda903Import.objects.filter(pk=upload.pk, status=Ssda903Import.Status.PREVIEWED).update(
-        status=Ssda903Import.Status.CANCELLED, content=b""
-    )

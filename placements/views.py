@@ -10,37 +10,34 @@ import pandas as pd
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.shortcuts import redirect, render
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from accounts.access import ADMINISTRATORS, FINANCE, STAFF_READERS, authority_of, role_required
-from accounts.models import User
+from accounts.access import (
+    ADMINISTRATORS,
+    FINANCE,
+    STAFF_READERS,
+    AuthenticatedHttpRequest,
+    authority_of,
+    role_required,
+)
 from core.exports import table_download
 from core.importing import importer_for
-from core.models import ImportBatch
-from core.services import import_batch_apply, import_batch_cancel, import_batch_create, import_plan_build
+from core.selectors import import_batch_progress, import_batches_recent
+from core.services import import_batch_create
 from forecasting.engine.calendar import CalendarError, FinancialYear, year_containing
-from forecasting.engine.money import pence_to_pounds
+from forecasting.engine.money import pence_to_pounds, pounds_text
 from forecasting.engine.placements import DEFAULT_HIGH_COST_THRESHOLD
+from forecasting.forms import source_files, too_large
 from forecasting.models import FinancialYear as FinancialYearModel
 from placements import kpis, selectors, services
 from placements.forms import CodeMappingForm, EndForm, PlacementForm, RateForm, RegisterFilterForm, UnitCostForm
-from placements.models import Ssda903Import
 
-# Uploads bigger than this are imported by a Celery worker, with progress shown, rather than
-# in the request (about 10,000 register rows or a year of a county's SSDA903 return).
-LARGE_UPLOAD_BYTES = 1_000_000
 PAGE_SIZE = 50
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _fmt(request: HttpRequest) -> str | None:
@@ -59,7 +56,7 @@ def _form_errors(form: object, error: ValidationError) -> None:
 
 
 @role_required(*STAFF_READERS)
-def register(request: HttpRequest) -> HttpResponse:
+def register(request: AuthenticatedHttpRequest) -> HttpResponse:
     authority = authority_of(request)
     form = RegisterFilterForm(request.GET or None)
     filters = selectors.RegisterFilter()
@@ -118,7 +115,7 @@ def _history_context(authority: object, placement_ref: str) -> dict[str, object]
 
 
 @role_required(*STAFF_READERS)
-def placement_detail(request: HttpRequest, placement_ref: str) -> HttpResponse:
+def placement_detail(request: AuthenticatedHttpRequest, placement_ref: str) -> HttpResponse:
     authority = authority_of(request)
     context = _history_context(authority, placement_ref)
     fmt = _fmt(request)
@@ -133,7 +130,7 @@ def placement_detail(request: HttpRequest, placement_ref: str) -> HttpResponse:
 
 @require_POST
 @role_required(*FINANCE)
-def placement_end_view(request: HttpRequest, placement_ref: str) -> HttpResponse:
+def placement_end_view(request: AuthenticatedHttpRequest, placement_ref: str) -> HttpResponse:
     authority = authority_of(request)
     context = _history_context(authority, placement_ref)
     form = EndForm(request.POST, prefix="end")
@@ -141,7 +138,7 @@ def placement_end_view(request: HttpRequest, placement_ref: str) -> HttpResponse
         try:
             services.placement_end(
                 authority=authority,
-                user=_user(request),
+                user=request.user,
                 placement_ref=placement_ref,
                 end_date=form.cleaned_data["end_date"],
                 reason=form.cleaned_data["reason"],
@@ -157,7 +154,7 @@ def placement_end_view(request: HttpRequest, placement_ref: str) -> HttpResponse
 
 @require_POST
 @role_required(*FINANCE)
-def placement_rate_view(request: HttpRequest, placement_ref: str) -> HttpResponse:
+def placement_rate_view(request: AuthenticatedHttpRequest, placement_ref: str) -> HttpResponse:
     authority = authority_of(request)
     context = _history_context(authority, placement_ref)
     form = RateForm(request.POST, prefix="rate")
@@ -166,7 +163,7 @@ def placement_rate_view(request: HttpRequest, placement_ref: str) -> HttpRespons
         try:
             services.placement_rate_change(
                 authority=authority,
-                user=_user(request),
+                user=request.user,
                 placement_ref=placement_ref,
                 from_date=data["from_date"],
                 weekly_cost=data["weekly_cost"],
@@ -184,7 +181,7 @@ def placement_rate_view(request: HttpRequest, placement_ref: str) -> HttpRespons
 
 
 @role_required(*FINANCE)
-def placement_add_view(request: HttpRequest) -> HttpResponse:
+def placement_add_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     authority = authority_of(request)
     form = PlacementForm(request.POST or None, authority=authority)
     if request.method == "POST" and form.is_valid():
@@ -192,7 +189,7 @@ def placement_add_view(request: HttpRequest) -> HttpResponse:
         try:
             row = services.placement_add(
                 authority=authority,
-                user=_user(request),
+                user=request.user,
                 child_ref=data["child_ref"],
                 child_dob=data["child_dob"],
                 uasc=data["uasc"],
@@ -221,196 +218,60 @@ def placement_add_view(request: HttpRequest) -> HttpResponse:
 # --------------------------------------------------------------------------------------------
 
 
+# The preview, confirmation and progress of an upload are the one preview page of every upload
+# (forecasting.upload_views), which placements/urls.py serves at the import URLs of each kind.
+IMPORT_PAGES = {"placements": "placements:import_batch", "ssda903": "placements:ssda903_import"}
+STATUS_KINDS = {"register": ("placements",), "ssda903": ("ssda903",)}
+
+
 @role_required(*FINANCE)
-def import_page(request: HttpRequest) -> HttpResponse:
+def import_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     authority = authority_of(request)
     errors: list[str] = []
+    kind = request.POST.get("kind", "placements")
     if request.method == "POST":
-        kind = request.POST.get("kind", "")
         files = request.FILES.getlist("files")
-        limit = settings.OUTTURN_MAX_UPLOAD_BYTES
-        if kind not in ("placements", "ssda903"):
-            errors.append("Choose what the files hold")
-        if not files:
-            errors.append("Choose a file to upload")
-        elif kind == "placements" and len(files) > 1:
-            errors.append("A placement register is one file; choose one")
-        for upload in files:
-            if (upload.size or 0) > limit:
-                errors.append(
-                    f"{upload.name} is {(upload.size or 0) / 1048576:.1f} MB; the largest file accepted is "
-                    f"{limit / 1048576:.0f} MB"
-                )
-        if not errors and kind == "placements":
+        errors = _import_problems(kind, files)
+        if not errors:
+            la = request.POST.get("la", "").strip()
             batch, _plan = import_batch_create(
                 authority=authority,
                 kind=kind,
-                filename=files[0].name or "register",
-                data=files[0].read(),
-                options={},
-                user=_user(request),
+                files=source_files(files),
+                options={"la": la} if kind == "ssda903" and la else {},
+                user=request.user,
             )
-            return redirect("placements:import_batch", batch_id=batch.pk)
-        if not errors:
-            la = request.POST.get("la", "").strip()
-            upload_903 = services.ssda903_import_create(
-                authority=authority,
-                user=_user(request),
-                files=[(f.name or f"file {i + 1}", f.read()) for i, f in enumerate(files)],
-                options={"la": la} if la else {},
-            )
-            return redirect("placements:ssda903_import", import_id=upload_903.pk)
-    recent_register = ImportBatch.objects.filter(authority=authority, kind="placements").defer("content")[:5]
-    recent_903 = Ssda903Import.objects.filter(authority=authority).defer("content", "issues")[:5]
+            return redirect(IMPORT_PAGES[kind], batch.pk)
     return render(
         request,
         "placements/import.html",
         {
             "errors": errors,
-            "recent_register": recent_register,
-            "recent_903": recent_903,
+            "recent": import_batches_recent(authority=authority, kinds=list(IMPORT_PAGES)),
             "columns": importer_for("placements").columns,
-            "kind": request.POST.get("kind", "placements"),
+            "kind": kind,
         },
     )
 
 
-def _queue_register_batch(batch: ImportBatch, user: User) -> bool:
-    from core.tasks import import_batch_apply_task
-
-    claimed = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.PREVIEWED).update(
-        status=ImportBatch.Status.QUEUED, progress=5
-    )
-    if claimed:
-        transaction.on_commit(lambda: import_batch_apply_task.delay(batch.pk, user.pk))
-    return bool(claimed)
-
-
-@role_required(*FINANCE)
-def import_batch(request: HttpRequest, batch_id: int) -> HttpResponse:
-    """Preview, confirm and follow a placement register upload (an ImportBatch)."""
-    authority = authority_of(request)
-    batch = get_object_or_404(ImportBatch.objects.defer("content"), pk=batch_id, authority=authority, kind="placements")
-    if request.method == "POST":
-        if request.POST.get("action") == "cancel":
-            import_batch_cancel(batch=batch)
-            messages.info(request, f"The upload of {batch.filename} was cancelled; nothing was written.")
-            return redirect("placements:import")
-        size = ImportBatch.objects.filter(pk=batch.pk).values_list("content", flat=True).first()
-        if size is not None and len(size) > LARGE_UPLOAD_BYTES:
-            _queue_register_batch(batch, _user(request))
-            return redirect("placements:import_batch", batch_id=batch.pk)
-        batch = import_batch_apply(batch_id=batch.pk, user=_user(request))
-        if batch.status == ImportBatch.Status.APPLIED:
-            messages.success(request, f"{batch.filename} imported.")
-        else:
-            messages.error(
-                request,
-                f"{batch.filename} was not imported: the data changed since the preview and "
-                "the file now has errors. Nothing was written.",
-            )
-        return redirect("placements:import_batch", batch_id=batch.pk)
-    changes = None
-    if batch.status == ImportBatch.Status.PREVIEWED:
-        full = ImportBatch.objects.get(pk=batch.pk)
-        plan = import_plan_build(
-            authority=authority, kind=batch.kind, source=batch.filename, data=bytes(full.content), options=batch.options
-        )
-        changes = [c for c in plan.changes if c.action != "unchanged"][:500]
-    return render(
-        request,
-        "placements/import_batch.html",
-        {
-            "batch": batch,
-            "changes": changes,
-            "running": batch.status in ("queued", "running"),
-            "status_url": reverse("placements:import_status", args=["register", batch.pk]),
-        },
-    )
+def _import_problems(kind: str, files: list[UploadedFile[bytes]]) -> list[str]:
+    problems = []
+    if kind not in IMPORT_PAGES:
+        problems.append("Choose what the files hold")
+    if not files:
+        problems.append("Choose a file to upload")
+    elif kind == "placements" and len(files) > 1:
+        problems.append("A placement register is one file; choose one")
+    return problems + too_large(files, limit=settings.OUTTURN_MAX_UPLOAD_BYTES, name_each=True)
 
 
 @role_required(*FINANCE)
-def ssda903_import(request: HttpRequest, import_id: int) -> HttpResponse:
-    """Preview, confirm and follow an SSDA903 upload of several files."""
-    authority = authority_of(request)
-    upload = get_object_or_404(Ssda903Import.objects.defer("content"), pk=import_id, authority=authority)
-    if request.method == "POST":
-        if request.POST.get("action") == "cancel":
-            services.ssda903_import_cancel(upload=upload)
-            messages.info(request, "The SSDA903 upload was cancelled; nothing was written.")
-            return redirect("placements:import")
-        size = Ssda903Import.objects.filter(pk=upload.pk).values_list("content", flat=True).first()
-        if size is not None and len(size) > LARGE_UPLOAD_BYTES:
-            if services.ssda903_import_queue(upload=upload):
-                from placements.tasks import ssda903_import_apply_task
-
-                user_id = _user(request).pk
-                transaction.on_commit(lambda: ssda903_import_apply_task.delay(upload.pk, user_id))
-            return redirect("placements:ssda903_import", import_id=upload.pk)
-        upload = services.ssda903_import_apply(import_id=upload.pk, user=_user(request))
-        if upload.status == Ssda903Import.Status.APPLIED:
-            messages.success(request, "The SSDA903 files were imported.")
-        else:
-            messages.error(request, "The SSDA903 files were not imported; nothing was written.")
-        return redirect("placements:ssda903_import", import_id=upload.pk)
-    issues = pd.DataFrame(
-        upload.issues, columns=["file", "row", "column", "value", "reason", "action", "rule", "record"]
-    )
-    fmt = _fmt(request)
-    if fmt:
-        return table_download(issues, filename=f"ssda903-issues-{upload.pk}", fmt=fmt)
-    action = request.GET.get("action_filter", "")
-    shown = issues[issues["action"] == action] if action else issues
-    page = Paginator(shown.to_dict("records"), 200).get_page(request.GET.get("page"))
-    summary = upload.summary or {}
-    accounting = [
-        ("Episode rows read", summary.get("episodes_read")),
-        ("Repeated in a later return (duplicates removed)", summary.get("duplicates_removed")),
-        ("Used: each starts a placement", summary.get("used")),
-        ("Merged into the placement before them", summary.get("merged")),
-        ("Dropped (cannot be used)", summary.get("dropped")),
-        ("Ignored (not placements: short breaks, no nights)", summary.get("ignored")),
-        ("Not accounted for (always 0)", summary.get("unaccounted")),
-    ]
-    changes = None
-    if upload.status == Ssda903Import.Status.PREVIEWED:
-        plan = services.ssda903_plan(
-            authority=authority,
-            files=services._unzip(bytes(Ssda903Import.objects.get(pk=upload.pk).content)),
-            options=upload.options,
-        )
-        changes = [c for c in plan.changes if c.action != "unchanged"][:500]
-    return render(
-        request,
-        "placements/ssda903_import.html",
-        {
-            "upload": upload,
-            "page": page,
-            "accounting": accounting,
-            "summary": summary,
-            "changes": changes,
-            "action_filter": action,
-            "issue_count": len(issues),
-            "running": upload.status in ("queued", "running"),
-            "status_url": reverse("placements:import_status", args=["ssda903", upload.pk]),
-            "actions": sorted(set(issues["action"])),
-        },
-    )
-
-
-@role_required(*FINANCE)
-def import_status(request: HttpRequest, kind: str, pk: int) -> JsonResponse:
-    """Progress of an upload being imported by a worker, for the page to follow."""
-    authority = authority_of(request)
-    if kind == "register":
-        row = ImportBatch.objects.filter(pk=pk, authority=authority).values("status", "progress").first()
-    elif kind == "ssda903":
-        row = Ssda903Import.objects.filter(pk=pk, authority=authority).values("status", "progress").first()
-    else:
-        row = None
-    if row is None:
+def import_status(request: AuthenticatedHttpRequest, kind: str, pk: int) -> JsonResponse:
+    """Progress of an upload being imported by a worker (the import pages' own address for it)."""
+    progress = import_batch_progress(authority=authority_of(request), batch_id=pk, kinds=STATUS_KINDS.get(kind, ()))
+    if progress is None:
         raise Http404("No such upload")
-    return JsonResponse({**row, "done": row["status"] not in ("queued", "running")})
+    return JsonResponse(progress)
 
 
 # --------------------------------------------------------------------------------------------
@@ -419,7 +280,7 @@ def import_status(request: HttpRequest, kind: str, pk: int) -> JsonResponse:
 
 
 @role_required(*STAFF_READERS)
-def mapping(request: HttpRequest) -> HttpResponse:
+def mapping(request: AuthenticatedHttpRequest) -> HttpResponse:
     authority = authority_of(request)
     rows = list(selectors.code_mappings(authority=authority))
     fmt = _fmt(request)
@@ -433,7 +294,7 @@ def mapping(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*ADMINISTRATORS)
-def mapping_edit(request: HttpRequest, mapping_id: int | None = None) -> HttpResponse:
+def mapping_edit(request: AuthenticatedHttpRequest, mapping_id: int | None = None) -> HttpResponse:
     authority = authority_of(request)
     row = selectors.code_mapping_for(authority=authority, mapping_id=mapping_id) if mapping_id else None
     initial = {}
@@ -447,7 +308,7 @@ def mapping_edit(request: HttpRequest, mapping_id: int | None = None) -> HttpRes
         }
     form = CodeMappingForm(request.POST or None, initial=initial)
     if request.method == "POST" and request.POST.get("action") == "delete" and row is not None:
-        services.code_mapping_delete(authority=authority, user=_user(request), mapping=row)
+        services.code_mapping_delete(authority=authority, user=request.user, mapping=row)
         messages.success(request, f"Mapping row {row} deleted.")
         return redirect("placements:mapping")
     if request.method == "POST" and form.is_valid():
@@ -455,7 +316,7 @@ def mapping_edit(request: HttpRequest, mapping_id: int | None = None) -> HttpRes
         try:
             saved = services.code_mapping_save(
                 authority=authority,
-                user=_user(request),
+                user=request.user,
                 place=data["place"],
                 place_provider=data["place_provider"] or "",
                 valid_from_year=data["valid_from_year"],
@@ -472,7 +333,7 @@ def mapping_edit(request: HttpRequest, mapping_id: int | None = None) -> HttpRes
 
 
 @role_required(*STAFF_READERS)
-def unit_costs(request: HttpRequest) -> HttpResponse:
+def unit_costs(request: AuthenticatedHttpRequest) -> HttpResponse:
     authority = authority_of(request)
     rows = list(selectors.unit_costs(authority=authority))
     fmt = _fmt(request)
@@ -484,11 +345,11 @@ def unit_costs(request: HttpRequest) -> HttpResponse:
         return table_download(frame, filename="placement-unit-costs", fmt=fmt)
     form = UnitCostForm(request.POST or None)
     if request.method == "POST":
-        if not _user(request).is_finance_officer:
+        if not request.user.is_finance_officer:
             raise PermissionDenied("Only finance officers change unit costs")
         if request.POST.get("action") == "delete":
             unit_cost = selectors.unit_cost_for(authority=authority, unit_cost_id=int(request.POST.get("id", 0) or 0))
-            services.unit_cost_delete(authority=authority, user=_user(request), unit_cost=unit_cost)
+            services.unit_cost_delete(authority=authority, user=request.user, unit_cost=unit_cost)
             messages.success(
                 request,
                 f"Unit cost for {unit_cost.placement_type.name} from {unit_cost.effective_from:%d/%m/%Y} deleted.",
@@ -499,7 +360,7 @@ def unit_costs(request: HttpRequest) -> HttpResponse:
             try:
                 services.unit_cost_save(
                     authority=authority,
-                    user=_user(request),
+                    user=request.user,
                     placement_type=data["placement_type"],
                     effective_from=data["effective_from"],
                     weekly_cost=data["weekly_cost"],
@@ -524,7 +385,7 @@ KPI_TABLES = ("summary", "monthly", "month_end", "net_cost", "flows", "high_cost
 
 
 @role_required(*STAFF_READERS)
-def kpi_page(request: HttpRequest) -> HttpResponse:
+def kpi_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     authority = authority_of(request)
     register_frame = selectors.placement_register_frame(authority=authority)
     types = selectors.placement_types_frame()
@@ -543,7 +404,8 @@ def kpi_page(request: HttpRequest) -> HttpResponse:
         threshold = int(round(float(threshold_text) * 100)) if threshold_text else DEFAULT_HIGH_COST_THRESHOLD
     except ValueError:
         threshold = DEFAULT_HIGH_COST_THRESHOLD
-        messages.error(request, f"'{threshold_text}' is not an amount in pounds; the £4,100 threshold is used.")
+        default = pounds_text(DEFAULT_HIGH_COST_THRESHOLD)
+        messages.error(request, f"'{threshold_text}' is not an amount in pounds; the {default} threshold is used.")
     tables = kpis.kpi_tables(register_frame, types, year=year, threshold=threshold)
     fmt = _fmt(request)
     if fmt:

@@ -1,6 +1,6 @@
 """Whole-column parsing for large imports (DATA_FORMATS.md, top rules).
 
-The same rules and messages as `core.parsing` (dates ISO or UK, pounds with £ and commas and at
+The same rules and messages as `forecasting.parsing` (dates ISO or UK, pounds with £ and commas and at
 most 2 decimals, Y/N booleans), applied to a pandas column at once: a 50,000-row register is
 parsed in well under a second, where a Python call per cell would take several.
 Each parser returns the parsed values and, for bad cells, the message to show (NaN elsewhere).
@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from core.parsing import FALSE_WORDS, TRUE_WORDS
+from forecasting.parsing import FALSE_WORDS, TRUE_WORDS
 
 _ISO = r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]00:00(?::00)?)?$"
 _UK = r"^(\d{1,2})/(\d{1,2})/(\d{4})$"

@@ -51,30 +51,39 @@ class YearAmountsMixin:
         fields: dict[str, forms.Field] = self.fields  # type: ignore[attr-defined]
         for year in years:
             fields[year_field_name(prefix, year)] = MoneyField(
-                label=f"{label} {year} (£)", required=required, help_text="" if year != years[0] else
-                "Positive pounds; leave blank for a year with no amount",
+                label=f"{label} {year} (£)",
+                required=required,
+                help_text="" if year != years[0] else "Positive pounds; leave blank for a year with no amount",
             )
 
     def year_amounts(self, prefix: str, years: list[str]) -> dict[str, int]:
         data: dict[str, Any] = self.cleaned_data  # type: ignore[attr-defined]
-        return {y: data[year_field_name(prefix, y)] for y in years
-                if data.get(year_field_name(prefix, y)) is not None}
+        return {y: data[year_field_name(prefix, y)] for y in years if data.get(year_field_name(prefix, y)) is not None}
 
 
 class SavingDetailsForm(forms.Form):
     title = forms.CharField(max_length=250)
     service_area = forms.ModelChoiceField(queryset=ServiceArea.objects.none())
-    line = forms.ModelChoiceField(queryset=BudgetLine.objects.none(), required=False, label="Budget line",
-                                  help_text="The budget line the saving reduces, if any")
+    line = forms.ModelChoiceField(
+        queryset=BudgetLine.objects.none(),
+        required=False,
+        label="Budget line",
+        help_text="The budget line the saving reduces, if any",
+    )
     saving_type = forms.ChoiceField(choices=Saving.Type.choices, label="Type of saving")
     owner = forms.CharField(max_length=150, required=False)
-    narrative = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False,
-                                help_text="What the saving is and how it will be made")
-    programme = forms.ModelChoiceField(queryset=Programme.objects.none(), required=False,
-                                       help_text="The programme it belongs to or was absorbed into")
+    narrative = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, help_text="What the saving is and how it will be made"
+    )
+    programme = forms.ModelChoiceField(
+        queryset=Programme.objects.none(), required=False, help_text="The programme it belongs to or was absorbed into"
+    )
     start_date = _date("Start date (if part-way through a year)")
-    full_year_effect = MoneyField(label="Full-year effect (£)", required=False,
-                                  help_text="The saving in a whole year, where the first year is a part year")
+    full_year_effect = MoneyField(
+        label="Full-year effect (£)",
+        required=False,
+        help_text="The saving in a whole year, where the first year is a part year",
+    )
 
     def __init__(self, *args: Any, authority: Authority, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -89,22 +98,28 @@ class SavingForm(YearAmountsMixin, SavingDetailsForm):
 
     version = forms.ChoiceField(
         choices=[(v, label) for v, label in SavingVersion.Version.choices if v != SavingVersion.Version.REPROFILED],
-        initial=SavingVersion.Version.APPROVED, label="Stage of the proposal",
+        initial=SavingVersion.Version.APPROVED,
+        label="Stage of the proposal",
     )
     approved_by = forms.CharField(required=False, label="Approving body", help_text="For example, Full Council")
     approved_on = _date("Approved on")
     status = forms.ChoiceField(choices=Status.choices, label="Delivery status")
     rag = forms.ChoiceField(choices=[("", "From the status")] + list(Rag.choices), required=False, label="RAG")
     as_at = _date("Status as at", required=True)
-    forecast_delivery = MoneyField(required=False, label="Forecast delivery this year (£)",
-                                   help_text="Leave blank to use the delivery rate for the status")
+    forecast_delivery = MoneyField(
+        required=False,
+        label="Forecast delivery this year (£)",
+        help_text="Leave blank to use the delivery rate for the status",
+    )
     progress = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Progress narrative")
 
     def __init__(self, *args: Any, authority: Authority, years: list[str], **kwargs: Any) -> None:
         super().__init__(*args, authority=authority, **kwargs)
         self.years = years
-        self.fields = {"ref": forms.CharField(max_length=40, label="Reference", help_text="For example, CHS/SAV/34"),
-                       **self.fields}
+        self.fields = {
+            "ref": forms.CharField(max_length=40, label="Reference", help_text="For example, CHS/SAV/34"),
+            **self.fields,
+        }
         self.add_year_fields("amount", years, "Saving in")
 
 
@@ -114,8 +129,11 @@ class StatusUpdateForm(forms.Form):
     period = forms.IntegerField(min_value=1, max_value=12, required=False, label="Reporting period (1 to 12)")
     status = forms.ChoiceField(choices=Status.choices, label="Delivery status")
     rag = forms.ChoiceField(choices=[("", "From the status")] + list(Rag.choices), required=False, label="RAG")
-    forecast_delivery = MoneyField(required=False, label="Forecast delivery in the year (£)",
-                                   help_text="Leave blank to use the delivery rate for the status")
+    forecast_delivery = MoneyField(
+        required=False,
+        label="Forecast delivery in the year (£)",
+        help_text="Leave blank to use the delivery rate for the status",
+    )
     narrative = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Progress narrative")
 
     def __init__(self, *args: Any, years: list[str], **kwargs: Any) -> None:
@@ -126,8 +144,11 @@ class StatusUpdateForm(forms.Form):
 class ReprofileForm(YearAmountsMixin, forms.Form):
     approved_by = forms.CharField(required=False, label="Approving body")
     approved_on = _date("Approved on")
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Reason for the re-profile",
-                           help_text="For example, the programme started six months late")
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Reason for the re-profile",
+        help_text="For example, the programme started six months late",
+    )
 
     def __init__(self, *args: Any, years: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -156,13 +177,23 @@ class ProgrammeForm(forms.Form):
     planned_start = _date("Planned start")
     actual_start = _date("Actual start")
     delay_months = forms.IntegerField(
-        min_value=0, max_value=12, initial=0, label="Delayed start (months)",
+        min_value=0,
+        max_value=12,
+        initial=0,
+        label="Delayed start (months)",
         help_text="The benefit profile is re-profiled by this many months; its lifetime total is unchanged",
     )
-    delay_reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
-                                   label="Reason for the delay")
-    hurdle = forms.DecimalField(min_value=0, max_digits=5, decimal_places=2, initial=3,
-                                label="Return on investment hurdle", help_text="For example, 3 for 3:1")
+    delay_reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Reason for the delay"
+    )
+    hurdle = forms.DecimalField(
+        min_value=0,
+        max_digits=5,
+        decimal_places=2,
+        initial=3,
+        label="Return on investment hurdle",
+        help_text="For example, 3 for 3:1",
+    )
     approved_by = forms.CharField(required=False, label="Approved by")
     approved_on = _date("Approved on")
 
@@ -177,12 +208,20 @@ class ProgrammeProfilesForm(YearAmountsMixin, forms.Form):
 
     def rows(self) -> list[tuple[str, Any, Any, Any]]:
         """(year, target field, stretch field, cost field) for the grid."""
-        return [(y, self[year_field_name("target", y)], self[year_field_name("stretch", y)],
-                 self[year_field_name("cost", y)]) for y in self.years]
+        return [
+            (
+                y,
+                self[year_field_name("target", y)],
+                self[year_field_name("stretch", y)],
+                self[year_field_name("cost", y)],
+            )
+            for y in self.years
+        ]
 
 
 class InvestmentForm(forms.Form):
     description = forms.CharField(max_length=250, help_text="For example, delivery partner for two years")
     amount = MoneyField(label="Amount (£)")
-    funding_source = forms.CharField(max_length=250, label="Funding source",
-                                     help_text="For example, earmarked reserves")
+    funding_source = forms.CharField(
+        max_length=250, label="Funding source", help_text="For example, earmarked reserves"
+    )

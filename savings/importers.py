@@ -21,18 +21,17 @@ from typing import Any
 import pandas as pd
 
 from accounts.models import Authority, User
-from core.importing import Change, Column, Importer, ImportPlan, RowReader, duplicate_rows, register
-from core.parsing import parse_choice, parse_date, parse_int, parse_money
+from core.importing import Change, Column, Importer, ImportPlan, duplicate_rows, register
 from core.tabular import Table
 from forecasting.engine.calendar import CalendarError, parse_year_label, year_containing
+from forecasting.engine.money import pounds_text
 from forecasting.engine.savings import (
-    SavingsError,
-    derive_rag,
     programme_problems,
     reprofile_problems,
 )
-from forecasting.models import BudgetLine, ServiceArea
-from savings.models import MediumTermPlan, Programme, Saving, SavingAmount, SavingVersion, Status, years_between
+from forecasting.parsing import parse_date
+from savings.import_rows import SavingRow, read_rows
+from savings.models import MediumTermPlan, Saving, SavingAmount, SavingVersion, Status, years_between
 from savings.selectors import programme_benefits_frame
 from savings.services import (
     VersionInput,
@@ -46,55 +45,22 @@ from savings.services import (
 # Anything that looks like a year column is taken as one, so that "2022/2023" is reported as a
 # badly written year rather than ignored as an unknown column (which would lose its amounts).
 YEAR_LIKE = re.compile(r"^\d{4}\s*[/-]\s*\d{2,4}$")
-VERSION_ORDER = (SavingVersion.Version.CONSULTATION, SavingVersion.Version.APPROVED,
-                 SavingVersion.Version.REPROFILED)
+VERSION_ORDER = (SavingVersion.Version.CONSULTATION, SavingVersion.Version.APPROVED, SavingVersion.Version.REPROFILED)
 # Columns that say what the saving is: every row of one saving must give the same values.
-SAME_ON_EVERY_ROW = ("title", "service_area", "line_code", "saving_type", "status", "rag", "programme",
-                     "forecast_delivery")
+SAME_ON_EVERY_ROW = (
+    "title",
+    "service_area",
+    "line_code",
+    "saving_type",
+    "status",
+    "rag",
+    "programme",
+    "forecast_delivery",
+)
 
 
 def _pounds(pence: int | None) -> str:
-    if pence is None:
-        return ""
-    whole, part = divmod(abs(pence), 100)
-    return f"{'-' if pence < 0 else ''}£{whole:,}.{part:02d}"
-
-
-def _saving_money(text: str) -> int:
-    """Pounds, positive. Committee papers bracket savings, "(0.200)" in £m: say how to write it."""
-    stripped = text.strip()
-    if stripped.startswith("(") and stripped.endswith(")"):
-        raise ValueError(
-            f"'{text}' is in brackets; write savings as positive pounds (e.g. 200000 for a saving of £0.200m)"
-        )
-    pence = parse_money(stripped)
-    if pence < 0:
-        raise ValueError(f"'{text}' is negative; write a saving as a positive amount in pounds")
-    return pence
-
-
-@dataclass
-class SavingRow:
-    row: int
-    ref: str
-    title: str
-    service_area: ServiceArea
-    line: BudgetLine | None
-    saving_type: str
-    owner: str
-    narrative: str
-    status: str
-    rag: str | None
-    programme: Programme | None
-    version: str
-    amounts: dict[str, int]
-    forecast_delivery: int | None
-    progress: str
-    approved_by: str
-    approved_on: date | None
-    start_date: date | None
-    full_year_effect: int | None
-    period: int | None
+    return pounds_text(pence, 2)
 
 
 @dataclass
@@ -111,12 +77,25 @@ class SavingsImporter(Importer):
     kind = "savings"
     title = "Savings tracker"
     columns = (
-        Column("ref", True), Column("title", True), Column("service_area", True), Column("line_code"),
-        Column("saving_type"), Column("owner"), Column("narrative"), Column("status", True), Column("rag"),
-        Column("programme"), Column("version"), Column("forecast_delivery"),
+        Column("ref", True),
+        Column("title", True),
+        Column("service_area", True),
+        Column("line_code"),
+        Column("saving_type"),
+        Column("owner"),
+        Column("narrative"),
+        Column("status", True),
+        Column("rag"),
+        Column("programme"),
+        Column("version"),
+        Column("forecast_delivery"),
         # Optional columns added to DATA_FORMATS' list (allowed: never renamed, only added).
-        Column("progress", help="the reporting cycle's narrative"), Column("period", help="1..12"),
-        Column("approved_by"), Column("approved_on"), Column("start_date"), Column("full_year_effect"),
+        Column("progress", help="the reporting cycle's narrative"),
+        Column("period", help="1..12"),
+        Column("approved_by"),
+        Column("approved_on"),
+        Column("start_date"),
+        Column("full_year_effect"),
     )
 
     def extra_column_names(self, table: Table) -> list[str]:
@@ -134,7 +113,7 @@ class SavingsImporter(Importer):
             # No plan yet: the file's years become the plan (one contiguous run of years).
             first, last = min(years, key=parse_year_label), max(years, key=parse_year_label)
             plan_years, new_plan = years_between(first, last), (first, last)
-        rows = self._rows(plan, authority, table, years, plan_years)
+        rows = read_rows(plan, authority, table, years, plan_years)
         self._duplicates(plan, table)
         groups = self._grouped(plan, rows)
         if not plan.ok:
@@ -185,105 +164,15 @@ class SavingsImporter(Importer):
             report_year = year_containing(as_at)
         return as_at, report_year
 
-    def _rows(
-        self, plan: ImportPlan, authority: Authority, table: Table, years: list[str], plan_years: list[str],
-    ) -> list[SavingRow]:
-        areas = {a.name.lower(): a for a in ServiceArea.objects.filter(authority=authority)}
-        lines = {line.code.lower(): line for line in BudgetLine.objects.filter(authority=authority)}
-        programmes: dict[str, Programme] = {}
-        for programme in Programme.objects.filter(authority=authority):
-            programmes.setdefault(programme.name.lower(), programme)
-            programmes[programme.code.lower()] = programme  # codes win over names
-        reader = RowReader(table, plan)
-        rows = []
-        for row, values in reader:
-            errors_before = len(plan.errors)
-            ref = reader.cell(row, values, "ref", required=True)
-            title = reader.cell(row, values, "title", required=True)
-            area_name = reader.cell(row, values, "service_area", required=True)
-            area = areas.get(area_name.lower()) if area_name else None
-            if area_name and area is None:
-                known = ", ".join(sorted(a.name for a in areas.values())) or "none yet; import the budget first"
-                plan.error(row, "service_area", area_name, f"is not a service area of this authority (known: {known})")
-            line_code = reader.cell(row, values, "line_code")
-            line = lines.get(line_code.lower()) if line_code else None
-            if line_code and line is None:
-                plan.error(row, "line_code", line_code,
-                           "is not a budget line of this authority; import the budget first")
-            saving_type = reader.cell(row, values, "saving_type", lambda t: parse_choice(t, Saving.Type.values))
-            status, rag = self._status(plan, row, values)
-            programme_name = reader.cell(row, values, "programme")
-            programme = programmes.get(programme_name.lower()) if programme_name else None  # type: ignore[assignment]
-            if programme_name and programme is None:
-                plan.error(row, "programme", programme_name,
-                           "is not a programme of this authority; add the programme on the savings pages first")
-            if status == Status.ABSORBED and not programme_name:
-                plan.error(row, "programme", "",
-                           "is blank; an absorbed saving must name the programme that absorbed it")
-            version = reader.cell(row, values, "version", lambda t: parse_choice(t, SavingVersion.Version.values))
-            amounts = self._amounts(plan, row, values, years, plan_years)
-            forecast = reader.cell(row, values, "forecast_delivery", _saving_money)
-            fye = reader.cell(row, values, "full_year_effect", _saving_money)
-            approved_on = reader.cell(row, values, "approved_on", parse_date)
-            start_date = reader.cell(row, values, "start_date", parse_date)
-            period = reader.cell(row, values, "period", lambda t: parse_int(t, low=1, high=12, what="a period (1–12)"))
-            if len(plan.errors) > errors_before or status is None:
-                continue
-            rows.append(SavingRow(
-                row=row, ref=ref, title=title, service_area=area, line=line,  # type: ignore[arg-type]
-                saving_type=saving_type or Saving.Type.SPEND_REDUCTION, owner=values.get("owner", "").strip(),
-                narrative=values.get("narrative", "").strip(), status=status, rag=rag, programme=programme,
-                version=version or SavingVersion.Version.APPROVED, amounts=amounts, forecast_delivery=forecast,
-                progress=values.get("progress", "").strip(), approved_by=values.get("approved_by", "").strip(),
-                approved_on=approved_on, start_date=start_date, full_year_effect=fye, period=period,
-            ))
-        return rows
-
-    def _status(self, plan: ImportPlan, row: int, values: dict[str, str]) -> tuple[str | None, str | None]:
-        status_text = values.get("status", "").strip()
-        rag_text = values.get("rag", "").strip()
-        if not status_text:
-            plan.error(row, "status", "", f"is blank; use one of {', '.join(Status.values)}")
-            return None, None
-        status, rag = status_text.lower(), rag_text.lower() or None
-        try:
-            # The engine's rule: a RAG given is kept; blank takes the one the status implies.
-            return status, derive_rag(status, rag)
-        except SavingsError as error:
-            column, value = ("status", status_text) if status not in Status.values else ("rag", rag_text)
-            plan.error(row, column, value, str(error))
-            return None, None
-
-    def _amounts(
-        self, plan: ImportPlan, row: int, values: dict[str, str], years: list[str], plan_years: list[str],
-    ) -> dict[str, int]:
-        amounts: dict[str, int] = {}
-        for year in years:
-            text = values.get(year, "").strip()
-            if not text:
-                continue
-            try:
-                amount = _saving_money(text)
-            except ValueError as error:
-                plan.error(row, year, text, str(error))
-                continue
-            if year not in plan_years:
-                plan.error(row, year, text, f"{year} is outside the medium-term financial plan "
-                                            f"({plan_years[0]} to {plan_years[-1]})")
-                continue
-            amounts[year] = amount
-        if not any(values.get(y, "").strip() for y in years):
-            plan.error(row, ", ".join(years), "", "no year has an amount; give the saving in at least one year")
-        return amounts
-
     def _duplicates(self, plan: ImportPlan, table: Table) -> None:
         frame = table.frame.copy()
         version = frame["version"] if "version" in frame.columns else pd.Series([""] * len(frame))
         frame["_version"] = [v.strip().lower() or SavingVersion.Version.APPROVED for v in version]
         for row, first, key in duplicate_rows(frame, ["ref", "_version"], table.row_numbers):
             ref, version_name = key.rsplit(" / ", 1)
-            plan.error(row, "ref", ref,
-                       f"the reference appears twice for the {version_name} version (also row {first})")
+            plan.error(
+                row, "ref", ref, f"the reference appears twice for the {version_name} version (also row {first})"
+            )
 
     def _grouped(self, plan: ImportPlan, rows: list[SavingRow]) -> dict[str, list[SavingRow]]:
         groups: dict[str, list[SavingRow]] = defaultdict(list)
@@ -296,7 +185,9 @@ class SavingsImporter(Importer):
                     mine, theirs = _attribute(other, column), _attribute(first, column)
                     if mine != theirs:
                         plan.error(
-                            other.row, column, mine or "",
+                            other.row,
+                            column,
+                            mine or "",
                             f"differs from row {first.row} ('{theirs or ''}') for the same saving {first.ref}; "
                             "every row of a saving must describe it the same way",
                         )
@@ -305,7 +196,11 @@ class SavingsImporter(Importer):
     # -- checks across rows and against what is stored --------------------------------------------
 
     def _reprofiles(
-        self, plan: ImportPlan, groups: dict[str, list[SavingRow]], existing: dict[str, Saving], years: list[str],
+        self,
+        plan: ImportPlan,
+        groups: dict[str, list[SavingRow]],
+        existing: dict[str, Saving],
+        years: list[str],
     ) -> None:
         """A re-profile moves savings between years; its lifetime total must equal the approved
         profile's (engine reprofile_problems), judged on the profiles as they would be stored."""
@@ -332,9 +227,13 @@ class SavingsImporter(Importer):
                 elif stored.get((key, version)):
                     final[version] = stored[(key, version)]
             if SavingVersion.Version.APPROVED not in final:
-                plan.error(reprofile.row, "version", "reprofiled",
-                           f"saving {reprofile.ref} has no approved profile for this re-profile to replace; "
-                           "add an approved row first")
+                plan.error(
+                    reprofile.row,
+                    "version",
+                    "reprofiled",
+                    f"saving {reprofile.ref} has no approved profile for this re-profile to replace; "
+                    "add an approved row first",
+                )
                 continue
             records += [(reprofile.ref, v, y, a) for v, amounts in final.items() for y, a in amounts.items()]
         if not records:
@@ -347,8 +246,11 @@ class SavingsImporter(Importer):
     def _absorbed_programmes(self, plan: ImportPlan, authority: Authority, groups: dict[str, list[SavingRow]]) -> None:
         """An absorbed saving is counted only in its programme's profile, so that programme needs
         one, or the saving would vanish from every total (engine programme_problems)."""
-        absorbed = [(g[0].ref, g[0].status, g[0].programme.code if g[0].programme else None, g[0].row)
-                    for g in groups.values() if g[0].status == Status.ABSORBED]
+        absorbed = [
+            (g[0].ref, g[0].status, g[0].programme.code if g[0].programme else None, g[0].row)
+            for g in groups.values()
+            if g[0].status == Status.ABSORBED
+        ]
         if not absorbed:
             return
         savings = pd.DataFrame.from_records([a[:3] for a in absorbed], columns=["ref", "status", "programme"])
@@ -383,75 +285,145 @@ class SavingsImporter(Importer):
     def apply(self, plan: ImportPlan, *, authority: Authority, user: User | None) -> dict[str, Any]:
         payload: SavingsPayload = plan.payload
         if payload.new_plan:
-            medium_term_plan_set(authority=authority, user=user, first_year=payload.new_plan[0],
-                                 last_year=payload.new_plan[1])
+            medium_term_plan_set(
+                authority=authority, user=user, first_year=payload.new_plan[0], last_year=payload.new_plan[1]
+            )
         existing = {s.ref.lower(): s for s in Saving.objects.filter(authority=authority)}
         counts = {"created": 0, "updated": 0, "cycles": 0}
         for key, group in payload.groups.items():
-            first = group[0]
-            by_version = {r.version: r for r in group}
             versions = {
-                r.version: VersionInput(amounts=r.amounts, approved_by=r.approved_by, approved_on=r.approved_on,
-                                        replace_years=payload.years)
+                r.version: VersionInput(
+                    amounts=r.amounts, approved_by=r.approved_by, approved_on=r.approved_on, replace_years=payload.years
+                )
                 for r in sorted(group, key=lambda r: VERSION_ORDER.index(r.version))
             }
             saving = existing.get(key)
             if saving is None:
-                opening = (SavingVersion.Version.APPROVED if SavingVersion.Version.APPROVED in by_version
-                           else SavingVersion.Version.CONSULTATION)
-                opening_row = by_version.get(opening) or first
-                saving = saving_create(
-                    authority=authority, user=user, ref=first.ref, title=first.title, service_area=first.service_area,
-                    amounts=opening_row.amounts, status=first.status, as_at=payload.as_at,
-                    year_label=payload.report_year, line=first.line, saving_type=first.saving_type,
-                    owner=first.owner, narrative=first.narrative, programme=first.programme,
-                    start_date=first.start_date, full_year_effect=first.full_year_effect, version=opening,
-                    approved_by=opening_row.approved_by, approved_on=opening_row.approved_on, rag=first.rag,
-                    forecast_delivery=first.forecast_delivery, progress=first.progress, period=first.period,
-                )
-                versions.pop(opening, None)
+                _saving_add(authority, user, payload, group, versions)
                 counts["created"] += 1
                 counts["cycles"] += 1
-                if versions:
-                    saving_versions_set(authority=authority, user=user, saving=saving, versions=versions)
                 continue
-            saving_details_save(
-                authority=authority, user=user, saving=saving, ref=first.ref, title=first.title,
-                service_area=first.service_area, line=first.line, saving_type=first.saving_type, owner=first.owner,
-                narrative=first.narrative, programme=first.programme, start_date=first.start_date,
-                full_year_effect=first.full_year_effect,
-            )
-            outcome = saving_versions_set(authority=authority, user=user, saving=saving, versions=versions)
-            if any(v != "unchanged" for v in outcome.values()):
-                counts["updated"] += 1
-            if self._cycle_changed(saving, first, payload.report_year):
-                saving_status_record(
-                    authority=authority, user=user, saving=saving, as_at=payload.as_at, year_label=payload.report_year,
-                    status=first.status, rag=first.rag, forecast_delivery=first.forecast_delivery,
-                    narrative=first.progress, period=first.period,
-                )
-                counts["cycles"] += 1
+            updated, cycle = _saving_refresh(authority, user, payload, saving, group[0], versions)
+            counts["updated"] += updated
+            counts["cycles"] += cycle
         return counts
 
-    @staticmethod
-    def _cycle_changed(saving: Saving, row: SavingRow, report_year: str) -> bool:
-        """A new reporting cycle only when the file says something new, so a re-import of the
-        same file adds nothing."""
-        latest = saving.updates.order_by("-as_at", "-id").first()
-        if latest is None:
-            return True
-        latest_this_year = saving.updates.filter(year_label=report_year).order_by("-as_at", "-id").first()
-        forecast_before = latest_this_year.forecast_delivery if latest_this_year else None
-        return (
-            latest.status != row.status or latest.rag != row.rag or forecast_before != row.forecast_delivery
-            or (bool(row.progress) and row.progress != latest.narrative)
-        )
+
+def _saving_add(
+    authority: Authority,
+    user: User | None,
+    payload: SavingsPayload,
+    group: list[SavingRow],
+    versions: dict[str, VersionInput],
+) -> None:
+    """A new saving opens with its approved row (else its consultation row) and the file's cycle;
+    its other versions follow."""
+    first = group[0]
+    by_version = {r.version: r for r in group}
+    opening = (
+        SavingVersion.Version.APPROVED
+        if SavingVersion.Version.APPROVED in by_version
+        else SavingVersion.Version.CONSULTATION
+    )
+    opening_row = by_version.get(opening) or first
+    saving = saving_create(
+        authority=authority,
+        user=user,
+        ref=first.ref,
+        title=first.title,
+        service_area=first.service_area,
+        amounts=opening_row.amounts,
+        status=first.status,
+        as_at=payload.as_at,
+        year_label=payload.report_year,
+        line=first.line,
+        saving_type=first.saving_type,
+        owner=first.owner,
+        narrative=first.narrative,
+        programme=first.programme,
+        start_date=first.start_date,
+        full_year_effect=first.full_year_effect,
+        version=opening,
+        approved_by=opening_row.approved_by,
+        approved_on=opening_row.approved_on,
+        rag=first.rag,
+        forecast_delivery=first.forecast_delivery,
+        progress=first.progress,
+        period=first.period,
+    )
+    later = {version: given for version, given in versions.items() if version != opening}
+    if later:
+        saving_versions_set(authority=authority, user=user, saving=saving, versions=later)
+
+
+def _saving_refresh(
+    authority: Authority,
+    user: User | None,
+    payload: SavingsPayload,
+    saving: Saving,
+    first: SavingRow,
+    versions: dict[str, VersionInput],
+) -> tuple[int, int]:
+    """A stored saving takes the file's details and amounts, and a new cycle when its status,
+    RAG, forecast or narrative changed. Returns (1 if its amounts changed, 1 if a cycle was added)."""
+    saving_details_save(
+        authority=authority,
+        user=user,
+        saving=saving,
+        ref=first.ref,
+        title=first.title,
+        service_area=first.service_area,
+        line=first.line,
+        saving_type=first.saving_type,
+        owner=first.owner,
+        narrative=first.narrative,
+        programme=first.programme,
+        start_date=first.start_date,
+        full_year_effect=first.full_year_effect,
+    )
+    outcome = saving_versions_set(authority=authority, user=user, saving=saving, versions=versions)
+    updated = int(any(v != "unchanged" for v in outcome.values()))
+    if not _cycle_changed(saving, first, payload.report_year):
+        return updated, 0
+    saving_status_record(
+        authority=authority,
+        user=user,
+        saving=saving,
+        as_at=payload.as_at,
+        year_label=payload.report_year,
+        status=first.status,
+        rag=first.rag,
+        forecast_delivery=first.forecast_delivery,
+        narrative=first.progress,
+        period=first.period,
+    )
+    return updated, 1
+
+
+def _cycle_changed(saving: Saving, row: SavingRow, report_year: str) -> bool:
+    """A new reporting cycle only when the file says something new, so a re-import of the
+    same file adds nothing."""
+    latest = saving.updates.order_by("-as_at", "-id").first()
+    if latest is None:
+        return True
+    latest_this_year = saving.updates.filter(year_label=report_year).order_by("-as_at", "-id").first()
+    forecast_before = latest_this_year.forecast_delivery if latest_this_year else None
+    return (
+        latest.status != row.status
+        or latest.rag != row.rag
+        or forecast_before != row.forecast_delivery
+        or (bool(row.progress) and row.progress != latest.narrative)
+    )
 
 
 def _attribute(r: SavingRow, column: str) -> str | None:
     value: Any = {
-        "title": r.title, "service_area": r.service_area.name, "line_code": r.line.code if r.line else None,
-        "saving_type": r.saving_type, "status": r.status, "rag": r.rag,
+        "title": r.title,
+        "service_area": r.service_area.name,
+        "line_code": r.line.code if r.line else None,
+        "saving_type": r.saving_type,
+        "status": r.status,
+        "rag": r.rag,
         "programme": r.programme.code if r.programme else None,
         "forecast_delivery": _pounds(r.forecast_delivery) if r.forecast_delivery is not None else None,
     }[column]

@@ -101,7 +101,10 @@ class Programme(models.Model):
     )
     delay_reason = models.TextField(blank=True)
     hurdle = models.DecimalField(
-        max_digits=5, decimal_places=2, default=3, validators=[MinValueValidator(0)],
+        max_digits=5,
+        decimal_places=2,
+        default=3,
+        validators=[MinValueValidator(0)],
         help_text="the return on investment the programme must reach, e.g. 3 for 3:1",
     )
     approved_by = models.CharField(max_length=200, blank=True)
@@ -198,7 +201,11 @@ class Saving(models.Model):
     owner = models.CharField(max_length=150, blank=True)
     narrative = models.TextField(blank=True)
     programme = models.ForeignKey(
-        Programme, on_delete=models.PROTECT, null=True, blank=True, related_name="savings",
+        Programme,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="savings",
         help_text="the programme it belongs to or was absorbed into",
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ON_TRACK)

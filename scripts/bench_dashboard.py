@@ -134,7 +134,8 @@ def main() -> None:
 def pdf_figures(authority, run) -> None:  # type: ignore[no-untyped-def]
     from accounts.models import Role, User
     from dashboards.models import PublishedPeriod, SnapshotPdf
-    from dashboards.services import period_sign_off, snapshot_pdf_generate, snapshot_pdf_request
+    from dashboards.printing import snapshot_pdf_generate
+    from dashboards.services import period_sign_off, snapshot_pdf_request
 
     director = User.objects.get(username="bench-director")
     assert director.role == Role.DIRECTOR

@@ -105,8 +105,10 @@ def main() -> None:
     tracemalloc.stop()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(f"  engine, first run in the process: {first:.2f} s; again (models cached): {warm:.2f} s   [target < 3 s]")
-    print(f"  engine memory: peak Python allocations {peak / 1e6:.0f} MB; process peak RSS {rss / 1024:.0f} MB "
-          f"(after loading: {baseline_rss / 1024:.0f} MB)   [target < 500 MB]")
+    print(
+        f"  engine memory: peak Python allocations {peak / 1e6:.0f} MB; process peak RSS {rss / 1024:.0f} MB "
+        f"(after loading: {baseline_rss / 1024:.0f} MB)   [target < 500 MB]"
+    )
     print("  where the time goes (first run): " + ", ".join(f"{k} {v:.2f} s" for k, v in result.timings.items()))
 
     profiler = cProfile.Profile()

@@ -45,7 +45,10 @@ class TeamForm(forms.Form):
     )
     hard_to_retain = forms.BooleanField(required=False, label="Hard to recruit to and retain")
     manageable_caseload = forms.IntegerField(
-        required=False, min_value=1, max_value=100, label="Manageable caseload per worker",
+        required=False,
+        min_value=1,
+        max_value=100,
+        label="Manageable caseload per worker",
         help_text="For example 15 in assessment, 20 in child protection",
     )
 
@@ -67,13 +70,18 @@ class WorkerForm(forms.Form):
         max_digits=4, decimal_places=2, label="FTE", help_text=f"More than 0 and at most {MAX_FTE}"
     )
     start_date = UKDateField(label="Start date")
-    end_date = UKDateField(required=False, label="Last day (actual or expected)",
-                           help_text="The last day worked, inclusive. Leave blank if there is no end date")
-    annual_cost = MoneyField(required=False, label="Annual cost (£, permanent)",
-                             help_text="Full cost including on-costs, at their FTE")
+    end_date = UKDateField(
+        required=False,
+        label="Last day (actual or expected)",
+        help_text="The last day worked, inclusive. Leave blank if there is no end date",
+    )
+    annual_cost = MoneyField(
+        required=False, label="Annual cost (£, permanent)", help_text="Full cost including on-costs, at their FTE"
+    )
     weekly_rate = MoneyField(required=False, label="Weekly rate (£, agency)", help_text="The agency's charge a week")
-    agency_reason = forms.ChoiceField(choices=[("", "—"), *AgencyReason.choices], required=False,
-                                      label="Reason for the agency worker")
+    agency_reason = forms.ChoiceField(
+        choices=[("", "—"), *AgencyReason.choices], required=False, label="Reason for the agency worker"
+    )
     caseload = forms.IntegerField(required=False, min_value=0, max_value=200, label="Open cases held")
     asye = forms.BooleanField(required=False, label="Newly qualified (ASYE year)")
 
@@ -102,8 +110,9 @@ class EndForm(forms.Form):
 
 
 class AbsenceForm(forms.Form):
-    absence = forms.ChoiceField(choices=[("", "Back at work (no absence)"), *Absence.choices], required=False,
-                                label="Absence")
+    absence = forms.ChoiceField(
+        choices=[("", "Back at work (no absence)"), *Absence.choices], required=False, label="Absence"
+    )
     since = UKDateField(required=False, label="Since")
     reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Note (optional)")
 

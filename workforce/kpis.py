@@ -85,8 +85,8 @@ def kpi_table(picture: Picture, *, by: str = "team") -> pd.DataFrame:
     for column in ("agency_weekly_cost", "equivalent_weekly_cost"):
         frame[column] = [_pence(v) for v in frame[column]]
     frame["agency_premium_weekly"] = [
-        None if e is None else a - e for a, e in zip(frame["agency_weekly_cost"], frame["equivalent_weekly_cost"],
-                                                      strict=True)
+        None if e is None else a - e
+        for a, e in zip(frame["agency_weekly_cost"], frame["equivalent_weekly_cost"], strict=True)
     ]
     # A year of the premium at the present rate of use (52 weeks), as committee reports quote it.
     frame["agency_premium_annual"] = [None if w is None else w * 52 for w in frame["agency_premium_weekly"]]
@@ -154,8 +154,18 @@ def trend_table(*, authority: Authority) -> pd.DataFrame:
 
 
 TREND_COLUMNS = [
-    "budgeted_fte", "fte_in_post", "absent_fte", "vacancies", "vacancy_rate", "agency_fte", "agency_rate",
-    "above_establishment", "asye_fte", "average_caseload", "agency_weekly_cost", "agency_premium_weekly",
+    "budgeted_fte",
+    "fte_in_post",
+    "absent_fte",
+    "vacancies",
+    "vacancy_rate",
+    "agency_fte",
+    "agency_rate",
+    "above_establishment",
+    "asye_fte",
+    "average_caseload",
+    "agency_weekly_cost",
+    "agency_premium_weekly",
 ]
 
 
@@ -163,8 +173,16 @@ TREND_COLUMNS = [
 # exports: pounds with pence, FTE to 2 decimals, rates as percentages to 1 decimal
 
 MONEY_COLUMNS = {
-    "agency_weekly_cost", "equivalent_weekly_cost", "agency_premium_weekly", "agency_premium_annual",
-    "permanent_cost", "agency_cost", "total_cost", "annual_cost", "weekly_rate", "budgeted_cost",
+    "agency_weekly_cost",
+    "equivalent_weekly_cost",
+    "agency_premium_weekly",
+    "agency_premium_annual",
+    "permanent_cost",
+    "agency_cost",
+    "total_cost",
+    "annual_cost",
+    "weekly_rate",
+    "budgeted_cost",
 }
 RATE_COLUMNS = {"vacancy_rate", "agency_rate"}
 PERCENT_COLUMNS = {"agency_premium_pct"}
@@ -181,8 +199,10 @@ def export_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for column in out.columns:
         if column in MONEY_COLUMNS:
-            out[column] = [None if v is None or (isinstance(v, float) and np.isnan(v)) else pence_to_pounds(int(v))
-                           for v in out[column]]
+            out[column] = [
+                None if v is None or (isinstance(v, float) and np.isnan(v)) else pence_to_pounds(int(v))
+                for v in out[column]
+            ]
         elif column in RATE_COLUMNS:
             out[column + "_pct"] = [_decimal(v * 100 if v is not None else None, "0.1") for v in out[column]]
             out = out.drop(columns=column)

@@ -55,7 +55,9 @@ class Team(models.Model):
     code = models.CharField(max_length=40)
     name = models.CharField(max_length=200)
     budget_line = models.ForeignKey(
-        BudgetLine, on_delete=models.PROTECT, related_name="teams",
+        BudgetLine,
+        on_delete=models.PROTECT,
+        related_name="teams",
         help_text="the workforce budget line that pays for this team",
     )
     hard_to_retain = models.BooleanField(default=False, help_text="the team is hard to recruit to and retain")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from forecasting.engine.money import pounds_text
 from workforce.models import MAX_FTE, WorkerType
 
 # Bounds for "absurd" money, per FTE. Outside them a figure is almost certainly keyed in the
@@ -20,10 +21,6 @@ MIN_WEEKLY_RATE_PER_FTE = 250_00  # £250 a week
 MAX_WEEKLY_RATE_PER_FTE = 5_000_00  # £5,000 a week
 MIN_ANNUAL_COST_PER_FTE = 10_000_00  # £10,000 a year
 MAX_ANNUAL_COST_PER_FTE = 250_000_00  # £250,000 a year
-
-
-def _pounds(pence: int) -> str:
-    return f"£{pence // 100:,}"
 
 
 def fte_text(fte: Decimal) -> str:
@@ -41,20 +38,22 @@ def fte_problems(fte: Decimal | None) -> list[tuple[str, str]]:
     return []
 
 
-def annual_cost_problems(annual_cost: int | None, fte: Decimal | None, *, column: str = "annual_cost") -> list[
-    tuple[str, str]
-]:
+def annual_cost_problems(
+    annual_cost: int | None, fte: Decimal | None, *, column: str = "annual_cost"
+) -> list[tuple[str, str]]:
     if annual_cost is None or fte is None or fte_problems(fte):
         return []  # a bad FTE is reported once, on its own column
     per_fte = Decimal(annual_cost) / fte
     if not MIN_ANNUAL_COST_PER_FTE <= per_fte <= MAX_ANNUAL_COST_PER_FTE:
-        return [(
-            column,
-            f"{_pounds(annual_cost)} a year at {fte_text(fte)} FTE is {_pounds(int(per_fte))} per full-time post, "
-            "outside "
-            f"{_pounds(MIN_ANNUAL_COST_PER_FTE)}–{_pounds(MAX_ANNUAL_COST_PER_FTE)}; "
-            "give the full yearly cost in pounds",
-        )]
+        return [
+            (
+                column,
+                f"{pounds_text(annual_cost)} a year at {fte_text(fte)} FTE is "
+                f"{pounds_text(int(per_fte))} per full-time post, outside "
+                f"{pounds_text(MIN_ANNUAL_COST_PER_FTE)}–{pounds_text(MAX_ANNUAL_COST_PER_FTE)}; "
+                "give the full yearly cost in pounds",
+            )
+        ]
     return []
 
 
@@ -63,13 +62,15 @@ def weekly_rate_problems(weekly_rate: int | None, fte: Decimal | None) -> list[t
         return []
     per_fte = Decimal(weekly_rate) / fte
     if not MIN_WEEKLY_RATE_PER_FTE <= per_fte <= MAX_WEEKLY_RATE_PER_FTE:
-        return [(
-            "weekly_rate",
-            f"{_pounds(weekly_rate)} a week at {fte_text(fte)} FTE is {_pounds(int(per_fte))} per full-time week, "
-            "outside "
-            f"{_pounds(MIN_WEEKLY_RATE_PER_FTE)}–{_pounds(MAX_WEEKLY_RATE_PER_FTE)}; give the agency's charge per week "
-            "in pounds",
-        )]
+        return [
+            (
+                "weekly_rate",
+                f"{pounds_text(weekly_rate)} a week at {fte_text(fte)} FTE is "
+                f"{pounds_text(int(per_fte))} per full-time week, "
+                f"outside {pounds_text(MIN_WEEKLY_RATE_PER_FTE)}–{pounds_text(MAX_WEEKLY_RATE_PER_FTE)}; "
+                "give the agency's charge per week in pounds",
+            )
+        ]
     return []
 
 
@@ -91,21 +92,25 @@ def worker_problems(values: WorkerValues) -> list[tuple[str, str]]:
     """Everything wrong with one worker row on its own (team and post checks need context)."""
     problems = fte_problems(values.fte)
     if values.start_date and values.end_date and values.end_date < values.start_date:
-        problems.append((
-            "end_date",
-            f"the last day ({values.end_date.isoformat()}) is before the start date "
-            f"({values.start_date.isoformat()}); the end date is the last day worked",
-        ))
+        problems.append(
+            (
+                "end_date",
+                f"the last day ({values.end_date.isoformat()}) is before the start date "
+                f"({values.start_date.isoformat()}); the end date is the last day worked",
+            )
+        )
     if values.worker_type == WorkerType.AGENCY:
         if values.weekly_rate is None:
             problems.append(("weekly_rate", "is blank; an agency worker needs a weekly rate to be costed"))
         problems += weekly_rate_problems(values.weekly_rate, values.fte)
         if not values.agency_reason:
-            problems.append((
-                "agency_reason",
-                "is blank; say why the agency worker is engaged (vacancy, additional_capacity, asye_cover, "
-                "long_term_sickness, maternity or suspension)",
-            ))
+            problems.append(
+                (
+                    "agency_reason",
+                    "is blank; say why the agency worker is engaged (vacancy, additional_capacity, asye_cover, "
+                    "long_term_sickness, maternity or suspension)",
+                )
+            )
     elif values.worker_type == WorkerType.PERMANENT:
         if values.annual_cost is None:
             problems.append(("annual_cost", "is blank; a permanent worker needs their annual cost to be costed"))
@@ -136,10 +141,7 @@ def overfilled(post_fte: Decimal, holders: Iterable[Holder]) -> list[tuple[Holde
     out = []
     for holder in rows:
         day = holder.start
-        others = [
-            h for h in rows
-            if h is not holder and h.start <= day and (h.end is None or day <= h.end)
-        ]
+        others = [h for h in rows if h is not holder and h.start <= day and (h.end is None or day <= h.end)]
         if others and holder.fte + sum((h.fte for h in others), Decimal(0)) > post_fte:
             out.append((holder, others))
     return out

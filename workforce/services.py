@@ -32,28 +32,41 @@ class WorkforceChangeError(ValidationError):
 
 def team_state(team: Team) -> dict[str, Any]:
     return {
-        "code": team.code, "name": team.name, "budget_line": team.budget_line.code,
-        "hard_to_retain": team.hard_to_retain, "manageable_caseload": team.manageable_caseload,
+        "code": team.code,
+        "name": team.name,
+        "budget_line": team.budget_line.code,
+        "hard_to_retain": team.hard_to_retain,
+        "manageable_caseload": team.manageable_caseload,
     }
 
 
 def post_state(post: Post) -> dict[str, Any]:
     return {
-        "ref": post.ref, "team": post.team.code, "role": post.role, "fte": str(post.fte),
+        "ref": post.ref,
+        "team": post.team.code,
+        "role": post.role,
+        "fte": str(post.fte),
         "annual_cost": post.annual_cost,
     }
 
 
 def worker_state(worker: Worker) -> dict[str, Any]:
     return {
-        "ref": worker.ref, "team": worker.team.code, "post": worker.post.ref if worker.post else None,
-        "role": worker.role, "worker_type": worker.worker_type, "fte": str(worker.fte),
+        "ref": worker.ref,
+        "team": worker.team.code,
+        "post": worker.post.ref if worker.post else None,
+        "role": worker.role,
+        "worker_type": worker.worker_type,
+        "fte": str(worker.fte),
         "start_date": worker.start_date.isoformat() if worker.start_date else None,
         "end_date": worker.end_date.isoformat() if worker.end_date else None,
-        "annual_cost": worker.annual_cost, "weekly_rate": worker.weekly_rate,
-        "agency_reason": worker.agency_reason, "absence": worker.absence,
+        "annual_cost": worker.annual_cost,
+        "weekly_rate": worker.weekly_rate,
+        "agency_reason": worker.agency_reason,
+        "absence": worker.absence,
         "absence_since": worker.absence_since.isoformat() if worker.absence_since else None,
-        "caseload": worker.caseload, "asye": worker.asye,
+        "caseload": worker.caseload,
+        "asye": worker.asye,
     }
 
 
@@ -74,8 +87,15 @@ def _check_line(*, authority: Authority, line: BudgetLine) -> None:
 
 @transaction.atomic
 def team_save(
-    *, authority: Authority, user: User | None, code: str, name: str, budget_line: BudgetLine,
-    hard_to_retain: bool = False, manageable_caseload: int | None = None, team: Team | None = None,
+    *,
+    authority: Authority,
+    user: User | None,
+    code: str,
+    name: str,
+    budget_line: BudgetLine,
+    hard_to_retain: bool = False,
+    manageable_caseload: int | None = None,
+    team: Team | None = None,
 ) -> Team:
     _check_line(authority=authority, line=budget_line)
     if team is None:
@@ -89,15 +109,28 @@ def team_save(
     team.save()
     after = team_state(team)
     if before != after:
-        audit_record(authority=authority, user=user, action="team.create" if before is None else "team.update",
-                     obj=team, before=before, after=after)
+        audit_record(
+            authority=authority,
+            user=user,
+            action="team.create" if before is None else "team.update",
+            obj=team,
+            before=before,
+            after=after,
+        )
     return team
 
 
 @transaction.atomic
 def post_save(
-    *, authority: Authority, user: User | None, team: Team, ref: str, fte: Decimal, annual_cost: int,
-    role: str = "", post: Post | None = None,
+    *,
+    authority: Authority,
+    user: User | None,
+    team: Team,
+    ref: str,
+    fte: Decimal,
+    annual_cost: int,
+    role: str = "",
+    post: Post | None = None,
 ) -> Post:
     if team.authority_id != authority.pk:
         raise WorkforceChangeError({"team": ["choose one of this council's teams"]})
@@ -111,8 +144,14 @@ def post_save(
     post.save()
     after = post_state(post)
     if before != after:
-        audit_record(authority=authority, user=user, action="post.create" if before is None else "post.update",
-                     obj=post, before=before, after=after)
+        audit_record(
+            authority=authority,
+            user=user,
+            action="post.create" if before is None else "post.update",
+            obj=post,
+            before=before,
+            after=after,
+        )
     return post
 
 
@@ -141,11 +180,18 @@ class WorkerData:
 
 def _validate_worker(*, authority: Authority, worker: Worker) -> None:
     problems: dict[str, list[str]] = {}
-    for column, message in worker_problems(WorkerValues(
-        worker_type=worker.worker_type, fte=worker.fte, start_date=worker.start_date, end_date=worker.end_date,
-        annual_cost=worker.annual_cost, weekly_rate=worker.weekly_rate, agency_reason=worker.agency_reason,
-        caseload=worker.caseload,
-    )):
+    for column, message in worker_problems(
+        WorkerValues(
+            worker_type=worker.worker_type,
+            fte=worker.fte,
+            start_date=worker.start_date,
+            end_date=worker.end_date,
+            annual_cost=worker.annual_cost,
+            weekly_rate=worker.weekly_rate,
+            agency_reason=worker.agency_reason,
+            caseload=worker.caseload,
+        )
+    ):
         problems.setdefault(column, []).append(message)
     if worker.team.authority_id != authority.pk:
         problems.setdefault("team", []).append("choose one of this council's teams")
@@ -165,8 +211,9 @@ def _validate_worker(*, authority: Authority, worker: Worker) -> None:
             me = Holder(worker.ref, worker.fte, worker.start_date, worker.end_date)
             clashes = [(h, others) for h, others in overfilled(post.fte, [*holders, me]) if h is me or me in others]
             if clashes:
-                names = sorted({o.label for _, others in clashes for o in others} | {h.label for h, _ in clashes}
-                               - {worker.ref})
+                names = sorted(
+                    {o.label for _, others in clashes for o in others} | {h.label for h, _ in clashes} - {worker.ref}
+                )
                 problems.setdefault("post", []).append(
                     f"post {post.ref} ({fte_text(post.fte)} FTE) is already filled by {', '.join(names)} "
                     "over these dates"
@@ -216,8 +263,15 @@ def worker_update(
     worker.save()
     after = worker_state(worker)
     if before != after:
-        audit_record(authority=authority, user=user, action="worker.update", obj=worker, before=before, after=after,
-                     reason=reason)
+        audit_record(
+            authority=authority,
+            user=user,
+            action="worker.update",
+            obj=worker,
+            before=before,
+            after=after,
+            reason=reason,
+        )
     return worker
 
 
@@ -226,20 +280,36 @@ def worker_end(*, authority: Authority, user: User | None, worker: Worker, end_d
     """Record a worker's last day (inclusive) or an agency engagement's expected end."""
     worker = _locked(Worker.objects.select_related("team", "post")).get(pk=worker.pk, authority=authority)
     if end_date < worker.start_date:
-        raise WorkforceChangeError({"end_date": [
-            f"the last day ({end_date.isoformat()}) is before the start date ({worker.start_date.isoformat()})"
-        ]})
+        raise WorkforceChangeError(
+            {
+                "end_date": [
+                    f"the last day ({end_date.isoformat()}) is before the start date ({worker.start_date.isoformat()})"
+                ]
+            }
+        )
     before = worker_state(worker)
     worker.end_date = end_date
     worker.save(update_fields=["end_date", "updated_at"])
-    audit_record(authority=authority, user=user, action="worker.end", obj=worker, before=before,
-                 after=worker_state(worker), reason=reason)
+    audit_record(
+        authority=authority,
+        user=user,
+        action="worker.end",
+        obj=worker,
+        before=before,
+        after=worker_state(worker),
+        reason=reason,
+    )
     return worker
 
 
 @transaction.atomic
 def worker_absence_set(
-    *, authority: Authority, user: User | None, worker: Worker, absence: str, since: date | None = None,
+    *,
+    authority: Authority,
+    user: User | None,
+    worker: Worker,
+    absence: str,
+    since: date | None = None,
     reason: str = "",
 ) -> Worker:
     """Start (absence = maternity / long_term_sickness / suspension) or end (absence = "") an absence.
@@ -256,8 +326,15 @@ def worker_absence_set(
     worker.absence_since = since if absence else None
     worker.full_clean()
     worker.save(update_fields=["absence", "absence_since", "updated_at"])
-    audit_record(authority=authority, user=user, action="worker.absence" if absence else "worker.return",
-                 obj=worker, before=before, after=worker_state(worker), reason=reason)
+    audit_record(
+        authority=authority,
+        user=user,
+        action="worker.absence" if absence else "worker.return",
+        obj=worker,
+        before=before,
+        after=worker_state(worker),
+        reason=reason,
+    )
     return worker
 
 
@@ -268,28 +345,54 @@ def worker_absence_set(
 def _row_from_worker(worker: Worker, snapshot: WorkforceSnapshot) -> SnapshotRow:
     team = worker.team
     return SnapshotRow(
-        snapshot=snapshot, record=SnapshotRow.Record.WORKER, team=team.code, team_name=team.name,
-        budget_team=team.budget_team, hard_to_retain=team.hard_to_retain,
-        manageable_caseload=team.manageable_caseload, ref=worker.ref,
-        post_ref=worker.post.ref if worker.post else "", role=worker.role, worker_type=worker.worker_type,
-        fte=worker.fte, annual_cost=worker.annual_cost, weekly_rate=worker.weekly_rate,
-        agency_reason=worker.agency_reason, absence=worker.absence, start_date=worker.start_date,
-        end_date=worker.end_date, caseload=worker.caseload, asye=worker.asye,
+        snapshot=snapshot,
+        record=SnapshotRow.Record.WORKER,
+        team=team.code,
+        team_name=team.name,
+        budget_team=team.budget_team,
+        hard_to_retain=team.hard_to_retain,
+        manageable_caseload=team.manageable_caseload,
+        ref=worker.ref,
+        post_ref=worker.post.ref if worker.post else "",
+        role=worker.role,
+        worker_type=worker.worker_type,
+        fte=worker.fte,
+        annual_cost=worker.annual_cost,
+        weekly_rate=worker.weekly_rate,
+        agency_reason=worker.agency_reason,
+        absence=worker.absence,
+        start_date=worker.start_date,
+        end_date=worker.end_date,
+        caseload=worker.caseload,
+        asye=worker.asye,
     )
 
 
 def _row_from_post(post: Post, snapshot: WorkforceSnapshot) -> SnapshotRow:
     team = post.team
     return SnapshotRow(
-        snapshot=snapshot, record=SnapshotRow.Record.POST, team=team.code, team_name=team.name,
-        budget_team=team.budget_team, hard_to_retain=team.hard_to_retain,
-        manageable_caseload=team.manageable_caseload, ref=post.ref, role=post.role, fte=post.fte,
+        snapshot=snapshot,
+        record=SnapshotRow.Record.POST,
+        team=team.code,
+        team_name=team.name,
+        budget_team=team.budget_team,
+        hard_to_retain=team.hard_to_retain,
+        manageable_caseload=team.manageable_caseload,
+        ref=post.ref,
+        role=post.role,
+        fte=post.fte,
         annual_cost=post.annual_cost,
     )
 
 
 def snapshot_replace(
-    *, authority: Authority, user: User | None, as_at: date, rows: list[SnapshotRow], teams: set[str], source: str,
+    *,
+    authority: Authority,
+    user: User | None,
+    as_at: date,
+    rows: list[SnapshotRow],
+    teams: set[str],
+    source: str,
 ) -> WorkforceSnapshot:
     """Replace the rows of `teams` in the snapshot of `as_at` with `rows` (creating it if needed).
 
@@ -307,8 +410,11 @@ def snapshot_replace(
         row.snapshot = snapshot
     SnapshotRow.objects.bulk_create(rows, batch_size=2000)
     audit_record(
-        authority=authority, user=user, action="workforce_snapshot.create" if created else "workforce_snapshot.replace",
-        obj=snapshot, before=None if created else {"rows_replaced": removed},
+        authority=authority,
+        user=user,
+        action="workforce_snapshot.create" if created else "workforce_snapshot.replace",
+        obj=snapshot,
+        before=None if created else {"rows_replaced": removed},
         after={"as_at": as_at.isoformat(), "rows": len(rows), "teams": sorted(teams), "source": source},
     )
     return snapshot
@@ -322,20 +428,28 @@ def snapshot_take(*, authority: Authority, user: User | None, as_at: date) -> Wo
     kept, as an HR list would show them.
     """
     teams = set(Team.objects.filter(authority=authority).values_list("code", flat=True))
-    rows = [_row_from_post(p, WorkforceSnapshot()) for p in
-            Post.objects.filter(authority=authority).select_related("team__budget_line")]
+    rows = [
+        _row_from_post(p, WorkforceSnapshot())
+        for p in Post.objects.filter(authority=authority).select_related("team__budget_line")
+    ]
     workers = Worker.objects.filter(authority=authority).select_related("team__budget_line", "post")
     rows += [_row_from_worker(w, WorkforceSnapshot()) for w in workers if w.end_date is None or w.end_date >= as_at]
-    return snapshot_replace(authority=authority, user=user, as_at=as_at, rows=rows, teams=teams,
-                            source="taken from the workforce list")
+    return snapshot_replace(
+        authority=authority, user=user, as_at=as_at, rows=rows, teams=teams, source="taken from the workforce list"
+    )
 
 
 @transaction.atomic
 def snapshot_delete(*, authority: Authority, user: User | None, snapshot: WorkforceSnapshot) -> None:
     snapshot = WorkforceSnapshot.objects.get(pk=snapshot.pk, authority=authority)
     count = snapshot.rows.count()
-    audit_record(authority=authority, user=user, action="workforce_snapshot.delete", obj=snapshot,
-                 before={"as_at": snapshot.as_at.isoformat(), "rows": count, "source": snapshot.source})
+    audit_record(
+        authority=authority,
+        user=user,
+        action="workforce_snapshot.delete",
+        obj=snapshot,
+        before={"as_at": snapshot.as_at.isoformat(), "rows": count, "source": snapshot.source},
+    )
     snapshot.delete()
 
 
@@ -344,7 +458,11 @@ def day_before(day: date) -> date:
 
 
 def audit_rows(
-    *, authority: Authority, user: User | None, action: str, changes: list[tuple[str, str, str, Any, Any]],
+    *,
+    authority: Authority,
+    user: User | None,
+    action: str,
+    changes: list[tuple[str, str, str, Any, Any]],
     reason: str = "",
 ) -> int:
     """Many changes at once (imports, demo data): (type, id, repr, before, after)."""

@@ -1,4 +1,5 @@
-"""Template tags for pages outside the dashboards app (the committee member's home page)."""
+"""Template tags of the dashboards: the published periods for pages outside the app (the committee
+member's home page) and the scenarios' words."""
 
 from __future__ import annotations
 

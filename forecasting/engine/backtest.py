@@ -90,13 +90,7 @@ def backtest(
         raise ValueError(f"unknown demand method(s): {sorted(unknown)}")
     if placement_types is None:
         placement_types = sorted({str(t) for t in register["placement_type"]})
-    all_targets = sorted({t for d in origins for t in _targets(d, horizon) if t <= actuals_up_to})
-    actual: dict[tuple[str, date], float] = {}
-    if all_targets:
-        numbers = numbers_on_dates(register, types, all_targets)
-        for code_, values in zip(numbers.index, numbers.to_numpy(dtype=np.float64), strict=True):
-            actual.update({(str(code_), target): float(v) for target, v in zip(all_targets, values, strict=True)})
-
+    actual = _actual_numbers(register, types, origins, horizon, actuals_up_to)
     records: list[dict[str, object]] = []
     for origin in origins:  # a loop over as-at dates and types, never over rows
         targets = [t for t in _targets(origin, horizon) if t <= actuals_up_to]
@@ -110,7 +104,9 @@ def backtest(
             series = part["month_end_number"].to_numpy(dtype=np.float64)
             if len(series) == 0 or not series.any():
                 continue  # the type did not exist yet at this origin
-            factor = _factor(calibration, code)
+            committed_month_ends = (
+                committed.loc[code].to_numpy(dtype=np.float64) if code in committed.index else np.zeros(horizon)
+            )
             for method in methods:
                 forecast = demand.forecast_month_ends(
                     method,
@@ -118,36 +114,63 @@ def backtest(
                     horizon=horizon,
                     entries=part["entries"].to_numpy(),
                     exits=part["exits"].to_numpy(),
-                    committed_month_ends=(
-                        committed.loc[code].to_numpy(dtype=np.float64) if code in committed.index else np.zeros(horizon)
-                    ),
+                    committed_month_ends=committed_month_ends,
                     net_change=net_change,
                     calibration=1.0,
                 )
-                lo_raw = forecast.p10 if forecast.p10 is not None else np.full(horizon, np.nan)
-                hi_raw = forecast.p90 if forecast.p90 is not None else np.full(horizon, np.nan)
-                lo, _, hi = demand.widen_interval(forecast.month_end, lo_raw, hi_raw, factor)
-                for h, target in enumerate(targets, start=1):
-                    records.append(
-                        {
-                            "method": method,
-                            "placement_type": code,
-                            "origin": origin,
-                            "horizon": h,
-                            "target_date": target,
-                            "model": forecast.model,
-                            "forecast": float(forecast.month_end[h - 1]),
-                            "actual": actual.get((code, target), 0.0),
-                            "p10_raw": float(lo_raw[h - 1]),
-                            "p90_raw": float(hi_raw[h - 1]),
-                            "p10": float(lo[h - 1]),
-                            "p90": float(hi[h - 1]),
-                            "calibration": factor,
-                        }
-                    )
+                records += _forecast_records(
+                    forecast, method, code, origin, targets, actual, horizon, _factor(calibration, code)
+                )
     forecasts = pd.DataFrame.from_records(records, columns=_FORECAST_COLUMNS[:13])
     forecasts = _score(forecasts)
     return BacktestResult(forecasts=forecasts, summary=_summarise(forecasts))
+
+
+def _actual_numbers(
+    register: pd.DataFrame, types: pd.DataFrame, origins: Sequence[date], horizon: int, actuals_up_to: date
+) -> dict[tuple[str, date], float]:
+    """What the full register says was the number in placement on every target date, by type."""
+    all_targets = sorted({t for d in origins for t in _targets(d, horizon) if t <= actuals_up_to})
+    actual: dict[tuple[str, date], float] = {}
+    if all_targets:
+        numbers = numbers_on_dates(register, types, all_targets)
+        for code_, values in zip(numbers.index, numbers.to_numpy(dtype=np.float64), strict=True):
+            actual.update({(str(code_), target): float(v) for target, v in zip(all_targets, values, strict=True)})
+    return actual
+
+
+def _forecast_records(
+    forecast: demand.DemandForecast,
+    method: str,
+    code: str,
+    origin: date,
+    targets: list[date],
+    actual: Mapping[tuple[str, date], float],
+    horizon: int,
+    factor: float,
+) -> list[dict[str, object]]:
+    """One record per target date: the forecast, what happened, the raw and widened interval."""
+    lo_raw = forecast.p10 if forecast.p10 is not None else np.full(horizon, np.nan)
+    hi_raw = forecast.p90 if forecast.p90 is not None else np.full(horizon, np.nan)
+    lo, _, hi = demand.widen_interval(forecast.month_end, lo_raw, hi_raw, factor)
+    return [
+        {
+            "method": method,
+            "placement_type": code,
+            "origin": origin,
+            "horizon": h,
+            "target_date": target,
+            "model": forecast.model,
+            "forecast": float(forecast.month_end[h - 1]),
+            "actual": actual.get((code, target), 0.0),
+            "p10_raw": float(lo_raw[h - 1]),
+            "p90_raw": float(hi_raw[h - 1]),
+            "p10": float(lo[h - 1]),
+            "p90": float(hi[h - 1]),
+            "calibration": factor,
+        }
+        for h, target in enumerate(targets, start=1)
+    ]
 
 
 _FORECAST_COLUMNS = [

@@ -4,7 +4,7 @@ Placements, "Demand methods for N̂").
 Every method works on a series of month-end numbers of ONE placement type (oldest first, the
 last value is the actual number on the as-at date, M_p) and returns the projected month-end
 numbers for the next `horizon` months (M_{p+1} .. M_{p+horizon}). Nothing here knows about
-dates, money or the register: `placements.py` turns month-end numbers into average numbers
+dates, money or the register: `placements/` turns month-end numbers into average numbers
 (`average_numbers`) and those into pounds with the N̂ − C rule.
 
 Numbers are children (floats, never negative). Percentile paths (p10, p90) exist only for the

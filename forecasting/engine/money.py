@@ -56,3 +56,17 @@ def pounds_to_pence(text: str | int | float | Decimal) -> int:
 
 def pence_to_pounds(pence: int) -> Decimal:
     return (Decimal(int(pence)) / 100).quantize(Decimal("0.01"))
+
+
+def pounds_text(pence: int | None, places: int = 0) -> str:
+    """Pence as councils write pounds: '£1,234' (rounded half up), or '£1,234.56' with places=2;
+    negative as '-£1,234'; nothing for no amount. The one money formatter of the pages, the
+    files' messages and the engine."""
+    if pence is None:
+        return ""
+    whole_pence = int(pence)
+    sign = "-" if whole_pence < 0 else ""
+    if places == 0:
+        return f"{sign}£{round_pence(Decimal(abs(whole_pence)) / 100):,}"
+    pounds, part = divmod(abs(whole_pence), 100)
+    return f"{sign}£{pounds:,}.{part:02d}"

@@ -22,11 +22,13 @@ Per line (FORECAST.md, Outputs; docs/engine/workforce-and-lines.md):
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from time import perf_counter
 
 import numpy as np
 import pandas as pd
+
+from forecasting.engine.scenarios import REPORTED_SCENARIO, SCENARIO_ORDER
 
 from . import placements as placements_module
 from .inputs import EngineInputError, EngineInputs
@@ -35,10 +37,9 @@ from .result import LINE_COLUMNS, EngineResult
 from .savings import SavingsError, savings_adjustment_by_line, savings_delivery
 from .scenarios import PlacementAssumption, Scenario, resolve_scenario
 from .variance import VARIANCE_EXPLAINED_COLUMNS, variance, variance_explained, variance_pct
-from .workforce import WorkforceError, forecast_workforce, prepare_workforce
+from .workforce import WorkforceBase, WorkforceError, forecast_workforce, prepare_workforce
 
 ENGINE_VERSION = "1.0.0"
-SCENARIO_ORDER = ("best", "middle", "worst")
 # FORECAST.md, Scenarios: for cost, best = fewer children = the 10th percentile of the
 # statistical method, worst = the 90th. Other methods ignore the interval.
 SCENARIO_INTERVAL = {"best": "p10", "middle": "middle", "worst": "p90"}
@@ -65,55 +66,11 @@ def _text_or_none(value: object) -> str | None:
 
 
 def _prepare(inputs: EngineInputs) -> _Prepared:
-    p = inputs.as_at_period
-    raw = inputs.budget_lines.reset_index(drop=True)
-    n = len(raw)
-
-    def column(name: str) -> pd.Series:
-        return raw[name] if name in raw.columns else pd.Series([None] * n, dtype=object)
-
-    category = column("category").map(lambda v: (_text_or_none(v) or "").lower())
-    method = [
-        cat if cat in ("placements", "workforce") else normalise_method(m)
-        for cat, m in zip(category, column("method"), strict=True)
-    ]
-    lines = pd.DataFrame(
-        {
-            "line_code": column("line_code").map(_text_or_none),
-            "line_name": column("line_name").map(_text_or_none),
-            "service_area": column("service_area").map(_text_or_none),
-            "category": category,
-            "method": method,
-            "placement_type": column("placement_type").map(_text_or_none),
-            "team": column("team").map(_text_or_none),
-            "annual_budget": pd.to_numeric(column("annual_budget")).fillna(0).astype(np.int64),
-            "budget_numbers": pd.to_numeric(column("budget_numbers"), errors="coerce").astype(np.float64),
-            "profile": column("profile"),
-        }
-    )
-
-    actuals = inputs.actuals
-    periods = pd.to_numeric(actuals["period"], errors="coerce")
-    used = actuals[periods.between(1, p)]  # periods after the as-at period are ignored
-    actual_ytd = (
-        pd.to_numeric(used["amount"]).astype(np.int64).groupby(used["line_code"].astype(str)).sum()
-        if len(used)
-        else pd.Series(dtype=np.int64)
-    )
-
+    lines = _normalised_lines(inputs.budget_lines)
+    actual_ytd = _actual_ytd(inputs.actuals, inputs.as_at_period)
     others = lines[lines["category"].isin(["other", "income"])]
-    other = other_lines_forecast(others, actual_ytd, p)
-
-    type_lines: dict[str, str] = {}
-    for code, cat, kind in zip(lines["line_code"], lines["category"], lines["placement_type"], strict=True):
-        if cat == "placements" and kind is not None:
-            type_lines.setdefault(kind, code)  # the first placements line of a type is its line
-    team_lines = {
-        team: code
-        for code, cat, team in zip(lines["line_code"], lines["category"], lines["team"], strict=True)
-        if cat == "workforce" and team is not None
-    }
-
+    other = other_lines_forecast(others, actual_ytd, inputs.as_at_period)
+    type_lines, team_lines = _type_and_team_lines(lines)
     register = inputs.placements.copy()
     if len(register):
         given = register["line_code"].map(_text_or_none)
@@ -135,6 +92,61 @@ def _prepare(inputs: EngineInputs) -> _Prepared:
         team_lines=team_lines,
         type_codes=type_codes,
     )
+
+
+def _normalised_lines(budget_lines: pd.DataFrame) -> pd.DataFrame:
+    """The budget lines with every column present, text trimmed and the method of each line:
+    placements and workforce lines are forecast from their drivers."""
+    raw = budget_lines.reset_index(drop=True)
+    n = len(raw)
+
+    def column(name: str) -> pd.Series:
+        return raw[name] if name in raw.columns else pd.Series([None] * n, dtype=object)
+
+    category = column("category").map(lambda v: (_text_or_none(v) or "").lower())
+    method = [
+        cat if cat in ("placements", "workforce") else normalise_method(m)
+        for cat, m in zip(category, column("method"), strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "line_code": column("line_code").map(_text_or_none),
+            "line_name": column("line_name").map(_text_or_none),
+            "service_area": column("service_area").map(_text_or_none),
+            "category": category,
+            "method": method,
+            "placement_type": column("placement_type").map(_text_or_none),
+            "team": column("team").map(_text_or_none),
+            "annual_budget": pd.to_numeric(column("annual_budget")).fillna(0).astype(np.int64),
+            "budget_numbers": pd.to_numeric(column("budget_numbers"), errors="coerce").astype(np.float64),
+            "profile": column("profile"),
+        }
+    )
+
+
+def _actual_ytd(actuals: pd.DataFrame, as_at_period: int) -> pd.Series:
+    """Ledger actuals of periods 1..p by line code, pence."""
+    periods = pd.to_numeric(actuals["period"], errors="coerce")
+    used = actuals[periods.between(1, as_at_period)]  # periods after the as-at period are ignored
+    return (
+        pd.to_numeric(used["amount"]).astype(np.int64).groupby(used["line_code"].astype(str)).sum()
+        if len(used)
+        else pd.Series(dtype=np.int64)
+    )
+
+
+def _type_and_team_lines(lines: pd.DataFrame) -> tuple[dict[str, str], dict[str, str]]:
+    """Placement type → its placements line, and team → its workforce line."""
+    type_lines: dict[str, str] = {}
+    for code, cat, kind in zip(lines["line_code"], lines["category"], lines["placement_type"], strict=True):
+        if cat == "placements" and kind is not None:
+            type_lines.setdefault(kind, code)  # the first placements line of a type is its line
+    team_lines = {
+        team: code
+        for code, cat, team in zip(lines["line_code"], lines["category"], lines["team"], strict=True)
+        if cat == "workforce" and team is not None
+    }
+    return type_lines, team_lines
 
 
 def _ordered(scenarios: list[Scenario]) -> list[Scenario]:
@@ -159,110 +171,147 @@ def run_engine(inputs: EngineInputs) -> EngineResult:
     Raises EngineInputError (message for a finance officer) when the inputs make a forecast
     impossible. Timings (seconds) by stage are returned with the result.
     """
-    timings: dict[str, float] = {}
-    clock = perf_counter()
-    started = clock
-
-    def lap(name: str) -> None:
-        nonlocal clock
-        now = perf_counter()
-        timings[name] = timings.get(name, 0.0) + (now - clock)
-        clock = now
-
+    watch = _Stopwatch()
     inputs.validate()
-    lap("validate")
-    year, p = inputs.year, int(inputs.as_at_period)
+    watch.lap("validate")
+    p = int(inputs.as_at_period)
     prepared = _prepare(inputs)
     scenarios = _ordered(list(inputs.scenarios))
-    middle = next(s for s in scenarios if s.name == "middle")
+    middle = next(s for s in scenarios if s.name == REPORTED_SCENARIO)
     resolved = [resolve_scenario(s, middle, prepared.type_codes) for s in scenarios]
-    resolved_middle = next(s for s in resolved if s.name == "middle")
-    line_methods = _line_methods(prepared, p)
-    lap("prepare")
-
-    base = prepare_workforce(inputs.workers, inputs.posts, year, p, teams=sorted(prepared.team_lines))
-    lap("workforce")
-
-    projections: dict[object, placements_module.PlacementProjection] = {}
-    line_frames: list[pd.DataFrame] = []
-    placement_frames: list[pd.DataFrame] = []
-    workforce_frames: list[pd.DataFrame] = []
-    savings_frames: list[pd.DataFrame] = []
-    explained_frames: list[pd.DataFrame] = []
-    model_frames: list[pd.DataFrame] = []
-
-    for scenario in resolved:
-        assumptions: Mapping[str, PlacementAssumption] = scenario.placements
-        interval = SCENARIO_INTERVAL.get(scenario.name, "middle")
-        statistical = any(a.demand_method == "statistical" for a in assumptions.values())
-        key = (tuple(sorted(assumptions.items())), interval if statistical else "middle")
-        projection = projections.get(key)
-        if projection is None:  # scenarios with the same placement assumptions share one projection
-            projection = placements_module.project_placements(
-                prepared.register,
-                inputs.placement_types,
-                year,
-                p,
-                assumptions,
-                interval=interval,
-                calibration=inputs.calibration,
-                high_cost_threshold=inputs.high_cost_threshold,
-                type_lines=prepared.type_lines,
-            )
-            projections[key] = projection
-        lap("placements")
-
-        try:
-            workforce = forecast_workforce(
-                base,
-                billable_factor=float(scenario.billable_factor if scenario.billable_factor is not None else 1.0),
-                agency_targets=scenario.agency_targets,
-                past_billable_factor=resolved_middle.billable_factor,
-            )
-        except WorkforceError as error:
-            raise EngineInputError(f"Scenario {scenario.name}: {error}.") from error
-        lap("workforce")
-
-        try:
-            delivery = savings_delivery(
-                inputs.savings,
-                year_label=year.label,
-                delivery_rates=scenario.delivery_rates,
-                line_methods=line_methods,
-            )
-        except SavingsError as error:
-            raise EngineInputError(f"Scenario {scenario.name}: {error}.") from error
-        adjustment = savings_adjustment_by_line(delivery)
-        lap("savings")
-
-        lines = _scenario_lines(prepared, scenario.name, projection, workforce.by_team, adjustment)
-        line_frames.append(lines)
-        placement_lines = lines[lines["category"] == "placements"]
-        explained_frames.append(variance_explained(placement_lines, projection.by_line, scenario=scenario.name))
-        placement_frames.append(projection.by_type_month.assign(scenario=scenario.name))
-        workforce_frames.append(workforce.by_team_month.assign(scenario=scenario.name))
-        savings_frames.append(delivery.assign(scenario=scenario.name))
-        model_frames.append(projection.models_used.assign(scenario=scenario.name))
-        lap("lines")
-
-    def stacked(frames: list[pd.DataFrame], columns: tuple[str, ...] | None = None) -> pd.DataFrame:
-        frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(columns or ()))
-        ordered = ["scenario", *[c for c in frame.columns if c != "scenario"]]
-        return frame[ordered]
-
-    result = EngineResult(
-        lines=stacked(line_frames, LINE_COLUMNS),
-        placements=stacked(placement_frames),
-        workforce=stacked(workforce_frames),
-        savings=stacked(savings_frames),
-        variance_explained=stacked(explained_frames, VARIANCE_EXPLAINED_COLUMNS),
-        models_used=stacked(model_frames),
-        engine_version=ENGINE_VERSION,
-        timings=timings,
+    run = _Run(
+        inputs=inputs,
+        prepared=prepared,
+        resolved_middle=next(s for s in resolved if s.name == REPORTED_SCENARIO),
+        line_methods=_line_methods(prepared, p),
     )
-    lap("assemble")
-    timings["total"] = perf_counter() - started
+    watch.lap("prepare")
+    base = prepare_workforce(inputs.workers, inputs.posts, inputs.year, p, teams=sorted(prepared.team_lines))
+    watch.lap("workforce")
+    frames = [_forecast_scenario(run, scenario, base, watch) for scenario in resolved]
+    result = EngineResult(
+        lines=_stacked([f.lines for f in frames], LINE_COLUMNS),
+        placements=_stacked([f.placements for f in frames]),
+        workforce=_stacked([f.workforce for f in frames]),
+        savings=_stacked([f.savings for f in frames]),
+        variance_explained=_stacked([f.variance_explained for f in frames], VARIANCE_EXPLAINED_COLUMNS),
+        models_used=_stacked([f.models_used for f in frames]),
+        engine_version=ENGINE_VERSION,
+        timings=watch.timings,
+    )
+    watch.lap("assemble")
+    watch.stop()
     return result
+
+
+class _Stopwatch:
+    """Seconds spent in each stage of a run, added up over the scenarios."""
+
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+        self._started = self._clock = perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = perf_counter()
+        self.timings[stage] = self.timings.get(stage, 0.0) + (now - self._clock)
+        self._clock = now
+
+    def stop(self) -> None:
+        self.timings["total"] = perf_counter() - self._started
+
+
+@dataclass(eq=False)
+class _Run:
+    """What the scenarios of one run share, and the placement projections already made."""
+
+    inputs: EngineInputs
+    prepared: _Prepared
+    resolved_middle: Scenario
+    line_methods: dict[str, str]
+    projections: dict[object, placements_module.PlacementProjection] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, eq=False)
+class _ScenarioFrames:
+    """One scenario's share of each frame of the result."""
+
+    lines: pd.DataFrame
+    placements: pd.DataFrame
+    workforce: pd.DataFrame
+    savings: pd.DataFrame
+    variance_explained: pd.DataFrame
+    models_used: pd.DataFrame
+
+
+def _forecast_scenario(run: _Run, scenario: Scenario, base: WorkforceBase, watch: _Stopwatch) -> _ScenarioFrames:
+    """Placements, workforce, savings and the lines of one (resolved) scenario."""
+    projection = _placement_projection(run, scenario)
+    watch.lap("placements")
+    try:
+        workforce = forecast_workforce(
+            base,
+            billable_factor=float(scenario.billable_factor if scenario.billable_factor is not None else 1.0),
+            agency_targets=scenario.agency_targets,
+            past_billable_factor=run.resolved_middle.billable_factor,
+        )
+    except WorkforceError as error:
+        raise EngineInputError(f"Scenario {scenario.name}: {error}.") from error
+    watch.lap("workforce")
+    try:
+        delivery = savings_delivery(
+            run.inputs.savings,
+            year_label=run.inputs.year.label,
+            delivery_rates=scenario.delivery_rates,
+            line_methods=run.line_methods,
+        )
+    except SavingsError as error:
+        raise EngineInputError(f"Scenario {scenario.name}: {error}.") from error
+    adjustment = savings_adjustment_by_line(delivery)
+    watch.lap("savings")
+    lines = _scenario_lines(run.prepared, scenario.name, projection, workforce.by_team, adjustment)
+    placement_lines = lines[lines["category"] == "placements"]
+    frames = _ScenarioFrames(
+        lines=lines,
+        placements=projection.by_type_month.assign(scenario=scenario.name),
+        workforce=workforce.by_team_month.assign(scenario=scenario.name),
+        savings=delivery.assign(scenario=scenario.name),
+        variance_explained=variance_explained(placement_lines, projection.by_line, scenario=scenario.name),
+        models_used=projection.models_used.assign(scenario=scenario.name),
+    )
+    watch.lap("lines")
+    return frames
+
+
+def _placement_projection(run: _Run, scenario: Scenario) -> placements_module.PlacementProjection:
+    """The scenario's placement projection; scenarios with the same placement assumptions (and,
+    for the statistical method, the same interval) share one."""
+    assumptions: Mapping[str, PlacementAssumption] = scenario.placements
+    interval = SCENARIO_INTERVAL.get(scenario.name, "middle")
+    statistical = any(a.demand_method == "statistical" for a in assumptions.values())
+    key = (tuple(sorted(assumptions.items())), interval if statistical else "middle")
+    projection = run.projections.get(key)
+    if projection is None:
+        inputs = run.inputs
+        projection = placements_module.project_placements(
+            run.prepared.register,
+            inputs.placement_types,
+            inputs.year,
+            int(inputs.as_at_period),
+            assumptions,
+            interval=interval,
+            calibration=inputs.calibration,
+            high_cost_threshold=inputs.high_cost_threshold,
+            type_lines=run.prepared.type_lines,
+        )
+        run.projections[key] = projection
+    return projection
+
+
+def _stacked(frames: list[pd.DataFrame], columns: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """The scenarios' frames one under the other, `scenario` first."""
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(columns or ()))
+    ordered = ["scenario", *[c for c in frame.columns if c != "scenario"]]
+    return frame[ordered]
 
 
 def _scenario_lines(

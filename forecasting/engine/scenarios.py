@@ -15,6 +15,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+# The three scenarios every authority has, in the order reports show them; the middle one is
+# the reported forecast (the one published and compared across periods).
+SCENARIO_ORDER = ("best", "middle", "worst")
+REPORTED_SCENARIO = "middle"
 DEMAND_METHODS = ("commitments", "net_change", "trend", "statistical", "flow")
 SAVING_STATUSES = ("achieved", "on_track", "at_risk", "undeliverable", "absorbed")
 DEFAULT_DELIVERY_RATES: Mapping[str, float] = {
@@ -87,3 +91,8 @@ def resolve_scenario(scenario: Scenario, middle: Scenario, placement_types: list
         billable_factor=billable,
         delivery_rates=rates,
     )
+
+
+def scenario_rank(name: str) -> int:
+    """Where a scenario stands in reports: best, middle, worst, then any other."""
+    return SCENARIO_ORDER.index(name) if name in SCENARIO_ORDER else len(SCENARIO_ORDER)

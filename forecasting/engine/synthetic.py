@@ -174,15 +174,36 @@ def _workforce(rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame, pd
 
 def large_county_inputs(seed: int = 1) -> EngineInputs:
     """A large county's inputs for 2019/20 as at period 4, the same for the same seed."""
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(seed)  # every step below draws from it in turn: keep their order
     year = FinancialYear.from_label("2019/20")
     p = 4
-    as_at = year.as_at_date(p)
-    register = _register(rng, as_at)
+    register = _register(rng, year.as_at_date(p))
     posts, workers, _teams = _workforce(rng)
+    budget = _budget_lines(rng, register, posts, year.as_at_date(p))
     codes = list(_TYPES)
+    return EngineInputs(
+        year=year,
+        as_at_period=p,
+        budget_lines=budget,
+        actuals=_actuals(rng, budget, p),
+        placements=register,
+        placement_types=pd.DataFrame({"code": codes, "continues_after_18": [_TYPES[c][2] for c in codes]}),
+        posts=posts,
+        workers=workers,
+        savings=_savings(rng, budget),
+        scenarios=_scenarios(),
+    )
 
-    # placements lines: budget ≈ this year's cost of the children placed on the as-at date
+
+def _budget_lines(rng: np.random.Generator, register: pd.DataFrame, posts: pd.DataFrame, as_at: date) -> pd.DataFrame:
+    """15 placements lines, one workforce line per team, 200 other and 55 income lines."""
+    rows = _placement_lines(rng, register, as_at) + _workforce_lines(posts) + _other_and_income_lines(rng)
+    return pd.DataFrame(rows)
+
+
+def _placement_lines(rng: np.random.Generator, register: pd.DataFrame, as_at: date) -> list[dict[str, object]]:
+    """Budget ≈ this year's cost of the children placed on the as-at date."""
+    codes = list(_TYPES)
     active = (register["start_date"] <= pd.Timestamp(as_at)) & (
         register["end_date"].isna() | (register["end_date"] > pd.Timestamp(as_at))
     )
@@ -204,6 +225,12 @@ def large_county_inputs(seed: int = 1) -> EngineInputs:
                 "profile": None,
             }
         )
+    return rows
+
+
+def _workforce_lines(posts: pd.DataFrame) -> list[dict[str, object]]:
+    """One line per team, budgeted at the annual cost of its posts."""
+    rows: list[dict[str, object]] = []
     team_cost = posts.groupby("team")["annual_cost"].sum()
     for team, cost in team_cost.items():
         rows.append(
@@ -220,6 +247,12 @@ def large_county_inputs(seed: int = 1) -> EngineInputs:
                 "profile": None,
             }
         )
+    return rows
+
+
+def _other_and_income_lines(rng: np.random.Generator) -> list[dict[str, object]]:
+    """Other lines (spend) then income lines (negative budgets); a tenth carry a monthly profile."""
+    rows: list[dict[str, object]] = []
     methods = rng.choice(["profile", "run_rate", "budget"], size=OTHER_LINES + INCOME_LINES, p=[0.7, 0.15, 0.15])
     for i in range(OTHER_LINES + INCOME_LINES):
         income = i >= OTHER_LINES
@@ -244,11 +277,14 @@ def large_county_inputs(seed: int = 1) -> EngineInputs:
                 "profile": profile,
             }
         )
-    budget = pd.DataFrame(rows)
+    return rows
 
+
+def _actuals(rng: np.random.Generator, budget: pd.DataFrame, p: int) -> pd.DataFrame:
+    """Periods 1..p of every line: a twelfth of its budget, give or take 6%."""
     monthly = budget["annual_budget"].to_numpy(dtype=np.float64) / 12.0
     noise = rng.normal(1.0, 0.06, size=(len(budget), p))
-    actuals = pd.DataFrame(
+    return pd.DataFrame(
         {
             "line_code": np.repeat(budget["line_code"].to_numpy(), p),
             "period": np.tile(np.arange(1, p + 1), len(budget)),
@@ -256,6 +292,9 @@ def large_county_inputs(seed: int = 1) -> EngineInputs:
         }
     )
 
+
+def _savings(rng: np.random.Generator, budget: pd.DataFrame) -> pd.DataFrame:
+    """60 savings on random lines; about a third with an explicit forecast delivery."""
     statuses = rng.choice(
         ["achieved", "on_track", "at_risk", "undeliverable", "absorbed"],
         size=SAVINGS,
@@ -264,7 +303,7 @@ def large_county_inputs(seed: int = 1) -> EngineInputs:
     saving_lines = rng.choice(budget["line_code"].to_numpy(), size=SAVINGS)
     planned = rng.integers(20_000, 800_000, size=SAVINGS) * 100
     explicit = rng.random(SAVINGS) < 0.3
-    savings = pd.DataFrame(
+    return pd.DataFrame(
         {
             "ref": [f"CHS/SAV/{i:02d}" for i in range(SAVINGS)],
             "title": [f"Saving {i}" for i in range(SAVINGS)],
@@ -279,8 +318,10 @@ def large_county_inputs(seed: int = 1) -> EngineInputs:
         }
     )
 
-    types = pd.DataFrame({"code": codes, "continues_after_18": [_TYPES[c][2] for c in codes]})
-    scenarios = [
+
+def _scenarios() -> list[Scenario]:
+    """Best, middle and worst with a mix of demand methods."""
+    return [
         Scenario(
             "middle",
             placements={
@@ -307,15 +348,3 @@ def large_county_inputs(seed: int = 1) -> EngineInputs:
             delivery_rates={"at_risk": 0.25},
         ),
     ]
-    return EngineInputs(
-        year=year,
-        as_at_period=p,
-        budget_lines=budget,
-        actuals=actuals,
-        placements=register,
-        placement_types=types,
-        posts=posts,
-        workers=workers,
-        savings=savings,
-        scenarios=scenarios,
-    )

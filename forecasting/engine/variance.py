@@ -16,10 +16,14 @@ week.
   year / (F × 52) (price is 0 when F = 0);
   other = the line's variance − volume − price. Volume and price are rounded once per line;
   `other` is exact in pence so that volume + price + other = variance to the penny.
+- Variance bridge, for a whole department or service: budget, then the volume and price of its
+  placement lines with budgeted numbers (the sums of their variance explained), then other
+  (everything else: the forecast outturn − budget − volume − price), to the forecast outturn.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 import numpy as np
@@ -133,4 +137,37 @@ def variance_explained(
             "forecast_unit_cost": unit_forecast,
         },
         columns=list(VARIANCE_EXPLAINED_COLUMNS),
+    )
+
+
+@dataclass(frozen=True)
+class VarianceBridge:
+    """The steps from budget to forecast outturn, pence: budget + volume + price + other =
+    outturn exactly."""
+
+    budget: int
+    volume: int
+    price: int
+    other: int
+    outturn: int
+
+    @property
+    def variance(self) -> int:
+        return self.outturn - self.budget
+
+
+def variance_bridge(lines: pd.DataFrame, explained: pd.DataFrame) -> VarianceBridge:
+    """The variance bridge of `lines` (annual_budget, forecast_outturn: pence, one scenario) with
+    `explained`, the variance_explained rows of the same scenario (volume, price: pence).
+
+    Volume and price are the sums over the explained lines; other is the rest of the variance,
+    so that it holds everything the volume / price split does not cover (lines without budgeted
+    numbers, savings, income) and the steps add up to the penny.
+    """
+    budget = int(lines["annual_budget"].sum())
+    outturn = int(lines["forecast_outturn"].sum())
+    volume = int(explained["volume"].sum()) if not explained.empty else 0
+    price = int(explained["price"].sum()) if not explained.empty else 0
+    return VarianceBridge(
+        budget=budget, volume=volume, price=price, other=outturn - budget - volume - price, outturn=outturn
     )

@@ -6,8 +6,10 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django import template
+from django.utils.text import capfirst
 
-from forecasting.engine.money import pence_to_pounds
+from forecasting.engine.money import pence_to_pounds, pounds_text
+from forecasting.engine.scenarios import REPORTED_SCENARIO
 from forecasting.parsing import format_date_uk
 
 register = template.Library()
@@ -18,13 +20,7 @@ def pounds(pence: int | str | None, places: int = 0) -> str:
     """Integer pence -> '£1,234' (or with pence when places=2); negative as '-£1,234'."""
     if pence is None or pence == "":
         return ""
-    value = pence_to_pounds(int(pence))
-    if int(places) == 0:
-        value = value.quantize(Decimal(1))
-        text = f"£{abs(value):,}"
-    else:
-        text = f"£{abs(value):,.2f}"
-    return f"-{text}" if value < 0 else text
+    return pounds_text(int(pence), int(places))
 
 
 @register.filter
@@ -50,3 +46,15 @@ def percent(value: float | Decimal | None, places: int = 1) -> str:
 @register.filter
 def get_item(mapping: dict[object, object], key: object) -> object:
     return mapping.get(key) if mapping else None
+
+
+@register.simple_tag
+def reported_scenario() -> str:
+    """The scenario that is reported (published and compared across periods): middle."""
+    return REPORTED_SCENARIO
+
+
+@register.filter
+def scenario_name(name: str) -> str:
+    """A scenario as the pages name it: Best, Middle (reported), Worst."""
+    return f"{capfirst(name)}{' (reported)' if name == REPORTED_SCENARIO else ''}"

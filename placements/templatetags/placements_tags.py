@@ -7,7 +7,7 @@ from typing import Any
 
 from django import template
 
-from forecasting.engine.money import round_pence_array
+from forecasting.engine.money import pounds_text, round_pence_array
 
 register = template.Library()
 
@@ -21,9 +21,7 @@ def weekly(pence: Any) -> str:
     """An average weekly cost in (fractional) pence → '£1,234.56', rounded half up."""
     if _missing(pence):
         return "–"
-    value = int(round_pence_array([float(pence)])[0])
-    sign = "-" if value < 0 else ""
-    return f"{sign}£{abs(value) / 100:,.2f}"
+    return pounds_text(int(round_pence_array([float(pence)])[0]), 2)
 
 
 @register.filter
@@ -46,8 +44,7 @@ def signed_pounds(pence: Any) -> str:
     if _missing(pence):
         return "–"
     value = int(pence)
-    sign = "+" if value > 0 else "-" if value < 0 else ""
-    return f"{sign}£{abs(value) / 100:,.0f}"
+    return f"+{pounds_text(value)}" if value > 0 else pounds_text(value)
 
 
 @register.filter

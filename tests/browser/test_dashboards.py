@@ -13,12 +13,12 @@ import threading
 import pytest
 from django.db import connection
 
-from core.templatetags.outturn import pounds
 from dashboards import services
 from dashboards.models import PublishedPeriod
 from dashboards.pdf import pdf_page_count
+from forecast_runs.execute import forecast_run_execute
 from forecasting.models import ForecastRun
-from forecasting.runs import forecast_run_execute
+from forecasting.templatetags.outturn import pounds
 from tests.dashboards.county import build_county, set_assumptions
 from tests.dashboards.test_pdf import pdf_text
 

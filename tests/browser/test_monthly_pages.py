@@ -14,10 +14,25 @@ from tests.dashboards.county import build_county
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 STAFF_PAGES = [
-    "/", "/periods/", "/lines/", "/lines/new/", "/uploads/", "/forecasts/", "/scenarios/", "/forecasts/backtest/",
-    "/placements/", "/placements/add/", "/placements/import/", "/placements/unit-costs/", "/placements/kpis/",
-    "/workforce/", "/workforce/kpis/", "/workforce/snapshots/", "/workforce/workers/new/",
-    "/savings/", "/savings/new/",
+    "/",
+    "/periods/",
+    "/lines/",
+    "/lines/new/",
+    "/uploads/",
+    "/forecasts/",
+    "/scenarios/",
+    "/forecasts/backtest/",
+    "/placements/",
+    "/placements/add/",
+    "/placements/import/",
+    "/placements/unit-costs/",
+    "/placements/kpis/",
+    "/workforce/",
+    "/workforce/kpis/",
+    "/workforce/snapshots/",
+    "/workforce/workers/new/",
+    "/savings/",
+    "/savings/new/",
 ]
 
 
@@ -29,7 +44,10 @@ def _clean(visitor: Any, where: str) -> None:
 
 
 def test_the_finance_officer_enters_actuals_submits_and_the_director_locks(
-    visitor, authority, finance_officer, director  # type: ignore[no-untyped-def]
+    visitor,
+    authority,
+    finance_officer,
+    director,  # type: ignore[no-untyped-def]
 ) -> None:
     year, lines = build_county(authority=authority, user=finance_officer)
     period = year.periods.get(number=5)
@@ -57,7 +75,11 @@ def test_the_finance_officer_enters_actuals_submits_and_the_director_locks(
 
 
 def test_every_staff_page_passes_axe_with_no_console_errors_or_foreign_requests(
-    visitor, authority, finance_officer, director, administrator  # type: ignore[no-untyped-def]
+    visitor,
+    authority,
+    finance_officer,
+    director,
+    administrator,  # type: ignore[no-untyped-def]
 ) -> None:
     build_county(authority=authority, user=finance_officer)
     officer = visitor()

@@ -12,11 +12,22 @@ from datetime import date
 from decimal import Decimal
 
 from accounts.models import Authority, User
-from forecasting.models import BudgetLine, FinancialYear, ForecastRun
-from forecasting.runs import forecast_run_execute, forecast_run_request
+from forecast_runs.dispatch import forecast_run_request
+from forecast_runs.execute import forecast_run_execute
+from forecasting.models import (
+    BudgetLine,
+    FinancialYear,
+    ForecastRun,
+    PlacementType,
+    Scenario,
+    ScenarioAssumption,
+    ensure_default_placement_types,
+)
+from forecasting.scenarios import scenarios_ensure
 from forecasting.services import actuals_save, budget_set, financial_year_get_or_create
-from placements.models import Child, Placement, PlacementType, ensure_default_placement_types
+from placements.models import Child, Placement
 from tests.factories import BudgetLineFactory, ServiceAreaFactory
+from workforce.models import Post, Team, Worker
 
 YEAR = "2019/20"
 AS_AT = 4
@@ -147,8 +158,6 @@ def _register(authority: Authority, types: dict[str, PlacementType], lines: dict
 
 
 def _team(authority: Authority, line: BudgetLine) -> None:
-    from workforce.models import Post, Team, Worker
-
     team = Team.objects.create(
         authority=authority,
         code="CP",
@@ -200,9 +209,6 @@ def run_forecast(
 def set_assumptions(*, authority: Authority) -> None:
     """Middle: external residential by the statistical model (so it has a 10–90% range), three
     more IFA children by March and agency staff down to 2 FTE; worst: six more IFA children."""
-    from forecasting.models import Scenario, ScenarioAssumption
-    from forecasting.scenarios import scenarios_ensure
-
     scenarios_ensure(authority=authority)
     middle = Scenario.objects.get(authority=authority, name="middle")
     worst = Scenario.objects.get(authority=authority, name="worst")

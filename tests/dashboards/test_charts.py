@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from dashboards import charts
-from dashboards.selectors import build_document, find_chart
+from dashboards.document import run_document
+from dashboards.document.downloads import find_chart
 
 SVG_TRACES = {"scatter", "bar", "waterfall"}
 
@@ -53,7 +54,7 @@ def test_money_bars_draw_the_table_pence_as_pounds() -> None:
 
 @pytest.mark.django_db
 def test_every_figure_of_a_run_uses_the_house_palette_svg_traces_and_at_most_five_series(run) -> None:  # type: ignore[no-untyped-def]
-    document = build_document(run)
+    document = run_document(run, cached=False)
     drawn = [c for c in document["charts"] if c["figure"]]
     assert len(drawn) >= 10
     for chart in drawn:
@@ -66,7 +67,7 @@ def test_every_figure_of_a_run_uses_the_house_palette_svg_traces_and_at_most_fiv
 
 @pytest.mark.django_db
 def test_the_children_in_care_figure_plots_the_table_numbers(run) -> None:  # type: ignore[no-untyped-def]
-    chart = find_chart(build_document(run), "children")
+    chart = find_chart(run_document(run, cached=False), "children")
     assert chart is not None
     for name, key in (
         ("Actual", "actual"),
@@ -85,7 +86,7 @@ def test_the_children_in_care_figure_plots_the_table_numbers(run) -> None:  # ty
 
 @pytest.mark.django_db
 def test_the_fan_shows_the_statistical_range_to_march_and_the_summary_says_it(run) -> None:  # type: ignore[no-untyped-def]
-    chart = find_chart(build_document(run), "fan-residential_external")
+    chart = find_chart(run_document(run, cached=False), "fan-residential_external")
     assert chart is not None
     assert _trace(chart["figure"], "10–90% range")["y"] == _column(chart, "p90")
     assert _trace(chart["figure"], "10% edge")["y"] == _column(chart, "p10")
@@ -98,7 +99,7 @@ def test_the_fan_shows_the_statistical_range_to_march_and_the_summary_says_it(ru
 
 @pytest.mark.django_db
 def test_spend_bars_and_the_bridge_match_the_lines_to_the_penny(run) -> None:  # type: ignore[no-untyped-def]
-    document = build_document(run)
+    document = run_document(run, cached=False)
     spend = find_chart(document, "spend")
     assert spend is not None
     assert _trace(spend["figure"], "Forecast outturn")["x"] == [v / 100 for v in _column(spend, "forecast_outturn")]
@@ -114,7 +115,7 @@ def test_spend_bars_and_the_bridge_match_the_lines_to_the_penny(run) -> None:  #
 
 @pytest.mark.django_db
 def test_the_scenarios_figure_shows_best_middle_and_worst_outturn(run) -> None:  # type: ignore[no-untyped-def]
-    document = build_document(run)
+    document = run_document(run, cached=False)
     chart = find_chart(document, "scenarios")
     assert chart is not None
     outturns = {h["scenario"]: h["outturn"] for h in document["headlines"]}
@@ -124,7 +125,7 @@ def test_the_scenarios_figure_shows_best_middle_and_worst_outturn(run) -> None: 
 
 @pytest.mark.django_db
 def test_workforce_figures_come_from_the_run_and_the_team_lists(run) -> None:  # type: ignore[no-untyped-def]
-    document = build_document(run)
+    document = run_document(run, cached=False)
     agency = find_chart(document, "agency")
     assert agency is not None
     assert _trace(agency["figure"], "Agency FTE (actual)")["y"][:4] == [3.0, 3.0, 3.0, 3.0]

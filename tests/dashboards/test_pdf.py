@@ -7,13 +7,14 @@ import subprocess
 import time
 
 import pytest
+from django.test import TestCase
 from django.urls import reverse
 
-from core.templatetags.outturn import pounds
-from dashboards import services
+from dashboards import printing, services
 from dashboards.models import SnapshotPdf
 from dashboards.pdf import pdf_page_count
 from dashboards.tasks import snapshot_pdf_task
+from forecasting.templatetags.outturn import pounds
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -38,8 +39,6 @@ def test_the_task_makes_an_a4_tagged_pdf_once_and_every_download_is_the_same_fil
     monkeypatch.setattr(services, "snapshot_pdf_dispatch", lambda *, pdf_id: sent.append(pdf_id))
     published = services.period_sign_off(authority=run.authority, user=director, run=run, comment="For committee.")
     client = client_for(committee_member)
-    from django.test import TestCase
-
     with TestCase.captureOnCommitCallbacks(execute=True):
         client.post(reverse("dashboards:published_pdf", args=[published.pk]))
     pdf = SnapshotPdf.objects.get(published=published)
@@ -80,7 +79,7 @@ def test_a_pdf_that_failed_can_be_asked_for_again(run, director, monkeypatch) ->
         raise RuntimeError("Chromium is not installed")
 
     monkeypatch.setattr("dashboards.pdf.render_pdf", broken)
-    assert services.snapshot_pdf_generate(pdf_id=pdf.pk) == SnapshotPdf.Status.FAILED
+    assert printing.snapshot_pdf_generate(pdf_id=pdf.pk) == SnapshotPdf.Status.FAILED
     pdf.refresh_from_db()
     assert "Chromium is not installed" in pdf.error and pdf.content is None
     again = services.snapshot_pdf_request(published=published, user=director)

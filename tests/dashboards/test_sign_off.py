@@ -8,6 +8,7 @@ from django.urls import reverse
 from accounts.models import AuditEvent, Role
 from dashboards import services
 from dashboards.models import PublishedPeriod, ServiceCommentary
+from forecasting.services import budget_set
 from tests.dashboards.county import run_forecast
 from tests.factories import UserFactory
 
@@ -98,8 +99,6 @@ def test_publishing_a_newer_run_makes_version_2_and_version_1_stays_readable(
     first = services.period_sign_off(authority=authority, user=director, run=run, comment="First.")
     with pytest.raises(services.SignOffError):
         services.period_sign_off(authority=authority, user=director, run=run, comment="Again.")
-    from forecasting.services import budget_set
-
     budget_set(
         authority=authority,
         user=finance_officer,

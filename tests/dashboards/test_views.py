@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
-import time
 
 import pytest
 from django.urls import reverse
 
 from dashboards import services
-from dashboards.selectors import find_chart
-from forecasting.exports import export_frame
+from dashboards.document.downloads import find_chart
+from forecast_runs.exports import export_frame
+from workforce.models import Team
 
 pytestmark = pytest.mark.django_db
 
@@ -86,22 +86,18 @@ def test_the_drill_down_goes_from_service_to_lines_to_the_children_and_teams(run
     july = care.context["placements"][1]["rows"][3]
     assert (july["month"], july["actual"], july["month_end_number"]) == ("Jul 2019", True, 9.0)
     social = client.get(f"{reverse('dashboards:service')}?{_query(run, service='Social Work')}")
-    from workforce.models import Team
-
     team = Team.objects.get(code="CP")
     assert reverse("workforce:team", args=[team.pk]).encode() in social.content
     assert client.get(f"{reverse('dashboards:service')}?{_query(run, service='Nope')}").status_code == 404
 
 
-def test_the_dashboard_is_quick_once_the_runs_figures_are_built(run, director, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_the_dashboard_shows_again_from_the_runs_figures_once_built(run, director, client_for) -> None:  # type: ignore[no-untyped-def]
+    # How quickly is `make bench`'s business; here, that the second visit shows the same page.
     client = client_for(director)
-    client.get(reverse("dashboards:period"))  # builds and caches the run's figures
-    started = time.perf_counter()
+    first = client.get(reverse("dashboards:period"))  # builds and caches the run's figures
     response = client.get(reverse("dashboards:period"))
-    elapsed = time.perf_counter() - started
     assert response.status_code == 200
-    # The lead's budget is 300 ms of server time; a shared test machine gets some slack.
-    assert elapsed < 0.6, f"{elapsed * 1000:.0f} ms"
+    assert response.context["doc"] == first.context["doc"]
 
 
 def test_the_committee_view_downloads_come_from_the_snapshot(run, director, committee_member, client_for) -> None:  # type: ignore[no-untyped-def]

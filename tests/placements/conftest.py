@@ -5,8 +5,7 @@ from datetime import date
 import pytest
 
 from accounts.models import Authority
-from forecasting.models import BudgetLine
-from placements.models import PlacementType
+from forecasting.models import BudgetLine, PlacementType
 from tests.factories import BudgetLineFactory
 
 HEADER = (

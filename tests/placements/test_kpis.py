@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pandas as pd
@@ -178,7 +177,7 @@ def test_exports_show_pounds_with_pence(tables):
     assert row["gross_cost"] == pytest.approx(summary(tables, "fostering_ifa")["gross_cost"] / 100)
 
 
-def test_kpis_over_ten_years_of_twenty_thousand_rows_take_under_a_second():
+def test_kpis_over_ten_years_of_twenty_thousand_rows_give_every_year_and_type():
     rng = np.random.default_rng(3)
     n = 20_000
     start = pd.Timestamp("2014-04-01") + pd.to_timedelta(rng.integers(0, 3650, n), unit="D")
@@ -199,12 +198,11 @@ def test_kpis_over_ten_years_of_twenty_thousand_rows_take_under_a_second():
         }
     )
     big["planned_end_date"] = big["planned_end_date"].astype("datetime64[ns]")
-    started = time.perf_counter()
     history = kpi_history(big, TYPES, first=FinancialYear(2014), last=FinancialYear(2023))
-    kpi_tables(big, TYPES, year=FinancialYear(2023))
-    # Measured at about 0.4 s; the bound is generous because the test machine is shared.
-    assert time.perf_counter() - started < 3.0
+    tables = kpi_tables(big, TYPES, year=FinancialYear(2023))
+    # Speed is measured by `make bench` (docs/benchmarks.md), not here: the test machine is shared.
     assert len(history) == 10 * len(TYPES)
+    assert len(tables.months) == 12
 
 
 def test_the_kpi_module_imports_no_database_code_beyond_pandas():

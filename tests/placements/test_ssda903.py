@@ -24,7 +24,7 @@ from placements.ssda903_synthetic import synthetic_903, synthetic_903_files
 TODAY = date(2024, 6, 1)
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 REPO = Path(__file__).resolve().parents[2]
-SAMPLE = REPO / ".." / "shared" / "data" / "ssda903-sample"
+SAMPLE = FIXTURES / "ssda903-sample"
 
 HEADER = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n"
 EPISODES = "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n"
@@ -769,8 +769,6 @@ def test_the_reader_and_cleaner_do_not_import_django():
 
 @pytest.fixture(scope="module")
 def sample() -> CleanResult:
-    if not SAMPLE.is_dir():
-        pytest.skip(f"the SSDA903 sample returns are not checked out next to the repository ({SAMPLE})")
     paths = sorted(SAMPLE.glob("20*-*.csv"))
     assert len(paths) == 15
     return clean_episodes(read_903_files(paths), mapping=default_mapping(), today=TODAY)

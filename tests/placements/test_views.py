@@ -10,9 +10,12 @@ from datetime import date
 import openpyxl
 import pytest
 
+from core import import_dispatch, tasks
+from core.importing import SourceFile
 from core.models import ImportBatch
+from core.services import import_batch_create
 from placements import selectors, services
-from placements.models import CodeMapping, Placement, Ssda903Import, UnitCost
+from placements.models import CodeMapping, Placement, UnitCost
 from tests.placements.conftest import register_csv
 from tests.placements.test_ssda903 import episodes_file, header_file
 
@@ -217,7 +220,7 @@ def test_several_903_files_upload_together_preview_and_import(client_for, financ
         files.append(handle)
     response = client.post("/placements/import/", {"kind": "ssda903", "files": files})
     assert response.status_code == 302
-    upload = Ssda903Import.objects.get()
+    upload = ImportBatch.objects.with_file_names().get(kind="ssda903")
     assert upload.file_names == ["2019-header.csv", "2019-episodes.csv"]
     html = client.get(response["Location"]).content.decode()
     assert "What happened to every episode" in html and "has no header row in any return" in html
@@ -225,46 +228,68 @@ def test_several_903_files_upload_together_preview_and_import(client_for, financ
     assert "2019-episodes.csv,3,CHILD,8" in csv_text
     client.post(response["Location"], {"action": "apply"})
     upload.refresh_from_db()
-    assert upload.status == Ssda903Import.Status.APPLIED
+    assert upload.status == ImportBatch.Status.APPLIED
     assert list(Placement.objects.values_list("placement_ref", flat=True)) == ["903-7-20200101"]
+
+
+def test_an_ssda903_return_uploaded_on_the_general_page_has_the_same_preview(
+    client_for, finance_officer, placement_lines
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = client_for(finance_officer)
+    files = [
+        SimpleUploadedFile(*header_file("2019-header.csv", ("7", "01/01/2010"))),
+        SimpleUploadedFile(
+            *episodes_file("2019-episodes.csv", "7,01/01/2020,S,C2,U4,PR4,", "8,01/01/2020,S,C2,U4,PR4,")
+        ),
+    ]
+    response = client.post("/uploads/", {"kind": "ssda903", "file": files})
+    batch = ImportBatch.objects.get(kind="ssda903")
+    assert response["Location"] == f"/uploads/{batch.pk}/"
+    html = client.get(response["Location"]).content.decode()
+    assert "What happened to every episode" in html and "2019-header.csv, 2019-episodes.csv" in html
+    assert "Every record not used as it stands (1)" in html
+    response = client.post(response["Location"], {"action": "apply"}, follow=True)
+    assert [str(m) for m in response.context["messages"]] == ["The SSDA903 files were imported."]
+    assert list(Placement.objects.values_list("placement_ref", flat=True)) == ["903-7-20200101"]
+
+
+def upload_903(user, *files):
+    batch, _plan = import_batch_create(
+        authority=user.authority, kind="ssda903", files=[SourceFile(*f) for f in files], options={}, user=user
+    )
+    return batch
 
 
 def test_a_large_upload_is_queued_for_a_worker_with_progress(
     client_for, finance_officer, placement_lines, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from placements import tasks, views
-
-    monkeypatch.setattr(views, "LARGE_UPLOAD_BYTES", 10)
+    monkeypatch.setattr(import_dispatch, "LARGE_UPLOAD_BYTES", 10)
     sent = []
-    monkeypatch.setattr(tasks.ssda903_import_apply_task, "delay", lambda *args: sent.append(args))
+    monkeypatch.setattr(tasks.import_batch_apply_task, "delay", lambda *args: sent.append(args))
     client = client_for(finance_officer)
-    upload = services.ssda903_import_create(
-        authority=finance_officer.authority,
-        user=finance_officer,
-        files=[header_file("h.csv", ("7", "01/01/2010")), episodes_file("e.csv", "7,01/01/2020,S,C2,U4,PR4,")],
-        options={},
+    upload = upload_903(
+        finance_officer,
+        header_file("h.csv", ("7", "01/01/2010")),
+        episodes_file("e.csv", "7,01/01/2020,S,C2,U4,PR4,"),
     )
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/placements/import/ssda903/{upload.pk}/", {"action": "apply"})
     assert sent == [(upload.pk, finance_officer.pk)]
     upload.refresh_from_db()
-    assert upload.status == Ssda903Import.Status.QUEUED
+    assert upload.status == ImportBatch.Status.QUEUED
     html = client.get(f"/placements/import/ssda903/{upload.pk}/").content.decode()
     assert "data-progress-url" in html and no_inline_scripts(html)
     state = client.get(f"/placements/import/ssda903/{upload.pk}/status/").json()
     assert state == {"status": "queued", "progress": 5, "done": False}
-    tasks.ssda903_import_apply_task.run(upload.pk, finance_officer.pk)  # what the worker does
+    tasks.import_batch_apply_task.run(upload.pk, finance_officer.pk)  # what the worker does
     assert client.get(f"/placements/import/ssda903/{upload.pk}/status/").json()["done"] is True
     assert Placement.objects.count() == 1
 
 
 def test_the_status_of_another_authority_s_upload_is_not_found(client_for, other_finance_officer, finance_officer):
-    upload = services.ssda903_import_create(
-        authority=finance_officer.authority,
-        user=finance_officer,
-        files=[header_file("h.csv", ("7", "01/01/2010"))],
-        options={},
-    )
+    upload = upload_903(finance_officer, header_file("h.csv", ("7", "01/01/2010")))
     assert client_for(other_finance_officer).get(f"/placements/import/ssda903/{upload.pk}/status/").status_code == 404
     assert client_for(other_finance_officer).get(f"/placements/import/ssda903/{upload.pk}/").status_code == 404
 

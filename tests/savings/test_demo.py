@@ -35,7 +35,9 @@ def test_the_demo_tracker_is_deterministic_and_varied(placement_types) -> None: 
     assert absorbed.programme.code == "CFP"
     programme = Programme.objects.get(authority=first)
     assert programme.delay_months == 6 and set(programme.benefits.values_list("profile", flat=True)) == {
-        "target", "stretch"}
+        "target",
+        "stretch",
+    }
     keys = selectors.key_decision_frame(authority=first)
     assert keys["key_decision"].any()
     assert Saving.objects.filter(authority=first, versions__version="reprofiled").exists()

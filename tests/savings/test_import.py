@@ -14,15 +14,17 @@ from accounts.models import AuditEvent
 from core.services import import_run
 from savings import selectors
 from savings.models import MediumTermPlan, Saving, SavingAmount, SavingUpdate, SavingVersion
+from savings.services import programme_save
 
 pytestmark = pytest.mark.django_db
 
-HEADER = ("ref,title,service_area,line_code,saving_type,owner,status,rag,programme,version,2022/23,2023/24,"
-          "forecast_delivery")
+HEADER = (
+    "ref,title,service_area,line_code,saving_type,owner,status,rag,programme,version,2022/23,2023/24,forecast_delivery"
+)
 GOOD = (
     HEADER + "\n"
     "CHS/SAV/1,NGY grant,Early Help,EH-YTH,funding_switch,Head of Early Help,on_track,,,approved,"
-    "\"£200,000\",180000,\n"
+    '"£200,000",180000,\n'
     "CHS/SAV/2,Play and youth,Early Help,EH-YTH,,,at_risk,red,,approved,537000,733000,300000\n"
     "CHS/SAV/2,Play and youth,Early Help,EH-YTH,,,at_risk,red,,consultation,500000,700000,300000\n"
     "CHS/SAV/3,Targeted support,Early Help,EH-FAM,cost_avoidance,,absorbed,,CTP,approved,309000,309000,\n"
@@ -31,10 +33,24 @@ GOOD = (
 )
 
 
-def run(authority, text: str, *, name: str = "savings.csv", dry_run: bool = False, year: str | None = "2022/23",  # type: ignore[no-untyped-def]
-        as_at: str | None = "2022-09-30"):
-    return import_run(authority=authority, kind="savings", source=name, data=text.encode("utf-8"),
-                      options={"year": year, "as_at": as_at}, user=None, dry_run=dry_run)
+def run(
+    authority,
+    text: str,
+    *,
+    name: str = "savings.csv",
+    dry_run: bool = False,
+    year: str | None = "2022/23",  # type: ignore[no-untyped-def]
+    as_at: str | None = "2022-09-30",
+):
+    return import_run(
+        authority=authority,
+        kind="savings",
+        source=name,
+        data=text.encode("utf-8"),
+        options={"year": year, "as_at": as_at},
+        user=None,
+        dry_run=dry_run,
+    )
 
 
 def errors(plan) -> list[str]:  # type: ignore[no-untyped-def]
@@ -83,8 +99,7 @@ def test_reimporting_the_same_file_changes_nothing(ready) -> None:  # type: igno
 def test_a_reimport_replaces_the_years_it_describes_and_records_a_new_cycle(ready) -> None:  # type: ignore[no-untyped-def]
     run(ready, GOOD)
     start = "CHS/SAV/1,NGY grant,Early Help,EH-YTH,funding_switch,Head of Early Help,"
-    changed = GOOD.replace(start + "on_track,,,approved,\"£200,000\",180000,",
-                           start + "achieved,,,approved,\"£200,000\",,")
+    changed = GOOD.replace(start + 'on_track,,,approved,"£200,000",180000,', start + 'achieved,,,approved,"£200,000",,')
     plan, result = run(ready, changed, as_at="2022-12-31")
     assert plan.ok, errors(plan)
     assert result == {"created": 0, "updated": 1, "cycles": 1}
@@ -92,7 +107,8 @@ def test_a_reimport_replaces_the_years_it_describes_and_records_a_new_cycle(read
     assert s1.status == "achieved"
     # The blank 2023/24 cell removes that year's amount: the file describes 2022/23 and 2023/24.
     assert dict(s1.versions.get(version="approved").amounts.values_list("year_label", "amount")) == {
-        "2022/23": 20_000_000}
+        "2022/23": 20_000_000
+    }
     assert s1.updates.count() == 2
 
 
@@ -114,29 +130,50 @@ def test_without_a_plan_the_files_years_become_the_plan(authority, programme, sa
 # -- bad input: every error, named, and nothing written ------------------------------------------
 
 BAD_CASES = [
-    ("unknown status", "X1,T,Early Help,,,,done,,,,100,100,",
-     "savings.csv row 2, column status: status 'done' is not one of achieved, on_track, at_risk, undeliverable, "
-     "absorbed"),
+    (
+        "unknown status",
+        "X1,T,Early Help,,,,done,,,,100,100,",
+        "savings.csv row 2, column status: status 'done' is not one of achieved, on_track, at_risk, undeliverable, "
+        "absorbed",
+    ),
     ("status hint", "X1,T,Early Help,,,,on track,,,,100,100,", "(did you mean on_track?)"),
-    ("unknown RAG", "X1,T,Early Help,,,,on_track,purple,,,100,100,",
-     "savings.csv row 2, column rag: RAG 'purple' is not one of green, amber, red"),
-    ("not money", "X1,T,Early Help,,,,on_track,,,,12k,100,",
-     "savings.csv row 2, column 2022/23: '12k' is not an amount of money in pounds"),
-    ("bracketed", "X1,T,Early Help,,,,on_track,,,,(0.200),100,",
-     "'(0.200)' is in brackets; write savings as positive pounds"),
+    (
+        "unknown RAG",
+        "X1,T,Early Help,,,,on_track,purple,,,100,100,",
+        "savings.csv row 2, column rag: RAG 'purple' is not one of green, amber, red",
+    ),
+    (
+        "not money",
+        "X1,T,Early Help,,,,on_track,,,,12k,100,",
+        "savings.csv row 2, column 2022/23: '12k' is not an amount of money in pounds",
+    ),
+    (
+        "bracketed",
+        "X1,T,Early Help,,,,on_track,,,,(0.200),100,",
+        "'(0.200)' is in brackets; write savings as positive pounds",
+    ),
     ("negative", "X1,T,Early Help,,,,on_track,,,,-200,100,", "'-200' is negative"),
     ("too many decimals", "X1,T,Early Help,,,,on_track,,,,1.234,100,", "has more than 2 decimal places"),
-    ("programme does not exist", "X1,T,Early Help,,,,absorbed,,NOPE,,100,100,",
-     "savings.csv row 2, column programme: is not a programme of this authority; add the programme on the "
-     "savings pages first (value: 'NOPE')"),
-    ("absorbed with no programme", "X1,T,Early Help,,,,absorbed,,,,100,100,",
-     "column programme: is blank; an absorbed saving must name the programme that absorbed it"),
+    (
+        "programme does not exist",
+        "X1,T,Early Help,,,,absorbed,,NOPE,,100,100,",
+        "savings.csv row 2, column programme: is not a programme of this authority; add the programme on the "
+        "savings pages first (value: 'NOPE')",
+    ),
+    (
+        "absorbed with no programme",
+        "X1,T,Early Help,,,,absorbed,,,,100,100,",
+        "column programme: is blank; an absorbed saving must name the programme that absorbed it",
+    ),
     ("unknown line", "X1,T,Early Help,NOPE,,,on_track,,,,100,100,", "column line_code: is not a budget line"),
     ("unknown service area", "X1,T,Nowhere,,,,on_track,,,,100,100,", "column service_area: is not a service area"),
     ("unknown version", "X1,T,Early Help,,,,on_track,,,draft,100,100,", "column version: 'draft' is not one of"),
     ("no amounts", "X1,T,Early Help,,,,on_track,,,,,,", "no year has an amount"),
-    ("forecast not money", "X1,T,Early Help,,,,on_track,,,,100,100,lots",
-     "column forecast_delivery: 'lots' is not an amount of money"),
+    (
+        "forecast not money",
+        "X1,T,Early Help,,,,on_track,,,,100,100,lots",
+        "column forecast_delivery: 'lots' is not an amount of money",
+    ),
     ("blank ref", ",T,Early Help,,,,on_track,,,,100,100,", "row 2, column ref: is blank; a value is required"),
 ]
 
@@ -166,29 +203,37 @@ def test_a_badly_written_year_column_is_reported_not_ignored(ready) -> None:  # 
 
 def test_a_file_with_no_year_columns_is_refused(ready) -> None:  # type: ignore[no-untyped-def]
     plan, _ = run(ready, "ref,title,service_area,status\nX1,T,Early Help,on_track\n")
-    assert errors(plan) == ["savings.csv: the file has no amount columns; add one column per financial year, "
-                            "e.g. 2022/23"]
+    assert errors(plan) == [
+        "savings.csv: the file has no amount columns; add one column per financial year, e.g. 2022/23"
+    ]
 
 
 def test_duplicate_references_are_refused(ready) -> None:  # type: ignore[no-untyped-def]
     text = HEADER + "\nX1,T,Early Help,,,,on_track,,,,100,100,\nx1,T,Early Help,,,,on_track,,,approved,100,100,\n"
     plan, _ = run(ready, text)
-    assert any("row 3, column ref: the reference appears twice for the approved version (also row 2)" in e
-               for e in errors(plan)), errors(plan)
+    assert any(
+        "row 3, column ref: the reference appears twice for the approved version (also row 2)" in e
+        for e in errors(plan)
+    ), errors(plan)
     assert_nothing_written(ready)
 
 
 def test_rows_of_one_saving_must_agree(ready) -> None:  # type: ignore[no-untyped-def]
-    text = (HEADER + "\nX1,T,Early Help,,,,on_track,,,approved,100,100,\n"
-            "X1,T,Early Help,,,,at_risk,,,consultation,100,100,\n")
+    text = (
+        HEADER + "\nX1,T,Early Help,,,,on_track,,,approved,100,100,\n"
+        "X1,T,Early Help,,,,at_risk,,,consultation,100,100,\n"
+    )
     plan, _ = run(ready, text)
-    assert any("row 3, column status: differs from row 2 ('on_track') for the same saving X1" in e
-               for e in errors(plan)), errors(plan)
+    assert any(
+        "row 3, column status: differs from row 2 ('on_track') for the same saving X1" in e for e in errors(plan)
+    ), errors(plan)
 
 
 def test_a_reprofile_that_changes_the_lifetime_total_is_refused(ready) -> None:  # type: ignore[no-untyped-def]
-    text = (HEADER + "\nX1,T,Early Help,,,,on_track,,,approved,100000,100000,\n"
-            "X1,T,Early Help,,,,on_track,,,reprofiled,50000,100000,\n")
+    text = (
+        HEADER + "\nX1,T,Early Help,,,,on_track,,,approved,100000,100000,\n"
+        "X1,T,Early Help,,,,on_track,,,reprofiled,50000,100000,\n"
+    )
     plan, _ = run(ready, text)
     # £150,000 re-profiled against £200,000 approved: the total may not change.
     assert errors(plan) == [
@@ -216,16 +261,16 @@ def test_a_reprofile_needs_an_approved_profile(ready) -> None:  # type: ignore[n
 
 
 def test_absorbed_into_a_programme_with_no_benefit_profile_is_refused(ready, finance_officer) -> None:  # type: ignore[no-untyped-def]
-    from savings.services import programme_save
-
     programme_save(authority=ready, user=finance_officer, code="EMPTY", name="No profile yet", first_year="2022/23")
     plan, _ = run(ready, HEADER + "\nX1,T,Early Help,,,,absorbed,,EMPTY,,100,100,\n")
     assert any("it is absorbed into programme 'EMPTY', which has no benefit profile" in e for e in errors(plan))
 
 
 def test_every_error_in_the_file_is_reported_at_once(ready) -> None:  # type: ignore[no-untyped-def]
-    text = (HEADER + "\nX1,T,Early Help,,,,done,,,,100,100,\nX2,T,Early Help,,,,on_track,pink,,,abc,100,\n"
-            "X3,T,Early Help,,,,absorbed,,GHOST,,100,100,\n")
+    text = (
+        HEADER + "\nX1,T,Early Help,,,,done,,,,100,100,\nX2,T,Early Help,,,,on_track,pink,,,abc,100,\n"
+        "X3,T,Early Help,,,,absorbed,,GHOST,,100,100,\n"
+    )
     plan, _ = run(ready, text)
     rows = sorted((p.row, p.column) for p in plan.errors)
     assert rows == [(2, "status"), (3, "2022/23"), (3, "rag"), (4, "programme")]
@@ -233,9 +278,14 @@ def test_every_error_in_the_file_is_reported_at_once(ready) -> None:  # type: ig
 
 def test_another_authoritys_programme_is_not_found(other_authority, ready) -> None:  # type: ignore[no-untyped-def]
     # The other authority has no programme CTP or service area Early Help of its own.
-    plan, _ = import_run(authority=other_authority, kind="savings", source="s.csv",
-                         data=(HEADER + "\nX1,T,Early Help,,,,absorbed,,CTP,,100,100,\n").encode(),
-                         options={"year": "2022/23"}, user=None)
+    plan, _ = import_run(
+        authority=other_authority,
+        kind="savings",
+        source="s.csv",
+        data=(HEADER + "\nX1,T,Early Help,,,,absorbed,,CTP,,100,100,\n").encode(),
+        options={"year": "2022/23"},
+        user=None,
+    )
     assert {p.column for p in plan.errors} >= {"programme", "service_area"}
 
 
@@ -246,8 +296,14 @@ def test_an_xlsx_file_imports_the_same(ready) -> None:  # type: ignore[no-untype
     sheet.append(["X1", "From a workbook", "Early Help", "on_track", 1234.56, 200])
     out = io.BytesIO()
     book.save(out)
-    plan, _ = import_run(authority=ready, kind="savings", source="tracker.xlsx", data=out.getvalue(),
-                         options={"year": "2022/23"}, user=None)
+    plan, _ = import_run(
+        authority=ready,
+        kind="savings",
+        source="tracker.xlsx",
+        data=out.getvalue(),
+        options={"year": "2022/23"},
+        user=None,
+    )
     assert plan.ok, errors(plan)
     amounts = dict(SavingAmount.objects.values_list("year_label", "amount"))
     assert amounts == {"2022/23": 123_456, "2023/24": 20_000}

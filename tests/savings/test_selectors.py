@@ -13,6 +13,7 @@ import pytest
 from forecasting.engine.savings import savings_delivery
 from savings import selectors
 from savings.selectors import TrackerFilters
+from savings.services import VersionInput, programme_save, saving_versions_set
 
 pytestmark = pytest.mark.django_db
 
@@ -26,8 +27,17 @@ def by_ref(frame: pd.DataFrame) -> dict[str, dict]:
 
 def test_the_savings_frame_has_the_engines_columns_and_types(tracker) -> None:  # type: ignore[no-untyped-def]
     frame = selectors.savings_frame(authority=tracker.authority, year_label="2022/23")
-    assert list(frame.columns) == ["ref", "title", "line_code", "status", "rag", "programme", "planned",
-                                   "forecast_delivery", "service_area"]
+    assert list(frame.columns) == [
+        "ref",
+        "title",
+        "line_code",
+        "status",
+        "rag",
+        "programme",
+        "planned",
+        "forecast_delivery",
+        "service_area",
+    ]
     assert str(frame["planned"].dtype) == "int64"
     assert str(frame["forecast_delivery"].dtype) == "Int64"
     rows = by_ref(frame)
@@ -47,12 +57,16 @@ def test_the_savings_frame_has_the_engines_columns_and_types(tracker) -> None:  
 
 def test_the_engine_takes_the_savings_frame_as_it_is(tracker) -> None:  # type: ignore[no-untyped-def]
     frame = selectors.savings_frame(authority=tracker.authority, year_label="2022/23")
-    delivery = savings_delivery(frame, year_label="2022/23", delivery_rates={},
-                                line_methods=selectors.line_methods(authority=tracker.authority))
+    delivery = savings_delivery(
+        frame, year_label="2022/23", delivery_rates={}, line_methods=selectors.line_methods(authority=tracker.authority)
+    )
     rows = by_ref(delivery)
     # S2 at risk with no forecast: 50% of £537,000 = £268,500; placements line, so reported only.
     assert (rows["S2"]["forecast_delivery"], rows["S2"]["shortfall"], rows["S2"]["added_to_outturn"]) == (
-        26_850_000, 26_850_000, False)
+        26_850_000,
+        26_850_000,
+        False,
+    )
     # S6 at risk, forecast £150,000 of £200,000: £50,000 short on a profile line → into the outturn.
     assert (rows["S6"]["shortfall"], rows["S6"]["added_to_outturn"]) == (5_000_000, True)
     # S5 undeliverable on a workforce line: £300,000 short, reported only.
@@ -74,12 +88,15 @@ def test_the_savings_frame_of_another_authority_is_empty(tracker, other_authorit
 
 
 def test_a_reprofile_that_moves_a_year_away_leaves_it_unplanned(tracker, finance_officer) -> None:  # type: ignore[no-untyped-def]
-    from savings.services import VersionInput, saving_versions_set
-
     # S7 re-profiled again: nothing in 2022/23, £200,000 + £100,000 + £100,000 = £400,000 as approved.
-    saving_versions_set(authority=tracker.authority, user=finance_officer, saving=tracker.savings["S7"],
-                        versions={"reprofiled": VersionInput(amounts={"2023/24": 20_000_000, "2024/25": 10_000_000,
-                                                                      "2025/26": 10_000_000})})
+    saving_versions_set(
+        authority=tracker.authority,
+        user=finance_officer,
+        saving=tracker.savings["S7"],
+        versions={
+            "reprofiled": VersionInput(amounts={"2023/24": 20_000_000, "2024/25": 10_000_000, "2025/26": 10_000_000})
+        },
+    )
     frame = selectors.savings_frame(authority=tracker.authority, year_label="2022/23")
     assert "S7" not in set(frame["ref"])
 
@@ -94,25 +111,41 @@ def test_delivery_in_total_by_status_and_by_service(tracker) -> None:  # type: i
     # Forecast: 200,000 + 268,500 + 0 + 0 + 150,000 + 50,000 = 668,500; shortfall 618,500.
     # Delivered (achieved only): S1's 200,000. Mitigated 20,000 of S6's 50,000 → net 268,500 + 300,000
     # + 30,000 = 598,500.
-    assert total == {"count": 6, "planned": 128_700_000, "delivered": 20_000_000, "forecast_delivery": 66_850_000,
-                     "shortfall": 61_850_000, "mitigated": 2_000_000, "net_shortfall": 59_850_000}
+    assert total == {
+        "count": 6,
+        "planned": 128_700_000,
+        "delivered": 20_000_000,
+        "forecast_delivery": 66_850_000,
+        "shortfall": 61_850_000,
+        "mitigated": 2_000_000,
+        "net_shortfall": 59_850_000,
+    }
     status = selectors.delivery_by(delivery, by="status").set_index("status")
     assert list(status.index) == ["achieved", "on_track", "at_risk", "undeliverable"]
     # at risk: S2 537,000 + S6 200,000 = 737,000 planned; 268,500 + 150,000 = 418,500 forecast.
     assert status.loc["at_risk", ["count", "planned", "forecast_delivery", "shortfall"]].tolist() == [
-        2, 73_700_000, 41_850_000, 31_850_000]
+        2,
+        73_700_000,
+        41_850_000,
+        31_850_000,
+    ]
     assert status.loc["on_track", ["count", "planned"]].tolist() == [2, 5_000_000]  # S3 0 + S7 50,000
     service = selectors.delivery_by(delivery, by="service_area").set_index("service_area")
     # Early Help: S1 200,000 + S3 0 (S4 absorbed is not counted).
     assert service.loc["Early Help", ["count", "planned", "delivered"]].tolist() == [2, 20_000_000, 20_000_000]
     assert service.loc["Strategy", ["planned", "shortfall", "mitigated", "net_shortfall"]].tolist() == [
-        25_000_000, 5_000_000, 2_000_000, 3_000_000]
+        25_000_000,
+        5_000_000,
+        2_000_000,
+        3_000_000,
+    ]
 
 
 def test_the_tracker_filters_by_status_rag_and_service(tracker) -> None:  # type: ignore[no-untyped-def]
     def refs(**kwargs: str) -> list[str]:
-        frame = selectors.delivery_frame(authority=tracker.authority, year_label="2022/23",
-                                         filters=TrackerFilters(**kwargs))
+        frame = selectors.delivery_frame(
+            authority=tracker.authority, year_label="2022/23", filters=TrackerFilters(**kwargs)
+        )
         return list(frame["ref"])
 
     assert refs(status="at_risk") == ["S2", "S6"]
@@ -140,7 +173,10 @@ def test_totals_now_use_reprofiles_and_the_delayed_programme(tracker) -> None:  
     # S7 re-profiled to 50,000 in 2022/23: net 1,337,000 − 50,000 = 1,287,000 (the frame's planned total).
     # The programme delayed 6 months: 539,000 × 6/12 = 269,500. Total 1,556,500.
     assert totals.loc["2022/23", ["net_of_absorbed", "programme_benefit", "total"]].tolist() == [
-        128_700_000, 26_950_000, 155_650_000]
+        128_700_000,
+        26_950_000,
+        155_650_000,
+    ]
     # The delay adds 2030/31: 11,241,000 × 6/12 = 5,620,500.
     assert totals.loc["2030/31", "programme_benefit"] == 562_050_000
     assert totals["programme_benefit"].sum() == 6_337_500_000  # lifetime unchanged: £63,375,000
@@ -185,8 +221,9 @@ def test_programme_return_and_payback_as_approved(tracker) -> None:  # type: ign
 
 
 def test_programme_cumulative_benefit_over_a_window(tracker) -> None:  # type: ignore[no-untyped-def]
-    figures = selectors.programme_figures(programme=tracker.programme, basis="original",
-                                          first_year="2023/24", last_year="2025/26")
+    figures = selectors.programme_figures(
+        programme=tracker.programme, basis="original", first_year="2023/24", last_year="2025/26"
+    )
     # 3,557,000 + 7,322,000 + 9,331,000 = 20,210,000; 20,210,000 / 8,900,000 = 2.27:1.
     assert figures.cumulative == 2_021_000_000
     assert figures.roi == pytest.approx(2_021_000_000 / 890_000_000)
@@ -199,8 +236,16 @@ def test_the_delayed_start_reprofiles_side_by_side_with_the_same_lifetime_total(
     # b'(k) = b(k−1)·6/12 + b(k)·6/12: 269,500; 2,048,000; 5,439,500; 8,326,500; 9,735,000; 10,278,000;
     # 10,623,000; 11,035,000; and 5,620,500 in the added year 2030/31.
     assert profiles["target_reprofiled"].tolist() == [
-        26_950_000, 204_800_000, 543_950_000, 832_650_000, 973_500_000, 1_027_800_000, 1_062_300_000,
-        1_103_500_000, 562_050_000]
+        26_950_000,
+        204_800_000,
+        543_950_000,
+        832_650_000,
+        973_500_000,
+        1_027_800_000,
+        1_062_300_000,
+        1_103_500_000,
+        562_050_000,
+    ]
     assert profiles.loc["2030/31", "target"] == 0
     assert profiles["target"].sum() == profiles["target_reprofiled"].sum() == 6_337_500_000
     assert profiles["stretch"].sum() == profiles["stretch_reprofiled"].sum()
@@ -214,10 +259,9 @@ def test_a_hurdle_that_is_never_reached_gives_no_payback_year(tracker) -> None: 
 
 
 def test_a_programme_without_investment_says_so(tracker, finance_officer) -> None:  # type: ignore[no-untyped-def]
-    from savings.services import programme_save
-
-    bare = programme_save(authority=tracker.authority, user=finance_officer, code="NEW", name="New",
-                          first_year="2023/24")
+    bare = programme_save(
+        authority=tracker.authority, user=finance_officer, code="NEW", name="New", first_year="2023/24"
+    )
     figures = selectors.programme_figures(programme=bare)
     assert figures.roi is None and figures.summary is None
     assert any("no target benefit profile" in p for p in figures.problems)

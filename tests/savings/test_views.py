@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from accounts.models import AuditEvent
 from savings.models import Mitigation, Programme, Saving, SavingUpdate
+from tests.factories import ServiceAreaFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +24,8 @@ def tracker_url(**params: str) -> str:
 def pages(tracker) -> list[str]:  # type: ignore[no-untyped-def]
     saving, programme = tracker.savings["S6"], tracker.programme
     return [
-        tracker_url(year="2022/23"), reverse("savings:saving", args=[saving.pk]),
+        tracker_url(year="2022/23"),
+        reverse("savings:saving", args=[saving.pk]),
         reverse("savings:programme", args=[programme.pk]),
     ]
 
@@ -31,9 +33,13 @@ def pages(tracker) -> list[str]:  # type: ignore[no-untyped-def]
 def edit_pages(tracker) -> list[str]:  # type: ignore[no-untyped-def]
     saving, programme = tracker.savings["S6"], tracker.programme
     return [
-        reverse("savings:plan"), reverse("savings:saving_new"), reverse("savings:saving_edit", args=[saving.pk]),
-        reverse("savings:saving_update", args=[saving.pk]), reverse("savings:saving_reprofile", args=[saving.pk]),
-        reverse("savings:mitigation_new", args=[saving.pk]), reverse("savings:programme_new"),
+        reverse("savings:plan"),
+        reverse("savings:saving_new"),
+        reverse("savings:saving_edit", args=[saving.pk]),
+        reverse("savings:saving_update", args=[saving.pk]),
+        reverse("savings:saving_reprofile", args=[saving.pk]),
+        reverse("savings:mitigation_new", args=[saving.pk]),
+        reverse("savings:programme_new"),
         reverse("savings:programme_edit", args=[programme.pk]),
         reverse("savings:programme_profiles", args=[programme.pk]),
         reverse("savings:programme_investment", args=[programme.pk]),
@@ -80,9 +86,12 @@ def test_finance_officers_can_open_every_form(tracker, client_for, finance_offic
 def test_another_authoritys_savings_and_programmes_are_not_found(tracker, client_for, other_finance_officer) -> None:  # type: ignore[no-untyped-def]
     client = client_for(other_finance_officer)
     saving, programme = tracker.savings["S6"], tracker.programme
-    for url in [reverse("savings:saving", args=[saving.pk]), reverse("savings:programme", args=[programme.pk]),
-                reverse("savings:saving_update", args=[saving.pk]),
-                reverse("savings:programme_profiles", args=[programme.pk])]:
+    for url in [
+        reverse("savings:saving", args=[saving.pk]),
+        reverse("savings:programme", args=[programme.pk]),
+        reverse("savings:saving_update", args=[saving.pk]),
+        reverse("savings:programme_profiles", args=[programme.pk]),
+    ]:
         assert client.get(url).status_code == 404, url
     # Their own tracker shows none of ours.
     response = client.get(tracker_url(year="2022/23"))
@@ -125,8 +134,17 @@ def test_pages_have_no_inline_scripts_and_label_their_tables(tracker, client_for
 
 # -- downloads -----------------------------------------------------------------------------------
 
-TRACKER_TABLES = ["savings", "total", "by_status", "by_service", "totals_approved", "totals_current", "differences",
-                  "differences_by_saving", "programmes"]
+TRACKER_TABLES = [
+    "savings",
+    "total",
+    "by_status",
+    "by_service",
+    "totals_approved",
+    "totals_current",
+    "differences",
+    "differences_by_saving",
+    "programmes",
+]
 
 
 @pytest.mark.parametrize("table", TRACKER_TABLES)
@@ -148,7 +166,12 @@ def test_the_savings_download_has_the_same_figures_as_the_page(tracker, client_f
     header = lines[0].split(",")
     s6 = dict(zip(header, next(line for line in lines if line.startswith("S6,")).split(","), strict=False))
     assert (s6["planned"], s6["forecast_delivery"], s6["shortfall"], s6["mitigated"], s6["net_shortfall"]) == (
-        "200000.00", "150000.00", "50000.00", "20000.00", "30000.00")
+        "200000.00",
+        "150000.00",
+        "50000.00",
+        "20000.00",
+        "30000.00",
+    )
     assert "id" not in header
 
 
@@ -186,9 +209,14 @@ def test_the_programme_profiles_download_matches_the_page(tracker, client_for, d
 
 
 def test_a_text_cell_that_looks_like_a_formula_is_escaped(tracker, client_for, finance_officer, director) -> None:  # type: ignore[no-untyped-def]
-    client_for(finance_officer).post(reverse("savings:saving_edit", args=[tracker.savings["S6"].pk]), {
-        "title": "=HYPERLINK(\"x\")", "service_area": tracker.savings["S6"].service_area_id, "saving_type": "income",
-    })
+    client_for(finance_officer).post(
+        reverse("savings:saving_edit", args=[tracker.savings["S6"].pk]),
+        {
+            "title": '=HYPERLINK("x")',
+            "service_area": tracker.savings["S6"].service_area_id,
+            "saving_type": "income",
+        },
+    )
     response = client_for(director).get(tracker_url(year="2022/23", table="savings", format="csv"))
     csv = response.content.decode("utf-8-sig")
     assert "'=HYPERLINK" in csv
@@ -214,13 +242,26 @@ def test_the_programme_page_shows_return_payback_and_both_profiles(tracker, clie
 def test_adding_a_saving_from_the_browser(tracker, client_for, finance_officer) -> None:  # type: ignore[no-untyped-def]
     client = client_for(finance_officer)
     area = tracker.lines["EH-YTH"].service_area
-    response = client.post(reverse("savings:saving_new"), {
-        "ref": "CHS/SAV/34", "title": "Agency decision maker in house", "service_area": area.pk,
-        "line": tracker.lines["EH-YTH"].pk, "saving_type": "spend_reduction", "owner": "Director",
-        "version": "approved", "approved_by": "Full Council", "approved_on": "07/03/2022",
-        "amount_2022_23": "19,000", "amount_2023_24": "£19,000.00", "status": "on_track", "as_at": "2022-09-30",
-        "start_date": "01/10/2022", "full_year_effect": "38000",
-    })
+    response = client.post(
+        reverse("savings:saving_new"),
+        {
+            "ref": "CHS/SAV/34",
+            "title": "Agency decision maker in house",
+            "service_area": area.pk,
+            "line": tracker.lines["EH-YTH"].pk,
+            "saving_type": "spend_reduction",
+            "owner": "Director",
+            "version": "approved",
+            "approved_by": "Full Council",
+            "approved_on": "07/03/2022",
+            "amount_2022_23": "19,000",
+            "amount_2023_24": "£19,000.00",
+            "status": "on_track",
+            "as_at": "2022-09-30",
+            "start_date": "01/10/2022",
+            "full_year_effect": "38000",
+        },
+    )
     saving = Saving.objects.get(ref="CHS/SAV/34")
     assert response.status_code == 302 and response["Location"] == reverse("savings:saving", args=[saving.pk])
     assert saving.full_year_effect == 3_800_000 and str(saving.start_date) == "2022-10-01"
@@ -232,19 +273,35 @@ def test_adding_a_saving_from_the_browser(tracker, client_for, finance_officer) 
 
 def test_adding_a_saving_with_bad_input_shows_every_problem(tracker, client_for, finance_officer) -> None:  # type: ignore[no-untyped-def]
     client = client_for(finance_officer)
-    response = client.post(reverse("savings:saving_new"), {
-        "ref": "S1", "title": "Dup", "service_area": tracker.lines["EH-YTH"].service_area_id,
-        "saving_type": "spend_reduction", "version": "approved", "amount_2022_23": "abc", "status": "absorbed",
-        "as_at": "2022-09-30",
-    })
+    response = client.post(
+        reverse("savings:saving_new"),
+        {
+            "ref": "S1",
+            "title": "Dup",
+            "service_area": tracker.lines["EH-YTH"].service_area_id,
+            "saving_type": "spend_reduction",
+            "version": "approved",
+            "amount_2022_23": "abc",
+            "status": "absorbed",
+            "as_at": "2022-09-30",
+        },
+    )
     text = response.content.decode()
     assert response.status_code == 200 and "There is a problem" in text
     assert "Enter an amount in pounds" in text
-    response = client.post(reverse("savings:saving_new"), {
-        "ref": "s1", "title": "Dup", "service_area": tracker.lines["EH-YTH"].service_area_id,
-        "saving_type": "spend_reduction", "version": "approved", "amount_2022_23": "100", "status": "absorbed",
-        "as_at": "2022-09-30",
-    })
+    response = client.post(
+        reverse("savings:saving_new"),
+        {
+            "ref": "s1",
+            "title": "Dup",
+            "service_area": tracker.lines["EH-YTH"].service_area_id,
+            "saving_type": "spend_reduction",
+            "version": "approved",
+            "amount_2022_23": "100",
+            "status": "absorbed",
+            "as_at": "2022-09-30",
+        },
+    )
     text = response.content.decode()
     assert "a saving with reference &#x27;s1&#x27; already exists" in text
     assert "an absorbed saving must name the programme" in text
@@ -254,23 +311,37 @@ def test_adding_a_saving_with_bad_input_shows_every_problem(tracker, client_for,
 def test_another_authoritys_service_area_cannot_be_chosen(  # type: ignore[no-untyped-def]
     tracker, client_for, finance_officer, other_authority
 ) -> None:
-    from tests.factories import ServiceAreaFactory
-
     theirs = ServiceAreaFactory(authority=other_authority, name="Theirs")
-    response = client_for(finance_officer).post(reverse("savings:saving_new"), {
-        "ref": "X", "title": "X", "service_area": theirs.pk, "saving_type": "spend_reduction",
-        "version": "approved", "amount_2022_23": "100", "status": "on_track", "as_at": "2022-09-30",
-    })
+    response = client_for(finance_officer).post(
+        reverse("savings:saving_new"),
+        {
+            "ref": "X",
+            "title": "X",
+            "service_area": theirs.pk,
+            "saving_type": "spend_reduction",
+            "version": "approved",
+            "amount_2022_23": "100",
+            "status": "on_track",
+            "as_at": "2022-09-30",
+        },
+    )
     assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
     assert not Saving.objects.filter(ref="X").exists()
 
 
 def test_recording_progress_for_a_reporting_cycle(tracker, client_for, finance_officer) -> None:  # type: ignore[no-untyped-def]
     saving = tracker.savings["S2"]
-    response = client_for(finance_officer).post(reverse("savings:saving_update", args=[saving.pk]), {
-        "as_at": "31/01/2023", "year_label": "2022/23", "period": "10", "status": "undeliverable",
-        "forecast_delivery": "0", "narrative": "The market has not responded.",
-    })
+    response = client_for(finance_officer).post(
+        reverse("savings:saving_update", args=[saving.pk]),
+        {
+            "as_at": "31/01/2023",
+            "year_label": "2022/23",
+            "period": "10",
+            "status": "undeliverable",
+            "forecast_delivery": "0",
+            "narrative": "The market has not responded.",
+        },
+    )
     assert response.status_code == 302
     saving.refresh_from_db()
     assert (saving.status, saving.rag) == ("undeliverable", "red")
@@ -283,22 +354,45 @@ def test_a_reprofile_from_the_browser_must_keep_the_total(tracker, client_for, f
     saving = tracker.savings["S6"]  # approved £200,000 × 4 = £800,000
     url = reverse("savings:saving_reprofile", args=[saving.pk])
     client = client_for(finance_officer)
-    response = client.post(url, {"amount_2022_23": "100000", "amount_2023_24": "200000", "amount_2024_25": "200000",
-                                 "amount_2025_26": "200000", "note": "late start"})
+    response = client.post(
+        url,
+        {
+            "amount_2022_23": "100000",
+            "amount_2023_24": "200000",
+            "amount_2024_25": "200000",
+            "amount_2025_26": "200000",
+            "note": "late start",
+        },
+    )
     assert response.status_code == 200
     assert "the re-profile totals £700,000.00 over its lifetime" in response.content.decode()
     assert not saving.versions.filter(version="reprofiled").exists()
-    response = client.post(url, {"amount_2022_23": "100000", "amount_2023_24": "300000", "amount_2024_25": "200000",
-                                 "amount_2025_26": "200000", "note": "late start", "approved_by": "Committee"})
+    response = client.post(
+        url,
+        {
+            "amount_2022_23": "100000",
+            "amount_2023_24": "300000",
+            "amount_2024_25": "200000",
+            "amount_2025_26": "200000",
+            "note": "late start",
+            "approved_by": "Committee",
+        },
+    )
     assert response.status_code == 302
     assert saving.versions.get(version="reprofiled").note == "late start"
 
 
 def test_recording_a_mitigation(tracker, client_for, finance_officer) -> None:  # type: ignore[no-untyped-def]
     saving = tracker.savings["S5"]
-    response = client_for(finance_officer).post(reverse("savings:mitigation_new", args=[saving.pk]), {
-        "year_label": "2022/23", "amount": "100,000", "source": "reserves", "description": "one-off",
-    })
+    response = client_for(finance_officer).post(
+        reverse("savings:mitigation_new", args=[saving.pk]),
+        {
+            "year_label": "2022/23",
+            "amount": "100,000",
+            "source": "reserves",
+            "description": "one-off",
+        },
+    )
     assert response.status_code == 302
     assert Mitigation.objects.get(saving=saving).amount == 10_000_000
     assert AuditEvent.objects.filter(action="saving.mitigation_add", object_id=str(saving.pk)).exists()
@@ -306,19 +400,37 @@ def test_recording_a_mitigation(tracker, client_for, finance_officer) -> None:  
 
 def test_creating_a_programme_with_profiles_and_investment(tracker, client_for, finance_officer) -> None:  # type: ignore[no-untyped-def]
     client = client_for(finance_officer)
-    response = client.post(reverse("savings:programme_new"), {
-        "code": "FOS", "name": "Fostering invest to save", "first_year": "2023/24", "years": "2", "delay_months": "0",
-        "hurdle": "1.5",
-    })
+    response = client.post(
+        reverse("savings:programme_new"),
+        {
+            "code": "FOS",
+            "name": "Fostering invest to save",
+            "first_year": "2023/24",
+            "years": "2",
+            "delay_months": "0",
+            "hurdle": "1.5",
+        },
+    )
     programme = Programme.objects.get(code="FOS")
     assert response.status_code == 302
-    response = client.post(reverse("savings:programme_profiles", args=[programme.pk]), {
-        "target_2023_24": "0", "target_2024_25": "1142846", "stretch_2024_25": "1500000", "cost_2023_24": "901973",
-    })
+    response = client.post(
+        reverse("savings:programme_profiles", args=[programme.pk]),
+        {
+            "target_2023_24": "0",
+            "target_2024_25": "1142846",
+            "stretch_2024_25": "1500000",
+            "cost_2023_24": "901973",
+        },
+    )
     assert response.status_code == 302
-    response = client.post(reverse("savings:programme_investment", args=[programme.pk]), {
-        "description": "Foster carer support and allowances", "amount": "901,973", "funding_source": "Base budget",
-    })
+    response = client.post(
+        reverse("savings:programme_investment", args=[programme.pk]),
+        {
+            "description": "Foster carer support and allowances",
+            "amount": "901,973",
+            "funding_source": "Base budget",
+        },
+    )
     assert response.status_code == 302
     text = client.get(reverse("savings:programme", args=[programme.pk])).content.decode()
     # £1,142,846 / £901,973 = 1.27:1, under the 1.5 hurdle.
@@ -328,9 +440,17 @@ def test_creating_a_programme_with_profiles_and_investment(tracker, client_for, 
 
 
 def test_a_duplicate_programme_code_is_refused(tracker, client_for, finance_officer) -> None:  # type: ignore[no-untyped-def]
-    response = client_for(finance_officer).post(reverse("savings:programme_new"), {
-        "code": "ctp", "name": "Again", "first_year": "2023/24", "years": "2", "delay_months": "0", "hurdle": "3",
-    })
+    response = client_for(finance_officer).post(
+        reverse("savings:programme_new"),
+        {
+            "code": "ctp",
+            "name": "Again",
+            "first_year": "2023/24",
+            "years": "2",
+            "delay_months": "0",
+            "hurdle": "3",
+        },
+    )
     assert response.status_code == 200 and "already exists" in response.content.decode()
 
 
@@ -339,8 +459,9 @@ def test_setting_the_plan(authority, client_for, finance_officer) -> None:  # ty
     assert client.get(reverse("savings:saving_new")).status_code == 302  # no plan yet: set it first
     response = client.post(reverse("savings:plan"), {"first_year": "2023/24", "last_year": "2022/23"})
     assert "The last year is before the first year" in response.content.decode()
-    response = client.post(reverse("savings:plan"), {"first_year": "2023/24", "last_year": "2026/27",
-                                                     "approved_by": "Full Council"})
+    response = client.post(
+        reverse("savings:plan"), {"first_year": "2023/24", "last_year": "2026/27", "approved_by": "Full Council"}
+    )
     assert response.status_code == 302
     assert AuditEvent.objects.filter(action="savings_plan.set").count() == 1
     assert client.get(reverse("savings:saving_new")).status_code == 200

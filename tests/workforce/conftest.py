@@ -12,18 +12,33 @@ from tests.factories import BudgetLineFactory
 @pytest.fixture
 def workforce_lines(authority) -> dict[str, BudgetLine]:  # type: ignore[no-untyped-def]
     return {
-        "CP": BudgetLineFactory(authority=authority, code="SW-CP", name="Child protection teams",
-                                category=BudgetLine.Category.WORKFORCE, team_code="CP"),
-        "AS": BudgetLineFactory(authority=authority, code="SW-AS", name="Assessment teams",
-                                category=BudgetLine.Category.WORKFORCE, team_code="AS"),
+        "CP": BudgetLineFactory(
+            authority=authority,
+            code="SW-CP",
+            name="Child protection teams",
+            category=BudgetLine.Category.WORKFORCE,
+            team_code="CP",
+        ),
+        "AS": BudgetLineFactory(
+            authority=authority,
+            code="SW-AS",
+            name="Assessment teams",
+            category=BudgetLine.Category.WORKFORCE,
+            team_code="AS",
+        ),
     }
 
 
 @pytest.fixture
 def other_workforce_lines(other_authority) -> dict[str, BudgetLine]:  # type: ignore[no-untyped-def]
     return {
-        "CP": BudgetLineFactory(authority=other_authority, code="SW-CP", name="Child protection teams",
-                                category=BudgetLine.Category.WORKFORCE, team_code="CP"),
+        "CP": BudgetLineFactory(
+            authority=other_authority,
+            code="SW-CP",
+            name="Child protection teams",
+            category=BudgetLine.Category.WORKFORCE,
+            team_code="CP",
+        ),
     }
 
 
@@ -37,7 +52,7 @@ HEADER = (
 # Agency: A1 covers the maternity leave at £1,200 a week; A2 covers a vacancy at £1,100 a week,
 # 0.5 FTE at £650 a week... see the tests for the arithmetic.
 GOOD = HEADER + (
-    "post,CP,Child protection North,Y,P1,,social worker,1,\"£41,600\",,,,,,,\n"
+    'post,CP,Child protection North,Y,P1,,social worker,1,"£41,600",,,,,,,\n'
     "post,CP,Child protection North,Y,P2,,social worker,1,41600,,,,,,,\n"
     "post,CP,,,P3,,social worker,1,41600,,,,,,,\n"
     "post,CP,,,P4,,social worker,1,41600,,,,,,,\n"
@@ -48,10 +63,24 @@ GOOD = HEADER + (
 )
 
 
-def run_import(authority, text: str, *, as_at: str | None = "2019-07-31", name: str = "workforce.csv",  # type: ignore[no-untyped-def]
-               dry_run: bool = False, user=None):
-    return import_run(authority=authority, kind="workforce", source=name, data=text.encode("utf-8"),
-                      options={"year": None, "as_at": as_at}, user=user, dry_run=dry_run)
+def run_import(
+    authority,
+    text: str,
+    *,
+    as_at: str | None = "2019-07-31",
+    name: str = "workforce.csv",  # type: ignore[no-untyped-def]
+    dry_run: bool = False,
+    user=None,
+):
+    return import_run(
+        authority=authority,
+        kind="workforce",
+        source=name,
+        data=text.encode("utf-8"),
+        options={"year": None, "as_at": as_at},
+        user=user,
+        dry_run=dry_run,
+    )
 
 
 def errors(plan) -> list[str]:  # type: ignore[no-untyped-def]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from accounts.models import AuditEvent, Role
@@ -81,8 +82,13 @@ def test_there_is_a_snapshot_for_each_month_to_date_and_everything_is_audited(de
     assert created == Team.objects.count() + Post.objects.count() + Worker.objects.count()
 
 
-def test_the_demo_is_the_same_every_time(authority, other_authority, finance_officer, other_finance_officer,  # type: ignore[no-untyped-def]
-                                         placement_types) -> None:
+def test_the_demo_is_the_same_every_time(
+    authority,
+    other_authority,
+    finance_officer,
+    other_finance_officer,  # type: ignore[no-untyped-def]
+    placement_types,
+) -> None:
     for who, user in ((authority, finance_officer), (other_authority, other_finance_officer)):
         seed_budget_and_actuals(authority=who, year_label=YEAR, as_at_period=PERIOD, user=user)
         seed_demo_data(authority=who, year_label=YEAR, period=PERIOD, users={Role.FINANCE_OFFICER: user})
@@ -92,17 +98,27 @@ def test_the_demo_is_the_same_every_time(authority, other_authority, finance_off
 
 
 def test_the_forecast_engine_accepts_the_demo_workforce(demo) -> None:  # type: ignore[no-untyped-def]
-    import pandas as pd
-
-    lines = pd.DataFrame([
-        {"line_code": line.code, "line_name": line.name, "category": line.category, "team": line.team or None,
-         "placement_type": line.placement_type, "annual_budget": line.budget_pounds * 100, "method": None}
-        for line in DEMO_LINES
-    ])
+    lines = pd.DataFrame(
+        [
+            {
+                "line_code": line.code,
+                "line_name": line.name,
+                "category": line.category,
+                "team": line.team or None,
+                "placement_type": line.placement_type,
+                "annual_budget": line.budget_pounds * 100,
+                "method": None,
+            }
+            for line in DEMO_LINES
+        ]
+    )
     inputs = EngineInputs(
-        year=Calendar.from_label(YEAR), as_at_period=PERIOD, budget_lines=lines,
+        year=Calendar.from_label(YEAR),
+        as_at_period=PERIOD,
+        budget_lines=lines,
         scenarios=[Scenario(name=n) for n in ("best", "middle", "worst")],
-        posts=selectors.posts_frame(authority=demo), workers=selectors.workers_frame(authority=demo),
+        posts=selectors.posts_frame(authority=demo),
+        workers=selectors.workers_frame(authority=demo),
     )
     problems = [p for p in input_problems(inputs) if "workforce" in p.lower() or "staff" in p.lower()]
     assert problems == []

@@ -16,8 +16,9 @@ pytestmark = pytest.mark.django_db
 
 
 def nothing_written() -> bool:
-    return not (Team.objects.exists() or Post.objects.exists() or Worker.objects.exists()
-                or WorkforceSnapshot.objects.exists())
+    return not (
+        Team.objects.exists() or Post.objects.exists() or Worker.objects.exists() or WorkforceSnapshot.objects.exists()
+    )
 
 
 def test_a_good_file_creates_the_team_posts_workers_and_the_snapshot_of_its_date(authority, workforce_lines) -> None:  # type: ignore[no-untyped-def]
@@ -61,13 +62,17 @@ def test_a_later_file_ends_workers_it_leaves_out_and_removes_posts_it_leaves_out
     assert result["workers_ended"] == 1 and result["posts_removed"] == 1
     # Both months are kept.
     assert list(WorkforceSnapshot.objects.values_list("as_at", flat=True).order_by("as_at")) == [
-        date(2019, 7, 31), date(2019, 8, 31)]
+        date(2019, 7, 31),
+        date(2019, 8, 31),
+    ]
 
 
 def test_an_older_file_fills_in_its_own_snapshot_but_leaves_the_current_list_alone(authority, workforce_lines) -> None:  # type: ignore[no-untyped-def]
     run_import(authority, GOOD)
-    older = GOOD.replace("W1,P1,social worker,1,36000,permanent,,,,2015-01-05,,18",
-                         "W1,P1,social worker,1,36000,permanent,,,,2015-01-05,,25")
+    older = GOOD.replace(
+        "W1,P1,social worker,1,36000,permanent,,,,2015-01-05,,18",
+        "W1,P1,social worker,1,36000,permanent,,,,2015-01-05,,25",
+    )
     plan, _ = run_import(authority, older, as_at="2019-06-30")
     assert plan.ok
     assert any("only replaces its own date's snapshot" in str(w) for w in plan.warnings)
@@ -105,8 +110,10 @@ def test_a_dry_run_writes_nothing(authority, workforce_lines) -> None:  # type: 
 
 
 def test_a_sub_team_can_name_the_workforce_line_that_pays_for_it(authority, workforce_lines) -> None:  # type: ignore[no-untyped-def]
-    text = (HEADER.rstrip("\n") + ",line_code,manageable_caseload\n"
-            "post,CP-N2,Child protection North 2,Y,Q1,,social worker,1,41600,,,,,,,,SW-CP,20\n")
+    text = (
+        HEADER.rstrip("\n") + ",line_code,manageable_caseload\n"
+        "post,CP-N2,Child protection North 2,Y,Q1,,social worker,1,41600,,,,,,,,SW-CP,20\n"
+    )
     plan, _ = run_import(authority, text)
     assert plan.ok, errors(plan)
     team = Team.objects.get(code="CP-N2")
@@ -148,8 +155,9 @@ def test_a_permanent_row_without_a_cost_is_refused(authority, workforce_lines) -
     ]
 
 
-@pytest.mark.parametrize(("fte", "words"), [("0", "must be more than 0"), ("1.6", "must be at most 1.5"),
-                                            ("37", "must be at most 1.5")])
+@pytest.mark.parametrize(
+    ("fte", "words"), [("0", "must be more than 0"), ("1.6", "must be at most 1.5"), ("37", "must be at most 1.5")]
+)
 def test_an_fte_of_zero_or_above_one_and_a_half_is_refused(authority, workforce_lines, fte, words) -> None:  # type: ignore[no-untyped-def]
     problems = bad(authority, f"worker,CP,,,W9,,social worker,{fte},36000,permanent,,,,2019-01-01,,\n")
     assert len(problems) == 1
@@ -197,16 +205,31 @@ def test_job_sharers_and_a_successor_after_the_last_day_are_not_a_clash(authorit
     assert plan.ok, errors(plan)
 
 
-@pytest.mark.parametrize(("row", "column", "words"), [
-    ("worker,CP,,,A9,,social worker,1,,agency,45000,vacancy,,2019-01-01,,\n", "weekly_rate",
-     "£45,000 a week at 1 FTE is £45,000 per full-time week, outside £250–£5,000"),
-    ("worker,CP,,,A9,,social worker,1,,agency,12,vacancy,,2019-01-01,,\n", "weekly_rate",
-     "£12 a week at 1 FTE is £12 per full-time week, outside £250–£5,000"),
-    ("worker,CP,,,W9,,social worker,1,3600000,permanent,,,,2019-01-01,,\n", "annual_cost",
-     "£3,600,000 a year at 1 FTE is £3,600,000 per full-time post, outside £10,000–£250,000"),
-    ("post,CP,,,P9,,social worker,0.5,900,,,,,,,\n", "annual_cost",
-     "£900 a year at 0.5 FTE is £1,800 per full-time post, outside £10,000–£250,000"),
-])
+@pytest.mark.parametrize(
+    ("row", "column", "words"),
+    [
+        (
+            "worker,CP,,,A9,,social worker,1,,agency,45000,vacancy,,2019-01-01,,\n",
+            "weekly_rate",
+            "£45,000 a week at 1 FTE is £45,000 per full-time week, outside £250–£5,000",
+        ),
+        (
+            "worker,CP,,,A9,,social worker,1,,agency,12,vacancy,,2019-01-01,,\n",
+            "weekly_rate",
+            "£12 a week at 1 FTE is £12 per full-time week, outside £250–£5,000",
+        ),
+        (
+            "worker,CP,,,W9,,social worker,1,3600000,permanent,,,,2019-01-01,,\n",
+            "annual_cost",
+            "£3,600,000 a year at 1 FTE is £3,600,000 per full-time post, outside £10,000–£250,000",
+        ),
+        (
+            "post,CP,,,P9,,social worker,0.5,900,,,,,,,\n",
+            "annual_cost",
+            "£900 a year at 0.5 FTE is £1,800 per full-time post, outside £10,000–£250,000",
+        ),
+    ],
+)
 def test_absurd_rates_and_costs_are_refused(authority, workforce_lines, row, column, words) -> None:  # type: ignore[no-untyped-def]
     problems = bad(authority, row)
     assert len(problems) == 1
@@ -214,13 +237,16 @@ def test_absurd_rates_and_costs_are_refused(authority, workforce_lines, row, col
 
 
 def test_every_problem_in_a_file_is_reported_at_once(authority, workforce_lines) -> None:  # type: ignore[no-untyped-def]
-    problems = bad(authority, (
-        "worker,XYZ,,,W8,,social worker,1,36000,permanent,,,,2019-01-01,,\n"
-        "worker,CP,,,A9,,social worker,1,,agency,,vacancy,,2019-01-01,,\n"
-        "worker,CP,,,W1,,social worker,1,36000,permanent,,,,2019-01-01,,\n"
-        "worker,CP,,,W7,,social worker,1,36000,contractor,,,,31/02/2019,,\n"
-        "worker,CP,,,A8,,social worker,1,,agency,1000,holiday,,2019-01-01,,\n"
-    ))
+    problems = bad(
+        authority,
+        (
+            "worker,XYZ,,,W8,,social worker,1,36000,permanent,,,,2019-01-01,,\n"
+            "worker,CP,,,A9,,social worker,1,,agency,,vacancy,,2019-01-01,,\n"
+            "worker,CP,,,W1,,social worker,1,36000,permanent,,,,2019-01-01,,\n"
+            "worker,CP,,,W7,,social worker,1,36000,contractor,,,,31/02/2019,,\n"
+            "worker,CP,,,A8,,social worker,1,,agency,1000,holiday,,2019-01-01,,\n"
+        ),
+    )
     assert [p.split(":")[0] for p in problems] == [
         "workforce.csv row 10, column team",
         "workforce.csv row 11, column weekly_rate",
@@ -258,8 +284,12 @@ def test_an_agency_worker_cannot_be_marked_absent(authority, workforce_lines) ->
     assert len(problems) == 1 and "column absence: absences are recorded for permanent staff" in problems[0]
 
 
-def test_a_file_cannot_reach_another_authoritys_teams(authority, other_authority, workforce_lines,  # type: ignore[no-untyped-def]
-                                                      other_workforce_lines) -> None:
+def test_a_file_cannot_reach_another_authoritys_teams(
+    authority,
+    other_authority,
+    workforce_lines,  # type: ignore[no-untyped-def]
+    other_workforce_lines,
+) -> None:
     # Dorset has team CP; Nottinghamshire's file creates its own CP on its own line.
     plan, _ = run_import(other_authority, GOOD)
     assert plan.ok

@@ -17,10 +17,13 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def loaded(authority, workforce_lines):  # type: ignore[no-untyped-def]
-    text = (HEADER.rstrip("\n") + ",line_code,manageable_caseload,asye\n"
-            + "".join(line + ",,,\n" for line in GOOD.splitlines()[1:])
-            + "post,CP-S,CP South,Y,S1,,social worker,1,41600,,,,,,,,SW-CP,20,\n"
-            + "worker,CP-S,,,N1,S1,social worker,1,30000,permanent,,,,2019-09-02,,,,,Y\n")
+    text = (
+        HEADER.rstrip("\n")
+        + ",line_code,manageable_caseload,asye\n"
+        + "".join(line + ",,,\n" for line in GOOD.splitlines()[1:])
+        + "post,CP-S,CP South,Y,S1,,social worker,1,41600,,,,,,,,SW-CP,20,\n"
+        + "worker,CP-S,,,N1,S1,social worker,1,30000,permanent,,,,2019-09-02,,,,,Y\n"
+    )
     plan, _ = run_import(authority, text)
     assert plan.ok, errors(plan)
 

@@ -25,8 +25,15 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def team(authority, workforce_lines, finance_officer) -> Team:  # type: ignore[no-untyped-def]
-    return team_save(authority=authority, user=finance_officer, code="CP-N", name="Child protection North",
-                     budget_line=workforce_lines["CP"], hard_to_retain=True, manageable_caseload=20)
+    return team_save(
+        authority=authority,
+        user=finance_officer,
+        code="CP-N",
+        name="Child protection North",
+        budget_line=workforce_lines["CP"],
+        hard_to_retain=True,
+        manageable_caseload=20,
+    )
 
 
 @pytest.fixture
@@ -35,8 +42,14 @@ def post(authority, team) -> Post:  # type: ignore[no-untyped-def]
 
 
 def permanent(team: Team, ref: str = "W1", **values) -> WorkerData:  # type: ignore[no-untyped-def]
-    data = WorkerData(ref=ref, team=team, worker_type="permanent", fte=Decimal("1"), start_date=date(2019, 4, 1),
-                      annual_cost=3_600_000)
+    data = WorkerData(
+        ref=ref,
+        team=team,
+        worker_type="permanent",
+        fte=Decimal("1"),
+        start_date=date(2019, 4, 1),
+        annual_cost=3_600_000,
+    )
     for key, value in values.items():
         setattr(data, key, value)
     return data
@@ -60,21 +73,33 @@ def test_an_agency_engagement_needs_a_rate_and_a_reason(authority, team, finance
     assert AuditEvent.objects.filter(action="agency_engagement.create").count() == 1
 
 
-def test_two_full_time_permanent_workers_cannot_fill_one_post_over_the_same_dates(authority, team, post,  # type: ignore[no-untyped-def]
-                                                                                     finance_officer) -> None:
+def test_two_full_time_permanent_workers_cannot_fill_one_post_over_the_same_dates(
+    authority,
+    team,
+    post,  # type: ignore[no-untyped-def]
+    finance_officer,
+) -> None:
     worker_add(authority=authority, user=finance_officer, data=permanent(team, post=post))
     with pytest.raises(WorkforceChangeError, match="post P1 \\(1 FTE\\) is already filled by W1"):
         worker_add(authority=authority, user=finance_officer, data=permanent(team, ref="W2", post=post))
     # After W1's last day the post is free again.
     w1 = Worker.objects.get(ref="W1")
     worker_end(authority=authority, user=finance_officer, worker=w1, end_date=date(2019, 8, 31))
-    worker_add(authority=authority, user=finance_officer,
-               data=permanent(team, ref="W2", post=post, start_date=date(2019, 9, 1)))
+    worker_add(
+        authority=authority,
+        user=finance_officer,
+        data=permanent(team, ref="W2", post=post, start_date=date(2019, 9, 1)),
+    )
 
 
 def test_a_worker_cannot_fill_a_post_of_another_team(authority, team, post, workforce_lines, finance_officer) -> None:  # type: ignore[no-untyped-def]
-    other = team_save(authority=authority, user=finance_officer, code="AS-E", name="Assessment East",
-                      budget_line=workforce_lines["AS"])
+    other = team_save(
+        authority=authority,
+        user=finance_officer,
+        code="AS-E",
+        name="Assessment East",
+        budget_line=workforce_lines["AS"],
+    )
     with pytest.raises(WorkforceChangeError, match="post P1 belongs to team CP-N, not AS-E"):
         worker_add(authority=authority, user=finance_officer, data=permanent(other, post=post))
 
@@ -91,24 +116,35 @@ def test_ending_before_the_start_is_refused(authority, team, finance_officer) ->
 
 def test_an_absence_is_recorded_and_ended_with_an_audit_trail(authority, team, finance_officer) -> None:  # type: ignore[no-untyped-def]
     worker = worker_add(authority=authority, user=finance_officer, data=permanent(team))
-    worker_absence_set(authority=authority, user=finance_officer, worker=worker, absence="maternity",
-                       since=date(2019, 6, 1))
+    worker_absence_set(
+        authority=authority, user=finance_officer, worker=worker, absence="maternity", since=date(2019, 6, 1)
+    )
     worker.refresh_from_db()
     assert worker.absence == "maternity" and worker.absence_since == date(2019, 6, 1)
     worker_absence_set(authority=authority, user=finance_officer, worker=worker, absence="")
     worker.refresh_from_db()
     assert worker.absence == "" and worker.absence_since is None
     actions = AuditEvent.objects.filter(object_id=str(worker.pk)).order_by("id").values_list("action", flat=True)
-    assert list(actions) == [
-        "worker.create", "worker.absence", "worker.return"]
+    assert list(actions) == ["worker.create", "worker.absence", "worker.return"]
 
 
-@pytest.mark.parametrize(("field", "value", "column"), [
-    ("fte", Decimal("0"), "fte"), ("fte", Decimal("1.6"), "fte"), ("annual_cost", None, "annual_cost"),
-    ("annual_cost", 500_000_000, "annual_cost"),
-])
-def test_bad_values_entered_in_a_form_get_the_imports_messages(authority, team, finance_officer, field, value,  # type: ignore[no-untyped-def]
-                                                               column) -> None:
+@pytest.mark.parametrize(
+    ("field", "value", "column"),
+    [
+        ("fte", Decimal("0"), "fte"),
+        ("fte", Decimal("1.6"), "fte"),
+        ("annual_cost", None, "annual_cost"),
+        ("annual_cost", 500_000_000, "annual_cost"),
+    ],
+)
+def test_bad_values_entered_in_a_form_get_the_imports_messages(
+    authority,
+    team,
+    finance_officer,
+    field,
+    value,  # type: ignore[no-untyped-def]
+    column,
+) -> None:
     with pytest.raises(WorkforceChangeError) as caught:
         worker_add(authority=authority, user=finance_officer, data=permanent(team, **{field: value}))
     assert column in caught.value.message_dict
@@ -119,8 +155,9 @@ def test_a_team_must_be_paid_from_this_authoritys_workforce_line(
     authority, other_workforce_lines, finance_officer
 ) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(WorkforceChangeError, match="workforce budget lines"):
-        team_save(authority=authority, user=finance_officer, code="CP", name="CP",
-                  budget_line=other_workforce_lines["CP"])
+        team_save(
+            authority=authority, user=finance_officer, code="CP", name="CP", budget_line=other_workforce_lines["CP"]
+        )
 
 
 def test_taking_a_snapshot_keeps_everyone_not_gone_by_its_date(authority, team, post, finance_officer) -> None:  # type: ignore[no-untyped-def]

@@ -7,6 +7,7 @@ import io
 from datetime import date
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
 from accounts.models import AuditEvent
@@ -32,7 +33,10 @@ def other_loaded(other_authority, other_workforce_lines):  # type: ignore[no-unt
 
 def read_pages(client, team, worker):  # type: ignore[no-untyped-def]
     return [
-        "/workforce/", f"/workforce/teams/{team.pk}/", f"/workforce/workers/{worker.pk}/", "/workforce/kpis/",
+        "/workforce/",
+        f"/workforce/teams/{team.pk}/",
+        f"/workforce/workers/{worker.pk}/",
+        "/workforce/kpis/",
         "/workforce/snapshots/",
     ]
 
@@ -59,9 +63,13 @@ def test_committee_members_see_nothing_here(client_for, committee_member, loaded
 def test_directors_and_administrators_cannot_change_anything(request, client_for, loaded, role) -> None:  # type: ignore[no-untyped-def]
     client = client_for(request.getfixturevalue(role))
     worker = Worker.objects.get(ref="W1")
-    for url in ["/workforce/workers/new/", f"/workforce/workers/{worker.pk}/edit/",
-                f"/workforce/workers/{worker.pk}/end/", f"/workforce/workers/{worker.pk}/absence/",
-                "/workforce/teams/new/"]:
+    for url in [
+        "/workforce/workers/new/",
+        f"/workforce/workers/{worker.pk}/edit/",
+        f"/workforce/workers/{worker.pk}/end/",
+        f"/workforce/workers/{worker.pk}/absence/",
+        "/workforce/teams/new/",
+    ]:
         assert client.get(url).status_code == 403, url
         assert client.post(url, {}).status_code == 403, url
     assert client.post("/workforce/snapshots/", {"as_at": "2019-08-31"}).status_code == 403
@@ -73,17 +81,27 @@ def test_another_authoritys_team_and_worker_are_not_found(client_for, finance_of
     client = client_for(finance_officer)
     theirs = Worker.objects.get(authority=other_loaded.authority, ref="W1")
     assert client.get(f"/workforce/teams/{other_loaded.pk}/").status_code == 404
-    for url in [f"/workforce/workers/{theirs.pk}/", f"/workforce/workers/{theirs.pk}/edit/",
-                f"/workforce/workers/{theirs.pk}/end/"]:
+    for url in [
+        f"/workforce/workers/{theirs.pk}/",
+        f"/workforce/workers/{theirs.pk}/edit/",
+        f"/workforce/workers/{theirs.pk}/end/",
+    ]:
         assert client.get(url).status_code == 404, url
     assert client.post(f"/workforce/workers/{theirs.pk}/end/", {"end_date": "2019-08-31"}).status_code == 404
     theirs.refresh_from_db()
     assert theirs.end_date is None
     # Their teams are not offered (nor accepted) on my forms.
-    response = client.post("/workforce/workers/new/", {
-        "ref": "X1", "team": other_loaded.pk, "worker_type": "permanent", "fte": "1", "start_date": "2019-08-01",
-        "annual_cost": "36000",
-    })
+    response = client.post(
+        "/workforce/workers/new/",
+        {
+            "ref": "X1",
+            "team": other_loaded.pk,
+            "worker_type": "permanent",
+            "fte": "1",
+            "start_date": "2019-08-01",
+            "annual_cost": "36000",
+        },
+    )
     assert response.status_code == 200 and not Worker.objects.filter(ref="X1").exists()
     assert b"Select a valid choice" in response.content
 
@@ -92,11 +110,20 @@ def test_a_finance_officer_adds_an_agency_engagement_in_the_browser(client_for, 
     client = client_for(finance_officer)
     page = client.get(f"/workforce/workers/new/?team={loaded.pk}&type=agency")
     assert page.status_code == 200 and b"Record an agency engagement" in page.content
-    response = client.post("/workforce/workers/new/", {
-        "ref": "A7", "team": loaded.pk, "worker_type": "agency", "fte": "1", "start_date": "01/08/2019",
-        "end_date": "2019-10-31", "weekly_rate": "£1,150.00", "agency_reason": "additional_capacity",
-        "caseload": "19",
-    })
+    response = client.post(
+        "/workforce/workers/new/",
+        {
+            "ref": "A7",
+            "team": loaded.pk,
+            "worker_type": "agency",
+            "fte": "1",
+            "start_date": "01/08/2019",
+            "end_date": "2019-10-31",
+            "weekly_rate": "£1,150.00",
+            "agency_reason": "additional_capacity",
+            "caseload": "19",
+        },
+    )
     worker = Worker.objects.get(ref="A7")
     assert response.status_code == 302 and response["Location"] == f"/workforce/workers/{worker.pk}/"
     assert worker.weekly_rate == 115_000 and worker.start_date == date(2019, 8, 1)
@@ -105,10 +132,17 @@ def test_a_finance_officer_adds_an_agency_engagement_in_the_browser(client_for, 
 
 def test_a_bad_entry_shows_the_problem_beside_the_field_and_saves_nothing(client_for, finance_officer, loaded) -> None:  # type: ignore[no-untyped-def]
     client = client_for(finance_officer)
-    response = client.post("/workforce/workers/new/", {
-        "ref": "A8", "team": loaded.pk, "worker_type": "agency", "fte": "1", "start_date": "2019-08-01",
-        "agency_reason": "vacancy",
-    })
+    response = client.post(
+        "/workforce/workers/new/",
+        {
+            "ref": "A8",
+            "team": loaded.pk,
+            "worker_type": "agency",
+            "fte": "1",
+            "start_date": "2019-08-01",
+            "agency_reason": "vacancy",
+        },
+    )
     assert response.status_code == 200
     assert b"There is a problem" in response.content
     assert b"an agency worker needs a weekly rate" in response.content
@@ -118,10 +152,16 @@ def test_a_bad_entry_shows_the_problem_beside_the_field_and_saves_nothing(client
 def test_ending_a_worker_and_recording_an_absence_in_the_browser(client_for, finance_officer, loaded) -> None:  # type: ignore[no-untyped-def]
     client = client_for(finance_officer)
     worker = Worker.objects.get(ref="W1")
-    assert client.post(f"/workforce/workers/{worker.pk}/absence/",
-                       {"absence": "long_term_sickness", "since": "2019-08-05"}).status_code == 302
-    assert client.post(f"/workforce/workers/{worker.pk}/end/",
-                       {"end_date": "2019-09-30", "reason": "retired"}).status_code == 302
+    assert (
+        client.post(
+            f"/workforce/workers/{worker.pk}/absence/", {"absence": "long_term_sickness", "since": "2019-08-05"}
+        ).status_code
+        == 302
+    )
+    assert (
+        client.post(f"/workforce/workers/{worker.pk}/end/", {"end_date": "2019-09-30", "reason": "retired"}).status_code
+        == 302
+    )
     worker.refresh_from_db()
     assert worker.absence == "long_term_sickness" and worker.end_date == date(2019, 9, 30)
     history = client.get(f"/workforce/workers/{worker.pk}/")
@@ -149,18 +189,21 @@ def test_the_kpi_page_has_a_month_selector_and_shows_the_months_figures(client_f
     assert "£96,886" in html  # committed to 31 March, £96,885.72 shown to the pound
 
 
-@pytest.mark.parametrize(("url", "table", "header"), [
-    ("/workforce/", "teams", "team,team_name,budget_line"),
-    ("/workforce/teams/{team}/", "posts", "post_ref,role,fte,annual_cost,held_by"),
-    ("/workforce/teams/{team}/", "staff", "worker_ref,role,worker_type,fte"),
-    ("/workforce/workers/{worker}/", "history", "as_at,team,post_ref"),
-    ("/workforce/workers/{worker}/", "changes", "when,who,action"),
-    ("/workforce/kpis/?year=2019/20&period=4", "kpis", "group,name,budgeted_fte"),
-    ("/workforce/kpis/?year=2019/20&period=4", "reasons", "month,as_at,vacancy"),
-    ("/workforce/kpis/?year=2019/20&period=4", "committed", "month,permanent_cost,agency_cost,total_cost"),
-    ("/workforce/kpis/?year=2019/20&period=4", "committed_by_team", "team,permanent_cost"),
-    ("/workforce/snapshots/", "trend", "as_at,budgeted_fte"),
-])
+@pytest.mark.parametrize(
+    ("url", "table", "header"),
+    [
+        ("/workforce/", "teams", "team,team_name,budget_line"),
+        ("/workforce/teams/{team}/", "posts", "post_ref,role,fte,annual_cost,held_by"),
+        ("/workforce/teams/{team}/", "staff", "worker_ref,role,worker_type,fte"),
+        ("/workforce/workers/{worker}/", "history", "as_at,team,post_ref"),
+        ("/workforce/workers/{worker}/", "changes", "when,who,action"),
+        ("/workforce/kpis/?year=2019/20&period=4", "kpis", "group,name,budgeted_fte"),
+        ("/workforce/kpis/?year=2019/20&period=4", "reasons", "month,as_at,vacancy"),
+        ("/workforce/kpis/?year=2019/20&period=4", "committed", "month,permanent_cost,agency_cost,total_cost"),
+        ("/workforce/kpis/?year=2019/20&period=4", "committed_by_team", "team,permanent_cost"),
+        ("/workforce/snapshots/", "trend", "as_at,budgeted_fte"),
+    ],
+)
 def test_every_table_downloads_as_csv_and_xlsx(client_for, director, loaded, url, table, header) -> None:  # type: ignore[no-untyped-def]
     client = client_for(director)
     worker = Worker.objects.get(ref="W1")
@@ -191,15 +234,20 @@ def test_the_teams_page_links_to_the_upload_page_for_finance(client_for, finance
     assert b'href="/uploads/"' in page.content
 
 
-def test_the_upload_page_previews_a_workforce_file_with_its_as_at_date(client_for, finance_officer,  # type: ignore[no-untyped-def]
-                                                                       workforce_lines) -> None:
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
+def test_the_upload_page_previews_a_workforce_file_with_its_as_at_date(
+    client_for,
+    finance_officer,  # type: ignore[no-untyped-def]
+    workforce_lines,
+) -> None:
     client = client_for(finance_officer)
-    response = client.post("/uploads/", {
-        "kind": "workforce", "as_at": "2019-07-31",
-        "file": SimpleUploadedFile("workforce.csv", GOOD.encode(), content_type="text/csv"),
-    })
+    response = client.post(
+        "/uploads/",
+        {
+            "kind": "workforce",
+            "as_at": "2019-07-31",
+            "file": SimpleUploadedFile("workforce.csv", GOOD.encode(), content_type="text/csv"),
+        },
+    )
     assert response.status_code == 302
     preview = client.get(response["Location"])
     assert preview.status_code == 200

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.models import Authority
-from core.importing import ImportPlan, importer_for, importers
+from core.importing import ImportPlan, SourceFile, importer_for, importers
 from core.services import import_run
 
 
@@ -52,17 +52,11 @@ class Command(BaseCommand):
                 raise CommandError(f"{path}: no such file")
         if len(paths) > 1 and not importer.multi_file:
             raise CommandError(f"a {kind} import takes one file")
-        import_options = {"year": options["year"], "as_at": options["as_at"]}
-        if importer.multi_file:
-            import_options["files"] = [str(p) for p in paths]
-        data = paths[0].read_bytes()
-        source = paths[0].name
         plan, result = import_run(
             authority=authority,
             kind=kind,
-            source=source,
-            data=data,
-            options=import_options,
+            files=[SourceFile(path.name, path.read_bytes()) for path in paths],
+            options={"year": options["year"], "as_at": options["as_at"]},
             user=None,
             dry_run=options["dry_run"],
         )
@@ -73,7 +67,7 @@ class Command(BaseCommand):
         if options["dry_run"]:
             self.stdout.write("Dry run: the file is valid; nothing was written.")
         else:
-            label = source if len(paths) == 1 else f"{len(paths)} files"
+            label = paths[0].name if len(paths) == 1 else f"{len(paths)} files"
             self.stdout.write(f"Imported {label}: " + ", ".join(f"{k} {v}" for k, v in (result or {}).items()))
 
     def _report(self, plan: ImportPlan) -> None:

@@ -9,13 +9,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from core.management.commands.import_data import authority_from_option
 from forecast_runs.dispatch import forecast_run_request
-from forecasting.engine.money import pence_to_pounds
+from forecasting.engine.money import pounds_text
+from forecasting.engine.scenarios import SCENARIO_ORDER
 from forecasting.models import FinancialYear, ForecastLineResult, ForecastRun
-
-
-def _money(pence: int) -> str:
-    text = f"£{abs(pence_to_pounds(pence)):,}"
-    return f"-{text}" if pence < 0 else text
 
 
 class Command(BaseCommand):
@@ -53,8 +49,11 @@ class Command(BaseCommand):
             raise CommandError(f"Run {run.pk} failed: {run.error}")
         self.stdout.write(f"Run {run.pk} finished ({run.timings.get('whole_run', 0):.2f} s).")
         self.stdout.write(f"{'scenario':<10}{'budget':>18}{'forecast outturn':>20}{'variance':>16}")
-        for scenario in ("best", "middle", "worst"):
+        for scenario in SCENARIO_ORDER:
             rows = ForecastLineResult.objects.filter(run=run, scenario=scenario)
             budget = sum(r.annual_budget for r in rows)
             outturn = sum(r.forecast_outturn for r in rows)
-            self.stdout.write(f"{scenario:<10}{_money(budget):>18}{_money(outturn):>20}{_money(outturn - budget):>16}")
+            budget_text, outturn_text = pounds_text(budget, 2), pounds_text(outturn, 2)
+            self.stdout.write(
+                f"{scenario:<10}{budget_text:>18}{outturn_text:>20}{pounds_text(outturn - budget, 2):>16}"
+            )

@@ -1,4 +1,5 @@
 """The engine is pure: importing it and every one of its modules loads no Django module.
+Nor does the SSDA903 reader and cleaner (placements.ssda903), which loads no app module either.
 
 Checked in a fresh interpreter, because the test process itself may have Django loaded.
 """
@@ -14,7 +15,8 @@ ROOT = Path(__file__).resolve().parents[3]
 SCRIPT = """
 import importlib, pkgutil, sys
 import forecasting.engine as engine
-names = sorted(m.name for m in pkgutil.iter_modules(engine.__path__, engine.__name__ + "."))
+# walk_packages: the modules inside the engine's packages (placements, savings, ...) too
+names = sorted(m.name for m in pkgutil.walk_packages(engine.__path__, engine.__name__ + "."))
 for name in names:
     importlib.import_module(name)
 engine.run_engine, engine.EngineInputs, engine.EngineResult, engine.ENGINE_VERSION
@@ -23,14 +25,59 @@ print("MODULES", ",".join(names))
 print("DJANGO", ",".join(loaded))
 """
 
+SSDA903_SCRIPT = """
+import importlib, pkgutil, sys
+import placements.ssda903 as package
+names = sorted(m.name for m in pkgutil.iter_modules(package.__path__, package.__name__ + "."))
+for name in names:
+    importlib.import_module(name)
+package.read_903_files, package.clean_episodes, package.default_mapping, package.STEPS
+print("MODULES", ",".join(names))
+print("LOADED", ",".join(sorted(sys.modules)))
+"""
 
-def test_importing_the_engine_and_every_submodule_loads_no_django_module() -> None:
+
+def _run(script: str) -> dict[str, str]:
     completed = subprocess.run(
-        [sys.executable, "-c", SCRIPT], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
     )
     assert completed.returncode == 0, completed.stderr
-    lines = dict(line.split(" ", 1) if " " in line else (line, "") for line in completed.stdout.splitlines())
+    return dict(line.split(" ", 1) if " " in line else (line, "") for line in completed.stdout.splitlines())
+
+
+def test_importing_the_engine_and_every_submodule_loads_no_django_module() -> None:
+    lines = _run(SCRIPT)
     modules = lines["MODULES"].split(",")
-    for expected in ("run", "inputs", "result", "workforce", "other_lines", "variance", "synthetic"):
+    for expected in (
+        "run",
+        "inputs",
+        "inputs.checks",
+        "result",
+        "workforce",
+        "workforce.forecast",
+        "placements",
+        "placements.projection",
+        "savings",
+        "savings.delivery",
+        "other_lines",
+        "variance",
+        "synthetic",
+    ):
         assert f"forecasting.engine.{expected}" in modules
     assert lines["DJANGO"].strip() == "", f"the engine loaded Django: {lines['DJANGO']}"
+
+
+def test_the_ssda903_package_and_every_module_load_no_django_and_no_app_module() -> None:
+    lines = _run(SSDA903_SCRIPT)
+    modules = lines["MODULES"].split(",")
+    for expected in ("reading", "mapping", "cleaning", "episode_steps", "history_steps", "state"):
+        assert f"placements.ssda903.{expected}" in modules
+    loaded = lines["LOADED"].split(",")
+    django = [m for m in loaded if m == "django" or m.startswith("django.")]
+    assert not django, f"placements.ssda903 loaded Django: {django}"
+    # The project's own packages (apps, config): only the empty placements/__init__ may be loaded.
+    apps = {p.name for p in ROOT.iterdir() if (p / "__init__.py").is_file()}
+    own = [
+        m for m in loaded if m.split(".")[0] in apps and m != "placements" and not m.startswith("placements.ssda903")
+    ]
+    assert not own, f"placements.ssda903 loaded app modules: {own}"

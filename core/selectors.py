@@ -1,0 +1,40 @@
+"""Reads of uploads for the upload pages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+
+from accounts.models import Authority
+from core.importing import ISSUE_COLUMNS
+from core.models import ImportBatch
+
+
+def import_batches_recent(
+    *, authority: Authority, kinds: Sequence[str] | None = None, limit: int = 10
+) -> list[ImportBatch]:
+    """The latest uploads, newest first, with their files' names (not their content)."""
+    batches = ImportBatch.objects.filter(authority=authority).defer("issues").with_file_names()
+    if kinds is not None:
+        batches = batches.filter(kind__in=list(kinds))
+    return list(batches[:limit])
+
+
+def import_batch_progress(
+    *, authority: Authority, batch_id: int, kinds: Sequence[str] | None = None
+) -> dict[str, Any] | None:
+    """Status and progress of an upload, for its page to follow while a worker imports it."""
+    batches = ImportBatch.objects.filter(pk=batch_id, authority=authority)
+    if kinds is not None:
+        batches = batches.filter(kind__in=list(kinds))
+    row = batches.values("status", "progress").first()
+    if row is None:
+        return None
+    return {**row, "done": row["status"] not in (ImportBatch.Status.QUEUED, ImportBatch.Status.RUNNING)}
+
+
+def import_issues_frame(*, batch: ImportBatch) -> pd.DataFrame:
+    """Every record the importer corrected or left out, as shown and downloaded."""
+    return pd.DataFrame(batch.issues, columns=list(ISSUE_COLUMNS))

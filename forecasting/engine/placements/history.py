@@ -1,0 +1,66 @@
+"""Numbers in placement on given dates and the month-end history the demand methods learn from
+(FORECAST.md, Placements: "number in placement on a date D", entries and exits)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from forecasting.engine.placements.days import active_on, date_of, day_number, month_grid
+from forecasting.engine.placements.register import count_by_group_and_month, read_register, sum_by_group
+
+
+def numbers_on_dates(register: pd.DataFrame, types: pd.DataFrame, dates: Sequence[date]) -> pd.DataFrame:
+    """Number in placement on each date by type: rows with start ≤ D < effective end
+    (FORECAST.md). Index: placement_type (every type); columns: the dates."""
+    rows = read_register(register, types)
+    day_numbers = np.asarray([day_number(d) for d in dates], dtype=np.int32)
+    active = active_on(rows.start, rows.end, day_numbers).astype(np.int64)
+    counts = sum_by_group(rows.type_index, len(rows.type_codes), active)
+    return pd.DataFrame(counts, index=pd.Index(rows.type_codes, name="placement_type"), columns=list(dates))
+
+
+def month_end_history(
+    register: pd.DataFrame,
+    types: pd.DataFrame,
+    *,
+    up_to: date,
+    from_date: date | None = None,
+) -> pd.DataFrame:
+    """Month-end numbers, entries and exits by type for every month from the month of the
+    first start in the register (or of `from_date`) to the month of `up_to`.
+
+    Columns: placement_type, month (YYYY-MM), count_date (the last day of the month, or `up_to`
+    itself in the final month), month_end_number (rows active on count_date, by effective end),
+    entries (placements beginning in the month), exits (placements whose effective end falls
+    in the month; a rate change is neither), so month_end_number(t) = month_end_number(t−1) +
+    entries(t) − exits(t) for complete months. Every type appears. Input for the trend,
+    statistical and flow methods.
+    """
+    rows = read_register(register, types)
+    if from_date is None:
+        from_date = date_of(int(rows.start.min())) if len(rows) else up_to
+    if from_date > up_to:
+        from_date = up_to
+    m_starts, m_ends, labels = month_grid(from_date, up_to)
+    count_days = np.minimum(m_ends - 1, np.int32(day_number(up_to))).astype(np.int32)
+    # entries and exits stop at up_to: nothing after it is known yet
+    m_ends_known = m_ends.copy()
+    m_ends_known[-1] = count_days[-1] + 1
+    n_types = len(rows.type_codes)
+    active = active_on(rows.start, rows.end, count_days).astype(np.int64)
+    g = rows.type_index
+    frame = pd.DataFrame(
+        {
+            "placement_type": np.repeat(rows.type_codes, len(labels)),
+            "month": labels * n_types,
+            "count_date": [date_of(int(d)) for d in count_days] * n_types,
+            "month_end_number": sum_by_group(g, n_types, active).ravel(),
+            "entries": count_by_group_and_month(g, n_types, rows.start, m_starts, m_ends_known, rows.is_entry).ravel(),
+            "exits": count_by_group_and_month(g, n_types, rows.end, m_starts, m_ends_known, rows.is_exit).ravel(),
+        }
+    )
+    return frame

@@ -1,0 +1,157 @@
+"""N̂ for each placement type from the scenario's demand method, and the projected change
+(N̂ − C) × unit_cost_new × days / 7 (FORECAST.md, Placements: demand methods, projected change).
+
+N̂(t) = (M_{t−1} + M_t)/2 from the projected month-end numbers, with M_p the ACTUAL number on
+the as-at date; the commitments method gives N̂ = C, so no projected change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from forecasting.engine import demand
+from forecasting.engine.money import round_pence_array
+from forecasting.engine.placements.committed import Committed, FeeUplift, YearMonths, assumption_for
+from forecasting.engine.placements.register import RegisterRows
+from forecasting.engine.placements.unit_cost import default_unit_cost_of_type
+from forecasting.engine.scenarios import PlacementAssumption
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, eq=False)
+class Projected:
+    """N̂ and the projected change by type and month. Starts as the committed numbers, so months
+    ≤ p (and types forecast by commitments) keep the register's numbers."""
+
+    month_end: FloatArray
+    average: FloatArray  # N̂
+    p10: FloatArray
+    p90: FloatArray
+    change: IntArray  # pence: (N̂ − C) × unit cost × days / 7, rounded once per type and month
+    unit_costs: IntArray  # pence a week, per type
+    models_used: list[dict[str, object]] = field(default_factory=list)
+
+
+def project_demand(
+    rows: RegisterRows,
+    months: YearMonths,
+    uplift: FeeUplift,
+    committed: Committed,
+    history: pd.DataFrame,
+    assumptions: Mapping[str, PlacementAssumption],
+    *,
+    as_at: date,
+    as_at_period: int,
+    interval: str,
+    calibration: Mapping[str, float] | None,
+) -> Projected:
+    """N̂ per type from its demand method and the projected change (N̂ − C) × unit cost."""
+    p = as_at_period
+    n_types = len(rows.type_codes)
+    out = Projected(
+        month_end=committed.month_end.copy(),
+        average=committed.average.copy(),
+        p10=np.full((n_types, 12), np.nan),
+        p90=np.full((n_types, 12), np.nan),
+        change=np.zeros((n_types, 12), dtype=np.int64),
+        unit_costs=np.zeros(n_types, dtype=np.int64),
+    )
+    history_by_type = {code: part for code, part in history.groupby("placement_type", sort=False)}
+    for k, code in enumerate(rows.type_codes):  # a loop over placement types (≈15), not rows
+        assumption = assumption_for(assumptions, code)
+        method = assumption.demand_method or "commitments"
+        unit, source = (
+            (int(assumption.new_unit_cost), "scenario")
+            if assumption.new_unit_cost is not None
+            else default_unit_cost_of_type(rows, k, as_at)
+        )
+        out.unit_costs[k] = unit
+        model, used = "n/a", 0
+        if p < 12:
+            forecast, last_actual = _forecast_type(
+                method,
+                history_by_type.get(code),
+                committed.month_end[k, p:],
+                net_change=assumption.net_change,
+                calibration=_calibration_for(calibration, code),
+            )
+            model = forecast.model if method == "statistical" else "n/a"
+            used = forecast.history_months
+            n_hat = _take_path(out, k, p, method, forecast, last_actual, committed, interval)
+            out.average[k, p:] = n_hat
+            # (N̂ − C) × unit cost × days / 7, uplifted for the days on or after the uplift date
+            weighted_days = months.days[p:] + uplift.fraction[k] * uplift.days[k, p:]
+            out.change[k, p:] = round_pence_array((n_hat - committed.average[k, p:]) * unit * weighted_days / 7.0)
+        out.models_used.append(
+            {
+                "placement_type": code,
+                "demand_method": method,
+                "model": model,
+                "history_months": used,
+                "unit_cost_new": unit,
+                "unit_cost_source": source,
+            }
+        )
+    return out
+
+
+def _calibration_for(calibration: Mapping[str, float] | None, code: str) -> float:
+    """The widening of the type's statistical interval: its own factor, else "*", else 1."""
+    if calibration is None:
+        return 1.0
+    return float(calibration.get(code, calibration.get("*", 1.0)))
+
+
+def _forecast_type(
+    method: str,
+    history: pd.DataFrame | None,
+    committed_month_ends: FloatArray,
+    *,
+    net_change: float | None,
+    calibration: float,
+) -> tuple[demand.DemandForecast, float]:
+    """The type's month-end numbers after the as-at period, and M_p (the actual number on the
+    as-at date). A type with no history counts as one month of zero children."""
+    series = history["month_end_number"].to_numpy(dtype=np.float64) if history is not None else np.zeros(1)
+    last_actual = float(series[-1]) if len(series) else 0.0
+    forecast = demand.forecast_month_ends(
+        method,
+        history=series,
+        horizon=len(committed_month_ends),
+        entries=history["entries"].to_numpy() if history is not None else np.zeros(1),
+        exits=history["exits"].to_numpy() if history is not None else np.zeros(1),
+        committed_month_ends=committed_month_ends,
+        net_change=net_change,
+        calibration=calibration,
+    )
+    return forecast, last_actual
+
+
+def _take_path(
+    out: Projected,
+    k: int,
+    p: int,
+    method: str,
+    forecast: demand.DemandForecast,
+    last_actual: float,
+    committed: Committed,
+    interval: str,
+) -> FloatArray:
+    """Write the type's projected month-end path (and interval) into `out`; return N̂ for t > p."""
+    if method == "commitments":
+        n_hat: FloatArray = committed.average[k, p:]  # N̂ = C exactly: no projected change
+        return n_hat
+    path = forecast.path(interval)
+    out.month_end[k, p:] = path
+    if forecast.p10 is not None and forecast.p90 is not None:
+        out.p10[k, p:] = forecast.p10
+        out.p90[k, p:] = forecast.p90
+    return demand.average_numbers(last_actual, path)

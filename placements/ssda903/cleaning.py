@@ -1,0 +1,141 @@
+"""``clean_episodes``: SSDA903 episodes into finance placements, by the steps of docs/ssda903.md.
+
+``STEPS`` is the order of the rules. A rule is one function that takes the ``CleaningState``
+and returns it; adding a rule is writing that function and putting it in its place here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from placements.ssda903.episode_steps import (
+    check_child_header,
+    check_codes,
+    drop_bad_end_dates,
+    drop_bad_start_dates,
+    drop_missing_child,
+    ignore_short_breaks,
+    keep_authority,
+    keep_latest_return,
+    read_codes_and_dates,
+    sort_by_child_and_start,
+)
+from placements.ssda903.history_steps import (
+    DEFAULT_STALE_OPEN,
+    STALE_OPEN_COLUMNS,
+    build_placements,
+    close_stale_open_episodes,
+    end_overlaps,
+    keep_placement_during_temporary_moves,
+    map_finance_types,
+    merge_continuing_episodes,
+    report_merged_episodes,
+    stale_open_children,
+)
+from placements.ssda903.mapping import normalise_mapping
+from placements.ssda903.reading import Ssda903Files
+from placements.ssda903.state import CleaningState
+
+Step = Callable[[CleaningState], CleaningState]
+
+# Per-episode checks first, so that an episode that will be thrown away cannot shorten or merge
+# with a good one; then the steps that look at a child's episodes together.
+STEPS: tuple[Step, ...] = (
+    keep_authority,  # 0
+    read_codes_and_dates,
+    drop_missing_child,  # 1
+    drop_bad_start_dates,  # 2
+    keep_latest_return,  # 3
+    drop_bad_end_dates,  # 4
+    check_child_header,  # 5
+    ignore_short_breaks,  # 6
+    check_codes,  # 7
+    sort_by_child_and_start,
+    close_stale_open_episodes,  # 8
+    end_overlaps,  # 9
+    keep_placement_during_temporary_moves,  # 10
+    merge_continuing_episodes,  # 11
+    map_finance_types,  # 12
+    report_merged_episodes,  # 11, after 12 so an unmapped placement's episodes are only dropped
+    build_placements,  # 13
+)
+
+
+@dataclass
+class CleanResult:
+    placements: pd.DataFrame
+    issues: pd.DataFrame
+    summary: dict[str, Any]
+    # Rule 8's children for the officer (STALE_OPEN_COLUMNS), whatever ``stale_open`` was.
+    stale_open: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=STALE_OPEN_COLUMNS))
+
+
+def clean_episodes(
+    files: Ssda903Files,
+    *,
+    mapping: pd.DataFrame,
+    la: str | None = None,
+    today: date | None = None,
+    stale_open: str = DEFAULT_STALE_OPEN,
+) -> CleanResult:
+    """Turn SSDA903 episodes into finance placements (exclusive end dates), reporting every
+    episode that is not used. The rules run in the order documented in docs/ssda903.md.
+    ``stale_open`` is rule 8's choice (``history_steps.STALE_OPEN_RULES``)."""
+    state = CleaningState(
+        episodes=files.episodes,
+        header=files.header,
+        uasc=files.uasc,
+        mapping=normalise_mapping(mapping),
+        today=pd.Timestamp(today or date.today()).normalize(),
+        la=la,
+    )
+    stale = pd.DataFrame(columns=STALE_OPEN_COLUMNS)
+    for step in STEPS:
+        if step is close_stale_open_episodes:
+            stale = stale_open_children(state)
+            state = close_stale_open_episodes(state, stale_open)
+        else:
+            state = step(state)
+    issues = state.issues.frame()
+    return CleanResult(
+        placements=state.placements, issues=issues, summary=summarise(state, issues), stale_open=stale
+    )
+
+
+def summarise(state: CleaningState, issues: pd.DataFrame) -> dict[str, Any]:
+    """The accounting of docs/ssda903.md: every episode read is used, a duplicate, merged,
+    dropped or ignored, so ``unaccounted`` is 0."""
+    placements = state.placements
+    episode_issues = issues[issues["record"] == "episode"]
+
+    def by_rule(action: str) -> dict[str, int]:
+        counts = episode_issues.loc[episode_issues["action"] == action, "rule"].value_counts()
+        return {str(k): int(v) for k, v in counts.items()}
+
+    dropped = by_rule("dropped")
+    ignored = by_rule("ignored")
+    n_merged = int((episode_issues["action"] == "merged").sum())
+    n_read, n_duplicates = state.episodes_read, state.duplicates_removed
+    n_used, n_dropped, n_ignored = len(placements), sum(dropped.values()), sum(ignored.values())
+    summary: dict[str, Any] = {
+        "episodes_read": n_read,
+        "episodes_other_authorities": state.episodes_other_authorities,
+        "duplicates_removed": n_duplicates,
+        "used": len(placements),
+        "merged": n_merged,
+        "dropped": sum(dropped.values()),
+        "dropped_by_reason": dropped,
+        "ignored": sum(ignored.values()),
+        "ignored_by_reason": ignored,
+        "corrected_by_reason": by_rule("corrected"),
+        "header_issues": int((issues["record"] != "episode").sum()),
+        "placements_produced": len(placements),
+        "children": int(placements["child_ref"].nunique()),
+    }
+    summary["unaccounted"] = n_read - (n_used + n_duplicates + n_merged + n_dropped + n_ignored)
+    return summary

@@ -1,0 +1,217 @@
+"""Cleaning steps 0 to 7 of docs/ssda903.md: checks of each episode on its own.
+
+They run before the steps that look at a child's neighbouring episodes, so that an episode that
+will be thrown away cannot shorten or merge with a good one. Each step takes the state and returns
+it with the episodes it keeps; what it drops, ignores or corrects goes to ``state.issues``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pandas as pd
+
+from placements.ssda903.children import child_dobs
+from placements.ssda903.codes import EPISODE_COLUMNS, PLACE_CODES, PROVIDER_CODES, RNE_CODES, SHORT_BREAK_LS
+from placements.ssda903.dates import parse_dates, uk_dates
+from placements.ssda903.returns import return_order, select_authority
+from placements.ssda903.state import CleaningState, rows_where, split
+
+NOT_A_DATE = "(use 31/07/2019 or 2019-07-31)"
+
+
+def keep_authority(state: CleaningState) -> CleaningState:
+    """0. Keep the chosen authority's rows of regional files (and every row of DfE files)."""
+    episodes, header, uasc, n_other = select_authority(state.episodes, state.header, state.uasc, state.la)
+    episodes = episodes.reset_index(drop=True)
+    return replace(
+        state,
+        episodes=episodes,
+        header=header,
+        uasc=uasc,
+        episodes_read=len(episodes),
+        episodes_other_authorities=n_other,
+    )
+
+
+def read_codes_and_dates(state: CleaningState) -> CleaningState:
+    """Codes in upper case, DECOM and DEC parsed (NaT if blank or not a date), and the return
+    (file, or LA + YEAR of a regional file) each episode comes from."""
+    ep = state.episodes.copy(deep=False)  # whole columns are set: the frame given is not changed
+    for column in ("RNE", "LS", "PLACE", "PLACE_PROVIDER"):
+        ep[column] = ep[column].str.upper()
+    ep["_decom"] = parse_dates(ep["DECOM"])
+    ep["_dec"] = parse_dates(ep["DEC"])
+    ep["_ret"] = ep.groupby(["_src", "LA", "YEAR"], sort=False).ngroup()
+    return replace(state, episodes=ep)
+
+
+def drop_missing_child(state: CleaningState) -> CleaningState:
+    """1. No child reference: nothing can be linked to the episode."""
+    bad, ep = split(state.episodes, state.episodes["CHILD"] == "")
+    state.issues.add(bad, "CHILD", "", "no child reference (CHILD is blank)", "dropped", "missing_child")
+    return replace(state, episodes=ep)
+
+
+def drop_bad_start_dates(state: CleaningState) -> CleaningState:
+    """2. No DECOM, a DECOM that is not a date, or one after today."""
+    issues = state.issues
+    bad, ep = split(state.episodes, state.episodes["DECOM"] == "")
+    issues.add(bad, "DECOM", "", "no start date (DECOM is blank)", "dropped", "missing_decom")
+    bad, ep = split(ep, ep["_decom"].isna())
+    issues.add(bad, "DECOM", bad["DECOM"], f"DECOM is not a date {NOT_A_DATE}", "dropped", "bad_date")
+    bad, ep = split(ep, ep["_decom"] > state.today)
+    issues.add(bad, "DECOM", bad["DECOM"], "DECOM is in the future", "dropped", "decom_in_future")
+    return replace(state, episodes=ep)
+
+
+def keep_latest_return(state: CleaningState) -> CleaningState:
+    """3. The same episode (child + DECOM) in several returns: keep the latest return's version.
+    Repeats are counted, not reported; two different rows in the same return are a conflict, and
+    the later row in the file wins."""
+    returns = return_order(state.episodes, state.today)
+    ep = state.episodes.copy(deep=False)  # whole columns are set: the frame given is not changed
+    ep["_rank"] = ep["_ret"].map(returns["rank"]).astype("int64")
+    ep = ep.sort_values(["CHILD", "_decom", "_rank", "_row"], kind="stable").reset_index(drop=True)
+    key = ["CHILD", "_decom"]
+    superseded = ep.duplicated(key, keep="last")
+    grouped = ep.groupby(key, sort=False)
+    kept_rank = grouped["_rank"].transform("last")
+    content = pd.Series(pd.util.hash_pandas_object(ep[list(EPISODE_COLUMNS)], index=False).to_numpy(), index=ep.index)
+    kept_content = content.groupby([ep["CHILD"], ep["_decom"]], sort=False).transform("last")
+    conflict = superseded & (ep["_rank"] == kept_rank) & (content != kept_content)
+    kept_row = grouped["_row"].transform("last")
+    bad = ep[conflict]
+    state.issues.add(
+        bad,
+        "DECOM",
+        bad["DECOM"],
+        "another episode of this child starting the same day follows in the same return (row "
+        + kept_row[conflict].astype(str)
+        + ", which is used)",
+        "dropped",
+        "conflicting_duplicate",
+    )
+    n_duplicates = int((superseded & ~conflict).sum())
+    return replace(state, episodes=rows_where(ep, ~superseded), returns=returns, duplicates_removed=n_duplicates)
+
+
+def drop_bad_end_dates(state: CleaningState) -> CleaningState:
+    """4. A DEC that is not a date or is before DECOM is dropped; DEC = DECOM (no night) ignored."""
+    issues = state.issues
+    ep = state.episodes
+    bad, ep = split(ep, ep["_dec"].isna() & (ep["DEC"] != ""))
+    issues.add(bad, "DEC", bad["DEC"], f"DEC is not a date {NOT_A_DATE}", "dropped", "bad_date")
+    bad, ep = split(ep, ep["_dec"] < ep["_decom"])
+    issues.add(
+        bad,
+        "DEC",
+        bad["DEC"],
+        "DEC (" + bad["DEC"] + ") is before DECOM (" + bad["DECOM"] + ")",
+        "dropped",
+        "dec_before_decom",
+    )
+    bad, ep = split(ep, ep["_dec"] == ep["_decom"])
+    issues.add(
+        bad, "DEC", bad["DEC"], "episode ends the day it starts: no night in placement", "ignored", "zero_length"
+    )
+    return replace(state, episodes=ep)
+
+
+def check_child_header(state: CleaningState) -> CleaningState:
+    """5. The child's header: no header row, no usable DOB, DOB in the future or after DECOM."""
+    issues = state.issues
+    dobs = child_dobs(state.header, issues)
+    has_header = set(state.header["CHILD"]) - {""}
+    bad, ep = split(state.episodes, ~state.episodes["CHILD"].isin(has_header))
+    issues.add(
+        bad, "CHILD", bad["CHILD"], "child " + bad["CHILD"] + " has no header row in any return", "dropped", "no_header"
+    )
+    ep["_dob"] = ep["CHILD"].map(dobs["_dob"])
+    bad, ep = split(ep, ep["_dob"].isna())
+    issues.add(
+        bad,
+        "DOB",
+        "",
+        "child " + bad["CHILD"] + " has no valid date of birth in any header row",
+        "dropped",
+        "no_dob",
+    )
+    where_dob = ep["CHILD"].map(dobs["_file"]) + " row " + ep["CHILD"].map(dobs["_row"]).astype(str)
+    bad, ep = split(ep, ep["_dob"] > state.today)
+    issues.add(
+        bad,
+        "DOB",
+        uk_dates(bad["_dob"]),
+        "date of birth is in the future (" + where_dob[bad.index] + ")",
+        "dropped",
+        "dob_in_future",
+    )
+    bad, ep = split(ep, ep["_dob"] > ep["_decom"])
+    issues.add(
+        bad,
+        "DOB",
+        uk_dates(bad["_dob"]),
+        "date of birth (" + where_dob[bad.index] + ") is after DECOM " + bad["DECOM"],
+        "dropped",
+        "dob_after_decom",
+    )
+    return replace(state, episodes=ep)
+
+
+def ignore_short_breaks(state: CleaningState) -> CleaningState:
+    """6. Short breaks (LS V3, V4) are respite, not placements."""
+    bad, ep = split(state.episodes, state.episodes["LS"].isin(SHORT_BREAK_LS))
+    state.issues.add(
+        bad,
+        "LS",
+        bad["LS"],
+        "short-break episode (legal status " + bad["LS"] + ") is not a placement",
+        "ignored",
+        "short_break",
+    )
+    return replace(state, episodes=ep)
+
+
+def check_codes(state: CleaningState) -> CleaningState:
+    """7. PLACE must be known (an SSDA903 code or mapped); an unknown provider is read as blank
+    (``_provider``) and an unknown RNE as a change of placement."""
+    issues = state.issues
+    known_places = PLACE_CODES | set(state.mapping["place"])
+    bad, ep = split(state.episodes, state.episodes["PLACE"] == "")
+    issues.add(bad, "PLACE", "", "no placement type (PLACE is blank)", "dropped", "missing_place")
+    bad, ep = split(ep, ~ep["PLACE"].isin(known_places))
+    issues.add(
+        bad,
+        "PLACE",
+        bad["PLACE"],
+        "PLACE " + bad["PLACE"] + " is not an SSDA903 placement code",
+        "dropped",
+        "unknown_place",
+    )
+    odd = (ep["PLACE_PROVIDER"] != "") & ~ep["PLACE_PROVIDER"].isin(PROVIDER_CODES)
+    issues.add(
+        ep[odd],
+        "PLACE_PROVIDER",
+        ep.loc[odd, "PLACE_PROVIDER"],
+        "not a PLACE_PROVIDER code (PR0-PR5): treated as no provider",
+        "corrected",
+        "unknown_provider",
+    )
+    ep["_provider"] = ep["PLACE_PROVIDER"].where(~odd, "")
+    odd = ~ep["RNE"].isin(RNE_CODES)
+    issues.add(
+        ep[odd],
+        "RNE",
+        ep.loc[odd, "RNE"],
+        "not an RNE code (S, P, L, T, U, B): treated as a change of placement",
+        "corrected",
+        "unknown_rne",
+    )
+    return replace(state, episodes=ep)
+
+
+def sort_by_child_and_start(state: CleaningState) -> CleaningState:
+    """Each child's episodes in start order, for the steps that compare neighbours (8 to 11)."""
+    ep = state.episodes.sort_values(["CHILD", "_decom"], kind="stable").reset_index(drop=True)
+    return replace(state, episodes=ep)

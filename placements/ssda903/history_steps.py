@@ -1,0 +1,251 @@
+"""Cleaning steps 8 to 13 of docs/ssda903.md: a child's episodes together, into placements.
+
+They expect each child's episodes in start order (``sort_by_child_and_start``) and work with
+``shift`` and ``cumsum``, never a Python loop over episodes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pandas as pd
+
+from placements.ssda903.children import uasc_until
+from placements.ssda903.codes import CONTINUING_RNE, PLACEMENT_COLUMNS, TEMPORARY_PLACES
+from placements.ssda903.dates import financial_year_start, fy_label, uk_dates, yyyymmdd
+from placements.ssda903.mapping import apply_mapping
+from placements.ssda903.state import CleaningState, rows_where
+
+
+def _with_dec(ep: pd.DataFrame, rows: pd.Series, dec: pd.Series) -> pd.DataFrame:
+    """``ep`` with ``_dec`` set to ``dec`` on ``rows``, leaving the frame given unchanged."""
+    new_dec = ep["_dec"].copy()
+    new_dec.loc[rows] = dec
+    ep = ep.copy(deep=False)
+    ep["_dec"] = new_dec
+    return ep
+
+
+# Rule 8's choices for an open episode whose child is missing from a later return
+# (docs/ssda903.md): the default is the rule the cleaner has always applied.
+STALE_OPEN_RULES = ("close_at_return_end", "keep_open", "close_at_last_known")
+DEFAULT_STALE_OPEN = "close_at_return_end"
+STALE_OPEN_COLUMNS = ["child", "decom", "file", "row", "last_return"]
+
+
+def _stale_open(state: CleaningState) -> tuple[pd.Series, pd.Series]:
+    """(open episodes whose latest version is in a return older than the latest, the
+    collection year of that return)."""
+    ep, returns = state.episodes, state.returns
+    latest_fy = int(returns["fy"].max()) if len(returns) else -1
+    ret_fy = ep["_ret"].map(returns["fy"]).astype("int64")
+    stale = ep["_dec"].isna() & (ret_fy < latest_fy) & (ret_fy >= 0) & (ep["_rank"] < len(returns) - 1)
+    return stale, ret_fy
+
+
+def stale_open_children(state: CleaningState) -> pd.DataFrame:
+    """The children rule 8 is about, for the officer to check whatever the rule: child, DECOM of
+    the open episode, the file and row of the last return that lists it, and that return's
+    collection year (2019/20). Call it on the state rule 8 is given."""
+    stale, ret_fy = _stale_open(state)
+    bad = state.episodes[stale]
+    return pd.DataFrame(
+        {
+            "child": bad["CHILD"].to_numpy(),
+            "decom": bad["_decom"].to_numpy(),
+            "file": bad["_file"].to_numpy(),
+            "row": bad["_row"].to_numpy(),
+            "last_return": fy_label(ret_fy[stale]).to_numpy(),
+        },
+        columns=STALE_OPEN_COLUMNS,
+    )
+
+
+def close_stale_open_episodes(state: CleaningState, rule: str = DEFAULT_STALE_OPEN) -> CleaningState:
+    """8. An open episode missing from a later return: by default it ended by the end of the last
+    return that showed it (every child looked after in a year is in that year's return).
+    ``keep_open`` leaves it open; ``close_at_last_known`` counts the child up to the as-at date
+    (``today``) and not after. Every such episode is reported, whatever the rule."""
+    if rule not in STALE_OPEN_RULES:
+        raise ValueError(f"stale_open must be one of {', '.join(STALE_OPEN_RULES)}, not {rule!r}")
+    ep = state.episodes
+    stale, ret_fy = _stale_open(state)
+    if not stale.any():
+        return replace(state, episodes=ep)
+    bad = ep[stale]
+    missing = "open episode is missing from the later return(s): "
+    if rule == "keep_open":
+        last = fy_label(ret_fy[stale])
+        reason = missing + "kept open; check whether the child is still looked after (last in the " + last + " return)"
+        state.issues.add(bad, "DEC", "", reason, "kept", "stale_open")
+        return replace(state, episodes=ep)
+    if rule == "close_at_last_known":
+        closed = pd.Series(state.today + pd.Timedelta(days=1), index=bad.index)
+        reason = missing + "counted up to the as-at date and closed after it, DEC " + uk_dates(closed)
+    else:
+        closed = pd.to_datetime((ret_fy[stale] + 1).astype(str) + "-04-01")
+        reason = missing + "closed at the end of its last return, DEC " + uk_dates(closed)
+    state.issues.add(bad, "DEC", "", reason, "corrected", "stale_open")
+    return replace(state, episodes=_with_dec(ep, stale, closed))
+
+
+def end_overlaps(state: CleaningState) -> CleaningState:
+    """9. An episode that runs past the next one's start ends when the next one starts: a child
+    is in one placement at a time and the later record is the more recent information."""
+    ep = state.episodes
+    same_child_next = ep["CHILD"].eq(ep["CHILD"].shift(-1))
+    next_start = ep["_decom"].shift(-1).where(same_child_next)
+    overlap = next_start.notna() & (ep["_dec"].isna() | (ep["_dec"] > next_start))
+    if overlap.any():
+        bad = ep[overlap]
+        was = bad["_dec"].pipe(uk_dates).where(bad["_dec"].notna(), "open")
+        state.issues.add(
+            bad,
+            "DEC",
+            bad["DEC"],
+            "overlaps the child's next episode: DEC " + was + " set to its start " + uk_dates(next_start[overlap]),
+            "corrected",
+            "overlap",
+        )
+        ep = _with_dec(ep, overlap, next_start[overlap])
+    return replace(state, episodes=ep)
+
+
+def _contiguous_runs(ep: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """(starts the day the child's previous episode ends, number of the run of contiguous
+    episodes, is a temporary placement)."""
+    prev_same = ep["CHILD"].eq(ep["CHILD"].shift(1))
+    contiguous = prev_same & ep["_decom"].eq(ep["_dec"].shift(1))
+    run = (~contiguous).cumsum()
+    temporary = ep["PLACE"].isin(TEMPORARY_PLACES)
+    return contiguous, run, temporary
+
+
+def keep_placement_during_temporary_moves(state: CleaningState) -> CleaningState:
+    """10. A temporary placement (T0-T4) keeps the placement before it (``_place``,
+    ``_provider``): its cost goes on. With no episode ending the day it starts, it is dropped."""
+    ep = state.episodes.copy(deep=False)  # whole columns are set: the frame given is not changed
+    _contiguous, run, temporary = _contiguous_runs(ep)
+    base_place = ep["PLACE"].where(~temporary).groupby(run).ffill()
+    orphan = temporary & base_place.isna()
+    if orphan.any():
+        bad = ep[orphan]
+        state.issues.add(
+            bad,
+            "PLACE",
+            bad["PLACE"],
+            "temporary placement " + bad["PLACE"] + " with no placement just before it to keep",
+            "dropped",
+            "temporary_without_placement",
+        )
+        ep = ep[~orphan].reset_index(drop=True)
+        _contiguous, run, temporary = _contiguous_runs(ep)
+    ep["_place"] = ep["PLACE"].where(~temporary).groupby(run).ffill()
+    ep["_provider"] = ep["_provider"].where(~temporary).groupby(run).ffill()
+    return replace(state, episodes=ep)
+
+
+def merge_continuing_episodes(state: CleaningState) -> CleaningState:
+    """11. An episode continues the placement before it (``_continues``) when it starts the day
+    that one ends and is a temporary move, or has RNE L, T or U with unchanged PLACE and provider.
+    Each placement gets a number (``_pid``) and the reference of its first episode (``_ref``)."""
+    ep = state.episodes.copy(deep=False)  # whole columns are set: the frame given is not changed
+    contiguous, _run, temporary = _contiguous_runs(ep)
+    same_place = ep["_place"].eq(ep["_place"].shift(1)) & ep["_provider"].eq(ep["_provider"].shift(1))
+    continues = contiguous & same_place & (temporary | ep["RNE"].isin(CONTINUING_RNE))
+    ep["_continues"] = continues
+    ep["_pid"] = (~continues).cumsum() - 1
+    starts = ep[~continues].set_index("_pid")
+    ep["_start"] = ep["_pid"].map(starts["_decom"])
+    ep["_ref"] = "903-" + ep["CHILD"] + "-" + yyyymmdd(ep["_start"])
+    return replace(state, episodes=ep)
+
+
+def _placement_starts(ep: pd.DataFrame) -> pd.DataFrame:
+    """The first episode of each placement, indexed by placement number."""
+    return ep[~ep["_continues"]].set_index("_pid")
+
+
+def map_finance_types(state: CleaningState) -> CleaningState:
+    """12. Each placement's finance type (``_type``) from its first episode's PLACE x provider,
+    in the collection year of its DECOM. With no mapping row, every episode of it is dropped."""
+    ep = state.episodes.copy(deep=False)  # whole columns are set: the frame given is not changed
+    starts = _placement_starts(ep)
+    starts["_fy"] = financial_year_start(starts["_decom"])
+    starts["PLACE"] = starts["_place"]
+    finance = apply_mapping(starts, state.mapping)
+    unmapped_pid = finance.index[finance.isna()]
+    if len(unmapped_pid):
+        lost = ep["_pid"].isin(unmapped_pid)
+        bad = ep[lost]
+        first = starts.loc[bad["_pid"]]
+        text = (
+            "no finance placement type for PLACE "
+            + first["_place"].to_numpy()
+            + " with provider "
+            + first["_provider"].replace("", "(blank)").to_numpy()
+            + " in "
+            + fy_label(first["_fy"]).to_numpy()
+        )
+        reason = pd.Series(text, index=bad.index)
+        reason = reason.where(~bad["_continues"], reason + " (the placement this episode continues)")
+        state.issues.add(bad, "PLACE", bad["PLACE"], reason, "dropped", "no_mapping")
+        ep = rows_where(ep, ~lost)
+    ep["_type"] = ep["_pid"].map(finance).astype(object)  # text, even with no placement left
+    return replace(state, episodes=ep)
+
+
+def report_merged_episodes(state: CleaningState) -> CleaningState:
+    """11, reported. Episodes merged into the placement before them are reported once the
+    placements without a finance type are gone (those episodes are reported as dropped)."""
+    merged = state.episodes[state.episodes["_continues"]]
+    temp = merged["PLACE"].isin(TEMPORARY_PLACES)
+    into = " (merged into " + merged["_ref"] + ")"
+    state.issues.add(
+        merged[temp],
+        "PLACE",
+        merged.loc[temp, "PLACE"],
+        "temporary placement " + merged.loc[temp, "PLACE"] + ": the child's placement before it continues" + into[temp],
+        "merged",
+        "temporary_move",
+    )
+    rest = merged[~temp]
+    state.issues.add(
+        rest,
+        "RNE",
+        rest["RNE"],
+        "RNE " + rest["RNE"] + " is not a change of placement and PLACE and "
+        "provider are unchanged: the same placement continues" + into[~temp],
+        "merged",
+        "continuing_episode",
+    )
+    return state
+
+
+def build_placements(state: CleaningState) -> CleaningState:
+    """13. One row per placement: reference, child, first DECOM, last DEC (NaT if open), UASC."""
+    ep = state.episodes
+    starts = _placement_starts(ep)
+    # The end of a placement is its last episode's DEC, open (NaT) included: groupby.last() would
+    # skip an open last episode.
+    last = ep.drop_duplicates("_pid", keep="last").set_index("_pid")["_dec"]
+    until = uasc_until(state.uasc)
+    child = starts["CHILD"]
+    in_uasc = child.isin(until.index)
+    duc = child.map(until)
+    placements = pd.DataFrame(
+        {
+            "placement_ref": "903-" + child + "-" + yyyymmdd(starts["_decom"]),
+            "child_ref": child,
+            "child_dob": starts["_dob"],
+            "uasc": in_uasc & (duc.isna() | (starts["_decom"] < duc)),
+            "placement_type": starts["_type"],
+            "place": starts["_place"],
+            "place_provider": starts["_provider"],
+            "start_date": starts["_decom"],
+            "end_date": last.reindex(starts.index),
+            "source": starts["_file"] + " row " + starts["_row"].astype(str),
+        }
+    ).reset_index(drop=True)[PLACEMENT_COLUMNS]
+    placements["uasc"] = placements["uasc"].astype(bool)
+    return replace(state, placements=placements)

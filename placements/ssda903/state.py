@@ -1,0 +1,95 @@
+"""What the cleaning steps share: the episodes being cleaned, the issue collector and context.
+
+Each step of ``cleaning.STEPS`` takes a ``CleaningState`` and returns a new one (the issue
+collector is shared: every step adds to the same list, so issues come out in rule order).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from placements.ssda903.codes import ISSUE_COLUMNS
+
+
+class Issues:
+    """Collects issue rows as small frames; one concat at the end."""
+
+    def __init__(self) -> None:
+        self.parts: list[pd.DataFrame] = []
+
+    def add(
+        self,
+        rows: pd.DataFrame,
+        column: str,
+        value: pd.Series | str,
+        reason: pd.Series | str,
+        action: str,
+        rule: str,
+        record: str = "episode",
+    ) -> None:
+        if rows.empty:
+            return
+        self.parts.append(
+            pd.DataFrame(
+                {
+                    "file": rows["_file"].to_numpy(),
+                    "row": rows["_row"].to_numpy(),
+                    "column": column,
+                    "value": value.to_numpy() if isinstance(value, pd.Series) else value,
+                    "reason": reason.to_numpy() if isinstance(reason, pd.Series) else reason,
+                    "action": action,
+                    "rule": rule,
+                    "record": record,
+                }
+            )
+        )
+
+    def frame(self) -> pd.DataFrame:
+        if not self.parts:
+            out = pd.DataFrame({c: pd.Series(dtype=object) for c in ISSUE_COLUMNS})
+            out["row"] = out["row"].astype("int64")
+            return out
+        out = pd.concat(self.parts, ignore_index=True)[ISSUE_COLUMNS]
+        out["row"] = out["row"].astype("int64")
+        return out
+
+
+@dataclass(frozen=True)
+class CleaningState:
+    """The episodes as the previous steps left them, with what later steps need to know.
+
+    ``episodes``, ``header`` and ``uasc`` are frames as ``read_903_files`` makes them; the steps
+    add working columns to ``episodes`` (``_decom``, ``_dec``, ``_ret``, ``_rank``, ``_dob``,
+    ``_provider``, ``_place``, ``_continues``, ``_pid``, ``_start``, ``_ref``, ``_type``). ``mapping`` is the
+    normalised PLACE x PLACE_PROVIDER table and ``today`` a normalised timestamp.
+    """
+
+    episodes: pd.DataFrame
+    header: pd.DataFrame
+    uasc: pd.DataFrame
+    mapping: pd.DataFrame
+    today: pd.Timestamp
+    la: str | None = None
+    issues: Issues = field(default_factory=Issues)
+    # One row per return (index _ret): collection year fy and rank, oldest first (rule 3).
+    returns: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # One row per placement (rule 13).
+    placements: pd.DataFrame = field(default_factory=pd.DataFrame)
+    episodes_read: int = 0
+    episodes_other_authorities: int = 0
+    duplicates_removed: int = 0
+
+
+def rows_where(episodes: pd.DataFrame, mask: pd.Series) -> pd.DataFrame:
+    """The rows where ``mask`` holds, as a new frame (``take``, not ``frame[mask]``, so that a
+    step may add columns to it without pandas warning about a copy of the frame it was given)."""
+    return episodes.take(np.flatnonzero(mask.to_numpy(dtype=bool)))
+
+
+def split(episodes: pd.DataFrame, mask: pd.Series) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(rows where mask holds, the rest)."""
+    mask = mask.fillna(False).astype(bool)
+    return rows_where(episodes, mask), rows_where(episodes, ~mask)
