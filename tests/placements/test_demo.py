@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pandas as pd
 import pytest
 
@@ -26,9 +24,7 @@ def test_the_demo_register_is_the_same_every_time():
 
 def test_the_demo_register_is_realistic_and_linked_to_the_budget_lines(authority, finance_officer, placement_types):
     seed_budget_and_actuals(authority=authority, year_label="2019/20", as_at_period=4, user=finance_officer)
-    started = time.perf_counter()
     seed_demo_data(authority=authority, year_label="2019/20", period=4, users={Role.FINANCE_OFFICER: finance_officer})
-    assert time.perf_counter() - started < 10
     register = selectors.placement_register_frame(authority=authority)
     assert register["line_code"].notna().all()
     line_of_type = {line.placement_type: line.code for line in DEMO_LINES if line.placement_type}
