@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: install run test lint format bench worker
+.PHONY: install run test lint format bench worker accuracy
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ format: install
 
 bench: install
 	$(BIN)/python scripts/bench.py
+
+# Demand forecast accuracy on the SSDA903 sample (figures to read; docs/accuracy.md).
+accuracy: install
+	$(BIN)/python scripts/accuracy.py
 
 worker: install
 	$(BIN)/celery -A config worker --loglevel=INFO

@@ -102,9 +102,7 @@ def clean_episodes(
         else:
             state = step(state)
     issues = state.issues.frame()
-    return CleanResult(
-        placements=state.placements, issues=issues, summary=summarise(state, issues), stale_open=stale
-    )
+    return CleanResult(placements=state.placements, issues=issues, summary=summarise(state, issues), stale_open=stale)
 
 
 def summarise(state: CleaningState, issues: pd.DataFrame) -> dict[str, Any]:

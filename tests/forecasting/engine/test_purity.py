@@ -81,3 +81,37 @@ def test_the_ssda903_package_and_every_module_load_no_django_and_no_app_module()
         m for m in loaded if m.split(".")[0] in apps and m != "placements" and not m.startswith("placements.ssda903")
     ]
     assert not own, f"placements.ssda903 loaded app modules: {own}"
+
+
+DEMAND_SCRIPT = """
+import importlib, pkgutil, sys
+import forecast_runs.demand as package
+names = sorted(m.name for m in pkgutil.iter_modules(package.__path__, package.__name__ + "."))
+for name in names:
+    importlib.import_module(name)
+print("MODULES", ",".join(names))
+print("LOADED", ",".join(sorted(sys.modules)))
+"""
+
+
+def test_the_demand_forecast_package_loads_no_django_and_no_app_module_but_its_own() -> None:
+    """forecast_runs.demand (the replay, the choice of method, the intervals) is pure too: it uses
+    placements.ssda903 and the engine, never Django, models or the forecast_runs app itself."""
+    lines = _run(DEMAND_SCRIPT)
+    modules = lines["MODULES"].split(",")
+    for expected in ("replay", "series", "methods", "backtest", "selection", "intervals", "forecast", "series_file"):
+        assert f"forecast_runs.demand.{expected}" in modules
+    loaded = lines["LOADED"].split(",")
+    django = [m for m in loaded if m == "django" or m.startswith("django.")]
+    assert not django, f"forecast_runs.demand loaded Django: {django}"
+    apps = {p.name for p in ROOT.iterdir() if (p / "__init__.py").is_file()}
+    allowed = ("forecast_runs.demand", "placements.ssda903", "forecasting.engine")
+    own = [
+        m
+        for m in loaded
+        if m.split(".")[0] in apps
+        and m not in ("forecast_runs", "placements", "forecasting")
+        and not m.startswith(allowed)
+    ]
+    assert not own, f"forecast_runs.demand loaded app modules: {own}"
+    assert "statsforecast" not in loaded, "the statistical library is imported only when a fit is needed"

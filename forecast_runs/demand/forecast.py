@@ -1,0 +1,195 @@
+"""The demand forecast the product reports: back-test, choose, calibrate, forecast.
+
+``forecast_returns`` does it from SSDA903 returns as at a date (only what was known then: the
+back-test replays earlier dates from the raw returns cut at the as-at date), choosing rule 8 and
+each series' method from that back-test. ``forecast_plain_series`` does the same for an
+analyst's series of counts, back-testing on the series itself. ``forecast_demand`` and
+``scripts/accuracy.py`` both use these, so the analyst's figures are the product's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from forecast_runs.demand.backtest import backtest, backtest_origins, empty_records, mape_table
+from forecast_runs.demand.intervals import Calibration, calibrate, calibrated_interval, short_series_interval
+from forecast_runs.demand.methods import LABELS, forecast_paths, methods_for
+from forecast_runs.demand.replay import REPLAY_HORIZON, RULES, Replayer, series_truth
+from forecast_runs.demand.selection import Choice, choose_method, choose_stale_rule
+from forecast_runs.demand.series import ANNUAL, MONTHLY, TOTAL, FloatArray, SeriesInputs
+
+ORIGIN_EVERY = {MONTHLY: 3, ANNUAL: 1}  # back-test dates: every quarter-end, or every year
+DEFAULT_HORIZON = {MONTHLY: 12, ANNUAL: 3}  # an analyst's series (DATA_FORMATS.md)
+OUTPUT_COLUMNS = ["series", "date", "p10", "mid", "p90", "method"]
+
+
+@dataclass(frozen=True, eq=False)
+class SeriesForecast:
+    """One series' reported forecast: the chosen method's path, its calibrated 10-90% interval
+    (NaN where there is none) and the model's own band where it has one."""
+
+    name: str
+    dates: list[date]
+    mid: FloatArray
+    p10: FloatArray
+    p90: FloatArray
+    choice: Choice
+    model_p10: FloatArray | None = None
+    model_p90: FloatArray | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class DemandResult:
+    as_at: date
+    series: list[SeriesForecast]
+    backtest: pd.DataFrame  # the records of the back-test the choices were made on
+    calibration: Calibration
+    rule: str = RULES[0]
+    rule_reason: str = ""
+    stale_open: pd.DataFrame = field(default_factory=pd.DataFrame)
+    issues: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def frame(self) -> pd.DataFrame:
+        """The ``forecast_demand`` output: series, date, p10, mid, p90, method."""
+        parts = [
+            pd.DataFrame(
+                {
+                    "series": s.name,
+                    "date": s.dates,
+                    "p10": s.p10,
+                    "mid": s.mid,
+                    "p90": s.p90,
+                    "method": s.choice.method,
+                }
+            )
+            for s in self.series
+        ]
+        return pd.concat(parts, ignore_index=True)[OUTPUT_COLUMNS] if parts else pd.DataFrame(columns=OUTPUT_COLUMNS)
+
+
+def forecast_series(
+    inputs: Mapping[str, SeriesInputs], records: pd.DataFrame, *, horizon: int, method: str = "auto"
+) -> tuple[list[SeriesForecast], Calibration]:
+    """Each series' forecast ``horizon`` dates on with the method its back-test ``records``
+    choose (or ``method``), and the interval calibrated from the same records."""
+    scores = mape_table(records)
+    choices = {
+        name: choose_method(
+            scores[scores["series"] == name],
+            length=series.length(),
+            step=series.step,
+            only=None if method == "auto" else method,
+        )
+        for name, series in inputs.items()
+    }
+    calibration = calibrate(records, {n: c.method for n, c in choices.items()})
+    out = []
+    for name, series in inputs.items():
+        choice = choices[name]
+        if choice.method not in ("zero", *methods_for(series)):
+            raise ValueError(f"the series {name} cannot be forecast with the {LABELS[choice.method]} method")
+        out.append(_one_forecast(series, choice, calibration, horizon))
+    return out, calibration
+
+
+def _one_forecast(series: SeriesInputs, choice: Choice, calibration: Calibration, horizon: int) -> SeriesForecast:
+    dates = series.future_dates(horizon)
+    nan = np.full(horizon, np.nan)
+    if choice.method == "zero":
+        return SeriesForecast(series.name, dates, np.zeros(horizon), nan, nan, choice)
+    path = forecast_paths(series, horizon, [choice.method])[choice.method]
+    band = calibrated_interval(path.mid, series.name, calibration) if not choice.too_short else None
+    if band is None:
+        band = short_series_interval(series.values, path.mid)
+        if not choice.too_short:
+            choice = Choice(
+                choice.method,
+                choice.reason + "; too few back-test errors to calibrate, so the "
+                "interval is the wide one of a short series",
+                choice.average,
+                choice.too_short,
+            )
+    return SeriesForecast(series.name, dates, path.mid, band[0], band[1], choice, path.p10, path.p90)
+
+
+def forecast_returns(
+    replayer: Replayer, as_at: date, *, horizon: int = 24, method: str = "auto", rules: tuple[str, ...] = RULES
+) -> DemandResult:
+    """The product's forecast from the SSDA903 returns as they stood on ``as_at``: a back-test on
+    quarter-ends before it (raw returns cut at each, cleaned again, scored against what the
+    returns known on ``as_at`` say happened) under each rule 8, the rule and each series'
+    method chosen by it, intervals calibrated from it."""
+    dates = list(replayer.truth(as_at)[TOTAL].index)
+    origins = backtest_origins(dates, every=ORIGIN_EVERY[MONTHLY])
+    rule, why = choose_stale_rule(replayer.starting_levels(origins, as_at, rules))
+    # What happened is what the returns known on the as-at date say, read with today's rule
+    # whatever rule the forecast starts from: the yardstick must not move with the choice.
+    truth = replayer.truth(as_at)
+    methods = None if method == "auto" else {method}
+    records = backtest(_inputs_at(replayer, rule), truth, origins, horizon=REPLAY_HORIZON, methods=methods)
+    inputs = replayer.inputs(as_at, rule, horizon)
+    series, calibration = forecast_series(inputs, records, horizon=horizon, method=method)
+    cleaned = replayer.clean(as_at, rule)
+    return DemandResult(as_at, series, records, calibration, rule, why, cleaned.stale_open, cleaned.issues)
+
+
+def _inputs_at(replayer: Replayer, rule: str) -> Callable[[date], Mapping[str, SeriesInputs]]:
+    return lambda origin: replayer.inputs(origin, rule)
+
+
+def forecast_plain_series(
+    inputs: Mapping[str, SeriesInputs], *, horizon: int | None = None, method: str = "auto"
+) -> DemandResult:
+    """An analyst's series, back-tested on themselves: each cut at past dates, forecast, scored
+    against its own later numbers. Monthly and yearly series are calibrated apart (a ratio at
+    one month says nothing about one year); ``horizon`` None = 12 months or 3 years."""
+    methods = None if method == "auto" else {method}
+    series_out: list[SeriesForecast] = []
+    bands: dict[tuple[str, int], tuple[float, float, str]] = {}
+    parts = []
+    for step in (MONTHLY, ANNUAL):
+        group = {name: s for name, s in inputs.items() if s.step == step}
+        if not group:
+            continue
+        ahead = horizon or DEFAULT_HORIZON[step]
+        reach = max(ahead, DEFAULT_HORIZON[ANNUAL]) if step == ANNUAL else REPLAY_HORIZON
+        truth = series_truth(group)
+        records = [
+            backtest(_cut_at(s), {name: truth[name]}, _origins(s), horizon=reach, methods=methods)
+            for name, s in group.items()
+        ]
+        joined = pd.concat(records, ignore_index=True)
+        forecasts, calibration = forecast_series(group, joined, horizon=ahead, method=method)
+        series_out += forecasts
+        bands.update(calibration.bands)
+        parts.append(joined)
+    as_at = max((s.as_at for s in inputs.values()), default=date.today())
+    records_all = pd.concat(parts, ignore_index=True) if parts else empty_records()
+    order = list(inputs)
+    series_out.sort(key=lambda s: order.index(s.name))
+    return DemandResult(as_at, series_out, records_all, Calibration(bands))
+
+
+def _origins(series: SeriesInputs) -> list[date]:
+    return backtest_origins(list(series.dates), every=ORIGIN_EVERY[series.step])
+
+
+def _cut_at(series: SeriesInputs) -> Callable[[date], Mapping[str, SeriesInputs]]:
+    def cut(origin: date) -> Mapping[str, SeriesInputs]:
+        keep = sum(1 for d in series.dates if d <= origin)
+        return {
+            series.name: SeriesInputs(
+                name=series.name,
+                dates=series.dates[:keep],
+                values=series.values[:keep],
+                step=series.step,
+                month_ends=series.month_ends,
+            )
+        }
+
+    return cut

@@ -1,0 +1,152 @@
+"""forecast_demand (--ssda903 FILE... | --series FILE) [--as-at DATE] [--horizon N]
+[--method auto|naive|trend|flow|statistical] [--authority CODE] --output FILE
+
+Numbers of children forecast with the code the product uses for demand (forecast_runs.demand),
+for an analyst: nothing is read from or written to the database (DATA_FORMATS.md, Commands).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from core.exports import csv_bytes
+from forecast_runs.demand.forecast import DemandResult, forecast_plain_series, forecast_returns
+from forecast_runs.demand.replay import Replayer
+from forecast_runs.demand.series import SeriesInputs
+from forecast_runs.demand.series_file import SeriesFileError, read_series_file
+from forecasting.models import DEFAULT_PLACEMENT_TYPES
+from placements.ssda903 import Ssda903FileError, default_mapping, parse_dates, read_903_files
+
+METHOD_CHOICES = ("auto", "naive", "trend", "flow", "statistical")
+STALE_SHOWN = 20  # children listed on screen; the count is always given
+
+
+class Command(BaseCommand):
+    help = (
+        "Forecast numbers of children from SSDA903 returns (by finance placement type and in total) or "
+        "from a CSV of counts (series, date, value), with 10-90% intervals; writes series, date, p10, "
+        "mid, p90, method. Touches no database."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        source = parser.add_mutually_exclusive_group(required=True)
+        source.add_argument("--ssda903", nargs="+", metavar="FILE", help="SSDA903 header, episodes and UASC files")
+        source.add_argument("--series", metavar="FILE", help="a CSV with the columns series, date, value")
+        parser.add_argument("--as-at", help="forecast date (default: the latest date the returns cover)")
+        parser.add_argument("--horizon", type=int, help="months (default 24) or, for yearly counts, years (3)")
+        parser.add_argument("--method", choices=METHOD_CHOICES, default="auto")
+        parser.add_argument("--authority", help="the authority (LA) whose rows of regional SSDA903 files to use")
+        parser.add_argument("--output", required=True, help="the CSV file to write")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        horizon = options["horizon"]
+        if horizon is not None and not 1 <= horizon <= 120:
+            raise CommandError(f"--horizon must be between 1 and 120, not {horizon}")
+        try:
+            if options["ssda903"]:
+                result = self._from_returns(options)
+            else:
+                result = self._from_series(options)
+        except (Ssda903FileError, SeriesFileError) as error:
+            raise CommandError("\n".join(error.errors)) from None
+        frame = _rounded(result.frame())
+        try:
+            Path(options["output"]).write_bytes(csv_bytes(frame, bom=False))
+        except OSError as error:
+            raise CommandError(f"cannot write {options['output']}: {error.strerror}") from None
+        self._report(result)
+        self.stderr.write(f"Wrote {len(frame)} rows to {options['output']}")
+
+    def _from_returns(self, options: dict[str, Any]) -> DemandResult:
+        files = read_903_files(options["ssda903"])
+        kinds = {f.kind for f in files.files}
+        for kind, columns in (("episodes", "CHILD, DECOM, RNE ..."), ("header", "CHILD, SEX, DOB ...")):
+            if kind not in kinds:
+                raise CommandError(f"there is no {kind} file ({columns}) among the files")
+        types = pd.DataFrame(
+            [(code, after_18) for code, _name, after_18 in DEFAULT_PLACEMENT_TYPES],
+            columns=["code", "continues_after_18"],
+        )
+        try:
+            replayer = Replayer(files, mapping=default_mapping(), types=types, la=options["authority"])
+            as_at = _as_at(options["as_at"]) or replayer.data_end
+            if as_at < date(replayer.first_year, 4, 1):
+                raise CommandError(
+                    f"the returns begin on 1 April {replayer.first_year}: --as-at {as_at} is before them"
+                )
+            method = options["method"]
+            return forecast_returns(replayer, as_at, horizon=options["horizon"] or 24, method=method)
+        except ValueError as error:  # several authorities and no --authority, an unknown one
+            raise CommandError(str(error)) from None
+
+    def _from_series(self, options: dict[str, Any]) -> DemandResult:
+        if options["authority"]:
+            raise CommandError("--authority is for SSDA903 returns; a file of counts names its own series")
+        series = read_series_file(options["series"])
+        as_at = _as_at(options["as_at"])
+        if as_at is not None:
+            cut = {k: _cut(s, as_at) for k, s in series.items()}
+            series = {k: s for k, s in cut.items() if s is not None}
+            if not series:
+                raise CommandError(f"no series has a date on or before --as-at {as_at}")
+        if options["method"] == "flow":
+            raise CommandError("the flow method needs entries and exits, which only SSDA903 returns give (--ssda903)")
+        try:
+            return forecast_plain_series(series, horizon=options["horizon"], method=options["method"])
+        except ValueError as error:
+            raise CommandError(str(error)) from None
+
+    def _report(self, result: DemandResult) -> None:
+        if result.rule_reason:
+            self.stdout.write(f"Open episodes missing from a later return: {result.rule_reason}")
+        for s in result.series:
+            self.stdout.write(f"{s.name}: {s.choice.reason}")
+        stale = result.stale_open
+        if len(stale):
+            self.stdout.write(
+                f"{len(stale)} child(ren) with an open episode missing from a later return, for an officer to check:"
+            )
+            for row in stale.head(STALE_SHOWN).itertuples(index=False):
+                self.stdout.write(
+                    f"  child {row.child}: last in the {row.last_return} return ({row.file} row {row.row})"
+                )
+            if len(stale) > STALE_SHOWN:
+                self.stdout.write(f"  ... and {len(stale) - STALE_SHOWN} more")
+        issues = result.issues
+        used = issues[issues["action"].isin(["dropped", "ignored"])] if len(issues) else issues
+        if len(used):
+            counts = used["rule"].value_counts()
+            detail = ", ".join(f"{rule} {n}" for rule, n in counts.items())
+            self.stdout.write(f"{len(used)} episode(s) not used ({detail}); import_data ssda903 lists each one")
+
+
+def _as_at(text: str | None) -> date | None:
+    if text is None:
+        return None
+    parsed = parse_dates(pd.Series([text.strip()]))
+    if parsed.isna().iloc[0]:
+        raise CommandError(f"--as-at {text!r} is not a date (use 2019-07-31 or 31/07/2019)")
+    value: date = parsed.iloc[0].date()
+    return value
+
+
+def _cut(series: SeriesInputs, as_at: date) -> SeriesInputs | None:
+    """The series as known on ``as_at``."""
+    keep = sum(1 for d in series.dates if d <= as_at)
+    if keep == 0:
+        return None
+    return replace(series, dates=series.dates[:keep], values=series.values[:keep])
+
+
+def _rounded(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    out["date"] = [d.isoformat() for d in out["date"]]
+    for column in ("p10", "mid", "p90"):
+        out[column] = out[column].astype(float).round(1)
+    return out

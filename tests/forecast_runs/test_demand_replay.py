@@ -1,0 +1,129 @@
+"""The honest replay (forecast_runs.demand.replay): the returns as they stood on a past date.
+
+The tiny returns, by hand (file-name year = start of the collection year, as in the sample):
+- 2018/19: A in in-house fostering 01/06/2018 to 01/02/2019; B in in-house fostering from
+  01/09/2018, open at 31/03/2019.
+- 2019/20: B again, leaving on 01/08/2019 (reason E11); C in kinship care from 01/05/2019; E from
+  01/07/2019.
+- 2020/21: F from 01/04/2020, and G back-dated to 01/03/2019, only ever in this return.
+As at 30/06/2019 the 2018/19 return is complete, 2019/20 is under way and 2020/21 does not exist.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecast_runs.demand.replay import Replayer, settled_until
+from forecast_runs.demand.series import TOTAL, types_frame
+from forecasting.engine.placements import eighteenth_birthday, numbers_on_dates
+from placements.ssda903 import default_mapping, read_903_files
+
+SAMPLE = Path(__file__).resolve().parents[1] / "placements" / "fixtures" / "ssda903-sample"
+HEADER = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n"
+EPISODES = "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n"
+D = date(2019, 6, 30)
+
+
+def returns() -> list[tuple[str, bytes]]:
+    def header(*children: str) -> bytes:
+        return (HEADER + "".join(f"{c},1,01/01/2010,WBRI,,,\n" for c in children)).encode()
+
+    def episodes(*rows: str) -> bytes:
+        return (EPISODES + "".join(r + ",,,\n" for r in rows)).encode()
+
+    return [
+        ("2018-header.csv", header("A", "B")),
+        (
+            "2018-episodes.csv",
+            episodes("A,01/06/2018,S,C2,N1,U4,PR1,01/02/2019,E11,", "B,01/09/2018,S,C2,N1,U4,PR1,,,"),
+        ),
+        ("2019-header.csv", header("B", "C", "E")),
+        (
+            "2019-episodes.csv",
+            episodes(
+                "B,01/09/2018,S,C2,N1,U4,PR1,01/08/2019,E11,CLOSE",
+                "C,01/05/2019,S,C2,N1,U1,PR0,,,",
+                "E,01/07/2019,S,C2,N1,U4,PR1,,,",
+            ),
+        ),
+        ("2020-header.csv", header("F", "G")),
+        ("2020-episodes.csv", episodes("F,01/04/2020,S,C2,N1,U4,PR1,,,", "G,01/03/2019,S,C2,N1,U4,PR1,,,")),
+    ]
+
+
+@pytest.fixture
+def replayer() -> Replayer:
+    return Replayer(read_903_files(returns()), mapping=default_mapping(), types=types_frame([]), today=date(2024, 6, 1))
+
+
+def test_the_returns_are_cut_back_to_what_was_known_on_the_date(replayer: Replayer) -> None:
+    cut = replayer.cut(D).episodes
+    assert cut[["_file", "CHILD", "DECOM", "DEC", "REC", "REASON_PLACE_CHANGE"]].values.tolist() == [
+        ["2018-episodes.csv", "A", "01/06/2018", "01/02/2019", "E11", ""],
+        ["2018-episodes.csv", "B", "01/09/2018", "", "", ""],
+        # B leaves after the date: end, reason for leaving and reason for the change unknown yet
+        ["2019-episodes.csv", "B", "01/09/2018", "", "", ""],
+        ["2019-episodes.csv", "C", "01/05/2019", "", "", ""],
+        # E starts after the date; the 2020/21 return (F, and G back-dated) does not exist yet
+    ]
+    assert sorted(replayer.cut(D).header["CHILD"]) == ["A", "B", "B", "C", "E"]
+
+
+def test_the_cut_is_cleaned_again_on_the_date_and_counted_from_the_first_april(replayer: Replayer) -> None:
+    series = replayer.inputs(D, "close_at_return_end", horizon=3)
+    assert replayer.history_from(D) == date(2018, 4, 1)
+    total = series[TOTAL]
+    assert total.dates[0] == date(2018, 4, 30) and total.dates[-1] == D and len(total.dates) == 15
+    # month-ends Apr 2018 .. Jun 2019: A from 01/06/2018 to 01/02/2019 (exclusive), B from
+    # 01/09/2018 and open on the date, C (kinship) from 01/05/2019
+    assert series["fostering_in_house"].values.tolist() == [0, 0, 1, 1, 1, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1]
+    assert series["fostering_kinship"].values.tolist() == [0] * 13 + [1, 1]
+    assert total.values.tolist() == [0, 0, 1, 1, 1, 2, 2, 2, 2, 2, 1, 1, 1, 2, 2]
+    # still placed at the next three month-ends: B and C, whose ends are not known yet
+    assert total.committed.tolist() == [2, 2, 2]
+
+
+def test_what_happened_comes_from_every_return(replayer: Replayer) -> None:
+    # the latest return is a year under way: the data end at its latest date, 01/04/2020
+    assert replayer.data_end == date(2020, 4, 1)
+    truth = replayer.truth(replayer.data_end)[TOTAL]
+    # on 31/07/2019: B (leaves 01/08), C, E and G (back-dated, known from the 2020/21 return)
+    assert truth[date(2019, 7, 31)] == 4
+    assert settled_until(date(2019, 6, 30)) == date(2019, 3, 31)
+    assert settled_until(date(2019, 3, 31)) == date(2019, 3, 31)
+
+
+def test_on_the_sample_the_number_on_the_as_at_date_is_the_registers_own_count() -> None:
+    files = read_903_files(sorted(SAMPLE.glob("*.csv")))
+    replayer = Replayer(files, mapping=default_mapping(), types=types_frame([]), today=date(2024, 6, 1))
+    as_at = date(2019, 9, 30)
+    for rule in ("close_at_return_end", "keep_open"):
+        placements = replayer.clean(as_at, rule).placements
+        day = pd.Timestamp(as_at)
+        end = pd.concat([placements["end_date"], eighteenth_birthday(placements["child_dob"])], axis=1).min(axis=1)
+        counted = int(((placements["start_date"] <= day) & (end.isna() | (end > day))).sum())
+        series = replayer.inputs(as_at, rule)
+        assert series[TOTAL].values[-1] == counted
+        types = types_frame(sorted(set(placements["placement_type"])))
+        register = numbers_on_dates(_register(placements), types, [as_at])
+        assert int(register[as_at].sum()) == counted
+    # the history starts on 1 April of the first return's year at the level of that day
+    assert replayer.history_from(as_at) == date(2017, 4, 1)
+    first = replayer.inputs(as_at, "keep_open")[TOTAL]
+    assert first.dates[0] == date(2017, 4, 30) and first.values[0] > 400
+
+
+def _register(placements: pd.DataFrame) -> pd.DataFrame:
+    from forecast_runs.demand.series import register_from_placements
+
+    return register_from_placements(placements)
+
+
+def test_a_date_before_any_return_has_no_history(replayer: Replayer) -> None:
+    series = replayer.inputs(date(2018, 3, 31), "close_at_return_end", horizon=2)
+    assert np.asarray(series[TOTAL].values).tolist() == [0.0]
