@@ -26,6 +26,18 @@ from forecasting.engine.scenarios import ChosenDemand
 from forecasting.models import BacktestReport, ScenarioAssumption
 from placements.selectors import placement_register_frame, placement_types_frame
 
+SHOWN_HORIZONS = (1, 3, 6, 12)  # months ahead on the back-test page
+# The methods the back-test may choose, as a finance officer says them.
+METHOD_WORDS = {
+    "naive": "no change",
+    "net_change": "no change",
+    "commitments": "children already placed only",
+    "trend": "trend",
+    "flow": "entries and exits",
+    "statistical": "statistical model",
+    "combined": "combination of no change, entries and exits, and the statistical model",
+    "zero": "none (no placements)",
+}
 METHOD_NAMES = {
     "commitments": "Commitments only",
     "net_change": "Naive (numbers stay as they are)",
@@ -141,15 +153,24 @@ def _history(register: pd.DataFrame, as_at: date) -> dict[str, FloatArray]:
     return history
 
 
+def _in_words(method: str, reason: str) -> str:
+    """The choice's sentence opening with the method as the pages name it."""
+    label = LABELS.get(method, method)
+    return METHOD_WORDS.get(method, label) + reason[len(label) :] if reason.startswith(label) else reason
+
+
 def _choice_fields(chosen: RegisterChoice) -> dict[str, Any]:
     """The report's ``choices``, ``intervals`` and ``interval_coverage`` (JSON)."""
     return {
         "choices": {
             name: {
                 "method": c.method,
-                "method_name": LABELS.get(c.method, c.method),
-                "reason": c.reason,
+                "reason": _in_words(c.method, c.reason),
                 "average": None if c.average is None else round(c.average, 2),
+                "errors": {
+                    method: {str(h): round(mape, 2) for h, mape in by_h.items() if h in SHOWN_HORIZONS}
+                    for method, by_h in chosen.errors.get(name, {}).items()
+                },
             }
             for name, c in chosen.choices.items()
         },

@@ -35,6 +35,7 @@ class RegisterChoice:
     choices: Mapping[str, Choice]
     ratios: Mapping[str, list[tuple[float, float]]]
     coverage: list[dict[str, float | int]]
+    errors: Mapping[str, Mapping[str, Mapping[int, float]]]  # series → method → horizon → MAPE %
 
 
 def records_from_engine(forecasts: pd.DataFrame) -> pd.DataFrame:
@@ -82,7 +83,10 @@ def choose_from_register(records: pd.DataFrame, history: Mapping[str, FloatArray
         band = None if choice.too_short else calibrated_interval(ones, name, calibration)
         low, high = band if band is not None else short_series_interval(history[name], ones)
         ratios[name] = [(float(lo), float(hi)) for lo, hi in zip(low, high, strict=True)]
-    return RegisterChoice(choices, ratios, interval_coverage(records, choices, ratios))
+    errors: dict[str, dict[str, dict[int, float]]] = {}
+    for row in scores.itertuples(index=False):
+        errors.setdefault(str(row.series), {}).setdefault(str(row.method), {})[int(row.horizon)] = float(row.mape)
+    return RegisterChoice(choices, ratios, interval_coverage(records, choices, ratios), errors)
 
 
 def interval_coverage(
