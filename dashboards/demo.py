@@ -27,7 +27,7 @@ def seed_demo_data(*, authority: Authority, year_label: str, period: int, users:
         authority=authority,
         user=users[Role.FINANCE_OFFICER],
         rows=[
-            ("middle", {"demand_method": "statistical"}),
+            ("middle", {"demand_method": "auto"}),
             ("middle", {"agency_target_fte": Decimal(60), "billable_factor": Decimal("0.9")}),
             ("best", {"delivery_at_risk_pct": Decimal(75), "agency_target_fte": Decimal(50)}),
             (

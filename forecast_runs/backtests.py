@@ -10,14 +10,34 @@ from __future__ import annotations
 import math
 import time
 from datetime import date
+from typing import Any
 
+import numpy as np
+import pandas as pd
 from django.utils import timezone
 
 from accounts.models import Authority, User
+from forecast_runs.demand.methods import LABELS
+from forecast_runs.demand.register_choice import RegisterChoice, choose_from_register, records_from_engine
+from forecast_runs.demand.series import TOTAL, FloatArray
 from forecasting.engine.backtest import backtest, calibration_factors, coverage_after_calibration, month_ends_between
+from forecasting.engine.placements import month_end_history
+from forecasting.engine.scenarios import ChosenDemand
 from forecasting.models import BacktestReport, ScenarioAssumption
 from placements.selectors import placement_register_frame, placement_types_frame
 
+SHOWN_HORIZONS = (1, 3, 6, 12)  # months ahead on the back-test page
+# The methods the back-test may choose, as a finance officer says them.
+METHOD_WORDS = {
+    "naive": "no change",
+    "net_change": "no change",
+    "commitments": "children already placed only",
+    "trend": "trend",
+    "flow": "entries and exits",
+    "statistical": "statistical model",
+    "combined": "combination of no change, entries and exits, and the statistical model",
+    "zero": "none (no placements)",
+}
 METHOD_NAMES = {
     "commitments": "Commitments only",
     "net_change": "Naive (numbers stay as they are)",
@@ -35,7 +55,11 @@ def backtest_origins(as_at: date, *, months: int = 24, step: int = 3) -> list[da
 
 
 def statistical_in_use(*, authority: Authority) -> bool:
-    return ScenarioAssumption.objects.filter(scenario__authority=authority, demand_method="statistical").exists()
+    """Whether a scenario needs the back-test: the statistical method's widening factors, or
+    the method and interval ``auto`` takes from it."""
+    return ScenarioAssumption.objects.filter(
+        scenario__authority=authority, demand_method__in=("statistical", "auto")
+    ).exists()
 
 
 def backtest_for(*, authority: Authority, as_at: date) -> BacktestReport | None:
@@ -44,6 +68,28 @@ def backtest_for(*, authority: Authority, as_at: date) -> BacktestReport | None:
         BacktestReport.objects.filter(authority=authority, status=BacktestReport.Status.SUCCEEDED, as_at__lte=as_at)
         .order_by("-as_at", "-finished_at")
         .first()
+    )
+
+
+# The back-test's names for the methods, as the engine knows them; a type with no placements
+# ("zero") is no change from nothing, which stays at zero.
+_ENGINE_METHOD = {"naive": "net_change", "zero": "net_change"}
+
+
+def chosen_demand(report: BacktestReport) -> ChosenDemand:
+    """What ``auto`` means in a run that uses ``report``: each type's chosen method and its
+    interval ratios by horizon (the total is reported, not forecast by a run)."""
+    return ChosenDemand(
+        methods={
+            code: _ENGINE_METHOD.get(str(c["method"]), str(c["method"]))
+            for code, c in (report.choices or {}).items()
+            if code != TOTAL
+        },
+        intervals={
+            code: {int(h): (float(band[0]), float(band[1])) for h, band in bands.items()}
+            for code, bands in (report.intervals or {}).items()
+            if code != TOTAL
+        },
     )
 
 
@@ -88,6 +134,49 @@ def backtest_execute(*, report_id: int) -> str:
         summary=summary,
         coverage=[{k: _clean(v) for k, v in row.items()} for row in coverage.to_dict("records")],
         factors={k: round(float(v), 4) for k, v in factors.items()},
+        **_choice_fields(choose_from_register(records_from_engine(result.forecasts), _history(register, report.as_at))),
         seconds=round(time.perf_counter() - started, 2),
     )
     return BacktestReport.Status.SUCCEEDED
+
+
+def _history(register: pd.DataFrame, as_at: date) -> dict[str, FloatArray]:
+    """Month-end numbers up to the as-at date of each type in the register, and their total."""
+    frame = month_end_history(register, placement_types_frame(), up_to=as_at)
+    present = {str(t) for t in register["placement_type"]}
+    history = {
+        str(code): part["month_end_number"].to_numpy(dtype=np.float64)
+        for code, part in frame.groupby("placement_type", sort=True)
+        if str(code) in present
+    }
+    history[TOTAL] = frame.groupby("count_date", sort=True)["month_end_number"].sum().to_numpy(dtype=np.float64)
+    return history
+
+
+def _in_words(method: str, reason: str) -> str:
+    """The choice's sentence opening with the method as the pages name it."""
+    label = LABELS.get(method, method)
+    return METHOD_WORDS.get(method, label) + reason[len(label) :] if reason.startswith(label) else reason
+
+
+def _choice_fields(chosen: RegisterChoice) -> dict[str, Any]:
+    """The report's ``choices``, ``intervals`` and ``interval_coverage`` (JSON)."""
+    return {
+        "choices": {
+            name: {
+                "method": c.method,
+                "reason": _in_words(c.method, c.reason),
+                "average": None if c.average is None else round(c.average, 2),
+                "errors": {
+                    method: {str(h): round(mape, 2) for h, mape in by_h.items() if h in SHOWN_HORIZONS}
+                    for method, by_h in chosen.errors.get(name, {}).items()
+                },
+            }
+            for name, c in chosen.choices.items()
+        },
+        "intervals": {
+            name: {str(h): [round(lo, 4), round(hi, 4)] for h, (lo, hi) in enumerate(bands, start=1)}
+            for name, bands in chosen.ratios.items()
+        },
+        "interval_coverage": chosen.coverage,
+    }

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from forecast_runs.backtests import backtest_for
+from forecast_runs.backtests import backtest_for, chosen_demand
 from forecast_runs.inputs import engine_inputs_build, inputs_digest, inputs_summary
 from forecast_runs.signals import forecast_run_results_ready, forecast_run_succeeded
 from forecasting.engine import run_engine
@@ -69,9 +69,16 @@ def forecast_run_execute(*, run_id: int) -> str:
     inputs = engine_inputs_build(authority=run.authority, year=run.year, period=run.period)
     report = backtest_for(authority=run.authority, as_at=run.year.calendar.as_at_date(run.period))
     if report is not None:
-        inputs = replace(inputs, calibration=report.factors)
+        inputs = replace(inputs, calibration=report.factors, chosen_demand=chosen_demand(report))
     calibration = (
-        {"report": report.pk, "as_at": report.as_at.isoformat(), "factors": report.factors} if report else None
+        {
+            "report": report.pk,
+            "as_at": report.as_at.isoformat(),
+            "factors": report.factors,
+            "chosen": {code: c.get("method") for code, c in (report.choices or {}).items()},
+        }
+        if report
+        else None
     )
     read_seconds = time.perf_counter() - started
     _progress(run_id, "Forecasting every scenario", 30)

@@ -11,15 +11,18 @@ from django.views.decorators.http import require_POST
 from accounts.access import FINANCE, STAFF_READERS, AuthenticatedHttpRequest, authority_of, role_required
 from core.exports import table_download
 from forecast_runs import selectors as run_selectors
-from forecast_runs.backtests import backtest_request
+from forecast_runs.backtests import METHOD_WORDS, SHOWN_HORIZONS, backtest_request
+from forecast_runs.demand.methods import METHODS
+from forecast_runs.demand.series import TOTAL
 from forecast_runs.dispatch import backtest_dispatch, forecast_run_request
 from forecast_runs.exports import export_frame
 from forecasting import selectors
 from forecasting.engine.money import pence_to_pounds
 from forecasting.engine.result import EXPORT_COLUMNS
 from forecasting.engine.scenarios import REPORTED_SCENARIO
-from forecasting.models import BacktestReport, FinancialYear, ForecastRun
+from forecasting.models import BacktestReport, FinancialYear, ForecastRun, PlacementType, ScenarioAssumption
 
+SCENARIO_METHOD_WORDS = dict(ScenarioAssumption.DemandMethod.choices)
 DOWNLOADS = ("lines", "placements", "workforce", "savings", "variance_explained", "models_used", "movement")
 
 
@@ -105,12 +108,26 @@ def run_detail(request: AuthenticatedHttpRequest, run_id: int) -> HttpResponse:
                 "workforce": _workforce_summary(run, scenario),
                 "savings": run_selectors.table(run, "savings", scenario).to_dict("records"),
                 "explained": run_selectors.table(run, "variance_explained", scenario).to_dict("records"),
-                "models": run_selectors.table(run, "models_used", scenario).to_dict("records"),
+                "models": _models(run_selectors.table(run, "models_used", scenario)),
                 "assumption_rows": run.assumptions.get("rows", []),
                 "downloads": DOWNLOADS,
             }
         )
     return render(request, "forecast_runs/run_detail.html", context)
+
+
+def _models(frame: pd.DataFrame) -> list[dict[str, object]]:
+    """The models used, the method in words; `auto` names the method the back-test chose."""
+    rows: list[dict[str, object]] = frame.to_dict("records")
+    for row in rows:
+        asked = str(row.get("demand_method") or "")
+        chosen = str(row.get("chosen_method") or "")
+        row["method_words"] = (
+            f"chosen by our own back-test: {METHOD_WORDS.get(chosen, chosen)}"
+            if asked == "auto"
+            else SCENARIO_METHOD_WORDS.get(asked, asked)
+        )
+    return rows
 
 
 def _placement_summary(run: ForecastRun, scenario: str) -> list[dict[str, object]]:
@@ -217,5 +234,44 @@ def backtest_page(request: AuthenticatedHttpRequest) -> HttpResponse:
             "rows": rows,
             "horizons": (1, 3, 6, 12),
             "factors": sorted((latest.factors or {}).items()) if latest else [],
+            "choices": _choices(latest, _type_names()) if latest else [],
         },
     )
+
+
+def _type_names() -> dict[str, str]:
+    return {TOTAL: "All children in placements", **dict(PlacementType.objects.values_list("code", "name"))}
+
+
+def _choices(report: BacktestReport, names: dict[str, str]) -> list[dict[str, object]]:
+    """Per type (the total last): the method chosen in words, its sentence and its interval at
+    1, 3, 6 and 12 months as "from x% below to y% above"."""
+    order = sorted(report.choices or {}, key=lambda code: (code == TOTAL, names.get(code, code)))
+    out = []
+    for code in order:
+        choice = report.choices[code]
+        bands = (report.intervals or {}).get(code, {})
+        errors = choice.get("errors", {})
+        out.append(
+            {
+                "series": names.get(code, code),
+                "method": METHOD_WORDS.get(str(choice["method"]), str(choice["method"])),
+                "reason": choice["reason"],
+                "bands": [_band_words(bands.get(str(h))) for h in SHOWN_HORIZONS],
+                "errors": [
+                    {
+                        "method": METHOD_WORDS.get(method, method),
+                        "cells": [errors[method].get(str(h)) for h in SHOWN_HORIZONS],
+                    }
+                    for method in METHODS
+                    if method in errors
+                ],
+            }
+        )
+    return out
+
+
+def _band_words(band: list[float] | None) -> str:
+    if band is None:
+        return ""
+    return f"{(1 - band[0]) * 100:.0f}% below to {(band[1] - 1) * 100:.0f}% above"

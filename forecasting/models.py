@@ -299,6 +299,7 @@ class ScenarioAssumption(models.Model):
         TREND = "trend", "Trend (last 24 months)"
         STATISTICAL = "statistical", "Statistical model"
         FLOW = "flow", "Entries and exits"
+        AUTO = "auto", "Chosen by our own back-test"
 
     scenario = models.ForeignKey(Scenario, on_delete=models.CASCADE, related_name="assumptions")
     placement_type = models.CharField(max_length=40, blank=True, help_text="blank = every type")
@@ -440,6 +441,12 @@ class BacktestReport(models.Model):
     summary = models.JSONField(default=list, blank=True)  # per method and horizon: mape, coverage, counts
     coverage = models.JSONField(default=list, blank=True)  # per horizon: raw and calibrated coverage
     factors = models.JSONField(default=dict, blank=True)  # per placement type; "*" pooled
+    # per type and "total": {method, method_name, reason, average}, as chosen by the back-test
+    choices = models.JSONField(default=dict, blank=True)
+    # per type and "total": {horizon: [low ratio, high ratio]} of the chosen method's interval
+    intervals = models.JSONField(default=dict, blank=True)
+    # per horizon: share of actuals inside the chosen methods' intervals, before and after calibration
+    interval_coverage = models.JSONField(default=list, blank=True)
     seconds = models.FloatField(null=True, blank=True)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -23,7 +23,7 @@ import pandas as pd
 
 from forecasting.engine import demand
 from forecasting.engine.placements import month_end_history, numbers_on_dates
-from forecasting.engine.scenarios import ALL_TYPES, DEMAND_METHODS
+from forecasting.engine.scenarios import ALL_TYPES, FORECAST_METHODS
 
 TARGET_COVERAGE = 0.8  # a 10th–90th percentile interval claims 80%
 MAX_CALIBRATION = 5.0  # beyond this the model is not describing the data; cap, do not chase
@@ -71,7 +71,7 @@ def backtest(
     origins: Sequence[date],
     actuals_up_to: date,
     horizon: int = 12,
-    methods: Sequence[str] = DEMAND_METHODS,
+    methods: Sequence[str] = FORECAST_METHODS,
     net_change: float = 0.0,
     calibration: Mapping[str, float] | None = None,
     placement_types: Sequence[str] | None = None,
@@ -85,7 +85,7 @@ def backtest(
     are kept as p10_raw/p90_raw so factors can be estimated from any run. Types: those named, or
     every type with at least one row.
     """
-    unknown = set(methods) - set(DEMAND_METHODS)
+    unknown = set(methods) - set(FORECAST_METHODS)
     if unknown:
         raise ValueError(f"unknown demand method(s): {sorted(unknown)}")
     if placement_types is None:

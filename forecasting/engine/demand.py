@@ -33,6 +33,9 @@ STATISTICAL_MAX_HISTORY = 120
 TREND_WINDOW = 24
 FLOW_WINDOW = 12
 INTERVAL_LEVEL = 80  # the 10th-90th percentile band is an 80% central interval
+# `combined`: the mean of these paths (no change is net_change with Δ = 0), as the back-test
+# that may choose it scores it.
+COMBINED_FROM = ("net_change", "flow", "statistical")
 
 
 @dataclass(frozen=True, eq=False)
@@ -223,7 +226,8 @@ def forecast_month_ends(
     net_change: float | None = None,
     calibration: float = 1.0,
 ) -> DemandForecast:
-    """Dispatch to the demand method named in a scenario (see scenarios.DEMAND_METHODS).
+    """Dispatch to the demand method named in a scenario (see scenarios.FORECAST_METHODS), or to
+    `combined` (scenarios.CHOSEN_METHODS), which the back-test may choose for `auto`.
 
     `history` is the type's month-end numbers up to and including the as-at date; leading
     months before the type's first placement are dropped (they are not evidence of zero
@@ -241,6 +245,21 @@ def forecast_month_ends(
         return trend_forecast(y, horizon)
     if method == "statistical":
         return statistical_forecast(y, horizon, calibration=calibration)
+    if method == "combined":
+        parts = [
+            forecast_month_ends(
+                m,
+                history=history,
+                horizon=horizon,
+                entries=entries,
+                exits=exits,
+                committed_month_ends=committed_month_ends,
+                calibration=calibration,
+            )
+            for m in COMBINED_FROM
+        ]
+        mean = np.mean([f.month_end for f in parts], axis=0) if horizon else np.zeros(0)
+        return DemandForecast(month_end=np.asarray(mean, dtype=np.float64), model="Combination", history_months=len(y))
     if method == "flow":
         if entries is None or exits is None:
             raise ValueError("the flow method needs entries and exits per month")

@@ -41,7 +41,8 @@ from .workforce import WorkforceBase, WorkforceError, forecast_workforce, prepar
 
 ENGINE_VERSION = "1.0.0"
 # FORECAST.md, Scenarios: for cost, best = fewer children = the 10th percentile of the
-# statistical method, worst = the 90th. Other methods ignore the interval.
+# statistical method (or of `auto`'s calibrated interval), worst = the 90th. Other methods
+# ignore the interval.
 SCENARIO_INTERVAL = {"best": "p10", "middle": "middle", "worst": "p90"}
 
 
@@ -284,10 +285,10 @@ def _forecast_scenario(run: _Run, scenario: Scenario, base: WorkforceBase, watch
 
 def _placement_projection(run: _Run, scenario: Scenario) -> placements_module.PlacementProjection:
     """The scenario's placement projection; scenarios with the same placement assumptions (and,
-    for the statistical method, the same interval) share one."""
+    for the statistical and auto methods, the same interval) share one."""
     assumptions: Mapping[str, PlacementAssumption] = scenario.placements
     interval = SCENARIO_INTERVAL.get(scenario.name, "middle")
-    statistical = any(a.demand_method == "statistical" for a in assumptions.values())
+    statistical = any(a.demand_method in ("statistical", "auto") for a in assumptions.values())
     key = (tuple(sorted(assumptions.items())), interval if statistical else "middle")
     projection = run.projections.get(key)
     if projection is None:
@@ -300,6 +301,7 @@ def _placement_projection(run: _Run, scenario: Scenario) -> placements_module.Pl
             assumptions,
             interval=interval,
             calibration=inputs.calibration,
+            chosen=inputs.chosen_demand,
             high_cost_threshold=inputs.high_cost_threshold,
             type_lines=run.prepared.type_lines,
         )

@@ -19,7 +19,11 @@ from datetime import date
 # the reported forecast (the one published and compared across periods).
 SCENARIO_ORDER = ("best", "middle", "worst")
 REPORTED_SCENARIO = "middle"
-DEMAND_METHODS = ("commitments", "net_change", "trend", "statistical", "flow")
+# The methods that forecast by themselves; `auto` takes, per type, the one the authority's own
+# back-test chose (`ChosenDemand`), which may also be the combination.
+FORECAST_METHODS = ("commitments", "net_change", "trend", "statistical", "flow")
+DEMAND_METHODS = (*FORECAST_METHODS, "auto")
+CHOSEN_METHODS = (*FORECAST_METHODS, "combined")
 SAVING_STATUSES = ("achieved", "on_track", "at_risk", "undeliverable", "absorbed")
 DEFAULT_DELIVERY_RATES: Mapping[str, float] = {
     "achieved": 1.0,
@@ -47,6 +51,19 @@ class PlacementAssumption:
             fee_uplift_pct=self.fee_uplift_pct if self.fee_uplift_pct is not None else base.fee_uplift_pct,
             fee_uplift_from=self.fee_uplift_from if self.fee_uplift_from is not None else base.fee_uplift_from,
         )
+
+
+@dataclass(frozen=True)
+class ChosenDemand:
+    """What `auto` means for each placement type: the method the back-test chose (one of
+    CHOSEN_METHODS; a type not named uses no change, net_change with Δ = 0) and its interval
+    as (low, high) ratios of the middle path by horizon (months after the as-at date, 1..12)."""
+
+    methods: Mapping[str, str] = field(default_factory=dict)
+    intervals: Mapping[str, Mapping[int, tuple[float, float]]] = field(default_factory=dict)
+
+    def method_of(self, placement_type: str) -> str:
+        return self.methods.get(placement_type, "net_change")
 
 
 @dataclass(frozen=True)

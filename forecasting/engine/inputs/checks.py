@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..calendar import FinancialYear
-from ..scenarios import Scenario
+from ..scenarios import CHOSEN_METHODS, DEMAND_METHODS, Scenario
 from .tables import (
     ACTUALS_COLUMNS,
     BILLABLE_FACTOR_RANGE,
@@ -48,6 +48,7 @@ def input_problems(inputs: EngineInputs) -> list[str]:
         return ["The financial year is missing; give it like 2019/20."]
     problems, p = _period_problems(inputs.as_at_period)
     problems += _scenario_problems(inputs.scenarios)
+    problems += _chosen_problems(inputs)
     column_problems = _column_problems(inputs)
     if column_problems:
         return problems + column_problems
@@ -59,6 +60,17 @@ def input_problems(inputs: EngineInputs) -> list[str]:
     for check in BUDGET_CHECKS:
         problems += check(read)
     return problems
+
+
+def _chosen_problems(inputs: EngineInputs) -> list[str]:
+    """The back-test's choices that `auto` would use must be methods the engine has."""
+    if inputs.chosen_demand is None:
+        return []
+    return [
+        f"The back-test chose an unknown method '{method}' for {code}; run the back-test again."
+        for code, method in sorted(inputs.chosen_demand.methods.items())
+        if method not in CHOSEN_METHODS
+    ]
 
 
 def _period_problems(period: object) -> tuple[list[str], int]:
@@ -377,16 +389,10 @@ def _scenario_problems(scenarios: Sequence[Scenario]) -> list[str]:
                     f"Scenario {scenario.name} gives a negative weekly cost for new {what} placements "
                     f"({pounds(assumption.new_unit_cost)}); unit costs must be zero or more."
                 )
-            if assumption.demand_method is not None and assumption.demand_method not in (
-                "commitments",
-                "net_change",
-                "trend",
-                "statistical",
-                "flow",
-            ):
+            if assumption.demand_method is not None and assumption.demand_method not in DEMAND_METHODS:
                 problems.append(
                     f"Scenario {scenario.name} uses demand method '{assumption.demand_method}' for {what}; "
-                    "use commitments, net_change, trend, statistical or flow."
+                    "use commitments, net_change, trend, statistical, flow or auto."
                 )
             if assumption.fee_uplift_pct is not None and assumption.fee_uplift_pct <= -100:
                 problems.append(

@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from ..calendar import FinancialYear
-from ..scenarios import Scenario
+from ..scenarios import ChosenDemand, Scenario
 from .checks import input_problems
 from .tables import (
     ACTUALS_COLUMNS,
@@ -51,6 +51,8 @@ class EngineInputs:
     - scenarios: best, middle and worst at least.
     - high_cost_threshold: pence a week (default £4,100); calibration: interval widening by
       placement type (FORECAST.md, Accuracy), or None.
+    - chosen_demand: per type, the method and interval ratios of the `auto` demand method, from
+      the authority's own back-test; None = `auto` means no change, without an interval.
     """
 
     year: FinancialYear
@@ -65,6 +67,7 @@ class EngineInputs:
     savings: pd.DataFrame = _empty(SAVINGS_COLUMNS)
     high_cost_threshold: int = DEFAULT_HIGH_COST_THRESHOLD
     calibration: Mapping[str, float] | None = None
+    chosen_demand: ChosenDemand | None = None
 
     def validate(self) -> None:
         """Raise EngineInputError listing every problem that makes a forecast impossible."""

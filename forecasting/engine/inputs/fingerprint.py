@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..scenarios import PlacementAssumption, Scenario
+from ..scenarios import ChosenDemand, PlacementAssumption, Scenario
 from .tables import blank
 
 if TYPE_CHECKING:
@@ -94,6 +94,16 @@ def _scenario_dict(scenario: Scenario) -> dict[str, object]:
     }
 
 
+def _chosen_dict(chosen: ChosenDemand) -> dict[str, object]:
+    return {
+        "methods": {str(k): str(v) for k, v in sorted(chosen.methods.items())},
+        "intervals": {
+            str(k): {str(h): _canonical_value(list(band)) for h, band in sorted(bands.items())}
+            for k, bands in sorted(chosen.intervals.items())
+        },
+    }
+
+
 def inputs_hash(inputs: EngineInputs) -> str:
     """sha256 (hex) of a canonical serialisation of every frame and assumption of a run.
 
@@ -117,6 +127,7 @@ def inputs_hash(inputs: EngineInputs) -> str:
         "calibration": None
         if inputs.calibration is None
         else {str(k): _canonical_value(v) for k, v in sorted(inputs.calibration.items())},
+        "chosen_demand": None if inputs.chosen_demand is None else _chosen_dict(inputs.chosen_demand),
         "scenarios": sorted((_scenario_dict(s) for s in inputs.scenarios), key=lambda d: str(d["name"])),
         "frames": {name: _frame_digest(name, frame) for name, frame in frames.items()},
     }

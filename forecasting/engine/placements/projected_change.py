@@ -8,7 +8,7 @@ the as-at date; the commitments method gives N̂ = C, so no projected change.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import numpy as np
@@ -20,7 +20,7 @@ from forecasting.engine.money import round_pence_array
 from forecasting.engine.placements.committed import Committed, FeeUplift, YearMonths, assumption_for
 from forecasting.engine.placements.register import RegisterRows
 from forecasting.engine.placements.unit_cost import default_unit_cost_of_type
-from forecasting.engine.scenarios import PlacementAssumption
+from forecasting.engine.scenarios import ChosenDemand, PlacementAssumption
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -52,8 +52,10 @@ def project_demand(
     as_at_period: int,
     interval: str,
     calibration: Mapping[str, float] | None,
+    chosen: ChosenDemand | None = None,
 ) -> Projected:
-    """N̂ per type from its demand method and the projected change (N̂ − C) × unit cost."""
+    """N̂ per type from its demand method and the projected change (N̂ − C) × unit cost.
+    `auto` uses the method `chosen` names for the type, its interval the chosen ratios."""
     p = as_at_period
     n_types = len(rows.type_codes)
     out = Projected(
@@ -67,7 +69,8 @@ def project_demand(
     history_by_type = {code: part for code, part in history.groupby("placement_type", sort=False)}
     for k, code in enumerate(rows.type_codes):  # a loop over placement types (≈15), not rows
         assumption = assumption_for(assumptions, code)
-        method = assumption.demand_method or "commitments"
+        asked = assumption.demand_method or "commitments"
+        method, net_change, ratios = _method_of(asked, code, assumption.net_change, chosen)
         unit, source = (
             (int(assumption.new_unit_cost), "scenario")
             if assumption.new_unit_cost is not None
@@ -80,10 +83,12 @@ def project_demand(
                 method,
                 history_by_type.get(code),
                 committed.month_end[k, p:],
-                net_change=assumption.net_change,
+                net_change=net_change,
                 calibration=_calibration_for(calibration, code),
             )
-            model = forecast.model if method == "statistical" else "n/a"
+            if ratios is not None:
+                forecast = _with_ratios(forecast, ratios)
+            model = forecast.model if method in ("statistical", "combined") else "n/a"
             used = forecast.history_months
             n_hat = _take_path(out, k, p, method, forecast, last_actual, committed, interval)
             out.average[k, p:] = n_hat
@@ -93,7 +98,8 @@ def project_demand(
         out.models_used.append(
             {
                 "placement_type": code,
-                "demand_method": method,
+                "demand_method": asked,
+                "chosen_method": method if asked == "auto" else "",
                 "model": model,
                 "history_months": used,
                 "unit_cost_new": unit,
@@ -101,6 +107,28 @@ def project_demand(
             }
         )
     return out
+
+
+def _method_of(
+    asked: str, code: str, net_change: float | None, chosen: ChosenDemand | None
+) -> tuple[str, float | None, Mapping[int, tuple[float, float]] | None]:
+    """The method that forecasts the type, its Δ, and the interval ratios by horizon (`auto`
+    only). `auto` without a back-test is no change: a forecast is never made from nothing."""
+    if asked != "auto":
+        return asked, net_change, None
+    if chosen is None:
+        return "net_change", 0.0, None
+    return chosen.method_of(code), 0.0, chosen.intervals.get(code)
+
+
+def _with_ratios(forecast: demand.DemandForecast, ratios: Mapping[int, tuple[float, float]]) -> demand.DemandForecast:
+    """p10 and p90 = the middle path (for commitments, the committed numbers) times the
+    calibrated ratios at each horizon; a horizon without ratios keeps the middle path."""
+    mid = forecast.month_end
+    horizons = range(1, len(mid) + 1)
+    low = np.asarray([ratios.get(h, (1.0, 1.0))[0] for h in horizons], dtype=np.float64)
+    high = np.asarray([ratios.get(h, (1.0, 1.0))[1] for h in horizons], dtype=np.float64)
+    return replace(forecast, p10=np.maximum(mid * low, 0.0), p90=mid * high)
 
 
 def _calibration_for(calibration: Mapping[str, float] | None, code: str) -> float:
@@ -148,7 +176,17 @@ def _take_path(
     """Write the type's projected month-end path (and interval) into `out`; return N̂ for t > p."""
     if method == "commitments":
         n_hat: FloatArray = committed.average[k, p:]  # N̂ = C exactly: no projected change
-        return n_hat
+        if forecast.p10 is None or forecast.p90 is None:
+            return n_hat
+        # `auto` chose commitments: best and worst move C by the calibrated ratios.
+        out.p10[k, p:], out.p90[k, p:] = forecast.p10, forecast.p90
+        if interval == "middle":
+            return n_hat
+        ratio = (forecast.p10 if interval == "p10" else forecast.p90) / np.where(
+            forecast.month_end > 0, forecast.month_end, 1.0
+        )
+        out.month_end[k, p:] = forecast.path(interval)
+        return np.asarray(n_hat * ratio, dtype=np.float64)
     path = forecast.path(interval)
     out.month_end[k, p:] = path
     if forecast.p10 is not None and forecast.p90 is not None:

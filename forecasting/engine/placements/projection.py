@@ -28,7 +28,7 @@ from forecasting.engine.placements.outputs import (
 )
 from forecasting.engine.placements.projected_change import project_demand
 from forecasting.engine.placements.register import read_register
-from forecasting.engine.scenarios import PlacementAssumption
+from forecasting.engine.scenarios import ChosenDemand, PlacementAssumption
 
 INTERVALS = ("middle", "p10", "p90")
 
@@ -52,6 +52,7 @@ def project_placements(
     *,
     interval: str = "middle",
     calibration: Mapping[str, float] | None = None,
+    chosen: ChosenDemand | None = None,
     high_cost_threshold: int = DEFAULT_HIGH_COST_THRESHOLD,
     type_lines: Mapping[str, str] | None = None,
     history_from: date | None = None,
@@ -69,6 +70,8 @@ def project_placements(
     * `interval` picks the statistical path that drives N̂: "middle", "p10" (best) or "p90"
       (worst); other methods ignore it. `calibration[k]` (or `calibration["*"]`) widens the
       statistical interval (FORECAST.md, Accuracy).
+    * `auto`: the method `chosen` names for the type (no change without it); its p10 and p90
+      paths are the middle path times `chosen`'s interval ratios by horizon.
     * Fee uplift: gross weekly costs (committed and new) × (1 + pct/100) for days on or after
       `fee_uplift_from` (1 April of the year when no date is given); contributions not uplifted.
     * `type_lines` maps a type to the budget line that receives its projected change (default:
@@ -97,6 +100,7 @@ def project_placements(
         as_at_period=as_at_period,
         interval=interval,
         calibration=calibration,
+        chosen=chosen,
     )
     line_of_type = lines_of_types(rows, type_lines)
     return PlacementProjection(
