@@ -24,6 +24,7 @@ from django.core.cache import cache
 
 from dashboards.document import accuracy, children, headline, money, movement, reads, savings, workforce
 from dashboards.document.spec import Chart, scenario_rows
+from forecast_runs.backtests import METHOD_WORDS
 from forecasting.engine.high_cost import high_cost_by_month
 from forecasting.engine.scenarios import REPORTED_SCENARIO
 from forecasting.models import ForecastRun
@@ -123,7 +124,12 @@ def build_run_document(run: ForecastRun, scenario: str = REPORTED_SCENARIO) -> d
         "savings": savings.savings_rows(
             parts.table("savings"), status_words=words.saving_statuses, rag_words=words.rags
         ),
-        "models": headline.models_table(parts.table("models_used")),
+        "models": headline.models_table(
+            parts.table("models_used"),
+            type_names=parts.type_names,
+            method_words=words.demand_methods,
+            chosen_words=METHOD_WORDS,
+        ),
         "assumptions": headline.assumption_rows(source.facts),
     }
 

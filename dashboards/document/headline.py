@@ -164,10 +164,31 @@ def scenarios_chart(heads: list[dict[str, Any]]) -> list[Chart]:
     ]
 
 
-def models_table(models_used: pd.DataFrame) -> list[dict[str, Any]]:
-    """The demand method and model of each placement type in the scenario."""
+def models_table(
+    models_used: pd.DataFrame,
+    *,
+    type_names: Mapping[str, str],
+    method_words: Mapping[str, str],
+    chosen_words: Mapping[str, str],
+) -> list[dict[str, Any]]:
+    """The demand method and model of each placement type in the scenario, in words: the type's
+    name, and for `auto` the method the back-test chose (types on commitments with no
+    new-placement cost are left out)."""
+    if models_used.empty:
+        return records(models_used, [])
+    # A type on commitments with no new-placement cost has nothing to say here.
+    worth_showing = (models_used["demand_method"] != "commitments") | (models_used["unit_cost_new"].fillna(0) != 0)
+    shown = models_used[worth_showing].copy()
+    shown["placement_type"] = [type_names.get(str(c), str(c)) for c in shown["placement_type"]]
+    chosen = shown["chosen_method"] if "chosen_method" in shown.columns else pd.Series("", index=shown.index)
+    shown["demand_method"] = [
+        f"{method_words.get('auto', 'auto')}: {chosen_words.get(str(c), str(c))}"
+        if asked == "auto" and c
+        else method_words.get(str(asked), str(asked))
+        for asked, c in zip(shown["demand_method"], chosen.fillna(""), strict=True)
+    ]
     return records(
-        models_used,
+        shown,
         [
             column("placement_type", "Placement type"),
             column("demand_method", "Method"),

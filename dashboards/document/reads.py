@@ -22,7 +22,14 @@ from dashboards.document.headline import RunFacts
 from dashboards.document.movement import CommentaryNote, EarlierPublication
 from dashboards.models import PublishedPeriod, ServiceCommentary
 from forecasting.engine.scenarios import REPORTED_SCENARIO
-from forecasting.models import BudgetLine, FinancialYear, ForecastLineResult, ForecastRun, ForecastTable
+from forecasting.models import (
+    BudgetLine,
+    FinancialYear,
+    ForecastLineResult,
+    ForecastRun,
+    ForecastTable,
+    ScenarioAssumption,
+)
 from placements.selectors import placement_register_frame, placement_types_frame
 from savings.models import Rag, Status
 from workforce.models import AgencyReason, Team
@@ -52,6 +59,7 @@ class Vocabulary:
     saving_statuses: dict[str, str]
     rags: dict[str, str]
     agency_reasons: dict[str, str]
+    demand_methods: dict[str, str]
 
 
 def vocabulary() -> Vocabulary:
@@ -59,6 +67,7 @@ def vocabulary() -> Vocabulary:
         saving_statuses=dict(Status.choices),
         rags=dict(Rag.choices),
         agency_reasons=dict(AgencyReason.choices),
+        demand_methods=dict(ScenarioAssumption.DemandMethod.choices),
     )
 
 

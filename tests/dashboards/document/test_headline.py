@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pandas as pd
 
-from dashboards.document.headline import RunFacts, department, headlines, meta, scenarios_chart, services
+from dashboards.document.headline import RunFacts, department, headlines, meta, models_table, scenarios_chart, services
 from forecasting.engine.calendar import FinancialYear as Calendar
 
 
@@ -102,3 +102,25 @@ def test_meta_says_when_the_forecast_is_as_at() -> None:
     found = meta(facts, "worst")
     assert (found["as_at"], found["as_at_text"], found["month"]) == ("2019-07-31", "31 July 2019", "Jul 2019")
     assert meta(RunFacts(**{**facts.__dict__, "period": 0}), "middle")["month"] == "before April"
+
+
+def test_the_models_table_names_types_and_methods_in_words_and_what_auto_chose() -> None:
+    # Secure is on commitments with no new-placement cost: nothing to say, so left out.
+    models_used = pd.DataFrame(
+        {
+            "placement_type": ["fostering_ifa", "residential_external", "secure"],
+            "demand_method": ["auto", "statistical", "commitments"],
+            "chosen_method": ["flow", "", ""],
+            "model": ["n/a", "AutoETS", "n/a"],
+            "history_months": [60, 60, 0],
+            "unit_cost_new": [95_000, 520_000, 0],
+        }
+    )
+    rows = models_table(
+        models_used,
+        type_names={"fostering_ifa": "Independent fostering agency", "residential_external": "External residential"},
+        method_words={"auto": "Chosen by our own back-test", "statistical": "Statistical model"},
+        chosen_words={"flow": "entries and exits"},
+    )
+    assert [r["placement_type"] for r in rows] == ["Independent fostering agency", "External residential"]
+    assert [r["demand_method"] for r in rows] == ["Chosen by our own back-test: entries and exits", "Statistical model"]
