@@ -25,7 +25,7 @@ from forecasting.engine.result import EngineResult
 from forecasting.models import BudgetLine, ForecastLineResult, ForecastRun, ForecastTable
 
 log = logging.getLogger(__name__)
-TABLES = ("placements", "workforce", "savings", "variance_explained", "models_used")
+TABLES = ("placements", "workforce", "savings", "variance_explained", "models_used", "outturn_ranges")
 
 
 def _progress(run_id: int, stage: str, progress: int) -> None:

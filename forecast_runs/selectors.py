@@ -35,6 +35,13 @@ class Headline:
     scenario: str
     budget: int
     outturn: int
+    likely_low: int | None = None  # the likely (10–90%) range of the outturn, pence
+    likely_high: int | None = None
+
+    @property
+    def has_range(self) -> bool:
+        """A range wider than £0 to show."""
+        return self.likely_low is not None and self.likely_high is not None and self.likely_low != self.likely_high
 
     @property
     def variance(self) -> int:
@@ -53,7 +60,24 @@ def headlines(run: ForecastRun) -> list[Headline]:
         .annotate(budget=Sum("annual_budget"), outturn=Sum("forecast_outturn"))
     }
     names = [s for s in SCENARIO_ORDER if s in totals] + sorted(s for s in totals if s not in SCENARIO_ORDER)
-    return [Headline(name, int(totals[name]["budget"]), int(totals[name]["outturn"])) for name in names]
+    ranges = department_ranges(run)
+    return [
+        Headline(name, int(totals[name]["budget"]), int(totals[name]["outturn"]), *ranges.get(name, (None, None)))
+        for name in names
+    ]
+
+
+def department_ranges(run: ForecastRun) -> dict[str, tuple[int, int]]:
+    """The department's likely outturn range (low, high; pence) by scenario, from the run's
+    stored outturn ranges (the reported scenario only; nothing for a run made before them)."""
+    frame = run_table_frame(run, "outturn_ranges")
+    if frame.empty:
+        return {}
+    rows = frame[frame["level"] == "department"]
+    return {
+        str(name): (min(int(low), int(high)), max(int(low), int(high)))
+        for name, low, high in zip(rows["scenario"], rows["outturn_p10"], rows["outturn_p90"], strict=True)
+    }
 
 
 def lines_by_service(run: ForecastRun, scenario: str) -> list[dict[str, object]]:

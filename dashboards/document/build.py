@@ -116,7 +116,7 @@ def build_run_document(run: ForecastRun, scenario: str = REPORTED_SCENARIO) -> d
         "schema": DOCUMENT_SCHEMA,
         "meta": headline.meta(source.facts, scenario),
         "headlines": parts.headlines,
-        "department": headline.department(parts.headlines, scenario),
+        "department": headline.department(parts.headlines, scenario, parts.table("outturn_ranges")),
         "services": headline.services(
             source.lines, scenario, line_types=source.line_types, line_teams=source.line_teams
         ),

@@ -18,6 +18,7 @@ import pandas as pd
 from dashboards import charts
 from dashboards.document.spec import Chart, chart, column, money, month, pct, records
 from forecasting.engine.calendar import FinancialYear as Calendar
+from forecasting.engine.money import millions_text, pounds_text
 from forecasting.engine.scenarios import REPORTED_SCENARIO, SCENARIO_ORDER
 from forecasting.parsing import format_date_uk
 
@@ -87,8 +88,32 @@ def headlines(lines: pd.DataFrame) -> list[dict[str, Any]]:
     return out
 
 
-def department(heads: list[dict[str, Any]], scenario: str) -> dict[str, Any] | None:
-    return next((h for h in heads if h["scenario"] == scenario), None)
+def department(heads: list[dict[str, Any]], scenario: str, ranges: pd.DataFrame | None = None) -> dict[str, Any] | None:
+    """The scenario's headline, with `likely_range` (the words of its likely range, or "" when
+    the run gives none for the scenario or the range is £0 wide) when `ranges` is given."""
+    found = next((h for h in heads if h["scenario"] == scenario), None)
+    if found is None or ranges is None:
+        return found
+    return {**found, "likely_range": likely_range_words(ranges, scenario)}
+
+
+def likely_range_words(ranges: pd.DataFrame, scenario: str) -> str:
+    """The department's likely range of outturn in words, "likely between £128.9m and £132.6m",
+    from the run's outturn ranges (level, scenario, outturn_p10, outturn_p90; pence). Nothing
+    when the scenario has no range or it is £0 wide. Two ends that read the same in millions
+    are written in whole pounds, so the words never claim a range of nothing."""
+    if ranges.empty or not {"level", "scenario", "outturn_p10", "outturn_p90"} <= set(ranges.columns):
+        return ""
+    rows = ranges[(ranges["level"] == "department") & (ranges["scenario"] == scenario)]
+    if rows.empty:
+        return ""
+    ends = sorted((int(rows["outturn_p10"].iloc[0]), int(rows["outturn_p90"].iloc[0])))
+    if ends[0] == ends[1]:
+        return ""
+    low, high = millions_text(ends[0]), millions_text(ends[1])
+    if low == high:
+        low, high = pounds_text(ends[0]), pounds_text(ends[1])
+    return f"likely between {low} and {high}"
 
 
 def services(

@@ -49,7 +49,7 @@ LINE_FIELDS = (
     "forecast_outturn",
     "variance",
 )
-DOCUMENT_TABLES = ("placements", "workforce", "savings", "variance_explained", "models_used")
+DOCUMENT_TABLES = ("placements", "workforce", "savings", "variance_explained", "models_used", "outturn_ranges")
 
 
 @dataclass(frozen=True)

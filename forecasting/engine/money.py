@@ -70,3 +70,12 @@ def pounds_text(pence: int | None, places: int = 0) -> str:
         return f"{sign}£{round_pence(Decimal(abs(whole_pence)) / 100):,}"
     pounds, part = divmod(abs(whole_pence), 100)
     return f"{sign}£{pounds:,}.{part:02d}"
+
+
+def millions_text(pence: int) -> str:
+    """Pence as millions of pounds with one decimal, rounded half up: 13_045_000_000 → '£130.5m';
+    negative as '-£1.2m'. For a range in a sentence, where whole pounds would be false precision."""
+    whole_pence = int(pence)
+    sign = "-" if whole_pence < 0 else ""
+    millions = (Decimal(abs(whole_pence)) / 100_000_000).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return f"{sign}£{millions:,}m"

@@ -16,6 +16,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
+from .outturn_ranges import OUTTURN_RANGE_COLUMNS
 from .variance import variance_pct_hundredths
 
 LINE_COLUMNS = (
@@ -123,6 +124,8 @@ class EngineResult:
     - savings: per scenario and saving: planned, forecast_delivery, shortfall, added_to_outturn.
     - variance_explained: per scenario and placement line with budgeted numbers.
     - models_used: per scenario and placement type: demand method, model, unit cost.
+    - outturn_ranges: the reported scenario's likely range (10–90%) of the forecast outturn of
+      each placements line and of the department (OUTTURN_RANGE_COLUMNS; outturn_ranges.py).
     """
 
     lines: pd.DataFrame
@@ -133,6 +136,7 @@ class EngineResult:
     models_used: pd.DataFrame
     engine_version: str
     timings: dict[str, float] = field(default_factory=dict)
+    outturn_ranges: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(OUTTURN_RANGE_COLUMNS)))
 
     def headline(self) -> pd.DataFrame:
         """Per scenario: annual_budget, forecast_outturn, variance (pence), summed over lines."""

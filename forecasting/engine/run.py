@@ -33,6 +33,7 @@ from forecasting.engine.scenarios import REPORTED_SCENARIO, SCENARIO_ORDER
 from . import placements as placements_module
 from .inputs import EngineInputError, EngineInputs
 from .other_lines import normalise_method, other_lines_forecast
+from .outturn_ranges import outturn_ranges
 from .result import LINE_COLUMNS, EngineResult
 from .savings import SavingsError, savings_adjustment_by_line, savings_delivery
 from .scenarios import PlacementAssumption, Scenario, resolve_scenario
@@ -190,6 +191,9 @@ def run_engine(inputs: EngineInputs) -> EngineResult:
     base = prepare_workforce(inputs.workers, inputs.posts, inputs.year, p, teams=sorted(prepared.team_lines))
     watch.lap("workforce")
     frames = [_forecast_scenario(run, scenario, base, watch) for scenario in resolved]
+    reported = next(f for f, s in zip(frames, resolved, strict=True) if s.name == REPORTED_SCENARIO)
+    ranges = _outturn_ranges(run, reported)
+    watch.lap("placements")
     result = EngineResult(
         lines=_stacked([f.lines for f in frames], LINE_COLUMNS),
         placements=_stacked([f.placements for f in frames]),
@@ -198,6 +202,7 @@ def run_engine(inputs: EngineInputs) -> EngineResult:
         variance_explained=_stacked([f.variance_explained for f in frames], VARIANCE_EXPLAINED_COLUMNS),
         models_used=_stacked([f.models_used for f in frames]),
         engine_version=ENGINE_VERSION,
+        outturn_ranges=ranges,
         timings=watch.timings,
     )
     watch.lap("assemble")
@@ -283,11 +288,27 @@ def _forecast_scenario(run: _Run, scenario: Scenario, base: WorkforceBase, watch
     return frames
 
 
-def _placement_projection(run: _Run, scenario: Scenario) -> placements_module.PlacementProjection:
-    """The scenario's placement projection; scenarios with the same placement assumptions (and,
-    for the statistical and auto methods, the same interval) share one."""
+def _outturn_ranges(run: _Run, reported: _ScenarioFrames) -> pd.DataFrame:
+    """The reported scenario's likely range by placements line and for the department: its
+    projection again with the p10 and the p90 paths, every other assumption unchanged."""
+    middle = run.resolved_middle
+    return outturn_ranges(
+        reported.lines,
+        scenario=middle.name,
+        middle_by_line=_placement_projection(run, middle).by_line,
+        p10_by_line=_placement_projection(run, middle, interval="p10").by_line,
+        p90_by_line=_placement_projection(run, middle, interval="p90").by_line,
+    )
+
+
+def _placement_projection(
+    run: _Run, scenario: Scenario, *, interval: str | None = None
+) -> placements_module.PlacementProjection:
+    """The scenario's placement projection (with the scenario's interval unless `interval` is
+    given); scenarios with the same placement assumptions (and, for the statistical and auto
+    methods, the same interval) share one."""
     assumptions: Mapping[str, PlacementAssumption] = scenario.placements
-    interval = SCENARIO_INTERVAL.get(scenario.name, "middle")
+    interval = interval or SCENARIO_INTERVAL.get(scenario.name, "middle")
     statistical = any(a.demand_method in ("statistical", "auto") for a in assumptions.values())
     key = (tuple(sorted(assumptions.items())), interval if statistical else "middle")
     projection = run.projections.get(key)

@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from dashboards import services
 from dashboards.document.downloads import find_chart
-from forecast_runs.exports import export_frame
+from forecast_runs.exports import export_frame, run_table_frame
+from forecasting.engine.money import millions_text, pounds_text
 from workforce.models import Team
 
 pytestmark = pytest.mark.django_db
@@ -108,3 +109,25 @@ def test_the_committee_view_downloads_come_from_the_snapshot(run, director, comm
         assert response.status_code == (404 if name == "movement" else 200), name
     rows = _csv(client.get(reverse("dashboards:published_table", args=[published.pk, "headline", "csv"])))
     assert rows[1]["forecast_outturn"] == f"{published.document['department']['outturn'] / 100:.2f}"
+
+
+def test_the_headline_sentence_gives_the_likely_range_of_a_statistical_middle(run, director, client_for) -> None:  # type: ignore[no-untyped-def]
+    ranges = run_table_frame(run, "outturn_ranges")
+    department = ranges[ranges["level"] == "department"].iloc[0]
+    low, high = int(department["outturn_p10"]), int(department["outturn_p90"])
+    assert low < int(department["outturn"]) < high  # residential by the statistical model has an interval
+    response = client_for(director).get(reverse("dashboards:period"))
+    sentence = response.content.decode().split('id="headline-sentence">')[1].split("</p>")[0]
+    assert f"likely between {millions_text(low)} and {millions_text(high)}" in sentence
+    assert response.context["doc"]["department"]["outturn"] == int(department["outturn"])
+
+
+def test_the_run_page_gives_the_likely_range_of_the_middle_scenario_only(run, director, client_for) -> None:  # type: ignore[no-untyped-def]
+    response = client_for(director).get(reverse("forecast_runs:run", args=[run.pk]))
+    html = response.content.decode()
+    table = html.split('id="headline">')[1].split("</table>")[0]
+    assert "Likely range" in table
+    heads = {h.scenario: h for h in response.context["headlines"]}
+    middle = heads["middle"]
+    assert middle.has_range and not heads["best"].has_range and not heads["worst"].has_range
+    assert f"{pounds_text(middle.likely_low)} to {pounds_text(middle.likely_high)}" in table

@@ -56,6 +56,7 @@ def test_a_run_forecasts_every_scenario_and_line_to_the_penny(
         "savings",
         "variance_explained",
         "models_used",
+        "outturn_ranges",  # the reported scenario's likely range, by placements line and department
     }
 
 

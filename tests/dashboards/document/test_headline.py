@@ -124,3 +124,48 @@ def test_the_models_table_names_types_and_methods_in_words_and_what_auto_chose()
     )
     assert [r["placement_type"] for r in rows] == ["Independent fostering agency", "External residential"]
     assert [r["demand_method"] for r in rows] == ["Chosen by our own back-test: entries and exits", "Statistical model"]
+
+
+def _ranges(low: int, high: int, scenario: str = "middle") -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "scenario": scenario,
+                "level": "line",
+                "line_code": "CIC-RES-EXT",
+                "outturn_p10": 1,
+                "outturn": 2,
+                "outturn_p90": 3,
+            },
+            {
+                "scenario": scenario,
+                "level": "department",
+                "line_code": None,
+                "outturn_p10": low,
+                "outturn": 13_040_000_000,
+                "outturn_p90": high,
+            },
+        ]
+    )
+
+
+def test_the_department_says_its_likely_range_in_millions_with_one_decimal() -> None:
+    heads = headlines(_lines())
+    # £128,949,999.99 rounds half up to £128.9m; £132,550,000.00 to £132.6m
+    found = department(heads, "middle", _ranges(12_894_999_999, 13_255_000_000))
+    assert found is not None
+    assert found["likely_range"] == "likely between £128.9m and £132.6m"
+    assert found["outturn"] == 1_780_000  # the existing amounts are as they were
+    assert department(heads, "middle") == next(h for h in heads if h["scenario"] == "middle")
+
+
+def test_a_range_of_nothing_or_of_another_scenario_says_nothing() -> None:
+    heads = headlines(_lines())
+    assert department(heads, "middle", _ranges(13_040_000_000, 13_040_000_000))["likely_range"] == ""  # type: ignore[index]
+    assert department(heads, "worst", _ranges(1, 2))["likely_range"] == ""  # type: ignore[index]
+    assert department(heads, "middle", pd.DataFrame())["likely_range"] == ""  # type: ignore[index]
+
+
+def test_two_ends_that_read_the_same_in_millions_are_written_in_whole_pounds() -> None:
+    found = department(headlines(_lines()), "middle", _ranges(13_040_000_000, 13_040_500_000))
+    assert found is not None and found["likely_range"] == "likely between £130,400,000 and £130,405,000"
