@@ -193,9 +193,10 @@ def series_truth(inputs: Mapping[str, SeriesInputs]) -> dict[str, pd.Series]:
 
 
 def settled_until(as_at: date) -> date:
-    """The end of the latest collection year whose return is complete on ``as_at``."""
-    year = _collection_year(as_at)
-    return date(year + 1, 3, 31) if as_at >= date(year + 1, 3, 31) else date(year, 3, 31)
+    """The end of the latest collection year that a later return known on ``as_at`` can check:
+    the year before the one ``as_at`` falls in. On 31 March the year just ended is complete, but
+    no later return exists yet to say whether its open episodes go on."""
+    return date(_collection_year(as_at), 3, 31)
 
 
 def _collection_year(day: date) -> int:
