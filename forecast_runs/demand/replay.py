@@ -172,8 +172,9 @@ class Replayer:
     def starting_levels(self, origins: Sequence[date], as_at: date, rules: Sequence[str] = RULES) -> pd.DataFrame:
         """The number of children on each past date as replayed under each rule (``level``)
         against the number the returns known on ``as_at`` give for that date (``actual``, read
-        with today's rule). Only dates before the collection year under way on ``as_at``: the
-        numbers of that year are not settled until its return is complete."""
+        with today's rule). Only dates of the years a later return known on ``as_at`` covers
+        (``settled_until``): until a later return exists, whether an open episode went on is
+        what the rule itself says, not evidence."""
         settled = [d for d in origins if d <= settled_until(as_at)]
         actual = self.truth(as_at)[TOTAL]
         rows = [
