@@ -12,16 +12,15 @@ import time
 from datetime import date
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from django.utils import timezone
 
 from accounts.models import Authority, User
 from forecast_runs.demand.methods import LABELS
 from forecast_runs.demand.register_choice import RegisterChoice, choose_from_register, records_from_engine
+from forecast_runs.demand.register_replay import history_at, origins_before
 from forecast_runs.demand.series import TOTAL, FloatArray
-from forecasting.engine.backtest import backtest, calibration_factors, coverage_after_calibration, month_ends_between
-from forecasting.engine.placements import month_end_history
+from forecasting.engine.backtest import backtest, calibration_factors, coverage_after_calibration
 from forecasting.engine.scenarios import ChosenDemand
 from forecasting.models import BacktestReport, ScenarioAssumption
 from placements.selectors import placement_register_frame, placement_types_frame
@@ -49,9 +48,7 @@ METHOD_NAMES = {
 
 def backtest_origins(as_at: date, *, months: int = 24, step: int = 3) -> list[date]:
     """Quarter-ends over the two years before the as-at date (8 forecasting dates)."""
-    start = date(as_at.year - months // 12, as_at.month, 1)
-    ends = [d for d in month_ends_between(start, as_at) if d < as_at]
-    return ends[::-1][::step][::-1]
+    return origins_before(as_at, months=months, step=step)
 
 
 def statistical_in_use(*, authority: Authority) -> bool:
@@ -142,15 +139,7 @@ def backtest_execute(*, report_id: int) -> str:
 
 def _history(register: pd.DataFrame, as_at: date) -> dict[str, FloatArray]:
     """Month-end numbers up to the as-at date of each type in the register, and their total."""
-    frame = month_end_history(register, placement_types_frame(), up_to=as_at)
-    present = {str(t) for t in register["placement_type"]}
-    history = {
-        str(code): part["month_end_number"].to_numpy(dtype=np.float64)
-        for code, part in frame.groupby("placement_type", sort=True)
-        if str(code) in present
-    }
-    history[TOTAL] = frame.groupby("count_date", sort=True)["month_end_number"].sum().to_numpy(dtype=np.float64)
-    return history
+    return history_at(register, placement_types_frame(), as_at)
 
 
 def _in_words(method: str, reason: str) -> str:

@@ -17,32 +17,46 @@ each. Printed:
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Mapping, Sequence
 from datetime import date
 from functools import partial
 from pathlib import Path
 
+import django
 import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+# The demo county's register is built by the placements app (pure, but its module loads models):
+# Django is set up without touching a database.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+django.setup()
 
 from forecast_runs.demand.backtest import backtest  # noqa: E402
 from forecast_runs.demand.forecast import DemandResult, forecast_returns  # noqa: E402
 from forecast_runs.demand.intervals import coverage  # noqa: E402
 from forecast_runs.demand.methods import LABELS, METHODS  # noqa: E402
+from forecast_runs.demand.register_replay import replay_register, reported_records  # noqa: E402
 from forecast_runs.demand.replay import RULES, TRUTH_RULE, Replayer  # noqa: E402
 from forecast_runs.demand.selection import RULE_WORDS  # noqa: E402
 from forecast_runs.demand.series import TOTAL, add_months, month_end, register_from_placements, types_frame  # noqa: E402
 from forecasting.engine import backtest as old  # noqa: E402
+from forecasting.engine.calendar import FinancialYear  # noqa: E402
+from forecasting.engine.synthetic import large_county_inputs  # noqa: E402
+from placements.demo import demo_register  # noqa: E402
 from placements.ssda903 import default_mapping, read_903_files  # noqa: E402
 
 SAMPLE = ROOT / "tests" / "placements" / "fixtures" / "ssda903-sample"
 FIRST_ORIGIN = date(2018, 9, 30)
 SHOWN = (1, 3, 6, 12, 24)
 OLD_METHODS = {"net_change": "naive"}  # the engine's name for no change
+# The demo county as `seed_demo` builds it for a fixed year (its default is the last whole month
+# before today, which would move the figures), and the large synthetic county.
+DEMO_YEAR, DEMO_PERIOD = "2024/25", 12
+REGISTER_DATES = 6  # forecast dates every 6 months back from 12 months before the register's end
 
 
 def origins(data_end: date) -> list[date]:
@@ -208,6 +222,69 @@ def latest(replayer: Replayer) -> None:
     print(f"  {len(result.stale_open)} children listed for the officer")
 
 
+def register_dates(first: date, data_end: date) -> list[date]:
+    """Every 6 months back from 12 months before ``data_end``, at most ``REGISTER_DATES``, each
+    with two years of register before it (the product's back-test looks back two years)."""
+    out = [month_end(add_months(data_end, -12 - 6 * k)) for k in range(REGISTER_DATES)]
+    return sorted(d for d in out if d >= month_end(add_months(first, 24)))
+
+
+def register_accuracy(name: str, register: pd.DataFrame, types: pd.DataFrame, data_end: date) -> None:
+    """The reported forecast replayed on a register cut at each date, against no change."""
+    first = pd.Timestamp(register["start_date"].min()).date()
+    dates = register_dates(max(first, date(data_end.year - 5, data_end.month, 1)), data_end)
+    records, choices = replay_register(register, types, dates, data_end=data_end)
+    chosen = reported_records(records, choices)
+    total, naive = (
+        chosen[chosen["series"] == TOTAL],
+        records[(records["series"] == TOTAL) & (records["method"] == "naive")],
+    )
+    print(f"\n{name}: forecast dates {', '.join(map(str, dates))}; register to {data_end}")
+    for d, c in choices.items():
+        print(
+            f"  {d}: total {c.choices[TOTAL].method}; "
+            + ", ".join(f"{n} {x.method}" for n, x in sorted(c.choices.items()) if n != TOTAL)
+        )
+    table(
+        {
+            "reported (chosen method, own series)": mape_by_horizon(total),
+            "no change": mape_by_horizon(naive),
+            **{
+                f"{LABELS[m]} (sum of the types)": mape_by_horizon(
+                    records[(records["series"] == TOTAL) & (records["method"] == m)]
+                )
+                for m in METHODS
+                if m != "naive"
+            },
+        },
+        f"{name}: the reported forecast against each method",
+    )
+    ours, flat = mape_by_horizon(total), mape_by_horizon(naive)
+    worse = [h for h in range(1, 13) if h in ours and h in flat and ours[h] > flat[h] + 1e-9]
+    print(f"Horizons 1-12 where the reported total is worse than no change: {', '.join(map(str, worse)) or 'none'}")
+    types_part = chosen[chosen["series"] != TOTAL]
+    print(
+        f"Coverage of the calibrated 10-90% interval, 1-12 months / 1 month: total {_shares(total, 'p10', 'p90')}, "
+        f"all types {_shares(types_part, 'p10', 'p90')}"
+    )
+
+
+def registers() -> None:
+    demo = demo_register(year_label=DEMO_YEAR, period=DEMO_PERIOD)
+    year = FinancialYear.from_label(DEMO_YEAR)
+    demo_types = types_frame(sorted({str(t) for t in demo["placement_type"]}))
+    register_accuracy(
+        f"Demo county ({DEMO_YEAR}, period {DEMO_PERIOD})", demo, demo_types, year.as_at_date(DEMO_PERIOD)
+    )
+    large = large_county_inputs(seed=1)
+    register_accuracy(
+        "Large synthetic county (seed 1)",
+        large.placements,
+        large.placement_types,
+        large.year.as_at_date(large.as_at_period),
+    )
+
+
 def main() -> None:
     files = read_903_files(sorted(SAMPLE.glob("*.csv")))
     replayer = Replayer(files, mapping=default_mapping(), types=types_frame([]))
@@ -221,6 +298,7 @@ def main() -> None:
     replay = honest_replay(replayer, dates, truth)
     reported(replayer, dates, truth, replay)
     latest(replayer)
+    registers()
 
 
 if __name__ == "__main__":

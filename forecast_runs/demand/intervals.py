@@ -21,7 +21,7 @@ import pandas as pd
 from forecast_runs.demand.series import FloatArray
 
 LOWER, UPPER = 0.1, 0.9
-MIN_RATIOS = 8
+MIN_RATIOS = 9  # the fewest ratios whose 10% and 90% order statistics exist (k >= 1, k <= n)
 # A series too short to back-test: the largest month-to-month move seen, at least 10%; with
 # nothing to measure, 50%. Grown with the square root of the horizon.
 SHORT_SERIES_MIN_SPREAD = 0.1
@@ -30,14 +30,16 @@ _EPSILON = 1e-9
 
 
 def conformal_bounds(ratios: Sequence[float]) -> tuple[float, float] | None:
-    """(low, high) ratios: the k-th smallest with k = floor(0.1 (n+1)) (at least the 1st) and
-    k = ceil(0.9 (n+1)) (at most the n-th) of the finite ``ratios``; None without any."""
+    """(low, high) ratios: the k-th smallest with k = floor(0.1 (n+1)) and k = ceil(0.9 (n+1))
+    of the finite ``ratios``; None when either k falls outside 1..n (fewer than 9 ratios)."""
     values = np.sort(np.asarray([r for r in ratios if math.isfinite(r)], dtype=np.float64))
     n = len(values)
-    if n == 0:
+    k_low = math.floor(LOWER * (n + 1) + _EPSILON)
+    k_high = math.ceil(UPPER * (n + 1) - _EPSILON)
+    if k_low < 1 or k_high > n:
+        # Fewer than 9 ratios: the bound split-conformal needs lies beyond the smallest or the
+        # largest of them (it is unbounded), and the extremes would cover less than they claim.
         return None
-    k_low = max(math.floor(LOWER * (n + 1) + _EPSILON), 1)
-    k_high = min(math.ceil(UPPER * (n + 1) - _EPSILON), n)
     return float(values[k_low - 1]), float(values[k_high - 1])
 
 

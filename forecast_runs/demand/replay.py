@@ -172,8 +172,9 @@ class Replayer:
     def starting_levels(self, origins: Sequence[date], as_at: date, rules: Sequence[str] = RULES) -> pd.DataFrame:
         """The number of children on each past date as replayed under each rule (``level``)
         against the number the returns known on ``as_at`` give for that date (``actual``, read
-        with today's rule). Only dates before the collection year under way on ``as_at``: the
-        numbers of that year are not settled until its return is complete."""
+        with today's rule). Only dates of the years a later return known on ``as_at`` covers
+        (``settled_until``): until a later return exists, whether an open episode went on is
+        what the rule itself says, not evidence."""
         settled = [d for d in origins if d <= settled_until(as_at)]
         actual = self.truth(as_at)[TOTAL]
         rows = [
@@ -193,9 +194,10 @@ def series_truth(inputs: Mapping[str, SeriesInputs]) -> dict[str, pd.Series]:
 
 
 def settled_until(as_at: date) -> date:
-    """The end of the latest collection year whose return is complete on ``as_at``."""
-    year = _collection_year(as_at)
-    return date(year + 1, 3, 31) if as_at >= date(year + 1, 3, 31) else date(year, 3, 31)
+    """The end of the latest collection year that a later return known on ``as_at`` can check:
+    the year before the one ``as_at`` falls in. On 31 March the year just ended is complete, but
+    no later return exists yet to say whether its open episodes go on."""
+    return date(_collection_year(as_at), 3, 31)
 
 
 def _collection_year(day: date) -> int:

@@ -26,8 +26,10 @@ def test_the_bounds_are_the_split_conformal_order_statistics() -> None:
     # n = 19 (0.81, 0.82 .. 0.99): k = floor(2.0) = 2nd -> 0.82 and ceil(18.0) = 18th -> 0.98
     nineteen = [round(0.80 + i / 100, 2) for i in range(1, 20)]
     assert conformal_bounds(nineteen) == (0.82, 0.98)
-    # n = 4: floor(0.5) = 0 -> at least the 1st; ceil(4.5) = 5 -> at most the 4th
-    assert conformal_bounds([1.0, 0.5, 2.0, 1.5]) == (0.5, 2.0)
+    # n = 8: floor(0.9) = 0 and ceil(8.1) = 9: both bounds lie beyond the ratios, so none
+    assert conformal_bounds([0.9, 0.92, 0.94, 0.96, 0.98, 1.0, 1.02, 1.04]) is None
+    # n = 4: floor(0.5) = 0, ceil(4.5) = 5: the extremes would cover less than 80%
+    assert conformal_bounds([1.0, 0.5, 2.0, 1.5]) is None
     assert conformal_bounds([math.nan]) is None
 
 
@@ -45,15 +47,15 @@ def records(series: str, ratios: list[float], horizon: int = 1, method: str = "n
 
 
 def test_a_series_with_too_few_errors_takes_the_pooled_ones() -> None:
-    own = [0.90, 0.92, 0.94, 0.96, 0.98, 1.00, 1.02, 1.04]
+    own = [0.90, 0.92, 0.94, 0.96, 0.98, 1.00, 1.02, 1.04, 1.06]
     frame = pd.concat(
         [records("a", own), records("b", [0.5, 1.5]), records("b", [9.0], method="trend")], ignore_index=True
     )
     calibration = calibrate(frame, {"a": "naive", "b": "naive"})
-    # a: its own 8 ratios, n = 8: the 1st (floor 0.9 -> 1) and the 8th (ceil 8.1 = 9 -> 8)
-    assert calibration.bands[("a", 1)] == pytest.approx((0.90, 1.04, "own"))
-    # b: only 2 of its own; all 10 ratios of the chosen methods pooled (trend's 9.0 is not one):
-    # the 1st (floor 1.1) is 0.5, the 10th (ceil 9.9) is 1.5
+    # a: its own 9 ratios, n = 9: the 1st (floor 1.0) and the 9th (ceil 9.0)
+    assert calibration.bands[("a", 1)] == pytest.approx((0.90, 1.06, "own"))
+    # b: only 2 of its own; all 11 ratios of the chosen methods pooled (trend's 9.0 is not one):
+    # the 1st (floor 1.2) is 0.5, the 11th (ceil 10.8) is 1.5
     assert calibration.bands[("b", 1)] == pytest.approx((0.5, 1.5, "pooled"))
 
 

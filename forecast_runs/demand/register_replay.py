@@ -1,0 +1,83 @@
+"""The reported forecast replayed on a placement register (no SSDA903 returns): on each past
+date D the register as it could have been known then (``forecasting.engine.backtest.known_at``)
+is back-tested on the quarter-ends of the two years before D, each series' method and interval
+are chosen from that back-test as the product does (``register_choice``), and the chosen
+forecast made on D is scored against the full register.
+
+Everything chosen on D uses only the register known on D: the back-test's own truth ends on D.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from forecast_runs.demand.register_choice import RegisterChoice, choose_from_register, records_from_engine
+from forecast_runs.demand.series import TOTAL, FloatArray
+from forecasting.engine.backtest import backtest, known_at, month_ends_between
+from forecasting.engine.placements import month_end_history
+
+HORIZON = 12
+BACKTEST_MONTHS = 24  # the product's register back-test: quarter-ends over two years
+BACKTEST_STEP = 3
+
+
+def origins_before(as_at: date, *, months: int = BACKTEST_MONTHS, step: int = BACKTEST_STEP) -> list[date]:
+    """Quarter-ends over the ``months`` before ``as_at`` (not ``as_at`` itself), oldest first."""
+    start = date(as_at.year - months // 12, as_at.month, 1)
+    ends = [d for d in month_ends_between(start, as_at) if d < as_at]
+    return ends[::-1][::step][::-1]
+
+
+def history_at(register: pd.DataFrame, types: pd.DataFrame, as_at: date) -> dict[str, FloatArray]:
+    """Month-end numbers up to ``as_at`` of each type in ``register``, and their total."""
+    frame = month_end_history(register, types, up_to=as_at)
+    present = {str(t) for t in register["placement_type"]}
+    history = {
+        str(code): part["month_end_number"].to_numpy(dtype=np.float64)
+        for code, part in frame.groupby("placement_type", sort=True)
+        if str(code) in present
+    }
+    history[TOTAL] = frame.groupby("count_date", sort=True)["month_end_number"].sum().to_numpy(dtype=np.float64)
+    return history
+
+
+def choice_at(register: pd.DataFrame, types: pd.DataFrame, as_at: date) -> RegisterChoice:
+    """The methods and interval ratios the product would choose on ``as_at`` from the register
+    known then (its back-test scored against that register, never a later one)."""
+    known = known_at(register, as_at)
+    origins = origins_before(as_at)
+    result = backtest(known, types, origins=origins, actuals_up_to=as_at, horizon=HORIZON)
+    return choose_from_register(records_from_engine(result.forecasts), history_at(known, types, as_at))
+
+
+def replay_register(
+    register: pd.DataFrame, types: pd.DataFrame, dates: Sequence[date], *, data_end: date
+) -> tuple[pd.DataFrame, dict[date, RegisterChoice]]:
+    """Every method's forecast on each of ``dates`` (the register cut there) scored against the
+    full register up to ``data_end`` (``RECORD_COLUMNS`` records, combination and total
+    included), and the choice made on each date."""
+    full = backtest(register, types, origins=list(dates), actuals_up_to=data_end, horizon=HORIZON)
+    return records_from_engine(full.forecasts), {d: choice_at(register, types, d) for d in dates}
+
+
+def reported_records(records: pd.DataFrame, choices: dict[date, RegisterChoice]) -> pd.DataFrame:
+    """The rows of the method chosen on each origin for each series, with the calibrated
+    interval (``p10``, ``p90``: the forecast times the chosen ratios at each horizon). The total
+    is its own series with its own choice, not the sum of the types' choices."""
+    parts = []
+    for origin, chosen in choices.items():
+        at = records[records["origin"] == origin]
+        for name, choice in chosen.choices.items():
+            rows = at[(at["series"] == name) & (at["method"] == choice.method)].copy()
+            if rows.empty or name not in chosen.ratios:
+                continue
+            ratios = np.asarray(chosen.ratios[name], dtype=np.float64)
+            index = rows["horizon"].astype(int).to_numpy() - 1
+            forecast = rows["forecast"].astype(float).to_numpy()
+            rows["p10"], rows["p90"] = forecast * ratios[index, 0], forecast * ratios[index, 1]
+            parts.append(rows)
+    return pd.concat(parts, ignore_index=True) if parts else records.iloc[0:0].assign(p10=[], p90=[])
