@@ -26,24 +26,6 @@ from forecasting.models import BacktestReport, ScenarioAssumption
 from placements.selectors import placement_register_frame, placement_types_frame
 
 SHOWN_HORIZONS = (1, 3, 6, 12)  # months ahead on the back-test page
-# The methods the back-test may choose, as a finance officer says them.
-METHOD_WORDS = {
-    "naive": "no change",
-    "net_change": "no change",
-    "commitments": "children already placed only",
-    "trend": "trend",
-    "flow": "entries and exits",
-    "statistical": "statistical model",
-    "combined": "combination of no change, entries and exits, and the statistical model",
-    "zero": "none (no placements)",
-}
-METHOD_NAMES = {
-    "commitments": "Commitments only",
-    "net_change": "Naive (numbers stay as they are)",
-    "trend": "Trend",
-    "statistical": "Statistical model",
-    "flow": "Entries and exits",
-}
 
 
 def backtest_origins(as_at: date, *, months: int = 24, step: int = 3) -> list[date]:
@@ -121,7 +103,7 @@ def backtest_execute(*, report_id: int) -> str:
     factors = calibration_factors(result.forecasts)
     coverage = coverage_after_calibration(result.forecasts, factors)
     summary = [
-        {k: _clean(v) for k, v in row.items()} | {"method_name": METHOD_NAMES.get(str(row["method"]), row["method"])}
+        {k: _clean(v) for k, v in row.items()} | {"method_name": LABELS.get(str(row["method"]), row["method"])}
         for row in result.summary.to_dict("records")
     ]
     BacktestReport.objects.filter(pk=report_id).update(
@@ -142,19 +124,13 @@ def _history(register: pd.DataFrame, as_at: date) -> dict[str, FloatArray]:
     return history_at(register, placement_types_frame(), as_at)
 
 
-def _in_words(method: str, reason: str) -> str:
-    """The choice's sentence opening with the method as the pages name it."""
-    label = LABELS.get(method, method)
-    return METHOD_WORDS.get(method, label) + reason[len(label) :] if reason.startswith(label) else reason
-
-
 def _choice_fields(chosen: RegisterChoice) -> dict[str, Any]:
     """The report's ``choices``, ``intervals`` and ``interval_coverage`` (JSON)."""
     return {
         "choices": {
             name: {
                 "method": c.method,
-                "reason": _in_words(c.method, c.reason),
+                "reason": c.reason,
                 "average": None if c.average is None else round(c.average, 2),
                 "errors": {
                     method: {str(h): round(mape, 2) for h, mape in by_h.items() if h in SHOWN_HORIZONS}

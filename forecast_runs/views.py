@@ -11,7 +11,8 @@ from django.views.decorators.http import require_POST
 from accounts.access import FINANCE, STAFF_READERS, AuthenticatedHttpRequest, authority_of, role_required
 from core.exports import table_download
 from forecast_runs import selectors as run_selectors
-from forecast_runs.backtests import METHOD_WORDS, SHOWN_HORIZONS, backtest_request
+from forecast_runs.backtests import SHOWN_HORIZONS, backtest_request
+from forecast_runs.demand.methods import LABELS as METHOD_WORDS
 from forecast_runs.demand.methods import METHODS
 from forecast_runs.demand.series import TOTAL
 from forecast_runs.dispatch import backtest_dispatch, forecast_run_request

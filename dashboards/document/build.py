@@ -24,7 +24,7 @@ from django.core.cache import cache
 
 from dashboards.document import accuracy, children, headline, money, movement, reads, savings, workforce
 from dashboards.document.spec import Chart, scenario_rows
-from forecast_runs.backtests import METHOD_WORDS
+from forecast_runs.demand.methods import LABELS as METHOD_WORDS
 from forecasting.engine.high_cost import high_cost_by_month
 from forecasting.engine.scenarios import REPORTED_SCENARIO
 from forecasting.models import ForecastRun

@@ -20,14 +20,17 @@ from forecast_runs.demand.series import ANNUAL, FloatArray, SeriesInputs
 from forecasting.engine import demand
 
 METHODS = ("naive", "commitments", "trend", "flow", "statistical", "combined")
+# Every demand method as a finance officer says it: the one home of these words for sentences,
+# pages and `make accuracy` ("net_change" is the engine's name for no change with Δ = 0).
 LABELS = {
     "naive": "no change",
-    "commitments": "commitments",
+    "net_change": "no change",
+    "commitments": "children already placed only",
     "trend": "trend",
-    "flow": "flow",
-    "statistical": "statistical",
-    "combined": "combination",
-    "zero": "zero",
+    "flow": "entries and exits",
+    "statistical": "statistical model",
+    "combined": "combination of no change, entries and exits and the statistical model",
+    "zero": "none (no placements)",
 }
 COMBINED_FROM = ("naive", "flow", "statistical")
 _ENGINE_NAMES = {"naive": "net_change"}

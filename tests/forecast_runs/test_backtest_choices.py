@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from forecast_runs.backtests import METHOD_WORDS, backtest_execute, backtest_request
+from forecast_runs.backtests import backtest_execute, backtest_request
+from forecast_runs.demand.methods import LABELS as METHOD_WORDS
 from forecast_runs.demand.series import TOTAL
 from forecasting.models import BacktestReport, ForecastTable, Scenario, ScenarioAssumption
 from forecasting.scenarios import scenarios_ensure

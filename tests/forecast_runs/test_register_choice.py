@@ -69,7 +69,8 @@ def test_the_choice_is_the_lowest_average_error_no_worse_than_no_change_with_its
     # 20 + 3.33 + 25 + 6.67 + 26.67 + 8.33 + 30 + 15 = 135 → 16.875%, behind flow's 9.375%
     assert flow.method == "flow" and flow.average == pytest.approx(9.375)
     assert flow.reason == (
-        "flow: 9.4% average error at 1 month, against 30.0% for no change (9.4% against 30.0% over 1 to 12 months)"
+        "entries and exits: 9.4% average error at 1 month, against 30.0% for no change "
+        "(9.4% against 30.0% over 1 to 12 months)"
     )
     assert chosen.choices[TOTAL].method == "flow"
     assert chosen.choices["secure"].method == "naive" and chosen.choices["secure"].too_short
