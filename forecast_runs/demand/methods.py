@@ -32,8 +32,9 @@ LABELS = {
     "combined": "combination of no change, entries and exits and the statistical model",
     "zero": "none (no placements)",
 }
-COMBINED_FROM = ("naive", "flow", "statistical")
 _ENGINE_NAMES = {"naive": "net_change"}
+# The combination's parts are the engine's (its `combined` method), under the replay's names.
+COMBINED_FROM = tuple({engine: ours for ours, engine in _ENGINE_NAMES.items()}.get(m, m) for m in demand.COMBINED_FROM)
 
 
 @dataclass(frozen=True, eq=False)
