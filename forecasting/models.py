@@ -297,6 +297,7 @@ class ScenarioAssumption(models.Model):
         COMMITMENTS = "commitments", "Commitments only"
         NET_CHANGE = "net_change", "Net change by March"
         TREND = "trend", "Trend (last 24 months)"
+        GROWTH = "growth", "Steady percentage change (last 24 months)"
         STATISTICAL = "statistical", "Statistical model"
         FLOW = "flow", "Entries and exits"
         AUTO = "auto", "Chosen by our own back-test"

@@ -15,8 +15,13 @@ import numpy as np
 import pandas as pd
 
 from forecast_runs.demand.methods import forecast_paths, methods_for
-from forecast_runs.demand.series import FloatArray, SeriesInputs
+from forecast_runs.demand.series import ANNUAL, MONTHLY, FloatArray, SeriesInputs
 
+# A past date is scored only where the series already had a year of month-ends (three yearly
+# counts): the methods that learn from the past (flow's 12 months, the trends' 24, a yearly
+# model's 3 years) are judged on the history they will have when the product uses them, not on
+# a first return's few months.
+MIN_HISTORY = {MONTHLY: 12, ANNUAL: 3}
 RECORD_COLUMNS = [
     "series",
     "method",
@@ -45,18 +50,20 @@ def backtest(
     *,
     horizon: int,
     methods: Collection[str] | None = None,
+    min_history: int | None = None,
 ) -> pd.DataFrame:
     """One row per series, method, origin and horizon (``RECORD_COLUMNS``): the forecast, the
     model's own 10/90 band (statistical only, else NaN), what happened (``actual``; 0 for a
     series that has no number that day) and the absolute percentage error (NaN when the actual
-    is 0). Only dates up to the last date of ``truth`` are scored; series with no child yet on
-    an origin are not forecast there. ``methods`` None = every method the series allows."""
+    is 0). Only dates up to the last date of ``truth`` are scored; a series is forecast on an
+    origin only once it has ``min_history`` dates since its first child (None: ``MIN_HISTORY``).
+    ``methods`` None = every method the series allows."""
     last_known = max((s.index.max() for s in truth.values() if len(s)), default=None)
     parts: list[pd.DataFrame] = []
     for origin in origins:  # a loop over past dates and series, never over rows
         for name, series in inputs_at(origin).items():
             targets = [d for d in series.future_dates(horizon) if last_known is not None and d <= last_known]
-            if not targets or series.length() == 0:
+            if not targets or series.length() < (min_history or MIN_HISTORY[series.step]):
                 continue
             allowed = [m for m in methods_for(series) if methods is None or m in methods]
             actual = _actuals(truth.get(name), targets)

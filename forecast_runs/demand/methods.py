@@ -19,7 +19,7 @@ import numpy as np
 from forecast_runs.demand.series import ANNUAL, FloatArray, SeriesInputs
 from forecasting.engine import demand
 
-METHODS = ("naive", "commitments", "trend", "flow", "statistical", "combined")
+METHODS = ("naive", "commitments", "trend", "growth", "flow", "statistical", "combined")
 # Every demand method as a finance officer says it: the one home of these words for sentences,
 # pages and `make accuracy` ("net_change" is the engine's name for no change with Δ = 0).
 LABELS = {
@@ -27,6 +27,7 @@ LABELS = {
     "net_change": "no change",
     "commitments": "children already placed only",
     "trend": "trend",
+    "growth": "steady percentage change",
     "flow": "entries and exits",
     "statistical": "statistical model",
     "combined": "combination of no change, entries and exits and the statistical model",
@@ -51,7 +52,7 @@ class Path:
 def methods_for(series: SeriesInputs) -> tuple[str, ...]:
     """The methods this series allows: flow needs entries and exits, commitments the children
     already placed; an analyst's plain series has neither."""
-    allowed = {"naive", "trend", "statistical", "combined"}
+    allowed = {"naive", "trend", "growth", "statistical", "combined"}
     if series.entries is not None and series.exits is not None and series.step != ANNUAL:
         allowed.add("flow")
     if series.committed is not None and series.step != ANNUAL:

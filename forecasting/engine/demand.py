@@ -44,7 +44,7 @@ class DemandForecast:
 
     `p10`/`p90` are the 10th and 90th percentile paths (statistical method only, after any
     calibration widening), else None. `model` names the model that produced the numbers
-    ("AutoETS", "SeasonalNaive", "Mean", "LinearTrend", "Flow", "n/a"); `history_months` is how
+    ("AutoETS", "SeasonalNaive", "Mean", "LinearTrend", "GrowthRate", "Flow", "n/a"); `history_months` is how
     many month-end numbers the method used.
     """
 
@@ -74,7 +74,7 @@ class DemandForecast:
 def average_numbers(last_actual: float, month_ends: npt.ArrayLike) -> FloatArray:
     """N̂(t) = (M_{t−1} + M_t) / 2 with M_p = `last_actual` (FORECAST.md, net_change).
 
-    Used for every method that projects month-end numbers (net_change, trend, statistical,
+    Used for every method that projects month-end numbers (net_change, trend, growth, statistical,
     flow), so a path's average number in a month is the mean of its two month ends.
     """
     ends = np.asarray(month_ends, dtype=np.float64)
@@ -99,6 +99,18 @@ def net_change_forecast(last_actual: float, delta: float, horizon: int) -> Deman
     return DemandForecast(month_end=np.maximum(ends, 0.0), model="n/a", history_months=1)
 
 
+def _straight_line(y: FloatArray) -> tuple[float, float]:
+    """Least-squares (slope, intercept) through y at x = 0..n−1, in closed form: no rank
+    warnings on short or flat series. One point is a flat line."""
+    n = len(y)
+    if n < 2:
+        return 0.0, float(y[0]) if n else 0.0
+    x = np.arange(n, dtype=np.float64)
+    x_mean, y_mean = x.mean(), y.mean()
+    slope = float(((x - x_mean) * (y - y_mean)).sum() / ((x - x_mean) ** 2).sum())
+    return slope, float(y_mean - slope * x_mean)
+
+
 def trend_forecast(history: npt.ArrayLike, horizon: int, *, window: int = TREND_WINDOW) -> DemandForecast:
     """`trend`: a least-squares straight line through the last `window` (24) month-end numbers,
     fewer if fewer exist, extended `horizon` months and floored at zero (FORECAST.md)."""
@@ -107,14 +119,7 @@ def trend_forecast(history: npt.ArrayLike, horizon: int, *, window: int = TREND_
     n = len(y)
     if n == 0:
         return DemandForecast(month_end=np.zeros(horizon), model="LinearTrend", history_months=0)
-    x = np.arange(n, dtype=np.float64)
-    if n == 1:
-        slope, intercept = 0.0, float(y[0])
-    else:
-        # closed form least squares: no rank warnings on short or flat series
-        x_mean, y_mean = x.mean(), y.mean()
-        slope = float(((x - x_mean) * (y - y_mean)).sum() / ((x - x_mean) ** 2).sum())
-        intercept = float(y_mean - slope * x_mean)
+    slope, intercept = _straight_line(y)
     future = np.arange(n, n + horizon, dtype=np.float64)
     ends = np.maximum(intercept + slope * future, 0.0)
     return DemandForecast(
@@ -122,6 +127,32 @@ def trend_forecast(history: npt.ArrayLike, horizon: int, *, window: int = TREND_
         model="LinearTrend",
         history_months=n,
         detail={"slope_per_month": slope},
+    )
+
+
+def growth_forecast(history: npt.ArrayLike, horizon: int, *, window: int = TREND_WINDOW) -> DemandForecast:
+    """`growth`: numbers change by the same percentage every month. A least-squares straight
+    line through log(1 + M) of the last `window` (24) month-end numbers, extended `horizon`
+    months: M_{n+k} = exp(a + b·(n−1+k)) − 1, never below zero. The one added before the
+    logarithm keeps a month with no children finite and hardly moves a number in the tens.
+
+    Children in care come and go in proportion to how many there are, so a county that has
+    been losing a tenth of its children every few months goes on losing a tenth, not the same
+    number each month (which a straight line assumes and which reaches zero).
+    """
+    _check_horizon(horizon)
+    y = np.asarray(history, dtype=np.float64)[-window:]
+    n = len(y)
+    if n == 0:
+        return DemandForecast(month_end=np.zeros(horizon), model="GrowthRate", history_months=0)
+    slope, intercept = _straight_line(np.log1p(np.maximum(y, 0.0)))
+    future = np.arange(n, n + horizon, dtype=np.float64)
+    ends = np.maximum(np.expm1(intercept + slope * future), 0.0)
+    return DemandForecast(
+        month_end=ends,
+        model="GrowthRate",
+        history_months=n,
+        detail={"change_per_month": float(np.expm1(slope))},
     )
 
 
@@ -243,6 +274,8 @@ def forecast_month_ends(
         return net_change_forecast(last, float(net_change or 0.0), horizon)
     if method == "trend":
         return trend_forecast(y, horizon)
+    if method == "growth":
+        return growth_forecast(y, horizon)
     if method == "statistical":
         return statistical_forecast(y, horizon, calibration=calibration)
     if method == "combined":

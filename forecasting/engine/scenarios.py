@@ -21,7 +21,7 @@ SCENARIO_ORDER = ("best", "middle", "worst")
 REPORTED_SCENARIO = "middle"
 # The methods that forecast by themselves; `auto` takes, per type, the one the authority's own
 # back-test chose (`ChosenDemand`), which may also be the combination.
-FORECAST_METHODS = ("commitments", "net_change", "trend", "statistical", "flow")
+FORECAST_METHODS = ("commitments", "net_change", "trend", "growth", "statistical", "flow")
 DEMAND_METHODS = (*FORECAST_METHODS, "auto")
 CHOSEN_METHODS = (*FORECAST_METHODS, "combined")
 SAVING_STATUSES = ("achieved", "on_track", "at_risk", "undeliverable", "absorbed")

@@ -112,7 +112,7 @@ def test_the_back_test_forecasts_on_past_dates_and_scores_against_what_happened(
         return {"s": SeriesInputs("s", dates[:keep], values[:keep])}
 
     assert backtest_origins(list(dates), every=2) == [dates[1]]
-    records = backtest(as_known, truth, [dates[1]], horizon=3, methods={"naive", "trend"})
+    records = backtest(as_known, truth, [dates[1]], horizon=3, methods={"naive", "trend"}, min_history=2)
     got = records.set_index(["method", "horizon"])
     # no change stays at 12: 14 happened (2/14 = 14.29% off), then 16 (4/16 = 25%); April is the
     # last date known, so the third month is not scored
@@ -123,3 +123,19 @@ def test_the_back_test_forecasts_on_past_dates_and_scores_against_what_happened(
     assert got.loc[("trend", 1), "forecast"] == pytest.approx(14.0) and got.loc[("trend", 2), "ape"] == 0
     table = mape_table(records).set_index(["method", "horizon"])
     assert table.loc[("naive", 2), "mape"] == pytest.approx(25.0) and table.loc[("naive", 2), "scored"] == 1
+
+
+def test_the_back_test_skips_past_dates_with_less_than_a_year_of_history() -> None:
+    # 20 month-ends; origins after 6, 11, 12 and 15 of them: only the last two had a year
+    dates = month_ends(20)
+    values = np.arange(20, dtype=float) + 5
+    truth = {"s": pd.Series(values, index=dates)}
+
+    def as_known(origin: date) -> dict[str, SeriesInputs]:
+        keep = sum(d <= origin for d in dates)
+        return {"s": SeriesInputs("s", dates[:keep], values[:keep])}
+
+    origins = [dates[5], dates[10], dates[11], dates[14]]
+    records = backtest(as_known, truth, origins, horizon=1, methods={"naive"})
+    assert sorted(records["origin"]) == [dates[11], dates[14]]
+    assert len(backtest(as_known, truth, origins, horizon=1, methods={"naive"}, min_history=6)) == 4

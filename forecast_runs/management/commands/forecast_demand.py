@@ -23,7 +23,7 @@ from forecast_runs.demand.series_file import SeriesFileError, read_series_file
 from forecasting.models import DEFAULT_PLACEMENT_TYPES
 from placements.ssda903 import Ssda903FileError, default_mapping, parse_dates, read_903_files
 
-METHOD_CHOICES = ("auto", "naive", "trend", "flow", "statistical")
+METHOD_CHOICES = ("auto", "naive", "trend", "growth", "flow", "statistical")
 STALE_SHOWN = 20  # children listed on screen; the count is always given
 
 

@@ -392,7 +392,7 @@ def _scenario_problems(scenarios: Sequence[Scenario]) -> list[str]:
             if assumption.demand_method is not None and assumption.demand_method not in DEMAND_METHODS:
                 problems.append(
                     f"Scenario {scenario.name} uses demand method '{assumption.demand_method}' for {what}; "
-                    "use commitments, net_change, trend, statistical, flow or auto."
+                    "use commitments, net_change, trend, growth, statistical, flow or auto."
                 )
             if assumption.fee_uplift_pct is not None and assumption.fee_uplift_pct <= -100:
                 problems.append(

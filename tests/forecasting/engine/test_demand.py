@@ -11,6 +11,7 @@ from forecasting.engine.demand import (
     commitments_forecast,
     flow_forecast,
     forecast_month_ends,
+    growth_forecast,
     net_change_forecast,
     statistical_forecast,
     trend_forecast,
@@ -67,6 +68,26 @@ def test_trend_uses_fewer_months_when_fewer_exist_and_is_floored_at_zero() -> No
     assert forecast.month_end.tolist() == [0, 0]
     assert forecast.history_months == 3
     assert trend_forecast([7], 2).month_end.tolist() == [7, 7]
+
+
+def test_growth_keeps_the_same_percentage_change_every_month() -> None:
+    # 1 + M = 1, 2, 4, 8: log(1 + M) = 0, ln 2, 2 ln 2, 3 ln 2 is a straight line of slope ln 2,
+    # so 1 + M doubles every month: 16 − 1 = 15, then 31
+    forecast = growth_forecast([0, 1, 3, 7], 2)
+    assert forecast.month_end.tolist() == pytest.approx([15, 31])
+    assert forecast.model == "GrowthRate" and forecast.detail["change_per_month"] == pytest.approx(1.0)
+
+
+def test_growth_uses_the_last_24_months_and_never_goes_below_zero() -> None:
+    # the 6 wild months are dropped; 1 + M halves every month over the last 24 (2**24 down to 2)
+    history = [5, 500, 5, 500, 5, 500] + [2.0 ** (24 - i) - 1 for i in range(24)]
+    forecast = growth_forecast(history, 2)
+    assert forecast.month_end.tolist() == pytest.approx([0.0, 0.0], abs=1e-9)  # 1 − 1, 0.5 − 1 floored
+    assert forecast.history_months == 24
+    assert growth_forecast([40, 40, 40], 3).month_end.tolist() == pytest.approx([40, 40, 40])
+    assert growth_forecast([12], 1).month_end.tolist() == pytest.approx([12])
+    assert growth_forecast([], 2).month_end.tolist() == [0, 0]
+    assert forecast_month_ends("growth", history=[0, 0, 1, 3, 7], horizon=1).month_end.tolist() == pytest.approx([15])
 
 
 def test_flow_steps_entries_and_exit_rate_month_by_month() -> None:
