@@ -1,8 +1,10 @@
-"""The back-test behind the forecast's intervals (FORECAST.md, Accuracy), as its own task.
+"""The back-test behind the forecast's methods and intervals (FORECAST.md, Accuracy), as its
+own task.
 
 Fitting the statistical model at a couple of dozen past dates takes longer than a forecast run,
-so it runs once a month per authority (when the first run of a new as-at date needs it) and the
-runs use its factors. Naive here means "numbers stay as they are" (net change 0).
+so it runs once a month per authority (before the first run of a new as-at date) and the runs
+use its choices and calibrated intervals. Naive here means "numbers stay as they are" (net
+change 0).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from forecast_runs.demand.methods import LABELS
 from forecast_runs.demand.register_choice import RegisterChoice, choose_from_register, records_from_engine
 from forecast_runs.demand.register_replay import history_at, origins_before
 from forecast_runs.demand.series import TOTAL, FloatArray
-from forecasting.engine.backtest import backtest, calibration_factors, coverage_after_calibration
+from forecasting.engine.backtest import backtest
 from forecasting.engine.scenarios import ChosenDemand
 from forecasting.models import BacktestReport, ScenarioAssumption
 from placements.selectors import placement_register_frame, placement_types_frame
@@ -33,12 +35,15 @@ def backtest_origins(as_at: date, *, months: int = 24, step: int = 3) -> list[da
     return origins_before(as_at, months=months, step=step)
 
 
-def statistical_in_use(*, authority: Authority) -> bool:
-    """Whether a scenario needs the back-test: the statistical method's widening factors, or
-    the method and interval ``auto`` takes from it."""
-    return ScenarioAssumption.objects.filter(
-        scenario__authority=authority, demand_method__in=("statistical", "auto")
-    ).exists()
+def backtest_wanted(*, authority: Authority) -> bool:
+    """Whether runs need the back-test: every demand method takes its interval from it (and
+    best and worst their numbers), and ``auto`` its method. A scenario that only counts the
+    children already placed, with no interval of its own, does not."""
+    return (
+        ScenarioAssumption.objects.filter(scenario__authority=authority)
+        .exclude(demand_method__in=("", "commitments"))
+        .exists()
+    )
 
 
 def backtest_for(*, authority: Authority, as_at: date) -> BacktestReport | None:
@@ -56,20 +61,26 @@ _ENGINE_METHOD = {"naive": "net_change", "zero": "net_change"}
 
 
 def chosen_demand(report: BacktestReport) -> ChosenDemand:
-    """What ``auto`` means in a run that uses ``report``: each type's chosen method and its
-    interval ratios by horizon (the total is reported, not forecast by a run)."""
+    """What the back-test of ``report`` means in a run: each type's chosen method (``auto``),
+    its interval ratios by horizon, and those of every method scored (the total is reported,
+    not forecast by a run)."""
     return ChosenDemand(
         methods={
             code: _ENGINE_METHOD.get(str(c["method"]), str(c["method"]))
             for code, c in (report.choices or {}).items()
             if code != TOTAL
         },
-        intervals={
-            code: {int(h): (float(band[0]), float(band[1])) for h, band in bands.items()}
-            for code, bands in (report.intervals or {}).items()
+        intervals={code: _bands(bands) for code, bands in (report.intervals or {}).items() if code != TOTAL},
+        method_intervals={
+            code: {_ENGINE_METHOD.get(method, method): _bands(bands) for method, bands in by_method.items()}
+            for code, by_method in (report.method_intervals or {}).items()
             if code != TOTAL
         },
     )
+
+
+def _bands(bands: dict[str, list[float]]) -> dict[int, tuple[float, float]]:
+    return {int(h): (float(band[0]), float(band[1])) for h, band in bands.items()}
 
 
 def backtest_request(*, authority: Authority, as_at: date, user: User | None) -> BacktestReport:
@@ -100,8 +111,6 @@ def backtest_execute(*, report_id: int) -> str:
         )
         return BacktestReport.Status.FAILED
     result = backtest(register, placement_types_frame(), origins=origins, actuals_up_to=report.as_at, horizon=12)
-    factors = calibration_factors(result.forecasts)
-    coverage = coverage_after_calibration(result.forecasts, factors)
     summary = [
         {k: _clean(v) for k, v in row.items()} | {"method_name": LABELS.get(str(row["method"]), row["method"])}
         for row in result.summary.to_dict("records")
@@ -111,8 +120,6 @@ def backtest_execute(*, report_id: int) -> str:
         finished_at=timezone.now(),
         origins=[d.isoformat() for d in origins],
         summary=summary,
-        coverage=[{k: _clean(v) for k, v in row.items()} for row in coverage.to_dict("records")],
-        factors={k: round(float(v), 4) for k, v in factors.items()},
         **_choice_fields(choose_from_register(records_from_engine(result.forecasts), _history(register, report.as_at))),
         seconds=round(time.perf_counter() - started, 2),
     )
@@ -139,9 +146,14 @@ def _choice_fields(chosen: RegisterChoice) -> dict[str, Any]:
             }
             for name, c in chosen.choices.items()
         },
-        "intervals": {
-            name: {str(h): [round(lo, 4), round(hi, 4)] for h, (lo, hi) in enumerate(bands, start=1)}
-            for name, bands in chosen.ratios.items()
+        "intervals": {name: _bands_json(bands) for name, bands in chosen.ratios.items()},
+        "method_intervals": {
+            name: {method: _bands_json(bands) for method, bands in by_method.items()}
+            for name, by_method in chosen.method_ratios.items()
         },
         "interval_coverage": chosen.coverage,
     }
+
+
+def _bands_json(bands: list[tuple[float, float]]) -> dict[str, list[float]]:
+    return {str(h): [round(lo, 4), round(hi, 4)] for h, (lo, hi) in enumerate(bands, start=1)}

@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Authority, User
-from forecast_runs.backtests import backtest_request, statistical_in_use
+from forecast_runs.backtests import backtest_request, backtest_wanted
 from forecast_runs.inputs import engine_inputs_build, inputs_digest, inputs_summary
 from forecast_runs.tasks import backtest_execute_task, forecast_run_execute_task
 from forecasting.engine import ENGINE_VERSION
@@ -73,13 +73,13 @@ def forecast_run_request(
 
 
 def forecast_run_dispatch(*, run_id: int) -> None:
-    """Send the run to a worker. When a scenario uses the statistical method and the authority's
+    """Send the run to a worker. When a scenario forecasts new children and the authority's
     history has not been back-tested for this as-at date, the back-test goes first (a chain), so
-    that intervals are calibrated before they are shown."""
+    that methods are chosen and intervals calibrated before they are shown."""
     run = ForecastRun.objects.select_related("authority", "year").get(pk=run_id)
     as_at = run.year.calendar.as_at_date(run.period)
     if (
-        statistical_in_use(authority=run.authority)
+        backtest_wanted(authority=run.authority)
         and not BacktestReport.objects.filter(authority=run.authority, as_at=as_at)
         .exclude(status=BacktestReport.Status.FAILED)
         .exists()

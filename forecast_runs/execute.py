@@ -69,12 +69,11 @@ def forecast_run_execute(*, run_id: int) -> str:
     inputs = engine_inputs_build(authority=run.authority, year=run.year, period=run.period)
     report = backtest_for(authority=run.authority, as_at=run.year.calendar.as_at_date(run.period))
     if report is not None:
-        inputs = replace(inputs, calibration=report.factors, chosen_demand=chosen_demand(report))
+        inputs = replace(inputs, chosen_demand=chosen_demand(report))
     calibration = (
         {
             "report": report.pk,
             "as_at": report.as_at.isoformat(),
-            "factors": report.factors,
             "chosen": {code: c.get("method") for code, c in (report.choices or {}).items()},
         }
         if report

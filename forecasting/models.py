@@ -446,6 +446,9 @@ class BacktestReport(models.Model):
     choices = models.JSONField(default=dict, blank=True)
     # per type and "total": {horizon: [low ratio, high ratio]} of the chosen method's interval
     intervals = models.JSONField(default=dict, blank=True)
+    # per type and "total": {method: {horizon: [low ratio, high ratio]}} for every method scored,
+    # the interval of a scenario that names its method
+    method_intervals = models.JSONField(default=dict, blank=True)
     # per horizon: share of actuals inside the chosen methods' intervals, before and after calibration
     interval_coverage = models.JSONField(default=list, blank=True)
     seconds = models.FloatField(null=True, blank=True)

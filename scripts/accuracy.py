@@ -98,13 +98,9 @@ def old_backtest(replayer: Replayer, dates: Sequence[date], truth: Mapping[str, 
     }
     table(rows, "Before: the old back-test (the cleaned register cut back), total of the types")
     stat = f[f["method"] == "statistical"].rename(columns={"placement_type": "series"})
-    factors = old.calibration_factors(f)
-    widened = old.coverage_after_calibration(f, factors)
     print(
         f"\nOld back-test, statistical 10-90% band by type: covers {coverage(stat, 'p10_raw', 'p90_raw'):.0%} "
-        f"over all horizons, {coverage(stat[stat['horizon'] == 1], 'p10_raw', 'p90_raw'):.0%} at 1 month; "
-        f"widening factor (pooled) {factors.get('*', 1.0):.2f}; after widening "
-        f"{(widened['coverage_calibrated'] * widened['forecasts']).sum() / widened['forecasts'].sum():.0%}"
+        f"over all horizons, {coverage(stat[stat['horizon'] == 1], 'p10_raw', 'p90_raw'):.0%} at 1 month"
     )
     print("(no interval on the total)")
 

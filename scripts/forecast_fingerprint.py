@@ -52,7 +52,7 @@ def write_outputs(authority, folder: Path) -> None:  # type: ignore[no-untyped-d
             (folder / name).write_bytes(csv_bytes(export_frame(run, table), bom=False))
     for index, report in enumerate(BacktestReport.objects.filter(authority=authority).order_by("pk")):
         body = {"as_at": str(report.as_at), "status": report.status, "origins": report.origins}
-        body |= {"summary": report.summary, "coverage": report.coverage, "factors": report.factors}
+        body |= {"summary": report.summary, "choices": report.choices, "method_intervals": report.method_intervals}
         (folder / f"backtest{index}.json").write_text(json.dumps(body, indent=1, sort_keys=True, default=str))
 
 

@@ -10,7 +10,7 @@ paths) and the total (the sum of the types forecast on that date, forecast and a
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -36,6 +36,9 @@ class RegisterChoice:
     ratios: Mapping[str, list[tuple[float, float]]]
     coverage: list[dict[str, float | int]]
     errors: Mapping[str, Mapping[str, Mapping[int, float]]]  # series → method → horizon → MAPE %
+    # series → method → the ratios of that method's own errors (every method scored), so that a
+    # scenario asking for a method by name gets the same calibration as one that lets it be chosen
+    method_ratios: Mapping[str, Mapping[str, list[tuple[float, float]]]] = field(default_factory=dict)
 
 
 def records_from_engine(forecasts: pd.DataFrame) -> pd.DataFrame:
@@ -74,19 +77,33 @@ def choose_from_register(records: pd.DataFrame, history: Mapping[str, FloatArray
         name: choose_method(scores[scores["series"] == name], length=series_length(values))
         for name, values in history.items()
     }
-    calibration = calibrate(records, {n: c.method for n, c in choices.items() if c.method != "zero"})
+    ratios = _ratios(records, history, {n: c.method for n, c in choices.items()}, choices)
+    by_method: dict[str, dict[str, list[tuple[float, float]]]] = {}
+    for method in sorted(set(records["method"])):
+        for name, band in _ratios(records, history, dict.fromkeys(choices, method), choices).items():
+            by_method.setdefault(name, {})[method] = band
+    errors: dict[str, dict[str, dict[int, float]]] = {}
+    for row in scores.itertuples(index=False):
+        errors.setdefault(str(row.series), {}).setdefault(str(row.method), {})[int(row.horizon)] = float(row.mape)
+    return RegisterChoice(choices, ratios, interval_coverage(records, choices, ratios), errors, by_method)
+
+
+def _ratios(
+    records: pd.DataFrame, history: Mapping[str, FloatArray], methods: Mapping[str, str], choices: Mapping[str, Choice]
+) -> dict[str, list[tuple[float, float]]]:
+    """The (low, high) ratios at horizons 1-12 of each series' method in ``methods``, from that
+    method's back-test errors; a series too short to back-test, or with too few errors, gets the
+    wide interval of a short series, and one with no placements none."""
+    calibration = calibrate(records, {n: m for n, m in methods.items() if choices[n].method != "zero"})
     ones = np.ones(HORIZONS)
-    ratios: dict[str, list[tuple[float, float]]] = {}
+    out: dict[str, list[tuple[float, float]]] = {}
     for name, choice in choices.items():
         if choice.method == "zero":
             continue
         band = None if choice.too_short else calibrated_interval(ones, name, calibration)
         low, high = band if band is not None else short_series_interval(history[name], ones)
-        ratios[name] = [(float(lo), float(hi)) for lo, hi in zip(low, high, strict=True)]
-    errors: dict[str, dict[str, dict[int, float]]] = {}
-    for row in scores.itertuples(index=False):
-        errors.setdefault(str(row.series), {}).setdefault(str(row.method), {})[int(row.horizon)] = float(row.mape)
-    return RegisterChoice(choices, ratios, interval_coverage(records, choices, ratios), errors)
+        out[name] = [(float(lo), float(hi)) for lo, hi in zip(low, high, strict=True)]
+    return out
 
 
 def interval_coverage(

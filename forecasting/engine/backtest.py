@@ -1,4 +1,4 @@
-"""Back-testing and calibration of the demand methods (FORECAST.md, Accuracy).
+"""Back-testing of the demand methods over the register (FORECAST.md, Accuracy).
 
 The engine is run "as at" earlier dates using only what was known then: rows that had started
 by that date, with end dates (and planned end dates) after it treated as unknown, i.e. open.
@@ -7,9 +7,8 @@ happened. Reported per method and horizon (months after the as-at date): the mea
 percentage error (MAPE) of month-end numbers and how often the actual number fell inside the
 10–90% interval (statistical method only).
 
-Calibration: the factor by which the statistical interval must be widened around its middle
-path so that, on the authority's own history, it covers what it claims (80%). Intervals are
-only ever widened (factor ≥ 1), never narrowed.
+Intervals are calibrated from these forecasts' own errors by `forecast_runs.demand`
+(split-conformal ratios for every method); here the statistical model's raw band is only scored.
 """
 
 from __future__ import annotations
@@ -23,17 +22,13 @@ import pandas as pd
 
 from forecasting.engine import demand
 from forecasting.engine.placements import month_end_history, numbers_on_dates
-from forecasting.engine.scenarios import ALL_TYPES, FORECAST_METHODS
-
-TARGET_COVERAGE = 0.8  # a 10th–90th percentile interval claims 80%
-MAX_CALIBRATION = 5.0  # beyond this the model is not describing the data; cap, do not chase
-MIN_CALIBRATION_OBSERVATIONS = 12  # fewer forecasts of a type: use the pooled factor
+from forecasting.engine.scenarios import FORECAST_METHODS
 
 
 @dataclass(frozen=True, eq=False)
 class BacktestResult:
     """`forecasts`: one row per method, type, origin and horizon with forecast, actual, the
-    raw and calibrated 10/90 percentiles, abs_pct_error (%, NaN when the actual is 0) and
+    model's own 10/90 percentiles (p10_raw/p90_raw, and p10/p90 alike), abs_pct_error (%, NaN when the actual is 0) and
     covered (NaN without an interval). `summary`: per method and horizon, mape (%), coverage
     (share 0..1, NaN without intervals), forecasts (count) and with_interval (count)."""
 
@@ -73,7 +68,6 @@ def backtest(
     horizon: int = 12,
     methods: Sequence[str] = FORECAST_METHODS,
     net_change: float = 0.0,
-    calibration: Mapping[str, float] | None = None,
     placement_types: Sequence[str] | None = None,
 ) -> BacktestResult:
     """Run each demand method as at each origin date and score it against the full register.
@@ -81,9 +75,7 @@ def backtest(
     For origin D and horizon h (1..`horizon`) the target is the last day of the h-th month after
     D's month; targets after `actuals_up_to` (the date the register is complete to) are skipped.
     `net_change` is the Δ used for the net_change method (0 = numbers stay flat, the natural
-    benchmark). `calibration` (by type, or "*") widens the statistical intervals; raw intervals
-    are kept as p10_raw/p90_raw so factors can be estimated from any run. Types: those named, or
-    every type with at least one row.
+    benchmark). Types: those named, or every type with at least one row.
     """
     unknown = set(methods) - set(FORECAST_METHODS)
     if unknown:
@@ -116,12 +108,9 @@ def backtest(
                     exits=part["exits"].to_numpy(),
                     committed_month_ends=committed_month_ends,
                     net_change=net_change,
-                    calibration=1.0,
                 )
-                records += _forecast_records(
-                    forecast, method, code, origin, targets, actual, horizon, _factor(calibration, code)
-                )
-    forecasts = pd.DataFrame.from_records(records, columns=_FORECAST_COLUMNS[:13])
+                records += _forecast_records(forecast, method, code, origin, targets, actual, horizon)
+    forecasts = pd.DataFrame.from_records(records, columns=_FORECAST_COLUMNS[:12])
     forecasts = _score(forecasts)
     return BacktestResult(forecasts=forecasts, summary=_summarise(forecasts))
 
@@ -147,12 +136,10 @@ def _forecast_records(
     targets: list[date],
     actual: Mapping[tuple[str, date], float],
     horizon: int,
-    factor: float,
 ) -> list[dict[str, object]]:
-    """One record per target date: the forecast, what happened, the raw and widened interval."""
+    """One record per target date: the forecast, what happened and the model's own interval."""
     lo_raw = forecast.p10 if forecast.p10 is not None else np.full(horizon, np.nan)
     hi_raw = forecast.p90 if forecast.p90 is not None else np.full(horizon, np.nan)
-    lo, _, hi = demand.widen_interval(forecast.month_end, lo_raw, hi_raw, factor)
     return [
         {
             "method": method,
@@ -165,9 +152,8 @@ def _forecast_records(
             "actual": actual.get((code, target), 0.0),
             "p10_raw": float(lo_raw[h - 1]),
             "p90_raw": float(hi_raw[h - 1]),
-            "p10": float(lo[h - 1]),
-            "p90": float(hi[h - 1]),
-            "calibration": factor,
+            "p10": float(lo_raw[h - 1]),
+            "p90": float(hi_raw[h - 1]),
         }
         for h, target in enumerate(targets, start=1)
     ]
@@ -186,7 +172,6 @@ _FORECAST_COLUMNS = [
     "p90_raw",
     "p10",
     "p90",
-    "calibration",
     "abs_pct_error",
     "covered",
 ]
@@ -200,12 +185,6 @@ def _targets(origin: date, horizon: int) -> list[date]:
 def _add_months(day: date, months: int) -> date:
     index = day.month - 1 + months
     return date(day.year + index // 12, index % 12 + 1, 1)
-
-
-def _factor(calibration: Mapping[str, float] | None, code: str) -> float:
-    if calibration is None:
-        return 1.0
-    return float(calibration.get(code, calibration.get(ALL_TYPES, 1.0)))
 
 
 def _score(forecasts: pd.DataFrame) -> pd.DataFrame:
@@ -232,94 +211,3 @@ def _summarise(forecasts: pd.DataFrame) -> pd.DataFrame:
         with_interval=("covered", "count"),
     ).reset_index()
     return summary[columns]
-
-
-def calibration_factors(
-    forecasts: pd.DataFrame,
-    *,
-    target_coverage: float = TARGET_COVERAGE,
-    min_observations: int = MIN_CALIBRATION_OBSERVATIONS,
-    max_factor: float = MAX_CALIBRATION,
-) -> dict[str, float]:
-    """Widening factor per placement type (and "*" pooled over all types) from back-test
-    forecasts of the statistical method.
-
-    For each forecast the factor needed to cover the actual is r = distance of the actual from
-    the middle / distance of the RAW percentile on that side from the middle. The factor is the
-    smallest r covering `target_coverage` of the forecasts (the 80th percentile of r), never
-    below 1 (intervals are widened, not narrowed) nor above `max_factor`. Types with fewer than
-    `min_observations` forecasts take the pooled factor.
-    """
-    rows = forecasts[(forecasts["method"] == "statistical")]
-    rows = rows[rows["p10_raw"].notna() & rows["p90_raw"].notna()]
-    if rows.empty:
-        return {ALL_TYPES: 1.0}
-    needed = _needed_factor(rows)
-    pooled = _quantile_factor(needed, target_coverage, max_factor)
-    factors = {ALL_TYPES: pooled}
-    for code, values in needed.groupby(rows["placement_type"]):
-        factors[str(code)] = (
-            _quantile_factor(values, target_coverage, max_factor) if len(values) >= min_observations else pooled
-        )
-    return factors
-
-
-def _needed_factor(rows: pd.DataFrame) -> pd.Series:
-    actual = rows["actual"].astype(float)
-    mid = rows["forecast"].astype(float)
-    above = actual >= mid
-    half_width = (rows["p90_raw"] - mid).where(above, mid - rows["p10_raw"]).astype(float)
-    distance = (actual - mid).abs()
-    # a zero-width side covers only an exact hit; anything else needs an unbounded factor
-    ratio = (distance / half_width.where(half_width > 0)).fillna(0.0)
-    ratio = ratio.where(~((half_width <= 0) & (distance > 0)), np.inf)
-    return ratio
-
-
-def _quantile_factor(values: pd.Series, target: float, max_factor: float) -> float:
-    finite = np.minimum(values.to_numpy(dtype=np.float64), max_factor)
-    factor = float(np.quantile(finite, target, method="higher"))
-    return float(min(max(factor, 1.0), max_factor))
-
-
-def calibrate(
-    register: pd.DataFrame,
-    types: pd.DataFrame,
-    *,
-    origins: Sequence[date],
-    actuals_up_to: date,
-    horizon: int = 12,
-    target_coverage: float = TARGET_COVERAGE,
-) -> dict[str, float]:
-    """Back-test the statistical method and return the widening factors for
-    `project_placements(..., calibration=...)`."""
-    result = backtest(
-        register,
-        types,
-        origins=origins,
-        actuals_up_to=actuals_up_to,
-        horizon=horizon,
-        methods=("statistical",),
-    )
-    return calibration_factors(result.forecasts, target_coverage=target_coverage)
-
-
-def coverage_after_calibration(forecasts: pd.DataFrame, factors: Mapping[str, float]) -> pd.DataFrame:
-    """Per horizon: how often the actual fell inside the RAW 10–90% interval of the statistical
-    method, and inside the interval widened by `factors` (FORECAST.md, Accuracy: intervals that
-    cover less than they claim are widened before they are shown). Shares 0..1."""
-    rows = forecasts[(forecasts["method"] == "statistical") & forecasts["p10_raw"].notna()].copy()
-    columns = ["horizon", "forecasts", "coverage_raw", "coverage_calibrated"]
-    if rows.empty:
-        return pd.DataFrame(columns=columns)
-    factor = rows["placement_type"].map(lambda code: _factor(factors, str(code))).astype(float)
-    mid = rows["forecast"].astype(float)
-    low = np.maximum(mid - factor * np.maximum(mid - rows["p10_raw"].astype(float), 0.0), 0.0)
-    high = mid + factor * np.maximum(rows["p90_raw"].astype(float) - mid, 0.0)
-    actual = rows["actual"].astype(float)
-    rows["raw"] = (actual >= rows["p10_raw"].astype(float)) & (actual <= rows["p90_raw"].astype(float))
-    rows["calibrated"] = (actual >= low) & (actual <= high)
-    summary = rows.groupby("horizon", sort=True).agg(
-        forecasts=("raw", "size"), coverage_raw=("raw", "mean"), coverage_calibrated=("calibrated", "mean")
-    )
-    return summary.reset_index()[columns]

@@ -42,10 +42,10 @@ COMBINED_FROM = ("net_change", "flow", "statistical")
 class DemandForecast:
     """Projected month-end numbers for months p+1..p+horizon (children, floats ≥ 0).
 
-    `p10`/`p90` are the 10th and 90th percentile paths (statistical method only, after any
-    calibration widening), else None. `model` names the model that produced the numbers
-    ("AutoETS", "SeasonalNaive", "Mean", "LinearTrend", "GrowthRate", "Flow", "n/a"); `history_months` is how
-    many month-end numbers the method used.
+    `p10`/`p90` are the model's own 10th and 90th percentile paths (statistical method only),
+    else None; the intervals shown are calibrated from the back-test, not these. `model` names
+    the model that produced the numbers ("AutoETS", "SeasonalNaive", "Mean", "LinearTrend",
+    "GrowthRate", "Flow", "n/a"); `history_months` is how many month-end numbers it used.
     """
 
     month_end: FloatArray
@@ -202,16 +202,14 @@ def statistical_forecast(
     history: npt.ArrayLike,
     horizon: int,
     *,
-    calibration: float = 1.0,
     season_length: int = SEASON_LENGTH,
 ) -> DemandForecast:
     """`statistical`: a time-series model of month-end numbers with 10th/90th percentiles
     (FORECAST.md). AutoETS (seasonal, period 12) with at least 24 months of history, else
     seasonal-naive with at least 18, else the mean; the model used is reported.
 
-    `calibration` (≥ 0, 1 = as the model says) widens the interval around the middle path:
-    p10' = mid − f·(mid − p10), p90' = mid + f·(p90 − mid) (FORECAST.md, Accuracy: intervals that
-    cover less than they claim are widened). Everything is floored at zero.
+    Everything is floored at zero, with p10 ≤ mid ≤ p90. The band is the model's own: a run
+    replaces it with the ratios calibrated from the authority's back-test when it has them.
 
     The fit is cached on the exact series, so the same type's model is fitted once and reused
     by every scenario and interval choice in a run.
@@ -226,24 +224,9 @@ def statistical_forecast(
     mid = np.asarray(mean[:horizon], dtype=np.float64)
     p10 = np.asarray(lo[:horizon], dtype=np.float64)
     p90 = np.asarray(hi[:horizon], dtype=np.float64)
-    p10, mid, p90 = widen_interval(mid, p10, p90, calibration)
-    return DemandForecast(month_end=mid, p10=p10, p90=p90, model=model, history_months=len(y))
-
-
-def widen_interval(
-    mid: FloatArray, p10: FloatArray, p90: FloatArray, factor: float
-) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Scale the distance of each percentile from the middle by `factor`, then floor at zero.
-
-    Returns (p10, mid, p90) with 0 ≤ p10 ≤ mid ≤ p90 wherever the inputs are finite; NaN
-    percentiles (a model that could not estimate its spread) stay NaN.
-    """
-    if not math.isfinite(factor) or factor < 0:
-        raise ValueError(f"a calibration factor must be a finite number ≥ 0, not {factor!r}")
     mid = np.maximum(mid, 0.0)
-    low = np.maximum(mid - factor * np.maximum(mid - p10, 0.0), 0.0)
-    high = mid + factor * np.maximum(p90 - mid, 0.0)
-    return low, mid, high
+    p10, p90 = np.minimum(np.maximum(p10, 0.0), mid), np.maximum(p90, mid)
+    return DemandForecast(month_end=mid, p10=p10, p90=p90, model=model, history_months=len(y))
 
 
 def forecast_month_ends(
@@ -255,7 +238,6 @@ def forecast_month_ends(
     exits: npt.ArrayLike | None = None,
     committed_month_ends: npt.ArrayLike | None = None,
     net_change: float | None = None,
-    calibration: float = 1.0,
 ) -> DemandForecast:
     """Dispatch to the demand method named in a scenario (see scenarios.FORECAST_METHODS), or to
     `combined` (scenarios.CHOSEN_METHODS), which the back-test may choose for `auto`.
@@ -277,7 +259,7 @@ def forecast_month_ends(
     if method == "growth":
         return growth_forecast(y, horizon)
     if method == "statistical":
-        return statistical_forecast(y, horizon, calibration=calibration)
+        return statistical_forecast(y, horizon)
     if method == "combined":
         parts = [
             forecast_month_ends(
@@ -287,7 +269,6 @@ def forecast_month_ends(
                 entries=entries,
                 exits=exits,
                 committed_month_ends=committed_month_ends,
-                calibration=calibration,
             )
             for m in COMBINED_FROM
         ]

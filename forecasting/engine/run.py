@@ -36,14 +36,14 @@ from .other_lines import normalise_method, other_lines_forecast
 from .outturn_ranges import outturn_ranges
 from .result import LINE_COLUMNS, EngineResult
 from .savings import SavingsError, savings_adjustment_by_line, savings_delivery
-from .scenarios import PlacementAssumption, Scenario, resolve_scenario
+from .scenarios import BANDED_METHODS, PlacementAssumption, Scenario, resolve_scenario
 from .variance import VARIANCE_EXPLAINED_COLUMNS, variance, variance_explained, variance_pct
 from .workforce import WorkforceBase, WorkforceError, forecast_workforce, prepare_workforce
 
 ENGINE_VERSION = "1.0.0"
-# FORECAST.md, Scenarios: for cost, best = fewer children = the 10th percentile of the
-# statistical method (or of `auto`'s calibrated interval), worst = the 90th. Other methods
-# ignore the interval.
+# FORECAST.md, Scenarios: for cost, best = fewer children = the 10th percentile of the middle
+# scenario's demand (its calibrated interval, or the statistical model's own band), worst = the
+# 90th, unless the scenario names its own demand method for the type.
 SCENARIO_INTERVAL = {"best": "p10", "middle": "middle", "worst": "p90"}
 
 
@@ -309,8 +309,10 @@ def _placement_projection(
     methods, the same interval) share one."""
     assumptions: Mapping[str, PlacementAssumption] = scenario.placements
     interval = interval or SCENARIO_INTERVAL.get(scenario.name, "middle")
-    statistical = any(a.demand_method in ("statistical", "auto") for a in assumptions.values())
-    key = (tuple(sorted(assumptions.items())), interval if statistical else "middle")
+    banded = run.inputs.chosen_demand is not None or any(
+        a.demand_method in BANDED_METHODS for a in assumptions.values()
+    )
+    key = (tuple(sorted(assumptions.items())), interval if banded else "middle")
     projection = run.projections.get(key)
     if projection is None:
         inputs = run.inputs
@@ -321,7 +323,6 @@ def _placement_projection(
             int(inputs.as_at_period),
             assumptions,
             interval=interval,
-            calibration=inputs.calibration,
             chosen=inputs.chosen_demand,
             high_cost_threshold=inputs.high_cost_threshold,
             type_lines=run.prepared.type_lines,

@@ -24,6 +24,9 @@ REPORTED_SCENARIO = "middle"
 FORECAST_METHODS = ("commitments", "net_change", "trend", "growth", "statistical", "flow")
 DEMAND_METHODS = (*FORECAST_METHODS, "auto")
 CHOSEN_METHODS = (*FORECAST_METHODS, "combined")
+# Methods whose 10th and 90th percentiles are what best and worst mean even when a scenario
+# names them itself; for any other method named by best or worst, the scenario's own path.
+BANDED_METHODS = ("statistical", "auto")
 SAVING_STATUSES = ("achieved", "on_track", "at_risk", "undeliverable", "absorbed")
 DEFAULT_DELIVERY_RATES: Mapping[str, float] = {
     "achieved": 1.0,
@@ -41,6 +44,10 @@ class PlacementAssumption:
     new_unit_cost: int | None = None  # pence per week for new placements
     fee_uplift_pct: float | None = None  # 3.1 means +3.1% on gross weekly cost
     fee_uplift_from: date | None = None
+    # Set by `resolve_scenario`: best or worst names its own demand method for the type (other
+    # than the statistical or `auto`, whose percentiles are the point), so it keeps that path
+    # instead of taking the 10th or 90th percentile of the middle scenario's.
+    own_path: bool = False
 
     def merged_over(self, base: PlacementAssumption) -> PlacementAssumption:
         """This assumption with unset values taken from `base`."""
@@ -55,15 +62,24 @@ class PlacementAssumption:
 
 @dataclass(frozen=True)
 class ChosenDemand:
-    """What `auto` means for each placement type: the method the back-test chose (one of
-    CHOSEN_METHODS; a type not named uses no change, net_change with Δ = 0) and its interval
-    as (low, high) ratios of the middle path by horizon (months after the as-at date, 1..12)."""
+    """What the authority's own back-test says, per placement type: the method it chose for
+    `auto` (one of CHOSEN_METHODS; a type not named uses no change, net_change with Δ = 0) with
+    its interval, and the interval of every method it scored, for a scenario that names one.
+    Intervals are (low, high) ratios of the middle path by horizon (months after the as-at
+    date, 1..12), calibrated from the method's own back-test errors: the one calibration."""
 
     methods: Mapping[str, str] = field(default_factory=dict)
     intervals: Mapping[str, Mapping[int, tuple[float, float]]] = field(default_factory=dict)
+    method_intervals: Mapping[str, Mapping[str, Mapping[int, tuple[float, float]]]] = field(default_factory=dict)
 
     def method_of(self, placement_type: str) -> str:
         return self.methods.get(placement_type, "net_change")
+
+    def interval_of(self, placement_type: str, method: str) -> Mapping[int, tuple[float, float]] | None:
+        """The ratios of ``method`` for the type (`auto`: of the method chosen), or None."""
+        if method == "auto":
+            return self.intervals.get(placement_type)
+        return self.method_intervals.get(placement_type, {}).get(method)
 
 
 @dataclass(frozen=True)
@@ -92,7 +108,9 @@ def resolve_scenario(scenario: Scenario, middle: Scenario, placement_types: list
     placements = {}
     for code in placement_types:
         middle_value = middle.placement_assumption(code).merged_over(default)
-        placements[code] = scenario.placement_assumption(code).merged_over(middle_value)
+        own = scenario.placement_assumption(code)
+        own_path = scenario.name != middle.name and own.demand_method not in (None, *BANDED_METHODS)
+        placements[code] = replace(own.merged_over(middle_value), own_path=own_path)
     targets = dict(middle.agency_targets)
     targets.update(scenario.agency_targets)
     rates = dict(DEFAULT_DELIVERY_RATES)

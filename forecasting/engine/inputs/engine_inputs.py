@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,10 +49,10 @@ class EngineInputs:
     - posts, workers: the establishment and the people (worker end dates inclusive).
     - savings: SAVINGS_COLUMNS, planned and forecast_delivery in pence for this year.
     - scenarios: best, middle and worst at least.
-    - high_cost_threshold: pence a week (default £4,100); calibration: interval widening by
-      placement type (FORECAST.md, Accuracy), or None.
-    - chosen_demand: per type, the method and interval ratios of the `auto` demand method, from
-      the authority's own back-test; None = `auto` means no change, without an interval.
+    - high_cost_threshold: pence a week (default £4,100).
+    - chosen_demand: what the authority's own back-test says per type: the method `auto` takes
+      and the calibrated interval ratios of every method (FORECAST.md, Accuracy); None = `auto`
+      means no change, and only the statistical method has an interval (the model's own).
     """
 
     year: FinancialYear
@@ -66,7 +66,6 @@ class EngineInputs:
     workers: pd.DataFrame = _empty(WORKERS_COLUMNS)
     savings: pd.DataFrame = _empty(SAVINGS_COLUMNS)
     high_cost_threshold: int = DEFAULT_HIGH_COST_THRESHOLD
-    calibration: Mapping[str, float] | None = None
     chosen_demand: ChosenDemand | None = None
 
     def validate(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -97,11 +98,16 @@ def _scenario_dict(scenario: Scenario) -> dict[str, object]:
 def _chosen_dict(chosen: ChosenDemand) -> dict[str, object]:
     return {
         "methods": {str(k): str(v) for k, v in sorted(chosen.methods.items())},
-        "intervals": {
-            str(k): {str(h): _canonical_value(list(band)) for h, band in sorted(bands.items())}
-            for k, bands in sorted(chosen.intervals.items())
+        "intervals": {str(k): _bands_dict(bands) for k, bands in sorted(chosen.intervals.items())},
+        "method_intervals": {
+            str(k): {str(m): _bands_dict(bands) for m, bands in sorted(by_method.items())}
+            for k, by_method in sorted(chosen.method_intervals.items())
         },
     }
+
+
+def _bands_dict(bands: Mapping[int, tuple[float, float]]) -> dict[str, object]:
+    return {str(h): _canonical_value(list(band)) for h, band in sorted(bands.items())}
 
 
 def inputs_hash(inputs: EngineInputs) -> str:
@@ -124,9 +130,6 @@ def inputs_hash(inputs: EngineInputs) -> str:
         "year": inputs.year.label,
         "as_at_period": int(inputs.as_at_period),
         "high_cost_threshold": int(inputs.high_cost_threshold),
-        "calibration": None
-        if inputs.calibration is None
-        else {str(k): _canonical_value(v) for k, v in sorted(inputs.calibration.items())},
         "chosen_demand": None if inputs.chosen_demand is None else _chosen_dict(inputs.chosen_demand),
         "scenarios": sorted((_scenario_dict(s) for s in inputs.scenarios), key=lambda d: str(d["name"])),
         "frames": {name: _frame_digest(name, frame) for name, frame in frames.items()},

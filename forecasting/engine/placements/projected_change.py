@@ -51,11 +51,12 @@ def project_demand(
     as_at: date,
     as_at_period: int,
     interval: str,
-    calibration: Mapping[str, float] | None,
     chosen: ChosenDemand | None = None,
 ) -> Projected:
     """N̂ per type from its demand method and the projected change (N̂ − C) × unit cost.
-    `auto` uses the method `chosen` names for the type, its interval the chosen ratios."""
+    `auto` uses the method `chosen` names for the type; every method's interval is its ratios
+    in `chosen` (the back-test's own errors), else the statistical model's own band, else none.
+    A best or worst scenario that names its own method for a type keeps that method's path."""
     p = as_at_period
     n_types = len(rows.type_codes)
     out = Projected(
@@ -70,7 +71,8 @@ def project_demand(
     for k, code in enumerate(rows.type_codes):  # a loop over placement types (≈15), not rows
         assumption = assumption_for(assumptions, code)
         asked = assumption.demand_method or "commitments"
-        method, net_change, ratios = _method_of(asked, code, assumption.net_change, chosen)
+        method, net_change = _method_of(asked, code, assumption.net_change, chosen)
+        ratios = chosen.interval_of(code, asked) if chosen is not None else None
         unit, source = (
             (int(assumption.new_unit_cost), "scenario")
             if assumption.new_unit_cost is not None
@@ -84,13 +86,13 @@ def project_demand(
                 history_by_type.get(code),
                 committed.month_end[k, p:],
                 net_change=net_change,
-                calibration=_calibration_for(calibration, code),
             )
             if ratios is not None:
                 forecast = _with_ratios(forecast, ratios)
             model = forecast.model if method in ("statistical", "combined") else "n/a"
             used = forecast.history_months
-            n_hat = _take_path(out, k, p, method, forecast, last_actual, committed, interval)
+            path = "middle" if assumption.own_path else interval
+            n_hat = _take_path(out, k, p, method, forecast, last_actual, committed, path)
             out.average[k, p:] = n_hat
             # (N̂ − C) × unit cost × days / 7, uplifted for the days on or after the uplift date
             weighted_days = months.days[p:] + uplift.fraction[k] * uplift.days[k, p:]
@@ -111,14 +113,14 @@ def project_demand(
 
 def _method_of(
     asked: str, code: str, net_change: float | None, chosen: ChosenDemand | None
-) -> tuple[str, float | None, Mapping[int, tuple[float, float]] | None]:
-    """The method that forecasts the type, its Δ, and the interval ratios by horizon (`auto`
-    only). `auto` without a back-test is no change: a forecast is never made from nothing."""
+) -> tuple[str, float | None]:
+    """The method that forecasts the type and its Δ. `auto` without a back-test is no change:
+    a forecast is never made from nothing."""
     if asked != "auto":
-        return asked, net_change, None
+        return asked, net_change
     if chosen is None:
-        return "net_change", 0.0, None
-    return chosen.method_of(code), 0.0, chosen.intervals.get(code)
+        return "net_change", 0.0
+    return chosen.method_of(code), 0.0
 
 
 def _with_ratios(forecast: demand.DemandForecast, ratios: Mapping[int, tuple[float, float]]) -> demand.DemandForecast:
@@ -131,20 +133,12 @@ def _with_ratios(forecast: demand.DemandForecast, ratios: Mapping[int, tuple[flo
     return replace(forecast, p10=np.maximum(mid * low, 0.0), p90=mid * high)
 
 
-def _calibration_for(calibration: Mapping[str, float] | None, code: str) -> float:
-    """The widening of the type's statistical interval: its own factor, else "*", else 1."""
-    if calibration is None:
-        return 1.0
-    return float(calibration.get(code, calibration.get("*", 1.0)))
-
-
 def _forecast_type(
     method: str,
     history: pd.DataFrame | None,
     committed_month_ends: FloatArray,
     *,
     net_change: float | None,
-    calibration: float,
 ) -> tuple[demand.DemandForecast, float]:
     """The type's month-end numbers after the as-at period, and M_p (the actual number on the
     as-at date). A type with no history counts as one month of zero children."""
@@ -158,7 +152,6 @@ def _forecast_type(
         exits=history["exits"].to_numpy() if history is not None else np.zeros(1),
         committed_month_ends=committed_month_ends,
         net_change=net_change,
-        calibration=calibration,
     )
     return forecast, last_actual
 
@@ -178,7 +171,7 @@ def _take_path(
         n_hat: FloatArray = committed.average[k, p:]  # N̂ = C exactly: no projected change
         if forecast.p10 is None or forecast.p90 is None:
             return n_hat
-        # `auto` chose commitments: best and worst move C by the calibrated ratios.
+        # Commitments with a calibrated interval: best and worst move C by its ratios.
         out.p10[k, p:], out.p90[k, p:] = forecast.p10, forecast.p90
         if interval == "middle":
             return n_hat

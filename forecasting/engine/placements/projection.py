@@ -51,7 +51,6 @@ def project_placements(
     assumptions: Mapping[str, PlacementAssumption],
     *,
     interval: str = "middle",
-    calibration: Mapping[str, float] | None = None,
     chosen: ChosenDemand | None = None,
     high_cost_threshold: int = DEFAULT_HIGH_COST_THRESHOLD,
     type_lines: Mapping[str, str] | None = None,
@@ -67,11 +66,12 @@ def project_placements(
     * N̂ from the scenario's demand method (`assumptions[k].demand_method`; types not named use
       commitments): commitments N̂ = C; otherwise N̂(t) = (M_{t−1} + M_t)/2 from projected
       month-end numbers with M_p the actual number on the as-at date (31 March for p = 0).
-    * `interval` picks the statistical path that drives N̂: "middle", "p10" (best) or "p90"
-      (worst); other methods ignore it. `calibration[k]` (or `calibration["*"]`) widens the
-      statistical interval (FORECAST.md, Accuracy).
-    * `auto`: the method `chosen` names for the type (no change without it); its p10 and p90
-      paths are the middle path times `chosen`'s interval ratios by horizon.
+    * `interval` picks the path that drives N̂: "middle", "p10" (best) or "p90" (worst), for
+      every type whose method has an interval and whose assumption is not `own_path`.
+    * Intervals (FORECAST.md, Accuracy): the p10 and p90 paths are the middle path times the
+      ratios `chosen` holds for the type's method, calibrated from the authority's back-test;
+      without them the statistical model's own band, and no interval for other methods.
+    * `auto`: the method `chosen` names for the type (no change without it).
     * Fee uplift: gross weekly costs (committed and new) × (1 + pct/100) for days on or after
       `fee_uplift_from` (1 April of the year when no date is given); contributions not uplifted.
     * `type_lines` maps a type to the budget line that receives its projected change (default:
@@ -99,7 +99,6 @@ def project_placements(
         as_at=as_at,
         as_at_period=as_at_period,
         interval=interval,
-        calibration=calibration,
         chosen=chosen,
     )
     line_of_type = lines_of_types(rows, type_lines)

@@ -15,7 +15,6 @@ from forecasting.engine.demand import (
     net_change_forecast,
     statistical_forecast,
     trend_forecast,
-    widen_interval,
 )
 
 
@@ -127,7 +126,7 @@ def test_the_statistical_fit_is_reused_for_the_same_series() -> None:
     history = seasonal_series(72, seed=11)
     first = statistical_forecast(history, 6)
     fitted = _fit_statistical.cache_info()
-    again = statistical_forecast(history.copy(), 6, calibration=1.5)
+    again = statistical_forecast(history.copy(), 6)
     reused = _fit_statistical.cache_info()
     assert reused.misses == fitted.misses  # no refit: the same series is found in the cache
     assert reused.hits == fitted.hits + 1
@@ -155,24 +154,6 @@ def test_the_statistical_method_is_never_negative_near_zero() -> None:
     assert (forecast.month_end >= 0).all()
     assert (forecast.p10 >= 0).all()
     assert (forecast.p10 <= forecast.month_end).all() and (forecast.month_end <= forecast.p90).all()
-
-
-def test_calibration_widens_the_interval_around_the_middle() -> None:
-    history = seasonal_series(60, level=200)
-    raw = statistical_forecast(history, 6)
-    wide = statistical_forecast(history, 6, calibration=2.0)
-    assert raw.p10 is not None and raw.p90 is not None and wide.p10 is not None and wide.p90 is not None
-    assert wide.month_end.tolist() == pytest.approx(raw.month_end.tolist())
-    assert (wide.p90 - wide.month_end).tolist() == pytest.approx((2 * (raw.p90 - raw.month_end)).tolist())
-    assert (wide.month_end - wide.p10).tolist() == pytest.approx((2 * (raw.month_end - raw.p10)).tolist())
-
-
-def test_widening_stops_at_zero() -> None:
-    # mid 3, p10 1, p90 5, factor 2: p10 = 3 − 2×2 = −1 → 0; p90 = 3 + 2×2 = 7
-    low, mid, high = widen_interval(np.array([3.0]), np.array([1.0]), np.array([5.0]), 2.0)
-    assert (low.tolist(), mid.tolist(), high.tolist()) == ([0.0], [3.0], [7.0])
-    with pytest.raises(ValueError):
-        widen_interval(np.array([3.0]), np.array([1.0]), np.array([5.0]), -1.0)
 
 
 def test_the_dispatcher_ignores_months_before_the_type_existed() -> None:

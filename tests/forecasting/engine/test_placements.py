@@ -24,7 +24,7 @@ from forecasting.engine.placements import (
     placement_year_summary,
     project_placements,
 )
-from forecasting.engine.scenarios import PlacementAssumption
+from forecasting.engine.scenarios import ChosenDemand, PlacementAssumption
 from tests.forecasting.engine.conftest import placement, register
 
 FY = FinancialYear(2019)  # 2019/20: 1 April 2019 to 31 March 2020 (366 days, Feb 2020 has 29)
@@ -623,11 +623,13 @@ def test_the_statistical_method_reports_its_model_and_percentiles_drive_best_and
     assert (low["average_number"].to_numpy() <= mid["average_number"].to_numpy() + 1e-9).all()
     assert (mid["average_number"].to_numpy() <= high["average_number"].to_numpy() + 1e-9).all()
     assert low["projected_change"].sum() < high["projected_change"].sum()
-    # calibration widens the interval the projection reports
-    wide = project_placements(reg, types, FY, 4, assumptions, calibration={"fostering_ifa": 2.0})
-    spread = (mid["number_p90"] - mid["month_end_number"]).to_numpy()
-    wide_spread = (future(wide)["number_p90"] - future(wide)["month_end_number"]).to_numpy()
-    assert wide_spread == pytest.approx(2 * spread)
+    # the back-test's calibrated ratios replace the model's own band: 0.5 and 2 times the middle
+    ratios = {h: (0.5, 2.0) for h in range(1, 13)}
+    chosen = ChosenDemand(method_intervals={"fostering_ifa": {"statistical": ratios}})
+    calibrated = future(project_placements(reg, types, FY, 4, assumptions, chosen=chosen))
+    assert calibrated["month_end_number"].tolist() == pytest.approx(mid["month_end_number"].tolist())
+    assert calibrated["number_p10"].tolist() == pytest.approx((0.5 * mid["month_end_number"]).tolist())
+    assert calibrated["number_p90"].tolist() == pytest.approx((2 * mid["month_end_number"]).tolist())
 
 
 def test_the_projected_change_goes_to_the_types_main_line_unless_mapped(types: pd.DataFrame) -> None:
