@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from placements.ssda903.disagreements import empty_disagreements
 from placements.ssda903.episode_steps import (
     check_child_header,
     check_codes,
@@ -73,6 +74,8 @@ class CleanResult:
     summary: dict[str, Any]
     # Rule 8's children for the officer (STALE_OPEN_COLUMNS), whatever ``stale_open`` was.
     stale_open: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=STALE_OPEN_COLUMNS))
+    # Rule 3's returns that disagree about an episode's end (``disagreements.DISAGREEMENT_COLUMNS``).
+    disagreements: pd.DataFrame = field(default_factory=empty_disagreements)
 
 
 def clean_episodes(
@@ -102,7 +105,13 @@ def clean_episodes(
         else:
             state = step(state)
     issues = state.issues.frame()
-    return CleanResult(placements=state.placements, issues=issues, summary=summarise(state, issues), stale_open=stale)
+    return CleanResult(
+        placements=state.placements,
+        issues=issues,
+        summary=summarise(state, issues),
+        stale_open=stale,
+        disagreements=state.disagreements,
+    )
 
 
 def summarise(state: CleaningState, issues: pd.DataFrame) -> dict[str, Any]:
@@ -134,6 +143,20 @@ def summarise(state: CleaningState, issues: pd.DataFrame) -> dict[str, Any]:
         "header_issues": int((issues["record"] != "episode").sum()),
         "placements_produced": len(placements),
         "children": int(placements["child_ref"].nunique()),
+        "returns_disagree": len(state.disagreements),
+        "notes": missing_tables(state),
     }
     summary["unaccounted"] = n_read - (n_used + n_duplicates + n_merged + n_dropped + n_ignored)
     return summary
+
+
+def missing_tables(state: CleaningState) -> list[str]:
+    """What an empty table (no rows, or no file at all) means for the placements, in words."""
+    notes = []
+    if state.episodes_read == 0:
+        notes.append("there are no episode rows (of this authority): there are no placements")
+    if state.header.empty:
+        notes.append("there are no header rows: no child has a date of birth, so no episode can be used")
+    if state.uasc.empty:
+        notes.append("there are no UASC rows: no placement is marked UASC")
+    return notes

@@ -14,6 +14,7 @@ import pandas as pd
 from placements.ssda903.children import child_dobs
 from placements.ssda903.codes import EPISODE_COLUMNS, PLACE_CODES, PROVIDER_CODES, RNE_CODES, SHORT_BREAK_LS
 from placements.ssda903.dates import parse_dates, uk_dates
+from placements.ssda903.disagreements import disagreeing_returns, disagreement_reasons
 from placements.ssda903.returns import return_order, select_authority
 from placements.ssda903.state import CleaningState, rows_where, split
 
@@ -68,7 +69,8 @@ def drop_bad_start_dates(state: CleaningState) -> CleaningState:
 def keep_latest_return(state: CleaningState) -> CleaningState:
     """3. The same episode (child + DECOM) in several returns: keep the latest return's version.
     Repeats are counted, not reported; two different rows in the same return are a conflict, and
-    the later row in the file wins."""
+    the later row in the file wins. Returns that disagree about the episode's end (a DEC, then
+    open or another DEC) are reported at the earlier row and listed (``disagreements``)."""
     returns = return_order(state.episodes, state.today)
     ep = state.episodes.copy(deep=False)  # whole columns are set: the frame given is not changed
     ep["_rank"] = ep["_ret"].map(returns["rank"]).astype("int64")
@@ -93,7 +95,22 @@ def keep_latest_return(state: CleaningState) -> CleaningState:
         "conflicting_duplicate",
     )
     n_duplicates = int((superseded & ~conflict).sum())
-    return replace(state, episodes=rows_where(ep, ~superseded), returns=returns, duplicates_removed=n_duplicates)
+    found = disagreeing_returns(ep)
+    state.issues.add(
+        found.rename(columns={"file": "_file", "row": "_row"}),
+        "DEC",
+        found["value"],
+        disagreement_reasons(found),
+        "corrected",
+        "returns_disagree",
+    )
+    return replace(
+        state,
+        episodes=rows_where(ep, ~superseded),
+        returns=returns,
+        duplicates_removed=n_duplicates,
+        disagreements=found,
+    )
 
 
 def drop_bad_end_dates(state: CleaningState) -> CleaningState:
@@ -137,7 +154,8 @@ def check_child_header(state: CleaningState) -> CleaningState:
         "dropped",
         "no_dob",
     )
-    where_dob = ep["CHILD"].map(dobs["_file"]) + " row " + ep["CHILD"].map(dobs["_row"]).astype(str)
+    # As text even with no header row at all (an empty map is numbers, not text).
+    where_dob = ep["CHILD"].map(dobs["_file"]).astype(object) + " row " + ep["CHILD"].map(dobs["_row"]).astype(str)
     bad, ep = split(ep, ep["_dob"] > state.today)
     issues.add(
         bad,

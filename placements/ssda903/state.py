@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from placements.ssda903.codes import ISSUE_COLUMNS
+from placements.ssda903.disagreements import empty_disagreements
 
 
 class Issues:
@@ -76,6 +77,8 @@ class CleaningState:
     issues: Issues = field(default_factory=Issues)
     # One row per return (index _ret): collection year fy and rank, oldest first (rule 3).
     returns: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # Returns that disagree about an episode's end (rule 3, ``disagreements.DISAGREEMENT_COLUMNS``).
+    disagreements: pd.DataFrame = field(default_factory=empty_disagreements)
     # One row per placement (rule 13).
     placements: pd.DataFrame = field(default_factory=pd.DataFrame)
     episodes_read: int = 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from io import StringIO
 from pathlib import Path
 
 import pandas as pd
@@ -207,3 +208,33 @@ def test_regional_returns_need_the_authority_and_a_short_history_falls_back_to_n
     assert set(frame["series"]) == {"fostering_in_house", "placed_with_parents", "total"}
     assert set(frame["method"]) == {"naive"}
     assert frame["p10"].notna().all() and (frame["p10"] < frame["mid"]).all() and (frame["mid"] < frame["p90"]).all()
+
+
+def test_returns_that_disagree_are_listed_with_file_row_and_child_and_the_run_goes_on(tmp_path: Path) -> None:
+    # Child 1's episode ends on 01/02/2019 in the 2018/19 return and is open in 2019/20's; child
+    # 2's is open and then closed, as usual.
+    columns = "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n"
+    files = [
+        write(tmp_path / "2018-header.csv", "CHILD,SEX,DOB\n1,1,01/01/2010\n2,1,01/01/2010\n"),
+        write(
+            tmp_path / "2018-episodes.csv",
+            columns + "1,01/05/2018,S,C2,N1,U4,PR1,01/02/2019,,,,,\n2,01/06/2018,S,C2,N1,U4,PR1,,,,,,\n",
+        ),
+        write(
+            tmp_path / "2019-episodes.csv",
+            columns + "1,01/05/2018,S,C2,N1,U4,PR1,,,,,,\n2,01/06/2018,S,C2,N1,U4,PR1,01/07/2019,,,,,\n",
+        ),
+    ]
+    out = StringIO()
+    call_command(
+        "forecast_demand", "--ssda903", *files, "--horizon", "3", "--output", str(tmp_path / "o.csv"), stdout=out
+    )
+    lines = out.getvalue().splitlines()
+    start = lines.index(
+        "1 time(s) returns disagree about an episode's end (the later return is used), for an officer to check:"
+    )
+    assert lines[start + 1] == (
+        "  child 1 (episode from 01/05/2018): DEC 01/02/2019 in 2018-episodes.csv row 2, open in "
+        "2019-episodes.csv row 2; used open (2019-episodes.csv row 2)"
+    )
+    assert len(pd.read_csv(tmp_path / "o.csv")) == 3 * 2  # fostering_in_house and the total

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from core.importing import SourceFile
+from core.importing import SourceFile, importers
 from core.models import ImportBatch
 from core.services import import_batch_apply, import_batch_create, import_plan_build, import_run
 from placements import services
@@ -265,3 +265,19 @@ def test_a_one_file_kind_refuses_a_second_file_with_a_clear_message(authority, p
         options={},
     )
     assert [p.message for p in plan.errors] == ["a placements import takes one file; 2 were given"]
+
+
+def test_returns_that_disagree_reach_the_preview_as_issues_with_file_row_and_child(authority, placement_lines):
+    # Child 1's episode ends on 01/02/2019 in the 2018/19 return and is open in 2019/20's.
+    plan = plan_for(
+        authority,
+        header_file("2019-header.csv", ("1", "01/01/2010")),
+        episodes_file("2018-episodes.csv", "1,01/05/2018,S,C2,U4,PR4,01/02/2019"),
+        episodes_file("2019-episodes.csv", "1,01/05/2018,S,C2,U4,PR4,"),
+    )
+    assert plan.ok and plan.summary["returns_disagree"] == 1
+    warning = next(w for w in plan.warnings if "returns disagree" in w.message)
+    assert (warning.source, warning.row, warning.column, warning.value) == ("2018-episodes.csv", 2, "DEC", "01/02/2019")
+    assert warning.message.startswith("corrected: returns disagree on child 1's episode from 01/05/2018")
+    assert [i["rule"] for i in importers()["ssda903"].record(plan).issues] == ["returns_disagree"]
+    assert plan.payload.rows["end_date"].isna().all()  # the later return's open episode is used

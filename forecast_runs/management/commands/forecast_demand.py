@@ -24,7 +24,7 @@ from forecasting.models import DEFAULT_PLACEMENT_TYPES
 from placements.ssda903 import Ssda903FileError, default_mapping, parse_dates, read_903_files
 
 METHOD_CHOICES = ("auto", "naive", "trend", "growth", "flow", "statistical")
-STALE_SHOWN = 20  # children listed on screen; the count is always given
+STALE_SHOWN = 20  # children (and disagreements between returns) listed on screen; the count is always given
 
 
 class Command(BaseCommand):
@@ -45,6 +45,7 @@ class Command(BaseCommand):
         parser.add_argument("--output", required=True, help="the CSV file to write")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        self.disagreements: pd.DataFrame | None = None
         horizon = options["horizon"]
         if horizon is not None and not 1 <= horizon <= 120:
             raise CommandError(f"--horizon must be between 1 and 120, not {horizon}")
@@ -81,7 +82,10 @@ class Command(BaseCommand):
                     f"the returns begin on 1 April {replayer.first_year}: --as-at {as_at} is before them"
                 )
             method = options["method"]
-            return forecast_returns(replayer, as_at, horizon=options["horizon"] or 24, method=method)
+            result = forecast_returns(replayer, as_at, horizon=options["horizon"] or 24, method=method)
+            # The returns as the forecast read them (memoised: not cleaned again).
+            self.disagreements = replayer.clean(result.as_at, result.rule).disagreements
+            return result
         except ValueError as error:  # several authorities and no --authority, an unknown one
             raise CommandError(str(error)) from None
 
@@ -118,12 +122,37 @@ class Command(BaseCommand):
                 )
             if len(stale) > STALE_SHOWN:
                 self.stdout.write(f"  ... and {len(stale) - STALE_SHOWN} more")
+        self._report_disagreements()
         issues = result.issues
         used = issues[issues["action"].isin(["dropped", "ignored"])] if len(issues) else issues
         if len(used):
             counts = used["rule"].value_counts()
             detail = ", ".join(f"{rule} {n}" for rule, n in counts.items())
             self.stdout.write(f"{len(used)} episode(s) not used ({detail}); import_data ssda903 lists each one")
+
+    def _report_disagreements(self) -> None:
+        """Returns that disagree about an episode's end (docs/ssda903.md, rule 3), listed like
+        the children above: the earlier return's file and row, the child, and what was used."""
+        found = self.disagreements
+        if found is None or not len(found):
+            return
+        self.stdout.write(
+            f"{len(found)} time(s) returns disagree about an episode's end (the later return is used), "
+            "for an officer to check:"
+        )
+        for row in found.head(STALE_SHOWN).itertuples(index=False):
+            self.stdout.write(
+                f"  child {row.child} (episode from {row.decom:%d/%m/%Y}): "
+                f"DEC {row.value} in {row.file} row {row.row}, "
+                f"{_dec_text(row.later_value)} in {row.later_file} row {row.later_row}; "
+                f"used {_dec_text(row.used_value)} ({row.used_file} row {row.used_row})"
+            )
+        if len(found) > STALE_SHOWN:
+            self.stdout.write(f"  ... and {len(found) - STALE_SHOWN} more")
+
+
+def _dec_text(dec: str) -> str:
+    return f"DEC {dec}" if dec else "open"
 
 
 def _as_at(text: str | None) -> date | None:

@@ -1,0 +1,115 @@
+"""Returns that disagree about an episode's end (rule 3 of docs/ssda903.md).
+
+An episode open on 31 March is carried into the next year's return, so the same episode (same
+CHILD and DECOM) is often in several returns. The usual change from one return to the next is
+open (no DEC) to ended. Two changes are not: an episode that has a DEC in one return and is open
+again in a later one (``ended_then_open``), and one that ends on different dates in two returns
+(``different_end``). Rule 3 keeps the latest return's version whatever the earlier ones say (the
+later return is taken as the correction); each such disagreement is listed here for the officer,
+once per pair of returns that follow each other in the child's history of that episode.
+
+Vectorised: each return's version of an episode is compared with the next return's (``shift``).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from placements.ssda903.dates import uk_dates
+
+# The listing on ``CleanResult.disagreements``: the episode (child, decom), the column compared,
+# the earlier return's row and value, the next return's row and value, the row and value of the
+# version used (the latest return's), and the kind of disagreement. Values are as written ('' =
+# open).
+DISAGREEMENT_COLUMNS = [
+    "child",
+    "decom",
+    "column",
+    "file",
+    "row",
+    "value",
+    "later_file",
+    "later_row",
+    "later_value",
+    "used_file",
+    "used_row",
+    "used_value",
+    "kind",
+]
+ENDED_THEN_OPEN = "ended_then_open"
+DIFFERENT_END = "different_end"
+
+
+def empty_disagreements() -> pd.DataFrame:
+    frame = pd.DataFrame({c: pd.Series(dtype=object) for c in DISAGREEMENT_COLUMNS})
+    frame["decom"] = frame["decom"].astype("datetime64[ns]")
+    for column in ("row", "later_row", "used_row"):
+        frame[column] = frame[column].astype("int64")
+    return frame
+
+
+def disagreeing_returns(ep: pd.DataFrame) -> pd.DataFrame:
+    """The disagreements (``DISAGREEMENT_COLUMNS``) among the versions of each episode in
+    ``ep``: episodes with a valid DECOM, their return's order ``_rank``, sorted by CHILD, DECOM,
+    ``_rank`` and row. Within one return the last row is that return's version (rule 3's
+    conflicting duplicates are reported by rule 3 itself)."""
+    if ep.empty:
+        return empty_disagreements()
+    versions = ep.drop_duplicates(["CHILD", "_decom", "_rank"], keep="last")
+    key = [versions["CHILD"], versions["_decom"]]
+    # A DEC compared as a date when it is one (31/07/2019 = 2019-07-31), else as written.
+    dec = uk_dates(versions["_dec"]).where(versions["_dec"].notna(), versions["DEC"])
+    later_dec = dec.groupby(key, sort=False).shift(-1)
+    found = later_dec.notna() & (versions["DEC"] != "") & (dec != later_dec)
+    if not found.any():
+        return empty_disagreements()
+    grouped = versions.groupby(key, sort=False)
+    later = grouped[["_file", "_row", "DEC"]].shift(-1)
+    used = grouped[["_file", "_row", "DEC"]].transform("last")
+    out = pd.DataFrame(
+        {
+            "child": versions["CHILD"],
+            "decom": versions["_decom"],
+            "column": "DEC",
+            "file": versions["_file"],
+            "row": versions["_row"],
+            "value": versions["DEC"],
+            "later_file": later["_file"],
+            "later_row": later["_row"],
+            "later_value": later["DEC"],
+            "used_file": used["_file"],
+            "used_row": used["_row"],
+            "used_value": used["DEC"],
+        }
+    )[found]
+    out["kind"] = out["later_value"].eq("").map({True: ENDED_THEN_OPEN, False: DIFFERENT_END})
+    for column in ("row", "later_row", "used_row"):
+        out[column] = out[column].astype("int64")
+    return out.reset_index(drop=True)[DISAGREEMENT_COLUMNS]
+
+
+def _as_text(dec: pd.Series, open_text: str = "open (DEC blank)") -> pd.Series:
+    return ("DEC " + dec).where(dec != "", open_text)
+
+
+def disagreement_reasons(found: pd.DataFrame) -> pd.Series:
+    """What each disagreement is and what rule 3 does with it, for the issue at the earlier row."""
+    later = found["later_file"] + " row " + found["later_row"].astype(str)
+    used = found["used_file"] + " row " + found["used_row"].astype(str)
+    return (
+        "returns disagree on child "
+        + found["child"]
+        + "'s episode from "
+        + uk_dates(found["decom"])
+        + ": DEC "
+        + found["value"]
+        + " here, "
+        + _as_text(found["later_value"])
+        + " in the later return "
+        + later
+        + "; the latest return is taken as the correction and its version is used ("
+        + used
+        + ": "
+        + _as_text(found["used_value"], "open")
+        + ")"
+    )
