@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import FINANCE, STAFF_READERS, AuthenticatedHttpRequest, authority_of, role_required
 from core.exports import table_download
+from forecast_runs import backtest_sections
 from forecast_runs import selectors as run_selectors
 from forecast_runs.backtests import SHOWN_HORIZONS, backtest_request
 from forecast_runs.demand.methods import LABELS as METHOD_WORDS
@@ -250,6 +251,7 @@ def backtest_page(request: AuthenticatedHttpRequest) -> HttpResponse:
             "horizons": (1, 3, 6, 12),
             "factors": sorted((latest.factors or {}).items()) if latest else [],
             "choices": _choices(latest, _type_names()) if latest else [],
+            "sections": backtest_sections.sections(authority=authority),
         },
     )
 
