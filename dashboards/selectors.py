@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pandas as pd
-from django.db.models import Max
+from django.db.models import Count, Max, Q, Sum
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 
@@ -21,9 +21,11 @@ from dashboards.display import display_document
 from dashboards.document import drill, period_document, reads, run_document
 from dashboards.document.downloads import document_table
 from dashboards.models import PublishedPeriod, SnapshotPdf
-from forecast_runs.selectors import run_for
+from dashboards.published_outturn import LineForecast, PublishedForecast, published_against_outturn
+from forecast_runs.backtest_sections import Section
+from forecast_runs.selectors import department_ranges, run_for
 from forecasting.engine.scenarios import REPORTED_SCENARIO
-from forecasting.models import FinancialYear, ForecastRun
+from forecasting.models import Actual, FinancialYear, ForecastRun, Period
 
 # --------------------------------------------------------------------------------------------
 # Which run, which periods
@@ -344,3 +346,64 @@ def published_pdf_file(*, authority: Authority, published_id: int) -> tuple[byte
         raise Http404("The PDF has not been made yet")
     name = f"{snapshot.authority.code}-{snapshot.year.label.replace('/', '-')}-P{snapshot.period}-v{snapshot.version}"
     return bytes(pdf.content), f"outturn-{name}.pdf", pdf.sha256
+
+
+# --------------------------------------------------------------------------------------------
+# Published forecasts against the outturn (a section of the back-test page)
+# --------------------------------------------------------------------------------------------
+
+
+def published_outturn_section(authority: Authority) -> Section:
+    """How the newest version of each of the authority's published periods compared with its
+    year's outturn, for years whose twelve periods are all submitted or locked."""
+    current = [p.pk for p in current_versions(authority=authority)]
+    snapshots = PublishedPeriod.objects.filter(authority=authority, pk__in=current).select_related("year", "run")
+    forecasts = [_published_forecast(snapshot) for snapshot in snapshots]
+    known = (
+        FinancialYear.objects.filter(authority=authority, pk__in={s.year_id for s in snapshots})
+        .annotate(
+            closed=Count("periods", filter=Q(periods__status__in=[Period.Status.SUBMITTED, Period.Status.LOCKED]))
+        )
+        .filter(closed=12)
+        .values_list("label", flat=True)
+    )
+    actuals: dict[str, dict[str, int]] = {label: {} for label in known}
+    totals = (
+        Actual.objects.filter(line__authority=authority, period__year__authority=authority)
+        .filter(period__year__label__in=list(actuals))
+        .values_list("period__year__label", "line__code")
+        .annotate(total=Sum("amount"))
+    )
+    for label, code, total in totals:
+        actuals[label][code] = int(total)
+    return Section(
+        "dashboards/_published_outturn.html",
+        {"outturn": published_against_outturn(forecasts, actuals), "published": len(forecasts)},
+    )
+
+
+def _published_forecast(snapshot: PublishedPeriod) -> PublishedForecast:
+    """A published version's forecast as the snapshot holds it. A snapshot made before the
+    range's ends were kept in it, but whose headline gave a range in words, takes the ends from
+    its run's stored range (the figures those words were made from; a run never changes)."""
+    document = snapshot.document
+    department = document.get("department") or {}
+    lines = [line for service in document.get("services", []) for line in service.get("lines", [])]
+    low, high = department.get("likely_low"), department.get("likely_high")
+    if department.get("likely_range") and (low is None or high is None):
+        scenario = (document.get("meta") or {}).get("scenario", REPORTED_SCENARIO)
+        low, high = department_ranges(snapshot.run).get(scenario, (None, None))
+    return PublishedForecast(
+        year=snapshot.year.label,
+        period=snapshot.period,
+        version=snapshot.version,
+        outturn=int(department.get("outturn", 0)),
+        line_codes=tuple(str(line["line_code"]) for line in lines),
+        likely_low=None if low is None else int(low),
+        likely_high=None if high is None else int(high),
+        placement_lines=tuple(
+            LineForecast(str(line["line_code"]), str(line["line_name"]), int(line["outturn"]))
+            for line in sorted(lines, key=lambda line: str(line["line_code"]))
+            if line.get("category") == "placements"
+        ),
+    )

@@ -1,4 +1,5 @@
-"""The run's tables with exactly the export columns of DATA_FORMATS.md (export_forecast)."""
+"""The run's tables with exactly the export columns of DATA_FORMATS.md (export_forecast), and
+the likely range of the outturn, which DATA_FORMATS.md does not define, with headers in words."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ from decimal import Decimal
 
 import pandas as pd
 
+from forecasting.engine.outturn_ranges import likely_range_frame, likely_range_rows
 from forecasting.engine.result import EXPORT_COLUMNS, MONEY_COLUMNS, NUMBER_COLUMNS, pence_to_decimal_pounds
-from forecasting.engine.scenarios import scenario_rank
+from forecasting.engine.scenarios import REPORTED_SCENARIO, scenario_rank
 from forecasting.models import ForecastLineResult, ForecastRun, ForecastTable
 
 
@@ -44,3 +46,12 @@ def export_frame(run: ForecastRun, table: str) -> pd.DataFrame:
         frame["variance_pct"] = frame["variance_pct"].map(_two_places)
     frame = frame.assign(_order=frame["scenario"].map(scenario_rank)).sort_values(["_order"], kind="stable")
     return frame[columns].reset_index(drop=True)
+
+
+def run_likely_range_frame(run: ForecastRun, scenario: str = REPORTED_SCENARIO) -> pd.DataFrame:
+    """The run's likely range of the outturn for a download (no rows for a run made before
+    ranges, or a scenario without one: only the reported scenario has a range)."""
+    names = dict(ForecastLineResult.objects.filter(run=run, scenario=scenario).values_list("line_code", "line_name"))
+    return likely_range_frame(
+        likely_range_rows(run_table_frame(run, "outturn_ranges"), scenario=scenario, line_names=names)
+    )

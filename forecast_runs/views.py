@@ -10,13 +10,14 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import FINANCE, STAFF_READERS, AuthenticatedHttpRequest, authority_of, role_required
 from core.exports import table_download
+from forecast_runs import backtest_sections
 from forecast_runs import selectors as run_selectors
 from forecast_runs.backtests import SHOWN_HORIZONS, backtest_request
 from forecast_runs.demand.methods import LABELS as METHOD_WORDS
 from forecast_runs.demand.methods import METHODS
 from forecast_runs.demand.series import TOTAL
 from forecast_runs.dispatch import backtest_dispatch, forecast_run_request
-from forecast_runs.exports import export_frame
+from forecast_runs.exports import export_frame, run_likely_range_frame
 from forecasting import selectors
 from forecasting.engine.money import pence_to_pounds
 from forecasting.engine.result import EXPORT_COLUMNS
@@ -24,7 +25,17 @@ from forecasting.engine.scenarios import REPORTED_SCENARIO
 from forecasting.models import BacktestReport, FinancialYear, ForecastRun, PlacementType, ScenarioAssumption
 
 SCENARIO_METHOD_WORDS = dict(ScenarioAssumption.DemandMethod.choices)
-DOWNLOADS = ("lines", "placements", "workforce", "savings", "variance_explained", "models_used", "movement")
+DOWNLOADS = (
+    "lines",
+    "placements",
+    "workforce",
+    "savings",
+    "variance_explained",
+    "models_used",
+    "movement",
+    "likely_range",
+)
+DOWNLOAD_WORDS = {"likely_range": "Likely range (middle scenario)"}
 
 
 @role_required(*STAFF_READERS)
@@ -111,7 +122,9 @@ def run_detail(request: AuthenticatedHttpRequest, run_id: int) -> HttpResponse:
                 "explained": run_selectors.table(run, "variance_explained", scenario).to_dict("records"),
                 "models": _models(run_selectors.table(run, "models_used", scenario)),
                 "assumption_rows": run.assumptions.get("rows", []),
-                "downloads": DOWNLOADS,
+                "downloads": [
+                    (name, DOWNLOAD_WORDS.get(name, name.replace("_", " ").capitalize())) for name in DOWNLOADS
+                ],
             }
         )
     return render(request, "forecast_runs/run_detail.html", context)
@@ -183,6 +196,8 @@ def run_download(request: AuthenticatedHttpRequest, run_id: int, table: str, fmt
         return HttpResponse(status=404)
     if table in EXPORT_COLUMNS:
         frame = export_frame(run, table)
+    elif table == "likely_range":
+        frame = run_likely_range_frame(run)  # the reported scenario's: no other has a range
     elif table == "movement":
         previous = run_selectors.latest_finished_run(authority=authority, year=run.year, before=run)
         frame = run_selectors.movement_since(run, previous, _scenario(request))
@@ -236,6 +251,7 @@ def backtest_page(request: AuthenticatedHttpRequest) -> HttpResponse:
             "horizons": (1, 3, 6, 12),
             "factors": sorted((latest.factors or {}).items()) if latest else [],
             "choices": _choices(latest, _type_names()) if latest else [],
+            "sections": backtest_sections.sections(authority=authority),
         },
     )
 

@@ -31,7 +31,7 @@ from forecasting.models import ForecastRun
 
 log = logging.getLogger(__name__)
 
-DOCUMENT_SCHEMA = 1
+DOCUMENT_SCHEMA = 2  # 2: the department's likely range as numbers, and the range by line
 CACHE_SECONDS = 600
 
 
@@ -117,6 +117,7 @@ def build_run_document(run: ForecastRun, scenario: str = REPORTED_SCENARIO) -> d
         "meta": headline.meta(source.facts, scenario),
         "headlines": parts.headlines,
         "department": headline.department(parts.headlines, scenario, parts.table("outturn_ranges")),
+        "likely_range": headline.likely_range_table(source.lines, parts.table("outturn_ranges"), scenario),
         "services": headline.services(
             source.lines, scenario, line_types=source.line_types, line_teams=source.line_teams
         ),

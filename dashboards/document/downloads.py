@@ -12,6 +12,7 @@ import pandas as pd
 
 from dashboards.display import SAVINGS_COLUMNS
 from dashboards.document.movement import MOVEMENT_COLUMNS
+from forecasting.engine.outturn_ranges import likely_range_frame
 
 SERVICE_COLUMNS = [
     "service_area",
@@ -79,14 +80,17 @@ def _money_cells(row: dict[str, Any]) -> list[Decimal]:
 
 
 def document_table(document: dict[str, Any], name: str) -> pd.DataFrame | None:
-    """The table called `name` (headline, services, savings, movement or a chart's key), or None
-    when the document has no such table."""
+    """The table called `name` (headline, services, savings, movement, likely-range or a chart's
+    key), or None when the document has no such table (likely-range: a document made before
+    ranges, or a scenario without one)."""
     if name == "headline":
         return headline_frame(document)
     if name == "services":
         return services_frame(document)
     if name == "savings":
         return chart_table_frame({"table": {"columns": SAVINGS_COLUMNS, "rows": document.get("savings", [])}})
+    if name == "likely-range" and document.get("likely_range"):
+        return likely_range_frame(document["likely_range"])
     if name == "movement" and document.get("movement"):
         return chart_table_frame({"table": {"columns": MOVEMENT_COLUMNS, "rows": document["movement"]["services"]}})
     chart = find_chart(document, name)

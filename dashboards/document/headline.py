@@ -19,6 +19,7 @@ from dashboards import charts
 from dashboards.document.spec import Chart, chart, column, money, month, pct, records
 from forecasting.engine.calendar import FinancialYear as Calendar
 from forecasting.engine.money import millions_text, pounds_text
+from forecasting.engine.outturn_ranges import likely_range_rows
 from forecasting.engine.scenarios import REPORTED_SCENARIO, SCENARIO_ORDER
 from forecasting.parsing import format_date_uk
 
@@ -90,11 +91,30 @@ def headlines(lines: pd.DataFrame) -> list[dict[str, Any]]:
 
 def department(heads: list[dict[str, Any]], scenario: str, ranges: pd.DataFrame | None = None) -> dict[str, Any] | None:
     """The scenario's headline, with `likely_range` (the words of its likely range, or "" when
-    the run gives none for the scenario or the range is £0 wide) when `ranges` is given."""
+    the run gives none for the scenario or the range is £0 wide) and its ends `likely_low` and
+    `likely_high` (pence, None when there are no words) when `ranges` is given."""
     found = next((h for h in heads if h["scenario"] == scenario), None)
     if found is None or ranges is None:
         return found
-    return {**found, "likely_range": likely_range_words(ranges, scenario)}
+    ends = likely_range_ends(ranges, scenario)
+    return {
+        **found,
+        "likely_range": likely_range_words(ranges, scenario),
+        "likely_low": ends[0] if ends else None,
+        "likely_high": ends[1] if ends else None,
+    }
+
+
+def likely_range_ends(ranges: pd.DataFrame, scenario: str) -> tuple[int, int] | None:
+    """The department's likely range (low, high; pence) from the run's outturn ranges (level,
+    scenario, outturn_p10, outturn_p90), or None when the scenario has none or it is £0 wide."""
+    if ranges.empty or not {"level", "scenario", "outturn_p10", "outturn_p90"} <= set(ranges.columns):
+        return None
+    rows = ranges[(ranges["level"] == "department") & (ranges["scenario"] == scenario)]
+    if rows.empty:
+        return None
+    low, high = sorted((int(rows["outturn_p10"].iloc[0]), int(rows["outturn_p90"].iloc[0])))
+    return None if low == high else (low, high)
 
 
 def likely_range_words(ranges: pd.DataFrame, scenario: str) -> str:
@@ -102,18 +122,21 @@ def likely_range_words(ranges: pd.DataFrame, scenario: str) -> str:
     from the run's outturn ranges (level, scenario, outturn_p10, outturn_p90; pence). Nothing
     when the scenario has no range or it is £0 wide. Two ends that read the same in millions
     are written in whole pounds, so the words never claim a range of nothing."""
-    if ranges.empty or not {"level", "scenario", "outturn_p10", "outturn_p90"} <= set(ranges.columns):
-        return ""
-    rows = ranges[(ranges["level"] == "department") & (ranges["scenario"] == scenario)]
-    if rows.empty:
-        return ""
-    ends = sorted((int(rows["outturn_p10"].iloc[0]), int(rows["outturn_p90"].iloc[0])))
-    if ends[0] == ends[1]:
+    ends = likely_range_ends(ranges, scenario)
+    if ends is None:
         return ""
     low, high = millions_text(ends[0]), millions_text(ends[1])
     if low == high:
         low, high = pounds_text(ends[0]), pounds_text(ends[1])
     return f"likely between {low} and {high}"
+
+
+def likely_range_table(lines: pd.DataFrame, ranges: pd.DataFrame, scenario: str) -> list[dict[str, Any]]:
+    """The scenario's likely range by line and for the department, for the download: rows of
+    `likely_range_rows` (pence), each line named as in the run's line results."""
+    frame = lines[lines["scenario"] == scenario] if not lines.empty else lines
+    names = dict(zip(frame["line_code"], frame["line_name"], strict=True)) if not frame.empty else {}
+    return likely_range_rows(ranges, scenario=scenario, line_names=names)
 
 
 def services(

@@ -16,13 +16,21 @@ rarely offset by a high one for residential care, and the ranges add rather than
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from .money import pence_to_pounds
+
 OUTTURN_RANGE_COLUMNS = ("scenario", "level", "line_code", "outturn_p10", "outturn", "outturn_p90")
 LINE_LEVEL = "line"
 DEPARTMENT_LEVEL = "department"
+# The likely range in a download: DATA_FORMATS.md does not define it, so its headers are words.
+LIKELY_RANGE_HEADERS = ("Budget line code", "Budget line", "Likely low (£)", "Forecast outturn (£)", "Likely high (£)")
+DEPARTMENT_WORDS = "Department total"
 
 
 def _line_cost(by_line: pd.DataFrame, codes: pd.Series) -> npt.NDArray[np.int64]:
@@ -81,3 +89,49 @@ def outturn_ranges(
     for name in ("outturn_p10", "outturn", "outturn_p90"):
         out[name] = out[name].astype(np.int64)
     return out
+
+
+def likely_range_rows(ranges: pd.DataFrame, *, scenario: str, line_names: Mapping[str, str]) -> list[dict[str, Any]]:
+    """The scenario's likely range as a table: each line in code order, then the department
+    (`line_code` ""). Each row: level, line_code, line_name (from `line_names`, else the code),
+    low, outturn, high in pence, low never above high. Nothing when the run stored no range for
+    the scenario (a run made before ranges, or a scenario other than the reported one)."""
+    if ranges.empty or not set(OUTTURN_RANGE_COLUMNS) <= set(ranges.columns):
+        return []
+    rows = ranges[ranges["scenario"] == scenario]
+    lines = rows[rows["level"] == LINE_LEVEL].sort_values("line_code", kind="stable")
+    out = []
+    for level, frame in ((LINE_LEVEL, lines), (DEPARTMENT_LEVEL, rows[rows["level"] == DEPARTMENT_LEVEL])):
+        for code, p10, outturn, p90 in zip(
+            frame["line_code"], frame["outturn_p10"], frame["outturn"], frame["outturn_p90"], strict=True
+        ):
+            code_text = "" if level == DEPARTMENT_LEVEL else str(code)
+            out.append(
+                {
+                    "level": level,
+                    "line_code": code_text,
+                    "line_name": line_names.get(code_text, code_text) if code_text else "",
+                    "low": min(int(p10), int(p90)),
+                    "outturn": int(outturn),
+                    "high": max(int(p10), int(p90)),
+                }
+            )
+    return out
+
+
+def likely_range_frame(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    """The likely range rows (`likely_range_rows`: pence) for a download: headers in words,
+    pounds with two places, the department's row named "Department total"."""
+    return pd.DataFrame(
+        [
+            [
+                row["line_code"],
+                row["line_name"] or DEPARTMENT_WORDS,
+                pence_to_pounds(row["low"]),
+                pence_to_pounds(row["outturn"]),
+                pence_to_pounds(row["high"]),
+            ]
+            for row in rows
+        ],
+        columns=list(LIKELY_RANGE_HEADERS),
+    )

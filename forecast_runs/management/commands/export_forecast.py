@@ -12,17 +12,22 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from core.exports import csv_bytes
 from core.management.commands.import_data import authority_from_option
-from forecast_runs.exports import export_frame
+from forecast_runs.exports import export_frame, run_likely_range_frame
 from forecasting.models import ForecastRun
 
 
 class Command(BaseCommand):
-    help = "Write a forecast run's outputs (lines, placements, workforce or savings) as CSV or JSON."
+    help = (
+        "Write a forecast run's outputs (lines, placements, workforce or savings, or the likely range "
+        "of the outturn) as CSV or JSON."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("run", help="a run id, or 'latest' for the latest finished run")
         parser.add_argument("--format", choices=["csv", "json"], default="csv")
-        parser.add_argument("--table", choices=["lines", "placements", "workforce", "savings"], default="lines")
+        parser.add_argument(
+            "--table", choices=["lines", "placements", "workforce", "savings", "likely_range"], default="lines"
+        )
         parser.add_argument("--output", help="file to write (default: standard output)")
         parser.add_argument("--authority")
 
@@ -42,7 +47,8 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"Run {run.pk} is {run.get_status_display().lower()}; only a finished run has outputs"
                 )
-        frame = export_frame(run, options["table"])
+        table = options["table"]
+        frame = run_likely_range_frame(run) if table == "likely_range" else export_frame(run, table)
         if options["format"] == "csv":
             data = csv_bytes(frame, bom=False)
         else:

@@ -13,12 +13,19 @@ The p90 path is +£13,750.00. PL-IFA's middle outturn is £29,000 actual + £27,
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
 import pytest
 
-from forecasting.engine.outturn_ranges import OUTTURN_RANGE_COLUMNS, outturn_ranges
+from forecasting.engine.outturn_ranges import (
+    LIKELY_RANGE_HEADERS,
+    OUTTURN_RANGE_COLUMNS,
+    likely_range_frame,
+    likely_range_rows,
+    outturn_ranges,
+)
 from forecasting.engine.result import EXPORT_COLUMNS, to_export_frames
 from forecasting.engine.run import run_engine
 from forecasting.engine.scenarios import ChosenDemand, PlacementAssumption, Scenario
@@ -105,3 +112,33 @@ def test_summing_the_lines_differences_is_cautious_a_hand_made_frame() -> None:
     assert frame["outturn_p10"].tolist() == [970, 1_995, 3_465]
     assert frame["outturn_p90"].tolist() == [1_040, 2_007, 3_547]
     assert frame["outturn"].tolist() == [1_000, 2_000, 3_500]
+
+
+def test_the_likely_range_table_lists_lines_in_code_order_then_the_department_in_pounds() -> None:
+    ranges = pd.DataFrame(
+        [
+            # PL-RES: £1,000 either side of £50,000; PL-IFA: no interval; the department adds them.
+            ("middle", "line", "PL-RES", 4_900_000, 5_000_000, 5_100_000),
+            ("middle", "line", "PL-IFA", 5_650_000, 5_650_000, 5_650_000),
+            ("middle", "department", None, 12_900_000, 13_000_000, 13_100_000),
+            ("worst", "department", None, 1, 2, 3),
+        ],
+        columns=list(OUTTURN_RANGE_COLUMNS),
+    )
+    rows = likely_range_rows(ranges, scenario="middle", line_names={"PL-RES": "External residential"})
+    assert [(r["line_code"], r["line_name"], r["low"], r["outturn"], r["high"]) for r in rows] == [
+        ("PL-IFA", "PL-IFA", 5_650_000, 5_650_000, 5_650_000),  # no name given: the code
+        ("PL-RES", "External residential", 4_900_000, 5_000_000, 5_100_000),
+        ("", "", 12_900_000, 13_000_000, 13_100_000),
+    ]
+    frame = likely_range_frame(rows)
+    assert list(frame.columns) == list(LIKELY_RANGE_HEADERS)
+    assert frame.iloc[2].tolist() == [
+        "",
+        "Department total",
+        Decimal("129000.00"),
+        Decimal("130000.00"),
+        Decimal("131000.00"),
+    ]
+    assert likely_range_rows(ranges, scenario="best", line_names={}) == []
+    assert likely_range_rows(pd.DataFrame(), scenario="middle", line_names={}) == []
