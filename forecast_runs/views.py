@@ -215,8 +215,8 @@ def run_download(request: AuthenticatedHttpRequest, run_id: int, table: str, fmt
 
 @role_required(*STAFF_READERS)
 def backtest_page(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """How good each demand method has been on this authority's history, and the interval
-    calibration the forecasts use."""
+    """How good each demand method has been on this authority's history, the method and range
+    each forecast uses, and how published forecasts compared with the outturn."""
     authority = authority_of(request)
     if request.method == "POST":
         user = request.user
@@ -249,7 +249,6 @@ def backtest_page(request: AuthenticatedHttpRequest) -> HttpResponse:
             "latest": latest,
             "rows": rows,
             "horizons": (1, 3, 6, 12),
-            "factors": sorted((latest.factors or {}).items()) if latest else [],
             "choices": _choices(latest, _type_names()) if latest else [],
             "sections": backtest_sections.sections(authority=authority),
         },

@@ -424,9 +424,9 @@ class ForecastTable(models.Model):
 
 
 class BacktestReport(models.Model):
-    """How well each demand method would have forecast the authority's own history, and the
-    factors that widen the statistical intervals until they cover what they claim
-    (FORECAST.md, Accuracy). Forecast runs use the latest report at or before their as-at date."""
+    """How well each demand method would have forecast the authority's own history, the method
+    chosen for each type and the intervals calibrated from its errors (FORECAST.md, Accuracy).
+    Forecast runs use the latest report at or before their as-at date."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting for a worker"
@@ -440,8 +440,6 @@ class BacktestReport(models.Model):
     requested_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     origins = models.JSONField(default=list, blank=True)
     summary = models.JSONField(default=list, blank=True)  # per method and horizon: mape, coverage, counts
-    coverage = models.JSONField(default=list, blank=True)  # per horizon: raw and calibrated coverage
-    factors = models.JSONField(default=dict, blank=True)  # per placement type; "*" pooled
     # per type and "total": {method, method_name, reason, average}, as chosen by the back-test
     choices = models.JSONField(default=dict, blank=True)
     # per type and "total": {horizon: [low ratio, high ratio]} of the chosen method's interval

@@ -7,7 +7,7 @@ Needs PostgreSQL (DATABASE_URL; default the local one). It creates and drops its
 `<name>_fingerprint`. The demo county is loaded as at 2019/20 period 7 (the date is fixed, so the
 output does not depend on today); the large county through the real importers, as `make bench`
 loads it. For each finished run it writes the four export_forecast tables as CSV, and each
-back-test's summary, coverage and factors as JSON."""
+back-test's summary, choices and calibrated intervals as JSON."""
 
 from __future__ import annotations
 
