@@ -131,10 +131,12 @@ def trend_forecast(history: npt.ArrayLike, horizon: int, *, window: int = TREND_
 
 
 def growth_forecast(history: npt.ArrayLike, horizon: int, *, window: int = TREND_WINDOW) -> DemandForecast:
-    """`growth`: numbers change by the same percentage every month. A least-squares straight
-    line through log(1 + M) of the last `window` (24) month-end numbers, extended `horizon`
-    months: M_{n+k} = exp(a + b·(n−1+k)) − 1, never below zero. The one added before the
-    logarithm keeps a month with no children finite and hardly moves a number in the tens.
+    """`growth`: numbers change by the same percentage every month, from today's number. The
+    monthly rate is the slope b of a least-squares straight line through log(1 + M) of the last
+    `window` (24) month-end numbers; from the actual number M_p, M_{p+k} = (1 + M_p)·e^{b·k} − 1,
+    never below zero. The one added before the logarithm keeps a month with no children finite
+    and hardly moves a number in the tens. Starting from the actual number (not the line's own
+    end) keeps the path from jumping on the as-at date, as no change and the flow do.
 
     Children in care come and go in proportion to how many there are, so a county that has
     been losing a tenth of its children every few months goes on losing a tenth, not the same
@@ -145,9 +147,9 @@ def growth_forecast(history: npt.ArrayLike, horizon: int, *, window: int = TREND
     n = len(y)
     if n == 0:
         return DemandForecast(month_end=np.zeros(horizon), model="GrowthRate", history_months=0)
-    slope, intercept = _straight_line(np.log1p(np.maximum(y, 0.0)))
-    future = np.arange(n, n + horizon, dtype=np.float64)
-    ends = np.maximum(np.expm1(intercept + slope * future), 0.0)
+    slope, _ = _straight_line(np.log1p(np.maximum(y, 0.0)))
+    steps = np.arange(1, horizon + 1, dtype=np.float64)
+    ends = np.maximum(np.expm1(math.log1p(max(float(y[-1]), 0.0)) + slope * steps), 0.0)
     return DemandForecast(
         month_end=ends,
         model="GrowthRate",

@@ -75,6 +75,9 @@ def test_growth_keeps_the_same_percentage_change_every_month() -> None:
     forecast = growth_forecast([0, 1, 3, 7], 2)
     assert forecast.month_end.tolist() == pytest.approx([15, 31])
     assert forecast.model == "GrowthRate" and forecast.detail["change_per_month"] == pytest.approx(1.0)
+    # from today's number, not the line's end: 1 + M = 1, 5, 4 has slope (log 4 − log 1) / 2 =
+    # log 2 (three points: the ends decide it), so from 1 + 3 = 4: 8 − 1 = 7, then 16 − 1 = 15
+    assert growth_forecast([0, 4, 3], 2).month_end.tolist() == pytest.approx([7, 15])
 
 
 def test_growth_uses_the_last_24_months_and_never_goes_below_zero() -> None:
