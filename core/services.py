@@ -65,7 +65,25 @@ def import_run(
     plan = import_plan_build(authority=authority, kind=kind, files=chosen, options=options)
     if not plan.ok or dry_run:
         return plan, None
-    return plan, import_plan_apply(authority=authority, plan=plan, names=[f.name for f in chosen], user=user)
+    with transaction.atomic():
+        result = import_plan_apply(authority=authority, plan=plan, names=[f.name for f in chosen], user=user)
+        # Kept as an upload through the pages is: the list of imports shows it, and the files
+        # stay (an authority's SSDA903 returns are replayed by its monthly back-test).
+        batch = ImportBatch.objects.create(
+            authority=authority,
+            kind=kind,
+            options=jsonable(options),
+            created_by=user,
+            summary={**importer_for(kind).record(plan).summary, **jsonable(result)},
+            status=ImportBatch.Status.APPLIED,
+            progress=100,
+            finished_at=timezone.now(),
+        )
+        ImportFile.objects.bulk_create(
+            ImportFile(batch=batch, position=position, name=f.name[:255], content=f.data, size=len(f.data))
+            for position, f in enumerate(chosen)
+        )
+    return plan, result
 
 
 def _scalars(values: dict[str, Any]) -> dict[str, Any]:

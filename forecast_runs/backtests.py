@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -18,14 +19,26 @@ import pandas as pd
 from django.utils import timezone
 
 from accounts.models import Authority, User
+from core.models import ImportBatch
+from forecast_runs.demand.forecast import replay_backtest
 from forecast_runs.demand.methods import LABELS
 from forecast_runs.demand.register_choice import RegisterChoice, choose_from_register, records_from_engine
-from forecast_runs.demand.register_replay import history_at, origins_before
+from forecast_runs.demand.register_replay import HORIZON, history_at, origins_before
+from forecast_runs.demand.replay import Replayer
+from forecast_runs.demand.selection import RULE_WORDS
 from forecast_runs.demand.series import TOTAL, FloatArray
 from forecasting.engine.backtest import backtest
 from forecasting.engine.scenarios import ChosenDemand
 from forecasting.models import BacktestReport, ScenarioAssumption
-from placements.selectors import placement_register_frame, placement_types_frame
+from placements.selectors import (
+    StoredReturns,
+    code_mapping_frame,
+    placement_register_frame,
+    placement_types_frame,
+    ssda903_returns,
+)
+from placements.ssda903 import DEFAULT_STALE_OPEN, MappingError, Ssda903FileError, read_903_files
+from placements.ssda903_import import authority_in_files
 
 SHOWN_HORIZONS = (1, 3, 6, 12)  # months ahead on the back-test page
 
@@ -94,6 +107,10 @@ def _clean(value: object) -> object:
 
 
 def backtest_execute(*, report_id: int) -> str:
+    """Back-test the authority's history as at the report's date: its raw SSDA903 returns
+    replayed as they stood on each past date when the register was built from them alone
+    (``replay_backtest``: cut, cleaned again, rule 8 chosen), else its register cut with
+    ``known_at``. Either way the same choice and calibration code sets methods and intervals."""
     claimed = BacktestReport.objects.filter(pk=report_id, status=BacktestReport.Status.PENDING).update(
         status=BacktestReport.Status.RUNNING
     )
@@ -101,29 +118,95 @@ def backtest_execute(*, report_id: int) -> str:
         return "not claimed"
     report = BacktestReport.objects.select_related("authority").get(pk=report_id)
     started = time.perf_counter()
+    returns = ssda903_returns(authority=report.authority)
+    from_returns = _from_returns(report, returns) if returns is not None else None
+    outcome = from_returns if from_returns is not None else _from_register(report)
+    if isinstance(outcome, str):
+        BacktestReport.objects.filter(pk=report_id).update(
+            status=BacktestReport.Status.FAILED, finished_at=timezone.now(), error=outcome
+        )
+        return BacktestReport.Status.FAILED
+    BacktestReport.objects.filter(pk=report_id).update(
+        status=BacktestReport.Status.SUCCEEDED,
+        finished_at=timezone.now(),
+        origins=[d.isoformat() for d in outcome.origins],
+        summary=outcome.summary,
+        replay=outcome.replay,
+        **_choice_fields(outcome.chosen),
+        seconds=round(time.perf_counter() - started, 2),
+    )
+    return BacktestReport.Status.SUCCEEDED
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    origins: list[date]
+    summary: list[dict[str, Any]]
+    chosen: RegisterChoice
+    replay: dict[str, Any]
+
+
+def _from_register(report: BacktestReport) -> _Outcome | str:
+    """The register cut with ``known_at`` at quarter-ends over two years (the engine's back-test)."""
     register = placement_register_frame(authority=report.authority)
     origins = backtest_origins(report.as_at)
     if register.empty or not origins:
-        BacktestReport.objects.filter(pk=report_id).update(
-            status=BacktestReport.Status.FAILED,
-            finished_at=timezone.now(),
-            error="There is no placement history to test forecasts against.",
-        )
-        return BacktestReport.Status.FAILED
+        return "There is no placement history to test forecasts against."
     result = backtest(register, placement_types_frame(), origins=origins, actuals_up_to=report.as_at, horizon=12)
     summary = [
         {k: _clean(v) for k, v in row.items()} | {"method_name": LABELS.get(str(row["method"]), row["method"])}
         for row in result.summary.to_dict("records")
     ]
-    BacktestReport.objects.filter(pk=report_id).update(
-        status=BacktestReport.Status.SUCCEEDED,
-        finished_at=timezone.now(),
-        origins=[d.isoformat() for d in origins],
-        summary=summary,
-        **_choice_fields(choose_from_register(records_from_engine(result.forecasts), _history(register, report.as_at))),
-        seconds=round(time.perf_counter() - started, 2),
-    )
-    return BacktestReport.Status.SUCCEEDED
+    chosen = choose_from_register(records_from_engine(result.forecasts), _history(register, report.as_at))
+    return _Outcome(origins, summary, chosen, {"source": "register"})
+
+
+def _from_returns(report: BacktestReport, returns: StoredReturns) -> _Outcome | None:
+    """The raw returns as they stood on each quarter-end before the as-at date; None when they
+    cannot be replayed (then the register is)."""
+    authority = report.authority
+    try:
+        files = read_903_files(returns.files)
+        la = str(returns.options.get("la") or "") or authority_in_files(files.episodes, authority)
+        replayer = Replayer(
+            files,
+            mapping=code_mapping_frame(authority=authority),
+            types=placement_types_frame(),
+            la=la,
+            today=report.as_at,
+        )
+        replayed = replay_backtest(replayer, report.as_at)
+    except (Ssda903FileError, MappingError, ValueError):
+        return None
+    inputs = replayer.inputs(report.as_at, replayed.rule, HORIZON)
+    chosen = choose_from_register(replayed.records, {name: series.values for name, series in inputs.items()})
+    replay = {
+        "source": "returns",
+        "rule": replayed.rule,
+        "rule_reason": replayed.rule_reason,
+        "files": len(returns.files),
+        "imported_at": returns.imported_at.isoformat(),
+    }
+    return _Outcome(replayed.origins, _summary_of(replayed.records), chosen, replay)
+
+
+def _summary_of(records: pd.DataFrame) -> list[dict[str, Any]]:
+    """Per method and horizon over every placement type (not the total): the mean error and
+    how many forecasts were scored, as the register's back-test reports them."""
+    scored = records[(records["series"] != TOTAL) & records["ape"].notna()]
+    table = scored.groupby(["method", "horizon"], sort=True)["ape"].agg(mape="mean", forecasts="size").reset_index()
+    return [
+        {
+            "method": str(row.method),
+            "horizon": int(row.horizon),
+            "mape": round(float(row.mape), 4),
+            "coverage": None,
+            "forecasts": int(row.forecasts),
+            "with_interval": 0,
+            "method_name": LABELS.get(str(row.method), str(row.method)),
+        }
+        for row in table.itertuples(index=False)
+    ]
 
 
 def _history(register: pd.DataFrame, as_at: date) -> dict[str, FloatArray]:
@@ -157,3 +240,26 @@ def _choice_fields(chosen: RegisterChoice) -> dict[str, Any]:
 
 def _bands_json(bands: list[tuple[float, float]]) -> dict[str, list[float]]:
     return {str(h): [round(lo, 4), round(hi, 4)] for h, (lo, hi) in enumerate(bands, start=1)}
+
+
+def replay_words(report: BacktestReport) -> dict[str, Any] | None:
+    """What the report replayed, for its page: the source, and for returns the rule chosen in
+    words, and whether the register was imported with another rule."""
+    replay = dict(report.replay or {})
+    if not replay:
+        return None
+    if replay.get("source") != "returns":
+        return replay
+    imported = (
+        ImportBatch.objects.filter(authority=report.authority, kind="ssda903", status=ImportBatch.Status.APPLIED)
+        .order_by("-created_at")
+        .values_list("summary", flat=True)
+        .first()
+    )
+    used = (imported or {}).get("stale_open_rule", DEFAULT_STALE_OPEN)
+    return replay | {
+        "imported_at": date.fromisoformat(str(replay["imported_at"])),
+        "rule_words": RULE_WORDS.get(str(replay["rule"]), str(replay["rule"])),
+        "import_differs": used != replay["rule"],
+        "import_words": RULE_WORDS.get(str(used), str(used)),
+    }

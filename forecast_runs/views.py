@@ -12,7 +12,7 @@ from accounts.access import FINANCE, STAFF_READERS, AuthenticatedHttpRequest, au
 from core.exports import table_download
 from forecast_runs import backtest_sections
 from forecast_runs import selectors as run_selectors
-from forecast_runs.backtests import SHOWN_HORIZONS, backtest_request
+from forecast_runs.backtests import SHOWN_HORIZONS, backtest_request, replay_words
 from forecast_runs.demand.methods import LABELS as METHOD_WORDS
 from forecast_runs.demand.methods import METHODS
 from forecast_runs.demand.series import TOTAL
@@ -250,6 +250,7 @@ def backtest_page(request: AuthenticatedHttpRequest) -> HttpResponse:
             "rows": rows,
             "horizons": (1, 3, 6, 12),
             "choices": _choices(latest, _type_names()) if latest else [],
+            "replay": replay_words(latest) if latest else None,
             "sections": backtest_sections.sections(authority=authority),
         },
     )

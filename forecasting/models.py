@@ -448,6 +448,9 @@ class BacktestReport(models.Model):
     # the interval of a scenario that names its method
     method_intervals = models.JSONField(default=dict, blank=True)
     # per horizon: share of actuals inside the chosen methods' intervals, before and after calibration
+    # What was replayed: {"source": "returns" or "register", and for returns the rule chosen for
+    # open episodes missing from a later return ("rule", "rule_reason"), "files", "imported_at"}
+    replay = models.JSONField(default=dict, blank=True)
     interval_coverage = models.JSONField(default=list, blank=True)
     seconds = models.FloatField(null=True, blank=True)
     error = models.TextField(blank=True)

@@ -14,10 +14,11 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from accounts.models import Authority
+from core.models import ImportBatch, ImportFile
 from forecasting.engine.high_cost import HIGH_COST_EXCLUDED_TYPES
 from forecasting.engine.inputs import REGISTER_COLUMNS as ENGINE_REGISTER_COLUMNS
 from forecasting.engine.money import pence_to_pounds
-from forecasting.models import PlacementType
+from forecasting.models import BacktestReport, PlacementType
 from placements.models import Child, CodeMapping, Placement, UnitCost
 from placements.ssda903 import MAPPING_COLUMNS, default_mapping
 
@@ -287,3 +288,52 @@ def register_export_frame(rows: QuerySet[Placement]) -> pd.DataFrame:
 
 def children_with_uasc_rows() -> Exists:
     return Exists(Placement.objects.filter(child=OuterRef("pk"), uasc=True))
+
+
+@dataclass(frozen=True)
+class StoredReturns:
+    """The SSDA903 files of an import as they were uploaded, with the import's options."""
+
+    files: list[tuple[str, bytes]]
+    options: dict[str, object]
+    imported_at: date
+
+
+def ssda903_returns(*, authority: Authority) -> StoredReturns | None:
+    """The raw returns the register was built from, when it was built from them alone: the
+    files of the latest SSDA903 import, if every placement of the register came from an SSDA903
+    return. None otherwise (a back-test then replays the register itself)."""
+    placements = Placement.objects.filter(authority=authority)
+    if not placements.exists() or placements.exclude(source=Placement.Source.SSDA903).exists():
+        return None
+    batch = (
+        ImportBatch.objects.filter(authority=authority, kind="ssda903", status=ImportBatch.Status.APPLIED)
+        .order_by("-created_at")
+        .first()
+    )
+    if batch is None:
+        return None
+    files = [
+        (name, bytes(content))
+        for name, content in ImportFile.objects.filter(batch=batch).values_list("name", "content")
+    ]
+    if not files or any(not data for _, data in files):
+        return None
+    return StoredReturns(files, dict(batch.options or {}), (batch.finished_at or batch.created_at).date())
+
+
+def latest_replay_rule(*, authority: Authority) -> tuple[str, str] | None:
+    """Rule 8 as chosen by the authority's latest finished back-test of its own returns, with
+    its reason; None when no back-test has replayed returns."""
+    report = (
+        BacktestReport.objects.filter(
+            authority=authority, status=BacktestReport.Status.SUCCEEDED, replay__source="returns"
+        )
+        .order_by("-as_at", "-finished_at")
+        .first()
+    )
+    if report is None or not report.replay.get("rule"):
+        return None
+    return str(
+        report.replay["rule"]
+    ), f"chosen by the back-test as at {report.as_at:%-d %B %Y}: {report.replay.get('rule_reason', '')}"

@@ -33,8 +33,16 @@ from placements.import_changes import (
 from placements.models import Placement
 from placements.pricing import price_placements
 from placements.register_writes import placement_rows_replace
-from placements.selectors import code_mapping_frame, unit_costs_frame
-from placements.ssda903 import MappingError, Ssda903FileError, Ssda903Files, clean_episodes, read_903_files
+from placements.selectors import code_mapping_frame, latest_replay_rule, unit_costs_frame
+from placements.ssda903 import (
+    DEFAULT_STALE_OPEN,
+    STALE_OPEN_RULES,
+    MappingError,
+    Ssda903FileError,
+    Ssda903Files,
+    clean_episodes,
+    read_903_files,
+)
 
 
 @dataclass
@@ -67,7 +75,7 @@ class Ssda903Importer(Importer):
         read = _read_files(plan, files)
         if read is None:
             return plan
-        la = options.get("la") or _authority_in_files(read.episodes, authority)
+        la = options.get("la") or authority_in_files(read.episodes, authority)
         cleaned = _clean(plan, authority=authority, files=read, la=la, options=options)
         if cleaned is None:
             return plan
@@ -150,9 +158,10 @@ def _clean(
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]] | None:
     """The cleaned placements, every issue and the summary; None (with the error) when the
     mapping is ambiguous or the authority of a regional file cannot be told."""
+    rule, why = stale_open_rule(authority=authority, options=options)
     try:
         result = clean_episodes(
-            files, mapping=code_mapping_frame(authority=authority), la=la, today=import_today(options)
+            files, mapping=code_mapping_frame(authority=authority), la=la, today=import_today(options), stale_open=rule
         )
     except MappingError as error:
         plan.error(None, "", "", f"the SSDA903 code mapping: {error}")
@@ -160,7 +169,23 @@ def _clean(
     except ValueError as error:
         plan.error(None, "LA", la or "", str(error))
         return None
-    return result.placements.copy(), result.issues.copy(), dict(result.summary)
+    summary = dict(result.summary) | {"stale_open_rule": rule, "stale_open_rule_reason": why}
+    return result.placements.copy(), result.issues.copy(), summary
+
+
+def stale_open_rule(*, authority: Authority, options: dict[str, Any]) -> tuple[str, str]:
+    """Rule 8 for this import, and why: the one asked for (``stale_open``), else the one the
+    authority's latest back-test of its own returns chose (it compares each rule's numbers on
+    earlier dates with what later returns showed), else the cleaner's default."""
+    asked = options.get("stale_open")
+    if asked:
+        if asked not in STALE_OPEN_RULES:
+            raise ValueError(f"stale_open must be one of {', '.join(STALE_OPEN_RULES)}, not {asked!r}")
+        return str(asked), "asked for by this import"
+    chosen = latest_replay_rule(authority=authority)
+    if chosen is not None:
+        return chosen
+    return DEFAULT_STALE_OPEN, "the cleaner's default: no back-test of these returns has chosen a rule yet"
 
 
 def _import_checks(
@@ -329,7 +354,7 @@ def _issue_records(issues: pd.DataFrame) -> list[dict[str, Any]]:
     ]
 
 
-def _authority_in_files(episodes: pd.DataFrame, authority: Authority) -> str | None:
+def authority_in_files(episodes: pd.DataFrame, authority: Authority) -> str | None:
     """In a regional file of several councils, this authority's own rows (by code or name)."""
     councils = set(episodes["LA"].astype(str).str.strip().str.upper()) - {""}
     if len(councils) < 2:

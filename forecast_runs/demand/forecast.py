@@ -124,20 +124,42 @@ def forecast_returns(
     quarter-ends before it (raw returns cut at each, cleaned again, scored against what the
     returns known on ``as_at`` say happened) under each rule 8, the rule and each series'
     method chosen by it, intervals calibrated from it."""
+    replayed = replay_backtest(replayer, as_at, method=method, rules=rules)
+    rule, why, records = replayed.rule, replayed.rule_reason, replayed.records
+    inputs = replayer.inputs(as_at, rule, horizon)
+    series, calibration = forecast_series(inputs, records, horizon=horizon, method=method)
+    cleaned = replayer.clean(as_at, rule)
+    return DemandResult(as_at, series, records, calibration, rule, why, cleaned.stale_open, cleaned.issues)
+
+
+@dataclass(frozen=True, eq=False)
+class ReplayedBacktest:
+    """The back-test of the returns as they stood on a date: rule 8's choice and why, the
+    forecast dates, and one record per series, method, date and horizon."""
+
+    rule: str
+    rule_reason: str
+    origins: list[date]
+    records: pd.DataFrame
+
+
+def replay_backtest(
+    replayer: Replayer, as_at: date, *, method: str = "auto", rules: tuple[str, ...] = RULES
+) -> ReplayedBacktest:
+    """Quarter-ends before ``as_at``: the raw returns cut at each, cleaned again, forecast by
+    every method (or ``method``) and scored against what the returns known on ``as_at`` say
+    happened, under rule 8 as chosen by how the earlier dates compare with later returns."""
     dates = list(replayer.truth(as_at)[TOTAL].index)
     origins = backtest_origins(dates, every=ORIGIN_EVERY[MONTHLY])
     rule, why = choose_stale_rule(replayer.starting_levels(origins, as_at, rules))
     # What happened is what the returns known on the as-at date say, read with the rule just
-    # chosen: it was chosen because later returns bear it out (on this sample the import's own
+    # chosen: it was chosen because later returns bear it out (on the sample the import's own
     # rule ends children that later returns still show in care), and it is chosen before any
     # method is scored, so the yardstick does not bend to suit a method.
     truth = replayer.truth(as_at, rule)
     methods = None if method == "auto" else {method}
     records = backtest(_inputs_at(replayer, rule), truth, origins, horizon=REPLAY_HORIZON, methods=methods)
-    inputs = replayer.inputs(as_at, rule, horizon)
-    series, calibration = forecast_series(inputs, records, horizon=horizon, method=method)
-    cleaned = replayer.clean(as_at, rule)
-    return DemandResult(as_at, series, records, calibration, rule, why, cleaned.stale_open, cleaned.issues)
+    return ReplayedBacktest(rule, why, origins, records)
 
 
 def _inputs_at(replayer: Replayer, rule: str) -> Callable[[date], Mapping[str, SeriesInputs]]:

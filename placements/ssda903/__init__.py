@@ -37,11 +37,14 @@ from placements.ssda903.codes import (
 )
 from placements.ssda903.dates import financial_year_start, parse_dates
 from placements.ssda903.disagreements import DISAGREEMENT_COLUMNS
+from placements.ssda903.history_steps import DEFAULT_STALE_OPEN, STALE_OPEN_RULES
 from placements.ssda903.mapping import default_mapping
 from placements.ssda903.reading import FileInput, Ssda903File, Ssda903Files, read_903_files
 from placements.ssda903.state import CleaningState
 
 __all__ = [
+    "DEFAULT_STALE_OPEN",
+    "STALE_OPEN_RULES",
     "CONTINUING_RNE",
     "DISAGREEMENT_COLUMNS",
     "DISTINCTIVE_COLUMNS",
