@@ -33,6 +33,7 @@ from forecasting.models import BacktestReport, ScenarioAssumption
 from placements.selectors import (
     StoredReturns,
     code_mapping_frame,
+    history_start,
     placement_register_frame,
     placement_types_frame,
     ssda903_returns,
@@ -152,12 +153,15 @@ def _from_register(report: BacktestReport) -> _Outcome | str:
     origins = backtest_origins(report.as_at)
     if register.empty or not origins:
         return "There is no placement history to test forecasts against."
-    result = backtest(register, placement_types_frame(), origins=origins, actuals_up_to=report.as_at, horizon=12)
+    start = history_start(authority=report.authority, as_at=report.as_at).day
+    result = backtest(
+        register, placement_types_frame(), origins=origins, actuals_up_to=report.as_at, horizon=12, history_from=start
+    )
     summary = [
         {k: _clean(v) for k, v in row.items()} | {"method_name": LABELS.get(str(row["method"]), row["method"])}
         for row in result.summary.to_dict("records")
     ]
-    chosen = choose_from_register(records_from_engine(result.forecasts), _history(register, report.as_at))
+    chosen = choose_from_register(records_from_engine(result.forecasts), _history(register, report.as_at, start))
     return _Outcome(origins, summary, chosen, {"source": "register"})
 
 
@@ -209,9 +213,10 @@ def _summary_of(records: pd.DataFrame) -> list[dict[str, Any]]:
     ]
 
 
-def _history(register: pd.DataFrame, as_at: date) -> dict[str, FloatArray]:
-    """Month-end numbers up to the as-at date of each type in the register, and their total."""
-    return history_at(register, placement_types_frame(), as_at)
+def _history(register: pd.DataFrame, as_at: date, start: date | None) -> dict[str, FloatArray]:
+    """Month-end numbers from ``start`` up to the as-at date of each type in the register, and
+    their total."""
+    return history_at(register, placement_types_frame(), as_at, from_date=start)
 
 
 def _choice_fields(chosen: RegisterChoice) -> dict[str, Any]:

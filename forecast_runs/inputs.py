@@ -16,7 +16,7 @@ from accounts.models import Authority
 from forecasting.engine.inputs import ACTUALS_COLUMNS, BUDGET_COLUMNS, EngineInputs, inputs_hash
 from forecasting.models import Actual, Budget, BudgetLine, FinancialYear
 from forecasting.scenarios import engine_scenarios
-from placements.selectors import placement_register_frame, placement_types_frame
+from placements.selectors import history_start, placement_register_frame, placement_types_frame
 from savings.selectors import savings_frame
 from workforce.selectors import posts_frame, workers_frame
 
@@ -69,6 +69,7 @@ def actuals_frame(*, authority: Authority, year: FinancialYear, up_to_period: in
 
 
 def engine_inputs_build(*, authority: Authority, year: FinancialYear, period: int) -> EngineInputs:
+    start = history_start(authority=authority, as_at=year.calendar.as_at_date(period))
     return EngineInputs(
         year=year.calendar,
         as_at_period=period,
@@ -80,6 +81,8 @@ def engine_inputs_build(*, authority: Authority, year: FinancialYear, period: in
         workers=workers_frame(authority=authority),
         savings=savings_frame(authority=authority, year_label=year.label),
         scenarios=engine_scenarios(authority=authority),
+        history_from=start.day,
+        history_from_reason=start.why,
     )
 
 
@@ -93,6 +96,8 @@ def inputs_summary(inputs: EngineInputs) -> dict[str, Any]:
         "posts": len(inputs.posts),
         "savings": len(inputs.savings),
         "scenarios": [s.name for s in inputs.scenarios],
+        "history_from": inputs.history_from.isoformat() if inputs.history_from else None,
+        "history_from_reason": inputs.history_from_reason,
     }
 
 

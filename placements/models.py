@@ -100,6 +100,22 @@ class Child(models.Model):
         return self.child_ref
 
 
+class RegisterSetting(models.Model):
+    """An authority's settings for its placement register (administrators set them)."""
+
+    authority = models.OneToOneField(Authority, on_delete=models.CASCADE, related_name="register_setting")
+    complete_from = models.DateField(
+        null=True,
+        blank=True,
+        help_text="the date from which the register holds every placement: forecasts learn from the "
+        "numbers of children after it only (blank: 1 April of the earliest SSDA903 return, or the "
+        "date the register was first loaded)",
+    )
+
+    def __str__(self) -> str:
+        return f"Placement register settings of {self.authority}"
+
+
 class Placement(models.Model):
     """One row of the register: a placement at one weekly rate. A placement whose rate changes
     is several rows with the same placement_ref and contiguous dates."""

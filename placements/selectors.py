@@ -19,7 +19,7 @@ from forecasting.engine.high_cost import HIGH_COST_EXCLUDED_TYPES
 from forecasting.engine.inputs import REGISTER_COLUMNS as ENGINE_REGISTER_COLUMNS
 from forecasting.engine.money import pence_to_pounds
 from forecasting.models import BacktestReport, PlacementType
-from placements.models import Child, CodeMapping, Placement, UnitCost
+from placements.models import Child, CodeMapping, Placement, RegisterSetting, UnitCost
 from placements.ssda903 import MAPPING_COLUMNS, default_mapping
 
 # The contract with the forecast engine: exactly the columns it reads.
@@ -337,3 +337,44 @@ def latest_replay_rule(*, authority: Authority) -> tuple[str, str] | None:
     return str(
         report.replay["rule"]
     ), f"chosen by the back-test as at {report.as_at:%-d %B %Y}: {report.replay.get('rule_reason', '')}"
+
+
+@dataclass(frozen=True)
+class HistoryStart:
+    """Where the history a forecast learns from starts (None: the register's first placement),
+    and why, in words."""
+
+    day: date | None
+    why: str
+
+
+def history_start(*, authority: Authority, as_at: date) -> HistoryStart:
+    """The date from which the register holds every placement: the administrator's setting;
+    else, for a register built from SSDA903 returns alone, 1 April of the earliest collection
+    year they cover; else the day the register was first loaded, if that was by ``as_at``.
+    Never the start of the longest-running placement, which would fit the model to a history
+    that seems to climb from a handful of children."""
+    setting = RegisterSetting.objects.filter(authority=authority).values_list("complete_from", flat=True).first()
+    if setting is not None:
+        return HistoryStart(
+            setting, f"set by an administrator: the register holds every placement from {_day(setting)}"
+        )
+    placements = Placement.objects.filter(authority=authority)
+    from_returns_alone = placements.exists() and not placements.exclude(source=Placement.Source.SSDA903).exists()
+    applied = ImportBatch.objects.filter(authority=authority, status=ImportBatch.Status.APPLIED)
+    if from_returns_alone:
+        summary = applied.filter(kind="ssda903").order_by("-created_at").values_list("summary", flat=True).first()
+        year = (summary or {}).get("first_collection_year")
+        if isinstance(year, int):
+            start = date(year, 4, 1)
+            return HistoryStart(
+                start, f"{_day(start)}: the start of the earliest collection year of the SSDA903 returns"
+            )
+    first_load = applied.filter(kind="placements").order_by("created_at").values_list("created_at", flat=True).first()
+    if first_load is not None and first_load.date() <= as_at:
+        return HistoryStart(first_load.date(), f"{_day(first_load.date())}: the day the register was first loaded")
+    return HistoryStart(None, "the register's first placement: nothing says from when it holds every placement")
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"

@@ -32,9 +32,12 @@ def origins_before(as_at: date, *, months: int = BACKTEST_MONTHS, step: int = BA
     return ends[::-1][::step][::-1]
 
 
-def history_at(register: pd.DataFrame, types: pd.DataFrame, as_at: date) -> dict[str, FloatArray]:
-    """Month-end numbers up to ``as_at`` of each type in ``register``, and their total."""
-    frame = month_end_history(register, types, up_to=as_at)
+def history_at(
+    register: pd.DataFrame, types: pd.DataFrame, as_at: date, *, from_date: date | None = None
+) -> dict[str, FloatArray]:
+    """Month-end numbers from ``from_date`` (None: the first placement) up to ``as_at`` of each
+    type in ``register``, and their total."""
+    frame = month_end_history(register, types, up_to=as_at, from_date=from_date)
     present = {str(t) for t in register["placement_type"]}
     history = {
         str(code): part["month_end_number"].to_numpy(dtype=np.float64)

@@ -68,6 +68,7 @@ def backtest(
     horizon: int = 12,
     methods: Sequence[str] = FORECAST_METHODS,
     net_change: float = 0.0,
+    history_from: date | None = None,
     placement_types: Sequence[str] | None = None,
 ) -> BacktestResult:
     """Run each demand method as at each origin date and score it against the full register.
@@ -75,7 +76,9 @@ def backtest(
     For origin D and horizon h (1..`horizon`) the target is the last day of the h-th month after
     D's month; targets after `actuals_up_to` (the date the register is complete to) are skipped.
     `net_change` is the Δ used for the net_change method (0 = numbers stay flat, the natural
-    benchmark). Types: those named, or every type with at least one row.
+    benchmark). `history_from`: the date from which the register holds every placement (the
+    history a method learns from starts there, as in a run). Types: those named, or every type
+    with at least one row.
     """
     unknown = set(methods) - set(FORECAST_METHODS)
     if unknown:
@@ -86,10 +89,10 @@ def backtest(
     records: list[dict[str, object]] = []
     for origin in origins:  # a loop over as-at dates and types, never over rows
         targets = [t for t in _targets(origin, horizon) if t <= actuals_up_to]
-        if not targets:
-            continue
+        if not targets or (history_from is not None and origin < history_from):
+            continue  # nothing to score, or nothing known yet to learn from
         known = known_at(register, origin)
-        history = month_end_history(known, types, up_to=origin)
+        history = month_end_history(known, types, up_to=origin, from_date=history_from)
         committed = numbers_on_dates(known, types, _targets(origin, horizon))
         for code in placement_types:
             part = history[history["placement_type"] == code]

@@ -324,6 +324,7 @@ def _placement_projection(
             assumptions,
             interval=interval,
             chosen=inputs.chosen_demand,
+            history_from=inputs.history_from,
             high_cost_threshold=inputs.high_cost_threshold,
             type_lines=run.prepared.type_lines,
         )

@@ -145,6 +145,7 @@ def summarise(state: CleaningState, issues: pd.DataFrame) -> dict[str, Any]:
         "children": int(placements["child_ref"].nunique()),
         "returns_disagree": len(state.disagreements),
         "notes": missing_tables(state),
+        "first_collection_year": first_collection_year(state),
     }
     summary["unaccounted"] = n_read - (n_used + n_duplicates + n_merged + n_dropped + n_ignored)
     return summary
@@ -160,3 +161,13 @@ def missing_tables(state: CleaningState) -> list[str]:
     if state.uasc.empty:
         notes.append("there are no UASC rows: no placement is marked UASC")
     return notes
+
+
+def first_collection_year(state: CleaningState) -> int | None:
+    """The earliest collection year the returns cover (2017 for 2017/18), read from the dates each
+    return holds; None when no return has a date. A model's history starts on 1 April of it."""
+    returns = state.returns
+    if returns.empty or "fy" not in returns.columns:
+        return None
+    years = returns["fy"][returns["fy"] >= 0]
+    return int(years.min()) if len(years) else None

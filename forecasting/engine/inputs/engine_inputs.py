@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -50,6 +51,9 @@ class EngineInputs:
     - savings: SAVINGS_COLUMNS, planned and forecast_delivery in pence for this year.
     - scenarios: best, middle and worst at least.
     - high_cost_threshold: pence a week (default £4,100).
+    - history_from: the date from which the register holds every placement; the demand methods
+      learn from month-ends after it only (None: from the register's first placement), with
+      `history_from_reason` saying why in words.
     - chosen_demand: what the authority's own back-test says per type: the method `auto` takes
       and the calibrated interval ratios of every method (FORECAST.md, Accuracy); None = `auto`
       means no change, and only the statistical method has an interval (the model's own).
@@ -67,6 +71,8 @@ class EngineInputs:
     savings: pd.DataFrame = _empty(SAVINGS_COLUMNS)
     high_cost_threshold: int = DEFAULT_HIGH_COST_THRESHOLD
     chosen_demand: ChosenDemand | None = None
+    history_from: date | None = None
+    history_from_reason: str = ""
 
     def validate(self) -> None:
         """Raise EngineInputError listing every problem that makes a forecast impossible."""

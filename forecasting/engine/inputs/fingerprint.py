@@ -131,6 +131,7 @@ def inputs_hash(inputs: EngineInputs) -> str:
         "as_at_period": int(inputs.as_at_period),
         "high_cost_threshold": int(inputs.high_cost_threshold),
         "chosen_demand": None if inputs.chosen_demand is None else _chosen_dict(inputs.chosen_demand),
+        "history_from": None if inputs.history_from is None else inputs.history_from.isoformat(),
         "scenarios": sorted((_scenario_dict(s) for s in inputs.scenarios), key=lambda d: str(d["name"])),
         "frames": {name: _frame_digest(name, frame) for name, frame in frames.items()},
     }
