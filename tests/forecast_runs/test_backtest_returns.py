@@ -53,9 +53,9 @@ def test_the_returns_are_replayed_and_the_rule_is_chosen_from_them(imported, fin
         <= report.method_intervals["fostering_ifa"]["naive"]["1"][1]
     )
     assert {row["method_name"] for row in report.summary} >= {"no change", "steady percentage change"}
-    # every quarter-end of the returns before 31 March 2021 (those with less than a year of
+    # every other month-end of the returns before 31 March 2021 (those with less than a year of
     # history are not scored)
-    assert report.origins[0] == "2017-06-30" and report.origins[-1] == "2020-12-31"
+    assert report.origins[0] == "2017-05-31" and report.origins[-1] == "2021-01-31"
     # the next import starts from the rule the back-test chose, and says why
     rule, why = stale_open_rule(authority=imported, options={})
     assert rule == "keep_open" and why.startswith("chosen by the back-test as at 31 March 2021")
