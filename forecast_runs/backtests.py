@@ -10,12 +10,18 @@ change 0).
 from __future__ import annotations
 
 import math
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
+from django.conf import settings
+from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Authority, User
@@ -112,16 +118,14 @@ def backtest_execute(*, report_id: int) -> str:
     replayed as they stood on each past date when the register was built from them alone
     (``replay_backtest``: cut, cleaned again, rule 8 chosen), else its register cut with
     ``known_at``. Either way the same choice and calibration code sets methods and intervals."""
-    claimed = BacktestReport.objects.filter(pk=report_id, status=BacktestReport.Status.PENDING).update(
-        status=BacktestReport.Status.RUNNING
-    )
-    if not claimed:
+    if not backtest_claim(report_id=report_id):
         return "not claimed"
     report = BacktestReport.objects.select_related("authority").get(pk=report_id)
     started = time.perf_counter()
-    returns = ssda903_returns(authority=report.authority)
-    from_returns = _from_returns(report, returns) if returns is not None else None
-    outcome = from_returns if from_returns is not None else _from_register(report)
+    with _heartbeat(report_id):
+        returns = ssda903_returns(authority=report.authority)
+        from_returns = _from_returns(report, returns) if returns is not None else None
+        outcome = from_returns if from_returns is not None else _from_register(report)
     if isinstance(outcome, str):
         BacktestReport.objects.filter(pk=report_id).update(
             status=BacktestReport.Status.FAILED, finished_at=timezone.now(), error=outcome
@@ -137,6 +141,47 @@ def backtest_execute(*, report_id: int) -> str:
         seconds=round(time.perf_counter() - started, 2),
     )
     return BacktestReport.Status.SUCCEEDED
+
+
+def backtest_claim(*, report_id: int) -> bool:
+    """Compare-and-swap: pending -> running, or take over a report whose worker went silent."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.OUTTURN_FORECAST_STALE_SECONDS)
+    claimed = (
+        BacktestReport.objects.filter(pk=report_id)
+        .filter(
+            Q(status=BacktestReport.Status.PENDING)
+            | Q(status=BacktestReport.Status.RUNNING, heartbeat_at__lt=stale)
+            | Q(status=BacktestReport.Status.RUNNING, heartbeat_at__isnull=True, created_at__lt=stale)
+        )
+        .update(status=BacktestReport.Status.RUNNING, heartbeat_at=now, error="")
+    )
+    return claimed == 1
+
+
+@contextmanager
+def _heartbeat(report_id: int) -> Iterator[None]:
+    """Beat on the report while the back-test works (it has no steps to report between), so
+    that a report whose worker died is seen and taken over within the stale time."""
+    every = max(settings.OUTTURN_FORECAST_STALE_SECONDS / 4, 1.0)
+    done = threading.Event()
+
+    def beat() -> None:
+        try:
+            while not done.wait(every):
+                BacktestReport.objects.filter(pk=report_id, status=BacktestReport.Status.RUNNING).update(
+                    heartbeat_at=timezone.now()
+                )
+        finally:
+            connection.close()  # the thread's own database connection
+
+    thread = threading.Thread(target=beat, name=f"backtest-{report_id}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
 
 
 @dataclass(frozen=True)

@@ -107,6 +107,22 @@ def forecast_runs_recover() -> list[int]:
     return ids
 
 
+def backtests_recover() -> list[int]:
+    """Send again the back-tests whose worker died (running with a silent heartbeat) or that
+    were never picked up; ``backtest_claim`` takes them over."""
+    stale = timezone.now() - timedelta(seconds=settings.OUTTURN_FORECAST_STALE_SECONDS)
+    ids = list(
+        BacktestReport.objects.filter(
+            Q(status=BacktestReport.Status.RUNNING, heartbeat_at__lt=stale)
+            | Q(status=BacktestReport.Status.RUNNING, heartbeat_at__isnull=True, created_at__lt=stale)
+            | Q(status=BacktestReport.Status.PENDING, created_at__lt=stale)
+        ).values_list("pk", flat=True)
+    )
+    for report_id in ids:
+        backtest_dispatch(report_id=report_id)
+    return ids
+
+
 def backtest_dispatch(*, report_id: int, then_run_id: int | None = None) -> None:
     """Send the back-test; with `then_run_id`, the forecast run waits for it (a Celery chain)."""
     queue = settings.OUTTURN_FORECAST_QUEUE or "celery"

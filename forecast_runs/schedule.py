@@ -7,7 +7,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from accounts.models import Authority
-from forecast_runs.dispatch import forecast_run_request, forecast_runs_recover
+from forecast_runs.dispatch import backtests_recover, forecast_run_request, forecast_runs_recover
 from forecasting.models import ForecastRun, Period
 
 
@@ -39,6 +39,7 @@ def forecast_monthly_task() -> list[int]:
 
 
 @shared_task(acks_late=True)
-def forecast_runs_recover_task() -> list[int]:
-    """Every few minutes: re-send runs whose worker died (see forecast_runs_recover)."""
-    return forecast_runs_recover()
+def forecast_runs_recover_task() -> dict[str, list[int]]:
+    """Every few minutes: re-send runs and back-tests whose worker died (forecast_runs_recover,
+    backtests_recover)."""
+    return {"runs": forecast_runs_recover(), "backtests": backtests_recover()}

@@ -455,6 +455,8 @@ class BacktestReport(models.Model):
     seconds = models.FloatField(null=True, blank=True)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Beats while a worker runs it: a report running with a silent heartbeat lost its worker
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
