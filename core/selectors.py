@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from accounts.models import Authority
+from accounts.models import AuditEvent, Authority
 from core.importing import ISSUE_COLUMNS
 from core.models import ImportBatch
 
@@ -38,3 +38,31 @@ def import_batch_progress(
 def import_issues_frame(*, batch: ImportBatch) -> pd.DataFrame:
     """Every record the importer corrected or left out, as shown and downloaded."""
     return pd.DataFrame(batch.issues, columns=list(ISSUE_COLUMNS))
+
+
+AUDIT_COLUMNS = ["When", "Who", "Change", "What", "Before", "After", "Reason"]
+
+
+def _changes(values: object) -> str:
+    if not isinstance(values, dict):
+        return "" if values in (None, "") else str(values)
+    return "; ".join(f"{key}: {value}" for key, value in values.items())
+
+
+def audit_events(*, authority: Authority, action: str = "", actor: str = "") -> Any:
+    """The authority's audit events, newest first, filtered by kind of change and who."""
+    events = AuditEvent.objects.filter(authority=authority).select_related("user")
+    if action:
+        events = events.filter(action__startswith=action)
+    if actor:
+        events = events.filter(actor=actor)
+    return events
+
+
+def audit_frame(events: Any) -> pd.DataFrame:
+    """The audit log as the page shows it, for its download: every event the filter finds."""
+    rows = [
+        [e.created_at, e.actor, e.action, e.object_repr, _changes(e.before), _changes(e.after), e.reason]
+        for e in events
+    ]
+    return pd.DataFrame(rows, columns=AUDIT_COLUMNS)

@@ -17,13 +17,15 @@ from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 
 from accounts.models import Authority
+from core.exports import Title
 from dashboards.display import display_document
 from dashboards.document import drill, period_document, reads, run_document
-from dashboards.document.downloads import document_table
+from dashboards.document.downloads import document_table, service_tables, table_what
 from dashboards.models import PublishedPeriod, SnapshotPdf
 from dashboards.published_outturn import LineForecast, PublishedForecast, published_against_outturn
 from forecast_runs.backtest_sections import Section
 from forecast_runs.selectors import department_ranges, run_for
+from forecasting.download_titles import run_title, run_words, when_words
 from forecasting.engine.scenarios import REPORTED_SCENARIO
 from forecasting.models import Actual, FinancialYear, ForecastRun, Period
 
@@ -240,6 +242,7 @@ def service_page(*, authority: Authority, asked: RunAsked, service_name: str) ->
             tables.get("workforce"), found, scenario=asked.scenario, calendar=calendar, period=run.period
         ),
         "query": run_query(run, asked.scenario),
+        "download_query": run_query(run, asked.scenario, service=service_name),
         "doc": document,
     }
 
@@ -319,23 +322,43 @@ def pdf_status(*, authority: Authority, published_id: int) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------------
 
 
-def run_table(*, authority: Authority, asked: RunAsked, name: str) -> tuple[pd.DataFrame, str]:
-    """A table of the live document and its file name (without extension); 404 if none."""
+def run_table(*, authority: Authority, asked: RunAsked, name: str) -> tuple[pd.DataFrame, str, Title]:
+    """A table of the live document, its file name (without extension) and its title; 404 if none."""
     year, run = finished_run(authority=authority, asked=asked, missing="No finished forecast run")
-    frame = document_table(period_document(run, asked.scenario), name)
+    document = period_document(run, asked.scenario)
+    frame = document_table(document, name)
     if frame is None:
         raise Http404("No such table")
-    return frame, f"forecast-{year.label.replace('/', '-')}-P{run.period}-run{run.pk}-{asked.scenario}-{name}"
+    filename = f"forecast-{year.label.replace('/', '-')}-P{run.period}-run{run.pk}-{asked.scenario}-{name}"
+    return frame, filename, run_title(run, table_what(document, name))
 
 
-def published_table(*, authority: Authority, published_id: int, name: str) -> tuple[pd.DataFrame, str]:
-    """A table of a published version and its file name (without extension); 404 if none."""
+def service_table(
+    *, authority: Authority, asked: RunAsked, service_name: str, name: str
+) -> tuple[pd.DataFrame, str, Title]:
+    """A table of the service drill-down page, its file name and its title; 404 if none."""
+    page = service_page(authority=authority, asked=asked, service_name=service_name)
+    found = service_tables(page).get(name)
+    if found is None:
+        raise Http404("No such table")
+    what, frame = found
+    run = page["run"]
+    slug = "".join(c if c.isalnum() else "-" for c in service_name.lower()).strip("-")
+    filename = f"forecast-{run.year.label.replace('/', '-')}-P{run.period}-run{run.pk}-{asked.scenario}-{slug}-{name}"
+    return frame, filename, run_title(run, f"{what} ({asked.scenario} scenario)")
+
+
+def published_table(*, authority: Authority, published_id: int, name: str) -> tuple[pd.DataFrame, str, Title]:
+    """A table of a published version, its file name (without extension) and its title; 404 if none."""
     snapshot = published_for(authority=authority, published_id=published_id)
     frame = document_table(snapshot.document, name)
     if frame is None:
         raise Http404("No such table")
     year = snapshot.year.label.replace("/", "-")
-    return frame, f"published-{year}-P{snapshot.period}-v{snapshot.version}-{name}"
+    title = run_title(snapshot.run, table_what(snapshot.document, name))
+    version = f"published version {snapshot.version}, signed off {when_words(snapshot.signed_off_at)}"
+    title = Title(title.authority, title.what, title.period, f"{run_words(snapshot.run)}, {version}")
+    return frame, f"published-{year}-P{snapshot.period}-v{snapshot.version}-{name}", title
 
 
 def published_pdf_file(*, authority: Authority, published_id: int) -> tuple[bytes, str, str]:

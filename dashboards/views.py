@@ -66,10 +66,19 @@ def _period_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @role_required(*STAFF_READERS)
 def service(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Drill-down: one service's lines, and the placements or workers behind each line."""
-    context = selectors.service_page(
-        authority=authority_of(request), asked=_asked(request), service_name=request.GET.get("service", "")
-    )
+    """Drill-down: one service's lines, and the placements or workers behind each line;
+    `?table=NAME&format=csv|xlsx` downloads one of its tables."""
+    service_name = request.GET.get("service", "")
+    fmt = request.GET.get("format")
+    if fmt in FORMATS:
+        frame, filename, title = selectors.service_table(
+            authority=authority_of(request),
+            asked=_asked(request),
+            service_name=service_name,
+            name=request.GET.get("table", "lines"),
+        )
+        return table_download(frame, filename=filename, fmt=fmt, title=title)
+    context = selectors.service_page(authority=authority_of(request), asked=_asked(request), service_name=service_name)
     return render(request, "dashboards/service.html", context)
 
 
@@ -171,13 +180,15 @@ def published_pdf_download(request: AuthenticatedHttpRequest, published_id: int)
 def table(request: AuthenticatedHttpRequest, name: str, fmt: str) -> HttpResponse:
     if fmt not in FORMATS:
         raise Http404("CSV or XLSX")
-    frame, filename = selectors.run_table(authority=authority_of(request), asked=_asked(request), name=name)
-    return table_download(frame, filename=filename, fmt=fmt)
+    frame, filename, title = selectors.run_table(authority=authority_of(request), asked=_asked(request), name=name)
+    return table_download(frame, filename=filename, fmt=fmt, title=title)
 
 
 @role_required(*EVERYONE)
 def published_table(request: AuthenticatedHttpRequest, published_id: int, name: str, fmt: str) -> HttpResponse:
     if fmt not in FORMATS:
         raise Http404("CSV or XLSX")
-    frame, filename = selectors.published_table(authority=authority_of(request), published_id=published_id, name=name)
-    return table_download(frame, filename=filename, fmt=fmt)
+    frame, filename, title = selectors.published_table(
+        authority=authority_of(request), published_id=published_id, name=name
+    )
+    return table_download(frame, filename=filename, fmt=fmt, title=title)

@@ -4,25 +4,24 @@ from __future__ import annotations
 
 import pandas as pd
 from django.contrib import messages
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.access import FINANCE, STAFF_READERS, AuthenticatedHttpRequest, authority_of, role_required
 from core.exports import table_download
+from forecast_runs import backtest_page as backtest_page_tables
 from forecast_runs import backtest_sections
 from forecast_runs import selectors as run_selectors
-from forecast_runs.backtests import SHOWN_HORIZONS, backtest_request, replay_words
+from forecast_runs.backtests import backtest_request, replay_words
 from forecast_runs.demand.methods import LABELS as METHOD_WORDS
-from forecast_runs.demand.methods import METHODS
-from forecast_runs.demand.series import TOTAL
 from forecast_runs.dispatch import backtest_dispatch, forecast_run_request
-from forecast_runs.exports import export_frame, run_likely_range_frame
+from forecast_runs.downloads import run_download_table
 from forecasting import selectors
-from forecasting.engine.money import pence_to_pounds
+from forecasting.download_titles import run_title
 from forecasting.engine.result import EXPORT_COLUMNS
 from forecasting.engine.scenarios import REPORTED_SCENARIO
-from forecasting.models import BacktestReport, FinancialYear, ForecastRun, PlacementType, ScenarioAssumption
+from forecasting.models import BacktestReport, FinancialYear, ForecastRun, ScenarioAssumption
 
 SCENARIO_METHOD_WORDS = dict(ScenarioAssumption.DemandMethod.choices)
 DOWNLOADS = (
@@ -194,23 +193,20 @@ def run_download(request: AuthenticatedHttpRequest, run_id: int, table: str, fmt
     run = run_selectors.run_for(authority=authority, run_id=run_id)
     if table not in DOWNLOADS or fmt not in ("csv", "xlsx") or run.status != ForecastRun.Status.SUCCEEDED:
         return HttpResponse(status=404)
-    if table in EXPORT_COLUMNS:
-        frame = export_frame(run, table)
-    elif table == "likely_range":
-        frame = run_likely_range_frame(run)  # the reported scenario's: no other has a range
-    elif table == "movement":
-        previous = run_selectors.latest_finished_run(authority=authority, year=run.year, before=run)
-        frame = run_selectors.movement_since(run, previous, _scenario(request))
-        for column in ("outturn", "previous", "movement"):
-            frame[column] = frame[column].map(lambda v: None if v is None or pd.isna(v) else pence_to_pounds(int(v)))
-    else:
-        frame = run_selectors.table(run, table)
-        for column in ("budget", "forecast", "variance", "volume", "price", "other", "unit_cost_new"):
-            if column in frame.columns:
-                frame[column] = frame[column].map(
-                    lambda v: None if v is None or pd.isna(v) else pence_to_pounds(int(v))
-                )
-    return table_download(frame, filename=f"forecast-run-{run.pk}-{table}", fmt=fmt)
+    scenario = _scenario(request)
+    previous = run_selectors.latest_finished_run(authority=authority, year=run.year, before=run)
+    download = run_download_table(run, table, scenario=scenario, previous=previous)
+    what = DOWNLOAD_WORDS.get(table, table.replace("_", " ").capitalize())
+    if table == "movement":
+        what = f"{what} since run {previous.pk} ({scenario} scenario)" if previous else f"{what} ({scenario} scenario)"
+    return table_download(
+        download.frame,
+        filename=f"forecast-run-{run.pk}-{table}",
+        fmt=fmt,
+        title=run_title(run, what),
+        money=download.money,
+        file_columns=table in EXPORT_COLUMNS,
+    )
 
 
 @role_required(*STAFF_READERS)
@@ -232,63 +228,26 @@ def backtest_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         backtest_dispatch(report_id=report.pk)
         messages.success(request, f"Back-test as at {as_at:%d %B %Y} requested; it takes a minute or two.")
         return redirect("forecast_runs:backtest")
-    reports = BacktestReport.objects.filter(authority=authority)[:10]
-    latest = next((r for r in reports if r.status == BacktestReport.Status.SUCCEEDED), None)
-    rows = []
-    if latest is not None:
-        by_method: dict[str, dict[int, dict[str, object]]] = {}
-        for row in latest.summary:
-            by_method.setdefault(str(row["method_name"]), {})[int(row["horizon"])] = row
-        for name, horizons in by_method.items():
-            rows.append({"method": name, "cells": [horizons.get(h, {}) for h in (1, 3, 6, 12)]})
+    reports = list(BacktestReport.objects.filter(authority=authority)[:10])
+    latest = backtest_page_tables.latest_report(reports)
+    fmt = request.GET.get("format")
+    if fmt in ("csv", "xlsx"):
+        name = request.GET.get("table", "")
+        tables = backtest_page_tables.backtest_tables(latest) if latest else {}
+        if name not in tables or latest is None:
+            raise Http404("No such table")
+        title = backtest_page_tables.backtest_title(authority.name, latest, name)
+        return table_download(tables[name], filename=f"backtest-{latest.as_at:%Y-%m-%d}-{name}", fmt=fmt, title=title)
     return render(
         request,
         "forecast_runs/backtest.html",
         {
             "reports": reports,
             "latest": latest,
-            "rows": rows,
-            "horizons": (1, 3, 6, 12),
-            "choices": _choices(latest, _type_names()) if latest else [],
+            "rows": backtest_page_tables.accuracy_rows(latest) if latest else [],
+            "horizons": backtest_page_tables.HORIZONS,
+            "choices": backtest_page_tables.choices(latest, backtest_page_tables.type_names()) if latest else [],
             "replay": replay_words(latest) if latest else None,
             "sections": backtest_sections.sections(authority=authority),
         },
     )
-
-
-def _type_names() -> dict[str, str]:
-    return {TOTAL: "All children in placements", **dict(PlacementType.objects.values_list("code", "name"))}
-
-
-def _choices(report: BacktestReport, names: dict[str, str]) -> list[dict[str, object]]:
-    """Per type (the total last): the method chosen in words, its sentence and its interval at
-    1, 3, 6 and 12 months as "from x% below to y% above"."""
-    order = sorted(report.choices or {}, key=lambda code: (code == TOTAL, names.get(code, code)))
-    out = []
-    for code in order:
-        choice = report.choices[code]
-        bands = (report.intervals or {}).get(code, {})
-        errors = choice.get("errors", {})
-        out.append(
-            {
-                "series": names.get(code, code),
-                "method": METHOD_WORDS.get(str(choice["method"]), str(choice["method"])),
-                "reason": choice["reason"],
-                "bands": [_band_words(bands.get(str(h))) for h in SHOWN_HORIZONS],
-                "errors": [
-                    {
-                        "method": METHOD_WORDS.get(method, method),
-                        "cells": [errors[method].get(str(h)) for h in SHOWN_HORIZONS],
-                    }
-                    for method in METHODS
-                    if method in errors
-                ],
-            }
-        )
-    return out
-
-
-def _band_words(band: list[float] | None) -> str:
-    if band is None:
-        return ""
-    return f"{(1 - band[0]) * 100:.0f}% below to {(band[1] - 1) * 100:.0f}% above"

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.access import FINANCE, STAFF_READERS, AuthenticatedHttpRequest, authority_of, role_required
-from core.exports import table_download
+from core.exports import Title, table_download
 from forecasting.engine.scenarios import REPORTED_SCENARIO, scenario_rank
 from forecasting.forms import MoneyField
 from forecasting.models import PlacementType, Scenario, ScenarioAssumption
@@ -72,7 +72,10 @@ def scenarios(request: AuthenticatedHttpRequest) -> HttpResponse:
     fmt = request.GET.get("format")
     if fmt in ("csv", "xlsx"):
         frame = pd.DataFrame(scenario_rows(authority=authority), columns=list(FILE_COLUMNS))
-        return table_download(frame, filename="scenarios", fmt=fmt)
+        title = Title(authority.name, "Scenario assumptions")
+        return table_download(
+            frame, filename="scenarios", fmt=fmt, title=title, money=["new_unit_cost"], file_columns=True
+        )
     user = request.user
     form = AssumptionForm(request.POST or None)
     if request.method == "POST":

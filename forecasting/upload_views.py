@@ -15,7 +15,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from accounts.access import FINANCE, AuthenticatedHttpRequest, authority_of, role_required
-from core.exports import table_download
+from core.exports import Title, table_download
 from core.import_dispatch import import_batch_confirm
 from core.importing import importers
 from core.models import ImportBatch
@@ -71,7 +71,9 @@ def upload_preview(
     if request.method == "POST":
         return _confirm_or_cancel(request, batch, back)
     if fmt in ("csv", "xlsx"):
-        return table_download(import_issues_frame(batch=batch), filename=f"{batch.kind}-issues-{batch.pk}", fmt=fmt)
+        title = Title(authority.name, f"Problems found in upload {batch.pk} ({batch.kind.replace('_', ' ')} files)")
+        frame = import_issues_frame(batch=batch)
+        return table_download(frame, filename=f"{batch.kind}-issues-{batch.pk}", fmt=fmt, title=title)
     return render(request, "forecasting/upload_preview.html", _preview_context(request, batch, back))
 
 

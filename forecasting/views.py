@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import DIRECTORS, FINANCE, STAFF_READERS, AuthenticatedHttpRequest, authority_of, role_required
 from core.exports import table_download
 from forecasting import selectors
+from forecasting.download_titles import year_title
 from forecasting.engine.money import pence_to_pounds
 from forecasting.forms import BudgetForm, BudgetLineForm, ReasonForm
 from forecasting.models import Budget, FinancialYear, PeriodLockedError
@@ -183,7 +184,12 @@ def lines(request: AuthenticatedHttpRequest) -> HttpResponse:
             ],
         )
         return table_download(
-            frame, filename=f"budget-lines-{year.label.replace('/', '-') if year else 'none'}", fmt=fmt
+            frame,
+            filename=f"budget-lines-{year.label.replace('/', '-') if year else 'none'}",
+            fmt=fmt,
+            title=year_title(authority, "Budget lines and budgets", year),
+            money=["original_budget", "annual_budget", "actual_to_date"],
+            file_columns=True,
         )
     total_budget = sum(b.amount for _, b, _ in rows if b)
     total_spent = sum(s for _, _, s in rows)

@@ -15,6 +15,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from core.spreadsheet import declare
 from forecasting.engine.calendar import FinancialYear, year_containing
 from forecasting.engine.high_cost import high_cost_mask
 from forecasting.engine.money import round_pence_array
@@ -292,6 +293,7 @@ def export_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """The table for a download: money in pounds with two decimals, numbers to two decimals,
     dates as dates. The same values the page shows, before formatting."""
     out = frame.copy()
+    money, shares = [], []
     for column in out.columns:
         name = str(column)
         values = out[column]
@@ -301,9 +303,12 @@ def export_frame(frame: pd.DataFrame) -> pd.DataFrame:
             or (name[:4].isdigit() and values.dtype.kind in "if" and name != "name" and out.attrs.get("money"))
         ):
             out[column] = (values.astype(float) / 100).round(2)
+            money.append(name)
         elif values.dtype.kind == "f":
             out[column] = values.round(4 if name.endswith("share") else 2)
-    return out
+            if name.endswith("share"):
+                shares.append(name)
+    return declare(out, money=money, share=shares)
 
 
 def with_pounds(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:

@@ -25,10 +25,11 @@ from accounts.access import (
     authority_of,
     role_required,
 )
-from core.exports import table_download
+from core.exports import Title, table_download
 from core.importing import importer_for
 from core.selectors import import_batch_progress, import_batches_recent
 from core.services import import_batch_create
+from forecasting.download_titles import year_title
 from forecasting.engine.calendar import CalendarError, FinancialYear, year_containing
 from forecasting.engine.money import pence_to_pounds, pounds_text
 from forecasting.engine.placements import DEFAULT_HIGH_COST_THRESHOLD
@@ -76,7 +77,14 @@ def register(request: AuthenticatedHttpRequest) -> HttpResponse:
     rows = selectors.register_rows(authority=authority, filters=filters)
     fmt = _fmt(request)
     if fmt:
-        return table_download(selectors.register_export_frame(rows), filename="placement-register", fmt=fmt)
+        return table_download(
+            selectors.register_export_frame(rows),
+            filename="placement-register",
+            fmt=fmt,
+            title=Title(authority.name, "Placement register"),
+            money=selectors.MONEY_COLUMNS,
+            file_columns=True,
+        )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -123,7 +131,14 @@ def placement_detail(request: AuthenticatedHttpRequest, placement_ref: str) -> H
         frame = selectors.register_export_frame(
             selectors.register_rows(authority=authority).filter(placement_ref=placement_ref)
         )
-        return table_download(frame, filename=f"placement-{placement_ref}", fmt=fmt)
+        return table_download(
+            frame,
+            filename=f"placement-{placement_ref}",
+            fmt=fmt,
+            title=Title(authority.name, f"Placement {placement_ref}"),
+            money=selectors.MONEY_COLUMNS,
+            file_columns=True,
+        )
     context.update({"end_form": EndForm(prefix="end"), "rate_form": RateForm(prefix="rate")})
     return render(request, "placements/placement.html", context)
 
@@ -289,7 +304,9 @@ def mapping(request: AuthenticatedHttpRequest) -> HttpResponse:
             [(r.place, r.place_provider, r.valid_from_year, r.valid_to_year, r.placement_type.code) for r in rows],
             columns=["place", "place_provider", "valid_from_year", "valid_to_year", "finance_type"],
         )
-        return table_download(frame, filename="ssda903-code-mapping", fmt=fmt)
+        return table_download(
+            frame, filename="ssda903-code-mapping", fmt=fmt, title=Title(authority.name, "SSDA903 code mapping")
+        )
     return render(request, "placements/mapping.html", {"rows": rows})
 
 
@@ -342,7 +359,8 @@ def unit_costs(request: AuthenticatedHttpRequest) -> HttpResponse:
             [(r.placement_type.code, r.effective_from, pence_to_pounds(r.weekly_cost)) for r in rows],
             columns=["placement_type", "effective_from", "weekly_cost"],
         )
-        return table_download(frame, filename="placement-unit-costs", fmt=fmt)
+        title = Title(authority.name, "Placement unit costs (weekly)")
+        return table_download(frame, filename="placement-unit-costs", fmt=fmt, title=title, money=["weekly_cost"])
     form = UnitCostForm(request.POST or None)
     if request.method == "POST":
         if not request.user.is_finance_officer:
@@ -381,7 +399,16 @@ def unit_costs(request: AuthenticatedHttpRequest) -> HttpResponse:
 # KPIs
 # --------------------------------------------------------------------------------------------
 
-KPI_TABLES = ("summary", "monthly", "month_end", "net_cost", "flows", "high_cost", "high_cost_rows")
+KPI_WORDS = {
+    "summary": "the year by placement type",
+    "monthly": "month by month",
+    "month_end": "children at each month end",
+    "net_cost": "net cost by month",
+    "flows": "children starting and leaving",
+    "high_cost": "high-cost placements by month",
+    "high_cost_rows": "high-cost placements",
+}
+KPI_TABLES = tuple(KPI_WORDS)
 
 
 @role_required(*STAFF_READERS)
@@ -416,7 +443,10 @@ def kpi_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         if name == "net_cost":
             frame = kpis.with_pounds(frame, tables.months)
         return table_download(
-            kpis.export_frame(frame), filename=f"placement-kpis-{name}-{label.replace('/', '-')}", fmt=fmt
+            kpis.export_frame(frame),
+            filename=f"placement-kpis-{name}-{label.replace('/', '-')}",
+            fmt=fmt,
+            title=year_title(authority, f"Placement KPIs: {KPI_WORDS[name]}", label),
         )
     query = {"year": label, "threshold": f"{threshold / 100:.2f}"}
     return render(

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from accounts.models import Authority
+from core.spreadsheet import declare
 from forecasting.engine.calendar import FinancialYear as Calendar
 from forecasting.engine.money import pence_to_pounds
 from forecasting.engine.workforce import (
@@ -210,4 +211,4 @@ def export_frame(frame: pd.DataFrame) -> pd.DataFrame:
             out[column] = [_decimal(v, "0.1") for v in out[column]]
         elif out[column].dtype.kind == "f":
             out[column] = [_decimal(v, "0.01") for v in out[column]]
-    return out
+    return declare(out, money=[c for c in out.columns if c in MONEY_COLUMNS])

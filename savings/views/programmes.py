@@ -67,7 +67,7 @@ def programme_detail(request: AuthenticatedHttpRequest, programme_id: int) -> Ht
     if figures.summary is not None:
         summary = figures.summary
         tables["summary"] = lambda: summary
-    download = download_table(request, tables, f"programme-{programme.code}")
+    download = download_table(request, tables, f"programme-{programme.code}", what=f"Programme {programme}")
     if download is not None:
         return download
     params = {

@@ -109,6 +109,7 @@ def saving_detail(request: AuthenticatedHttpRequest, saving_id: int) -> HttpResp
         request,
         {"profiles": lambda: profiles, "history": lambda: history, "mitigations": lambda: mitigations},
         f"saving-{saving.ref}",
+        what=f"Saving {saving.ref}",
     )
     if download is not None:
         return download

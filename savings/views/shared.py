@@ -12,7 +12,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from accounts.access import authority_of
-from core.exports import table_download
+from core.exports import Title, table_download
+from core.spreadsheet import header_words
 from savings import selectors
 from savings.services import SavingInputError
 
@@ -72,8 +73,11 @@ def _missing(value: Any) -> bool:
         return False
 
 
-def download_table(request: HttpRequest, tables: Tables, stem: str) -> HttpResponse | None:
-    """`?table=NAME&format=csv|xlsx`: that table in pounds, else None (show the page)."""
+def download_table(
+    request: HttpRequest, tables: Tables, stem: str, *, what: str, period: str = ""
+) -> HttpResponse | None:
+    """`?table=NAME&format=csv|xlsx`: that table in pounds, else None (show the page); the
+    title row says `what` the page is, the table's name in words and the `period`."""
     fmt = request.GET.get("format")
     if fmt not in ("csv", "xlsx"):
         return None
@@ -81,7 +85,9 @@ def download_table(request: HttpRequest, tables: Tables, stem: str) -> HttpRespo
     if name not in tables:
         raise Http404("No such table")
     frame = selectors.for_export(tables[name](), money=MONEY_COLUMNS)
-    return table_download(frame, filename=f"{stem}-{name}".replace("/", "-"), fmt=fmt)
+    title = Title(authority_of(request).name, f"{what}: {header_words(name).lower()}", period)
+    filename = f"{stem}-{name}".replace("/", "-")
+    return table_download(frame, filename=filename, fmt=fmt, title=title, money=MONEY_COLUMNS)
 
 
 def problems_to_form(form: Any, error: SavingInputError) -> None:

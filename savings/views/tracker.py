@@ -35,7 +35,13 @@ def tracker(request: AuthenticatedHttpRequest) -> HttpResponse:
     except SavingsError as error:
         problem = str(error)
     tables = _tracker_tables(authority, delivery)
-    download = download_table(request, tables, f"savings-{year or 'all'}")
+    download = download_table(
+        request,
+        tables,
+        f"savings-{year or 'all'}",
+        what="Savings tracker",
+        period=f"Financial year {year}" if year else "",
+    )
     if download is not None:
         return download
     context: dict[str, Any] = {

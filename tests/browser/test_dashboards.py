@@ -109,10 +109,10 @@ def test_officer_director_and_councillor_produce_and_read_the_period(
     assert "13 expected by March" in councillor.page.inner_text("#commentary-body")
     csv_url = councillor.page.get_attribute("a[href*='/tables/headline.csv']", "href")
     rows = {
-        r["scenario"]: r
+        r["Scenario"]: r
         for r in csv.DictReader(io.StringIO(councillor.page.request.get(csv_url).text().lstrip("\ufeff")))
     }
-    csv_outturn = int(round(float(rows["middle"]["forecast_outturn"]) * 100))
+    csv_outturn = int(round(float(rows["middle"]["Forecast outturn"]) * 100))
     assert pounds(csv_outturn) == screen_outturn
 
     councillor.page.click("#make-pdf")

@@ -69,8 +69,8 @@ def test_the_run_page_downloads_the_likely_range_as_csv_and_xlsx(run, director, 
     book = client.get(reverse("forecast_runs:run_download", args=[run.pk, "likely_range", "xlsx"]))
     sheet = load_workbook(io.BytesIO(book.content)).active
     values = [list(r) for r in sheet.iter_rows(values_only=True)]  # type: ignore[union-attr]
-    assert values[0] == HEADERS
-    assert values[3][1] == "Department total" and values[3][2] == float(department["Likely low (£)"])
+    assert values[2] == HEADERS  # under the title row and a blank row
+    assert values[5][1] == "Department total" and values[5][2] == float(department["Likely low (£)"])
 
 
 def test_the_dashboard_and_the_published_copy_download_the_same_likely_range(

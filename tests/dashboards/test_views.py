@@ -43,11 +43,11 @@ def test_the_director_sees_the_headline_and_every_driver_with_its_table(run, dir
 
 def test_the_headline_csv_matches_the_lines_export_to_the_penny(run, director, client_for) -> None:  # type: ignore[no-untyped-def]
     response = client_for(director).get(f"{reverse('dashboards:table', args=['headline', 'csv'])}?{_query(run)}")
-    rows = {r["scenario"]: r for r in _csv(response)}
+    rows = {r["Scenario"]: r for r in _csv(response)}
     lines = export_frame(run, "lines")
     middle = lines[lines["scenario"] == "middle"]
-    assert rows["middle"]["forecast_outturn"] == str(middle["forecast_outturn"].sum())
-    assert rows["middle"]["budget"] == str(middle["annual_budget"].sum())
+    assert rows["middle"]["Forecast outturn"] == str(middle["forecast_outturn"].sum())
+    assert rows["middle"]["Budget"] == str(middle["annual_budget"].sum())
 
 
 def test_every_table_downloads_as_csv_and_xlsx(run, director, client_for) -> None:  # type: ignore[no-untyped-def]
@@ -108,7 +108,7 @@ def test_the_committee_view_downloads_come_from_the_snapshot(run, director, comm
         response = client.get(reverse("dashboards:published_table", args=[published.pk, name, "csv"]))
         assert response.status_code == (404 if name == "movement" else 200), name
     rows = _csv(client.get(reverse("dashboards:published_table", args=[published.pk, "headline", "csv"])))
-    assert rows[1]["forecast_outturn"] == f"{published.document['department']['outturn'] / 100:.2f}"
+    assert rows[1]["Forecast outturn"] == f"{published.document['department']['outturn'] / 100:.2f}"
 
 
 def test_the_headline_sentence_gives_the_likely_range_of_a_statistical_middle(run, director, client_for) -> None:  # type: ignore[no-untyped-def]

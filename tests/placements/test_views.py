@@ -334,10 +334,10 @@ def test_the_kpi_page_shows_and_downloads_the_same_figures(client_for, director,
     header, *rows = summary.splitlines()
     columns = header.split(",")
     res = dict(zip(columns, next(r for r in rows if r.startswith("residential_external")).split(","), strict=False))
-    assert res["month_end_number"] == "1" and res["fye_number"] == f"{366 / 7 / 52:.2f}"
-    gross_pounds = float(res["gross_cost"])
+    assert res["Children at month end"] == "1" and res["Full-year equivalent number"] == f"{366 / 7 / 52:.2f}"
+    gross_pounds = float(res["Gross cost"])
     assert f"£{gross_pounds:,.0f}" in html
-    assert abs(float(res["identity_cost"]) - gross_pounds) <= 0.01
+    assert abs(float(res["Identity cost"]) - gross_pounds) <= 0.01
     for table in ("monthly", "month_end", "net_cost", "flows", "high_cost", "high_cost_rows"):
         response = client.get(f"/placements/kpis/?year=2019/20&table={table}&format=xlsx")
         assert response.status_code == 200, table

@@ -165,14 +165,14 @@ def test_the_savings_download_has_the_same_figures_as_the_page(tracker, client_f
     lines = csv.splitlines()
     header = lines[0].split(",")
     s6 = dict(zip(header, next(line for line in lines if line.startswith("S6,")).split(","), strict=False))
-    assert (s6["planned"], s6["forecast_delivery"], s6["shortfall"], s6["mitigated"], s6["net_shortfall"]) == (
+    assert (s6["Planned"], s6["Forecast delivery"], s6["Shortfall"], s6["Mitigated"], s6["Net shortfall"]) == (
         "200000.00",
         "150000.00",
         "50000.00",
         "20000.00",
         "30000.00",
     )
-    assert "id" not in header
+    assert "ID" not in header
 
 
 def test_a_filtered_download_is_filtered(tracker, client_for, director) -> None:  # type: ignore[no-untyped-def]
@@ -203,7 +203,7 @@ def test_a_programmes_tables_download(tracker, client_for, director, table: str)
 def test_the_programme_profiles_download_matches_the_page(tracker, client_for, director) -> None:  # type: ignore[no-untyped-def]
     url = reverse("savings:programme", args=[tracker.programme.pk])
     csv = client_for(director).get(f"{url}?table=profiles&format=csv").content.decode("utf-8-sig").splitlines()
-    assert csv[0] == "year_label,target,target_reprofiled,stretch,stretch_reprofiled"
+    assert csv[0] == "Year,Target,Target reprofiled,Stretch,Stretch reprofiled"
     assert csv[1].startswith("2022/23,539000.00,269500.00,")
     assert csv[-1].startswith("2030/31,0.00,5620500.00,")
 

@@ -73,6 +73,8 @@ def kpi_page(request: AuthenticatedHttpRequest) -> HttpResponse:
             "committed_by_team": lambda: committed_teams,
         },
         f"workforce-kpis-{calendar.month_label(period)}",
+        what="Workforce KPIs",
+        period=f"Period {period}, {calendar.month_start(period):%B %Y}",
     )
     if download:
         return download

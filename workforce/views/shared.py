@@ -13,23 +13,33 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from accounts.access import authority_of
 from accounts.models import Authority
-from core.exports import table_download
+from core.exports import Title, table_download
+from core.spreadsheet import header_words
 from forecasting.parsing import parse_date
 from workforce import kpis, selectors
 
 
 def download_table(
-    request: HttpRequest, tables: Mapping[str, Callable[[], pd.DataFrame]], filename: str
+    request: HttpRequest,
+    tables: Mapping[str, Callable[[], pd.DataFrame]],
+    filename: str,
+    *,
+    what: str,
+    period: str = "",
 ) -> HttpResponse | None:
-    """The download asked for, if any: tables maps a name to a zero-argument frame builder."""
+    """The download asked for, if any: tables maps a name to a zero-argument frame builder; the
+    title row says `what` the page is, the table's name in words and the `period`."""
     fmt = request.GET.get("format")
     if fmt not in ("csv", "xlsx"):
         return None
     name = request.GET.get("table", next(iter(tables)))
     if name not in tables:
         raise Http404("No such table")
-    return table_download(kpis.export_frame(tables[name]()), filename=f"{filename}-{name}", fmt=fmt)
+    authority = authority_of(request)
+    title = Title(authority.name, f"{what}: {header_words(name).lower()}", period)
+    return table_download(kpis.export_frame(tables[name]()), filename=f"{filename}-{name}", fmt=fmt, title=title)
 
 
 def date_param(request: HttpRequest, name: str, default: date) -> date:

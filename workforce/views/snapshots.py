@@ -31,7 +31,9 @@ def snapshots(request: AuthenticatedHttpRequest) -> HttpResponse:
             messages.success(request, f"The workforce as at {snapshot.as_at.isoformat()} is recorded.")
             return redirect("workforce:snapshots")
     trend = kpis.trend_table(authority=authority)
-    download = download_table(request, {"trend": lambda: trend}, "workforce-month-by-month")
+    download = download_table(
+        request, {"trend": lambda: trend}, "workforce-month-by-month", what="Workforce month by month"
+    )
     if download:
         return download
     items = selectors.snapshots(authority=authority)

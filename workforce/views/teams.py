@@ -22,7 +22,11 @@ def teams(request: AuthenticatedHttpRequest) -> HttpResponse:
     on = date_param(request, "on", default_on(authority))
     rows = selectors.team_establishment(authority=authority, on=on)
     download = download_table(
-        request, {"teams": lambda: tables.establishment_table(rows)}, f"workforce-teams-{on.isoformat()}"
+        request,
+        {"teams": lambda: tables.establishment_table(rows)},
+        f"workforce-teams-{on.isoformat()}",
+        what="Workforce establishment",
+        period=f"On {on.day} {on:%B %Y}",
     )
     if download:
         return download
@@ -50,6 +54,8 @@ def team_detail(request: AuthenticatedHttpRequest, team_id: int) -> HttpResponse
         request,
         {"posts": lambda: tables.team_posts_table(staff), "staff": lambda: tables.team_staff_table(staff)},
         f"workforce-{team.code}-{on.isoformat()}",
+        what=f"Team {team.name}",
+        period=f"On {on.day} {on:%B %Y}",
     )
     if download:
         return download

@@ -32,6 +32,7 @@ def worker_detail(request: AuthenticatedHttpRequest, worker_id: int) -> HttpResp
             "changes": lambda: tables.worker_changes_table(events),
         },
         f"worker-{worker.ref}",
+        what=f"Worker {worker.ref}",
     )
     if download:
         return download
