@@ -1,4 +1,5 @@
-"""A strict content security policy: no inline scripts, no eval, nothing from another origin."""
+"""A strict content security policy (no inline scripts, no eval, nothing from another origin),
+and no copy of a signed-in page or download kept by a browser or a proxy."""
 
 from collections.abc import Callable
 
@@ -27,4 +28,19 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", POLICY)
+        return response
+
+
+class NoStoreForSignedInMiddleware:
+    """Pages and downloads seen by a signed-in user hold a council's figures and children's
+    details: no browser history, shared computer or proxy may keep a copy (``no-store``)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response.headers["Cache-Control"] = "no-store, private"
         return response
