@@ -26,7 +26,13 @@ log = logging.getLogger(__name__)
 MAX_COMMENTARY = 5000
 # Made on a worker (dashboards.tasks); named here too for the callers that make it in-process
 # (seed and benchmark scripts).
-__all__ = ["SignOffError", "commentary_save", "period_sign_off", "snapshot_pdf_generate", "snapshot_pdf_request"]
+__all__ = [
+    "SignOffError",
+    "commentary_save",
+    "period_sign_off",
+    "snapshot_pdf_generate",
+    "snapshot_pdf_request",
+]
 
 
 class SignOffError(Exception):
@@ -86,6 +92,9 @@ def period_sign_off(*, authority: Authority, user: User, run: ForecastRun, comme
         raise PermissionError("The run belongs to another authority")
     if run.status != ForecastRun.Status.SUCCEEDED:
         raise SignOffError("Only a finished forecast run can be signed off")
+    missing = selectors.sign_off_refusal(run)
+    if missing is not None:
+        raise SignOffError(str(missing))
     comment = comment.strip()
     if not comment:
         raise SignOffError("Enter a sign-off comment: what you are confirming, and any reservations")
