@@ -26,13 +26,7 @@ log = logging.getLogger(__name__)
 MAX_COMMENTARY = 5000
 # Made on a worker (dashboards.tasks); named here too for the callers that make it in-process
 # (seed and benchmark scripts).
-__all__ = [
-    "SignOffError",
-    "commentary_save",
-    "period_sign_off",
-    "snapshot_pdf_generate",
-    "snapshot_pdf_request",
-]
+__all__ = ["SignOffError", "commentary_save", "period_sign_off", "snapshot_pdf_generate", "snapshot_pdf_request"]
 
 
 class SignOffError(Exception):

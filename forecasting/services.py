@@ -299,11 +299,8 @@ def period_reopen(*, period: Period, user: User | None, reason: str) -> Period:
     return _transition(period, user=user, to=Period.Status.OPEN, reason=reason.strip())
 
 
-PERIOD_ACTIONS = ("submit", "lock", "unlock", "reopen")
-
-
 def period_change(*, period: Period, user: User, action: str, reason: str = "") -> Period:
-    """The confirmation pages' one entry point: `action` is one of PERIOD_ACTIONS."""
+    """The confirmation pages' one entry point: `action` is submit, lock, unlock or reopen."""
     if action == "submit":
         return period_submit(period=period, user=user)
     if action == "lock":
