@@ -28,6 +28,7 @@ from forecast_runs.selectors import department_ranges, run_for
 from forecasting.download_titles import run_title, run_words, when_words
 from forecasting.engine.scenarios import REPORTED_SCENARIO
 from forecasting.models import Actual, FinancialYear, ForecastRun, Period
+from forecasting.period_rules import PeriodNotReadyError, period_gaps
 
 # --------------------------------------------------------------------------------------------
 # Which run, which periods
@@ -260,9 +261,14 @@ def commentary_services(*, run: ForecastRun) -> list[str]:
     return [s["name"] for s in run_document(run, REPORTED_SCENARIO)["services"]]
 
 
+def sign_off_refusal(run: ForecastRun) -> PeriodNotReadyError | None:
+    """Why the run's period cannot be signed off: a line without an actual for a period up to it."""
+    return period_gaps(year=run.year, number=run.period).refusal("{period} cannot be signed off yet.", earlier=False)
+
+
 def sign_off_page(*, authority: Authority, year: FinancialYear, run: ForecastRun) -> dict[str, Any]:
-    """What the director signs off: the reported scenario, the services still without commentary
-    and the versions already published."""
+    """What the director signs off: the reported scenario, the services still without commentary,
+    the versions already published, and what is missing when it cannot be signed off yet."""
     document = run_document(run, REPORTED_SCENARIO)
     written = {n.service for n in reads.commentary_notes(authority=authority, year=year, period=run.period)}
     return {
@@ -271,6 +277,7 @@ def sign_off_page(*, authority: Authority, year: FinancialYear, run: ForecastRun
         "missing_commentary": [s["name"] for s in document["services"] if s["name"] not in written],
         "versions": period_versions(authority=authority, year=year, period=run.period),
         "query": run_query(run, REPORTED_SCENARIO),
+        "not_ready": sign_off_refusal(run),
     }
 
 

@@ -86,6 +86,9 @@ def period_sign_off(*, authority: Authority, user: User, run: ForecastRun, comme
         raise PermissionError("The run belongs to another authority")
     if run.status != ForecastRun.Status.SUCCEEDED:
         raise SignOffError("Only a finished forecast run can be signed off")
+    missing = selectors.sign_off_refusal(run)
+    if missing is not None:
+        raise SignOffError(str(missing))
     comment = comment.strip()
     if not comment:
         raise SignOffError("Enter a sign-off comment: what you are confirming, and any reservations")

@@ -22,6 +22,7 @@ from forecast_runs.inputs import engine_inputs_build, inputs_digest, inputs_summ
 from forecast_runs.tasks import backtest_execute_task, forecast_run_execute_task
 from forecasting.engine import ENGINE_VERSION
 from forecasting.models import BacktestReport, FinancialYear, ForecastRun
+from forecasting.period_rules import actuals_required
 from forecasting.scenarios import scenario_rows
 
 ACTIVE = (ForecastRun.Status.PENDING, ForecastRun.Status.RUNNING)
@@ -36,11 +37,13 @@ def forecast_run_request(
     trigger: str = ForecastRun.Trigger.BUTTON,
 ) -> ForecastRun:
     """Ask for a forecast of `year` as at `period`. The same inputs already queued or running
-    give back that run instead of a second one."""
+    give back that run instead of a second one. Refused (PeriodNotReadyError, saying which lines
+    and periods) while a budget line has no actual for a period up to `period`."""
     if year.authority_id != authority.pk:
         raise ValueError("The year belongs to another authority")
     if not 0 <= period <= 12:
         raise ValueError(f"Period {period} does not exist; periods run from 0 to 12")
+    actuals_required(year=year, number=period, intro="A forecast as at {period} cannot be run yet.")
     inputs = engine_inputs_build(authority=authority, year=year, period=period)
     digest = inputs_digest(inputs)
     active = ForecastRun.objects.filter(

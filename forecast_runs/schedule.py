@@ -1,14 +1,20 @@
 """The beat schedule's tasks: each month, forecast each authority's latest year as at its latest
 period that finance has submitted or a director has locked; every few minutes, send again the
-runs whose worker died. Their task names are set in config.settings.CELERY_BEAT_SCHEDULE."""
+runs whose worker died. Their task names are set in config.settings.CELERY_BEAT_SCHEDULE.
+A period whose actuals are incomplete is skipped with a warning in the log, not an error."""
 
 from __future__ import annotations
+
+import logging
 
 from celery import shared_task
 
 from accounts.models import Authority
 from forecast_runs.dispatch import backtests_recover, forecast_run_request, forecast_runs_recover
 from forecasting.models import ForecastRun, Period
+from forecasting.period_rules import PeriodNotReadyError
+
+log = logging.getLogger(__name__)
 
 
 def forecast_monthly_requests() -> list[int]:
@@ -22,13 +28,17 @@ def forecast_monthly_requests() -> list[int]:
         )
         if period is None:
             continue
-        run = forecast_run_request(
-            authority=authority,
-            year=period.year,
-            period=period.number,
-            user=None,
-            trigger=ForecastRun.Trigger.SCHEDULE,
-        )
+        try:
+            run = forecast_run_request(
+                authority=authority,
+                year=period.year,
+                period=period.number,
+                user=None,
+                trigger=ForecastRun.Trigger.SCHEDULE,
+            )
+        except PeriodNotReadyError as refused:
+            log.warning("Monthly forecast for %s skipped: %s", authority.code, refused)
+            continue
         run_ids.append(run.pk)
     return run_ids
 

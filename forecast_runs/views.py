@@ -6,6 +6,8 @@ import pandas as pd
 from django.contrib import messages
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from accounts.access import FINANCE, STAFF_READERS, AuthenticatedHttpRequest, authority_of, role_required
@@ -22,6 +24,7 @@ from forecasting.download_titles import run_title
 from forecasting.engine.result import EXPORT_COLUMNS
 from forecasting.engine.scenarios import REPORTED_SCENARIO
 from forecasting.models import BacktestReport, FinancialYear, ForecastRun, ScenarioAssumption
+from forecasting.period_rules import PeriodNotReadyError
 
 SCENARIO_METHOD_WORDS = dict(ScenarioAssumption.DemandMethod.choices)
 DOWNLOADS = (
@@ -70,8 +73,11 @@ def run_request(request: AuthenticatedHttpRequest) -> HttpResponse:
     if year is None or not 0 <= period <= 12:
         messages.error(request, "Choose a financial year and a period from 0 to 12.")
         return redirect("forecast_runs:runs")
-    user = request.user
-    run = forecast_run_request(authority=authority, year=year, period=period, user=user)
+    try:
+        run = forecast_run_request(authority=authority, year=year, period=period, user=request.user)
+    except PeriodNotReadyError as refused:
+        messages.error(request, str(refused))
+        return redirect(f"{reverse('forecast_runs:runs')}?{urlencode({'year': year.label})}")
     return redirect("forecast_runs:run", run_id=run.pk)
 
 

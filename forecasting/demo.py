@@ -214,9 +214,10 @@ def seed_budget_and_actuals(
                 noise = rng.gauss(1.0, 0.035)
                 amounts[lines[spec.code].pk] = round(monthly * growth * noise * 100)
             actuals_save(authority=authority, user=user, period=period, amounts=amounts, action="actuals.demo")
+        # Periods move in order: each is submitted (its actuals are complete) before it is locked.
         for period in year.periods.order_by("number")[:periods]:
+            if period.number <= periods - 1 or label == previous_label:
+                period = period_submit(period=period, user=user, forecast=False)
             if label == previous_label or period.number <= periods - 2:
                 period_lock(period=period, user=director or user)
-            elif period.number == periods - 1:
-                period_submit(period=period, user=user, forecast=False)
     return FinancialYear.objects.get(authority=authority, label=year_label)

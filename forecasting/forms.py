@@ -50,10 +50,6 @@ class BudgetForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Reason for the change")
 
 
-class ReasonForm(forms.Form):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Reason")
-
-
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 

@@ -21,11 +21,17 @@ from forecasting.models import (
     PlacementType,
     ServiceArea,
 )
+from forecasting.period_rules import (
+    PeriodNotReadyError,
+    TransitionError,
+    lock_refusal,
+    reopen_refusal,
+    submit_refusal,
+    unlock_refusal,
+)
 from forecasting.signals import period_submitted
 
-
-class TransitionError(Exception):
-    """A period status change that is not allowed from where the period is."""
+__all__ = ["PeriodNotReadyError", "TransitionError"]  # raised by the period services below
 
 
 @transaction.atomic
@@ -248,12 +254,12 @@ def _transition(period: Period, *, user: User | None, to: str, reason: str = "")
 @transaction.atomic
 def period_submit(*, period: Period, user: User | None, forecast: bool = True) -> Period:
     """The finance officer says the period's actuals are complete; that requests a forecast as at
-    the period (the run is dispatched once this transaction commits)."""
+    the period (the run is dispatched once this transaction commits). Refused unless every earlier
+    period is submitted or locked and every line has an actual for every period up to this one."""
     period = _lock_period(period)
-    if period.status != Period.Status.OPEN:
-        raise TransitionError(
-            f"{period} is {period.get_status_display().lower()}; only an open period can be submitted"
-        )
+    problem = submit_refusal(period)
+    if problem is not None:
+        raise problem
     period = _transition(period, user=user, to=Period.Status.SUBMITTED)
     period_submitted.send(sender=Period, period=period, user=user, forecast=forecast)
     return period
@@ -261,10 +267,11 @@ def period_submit(*, period: Period, user: User | None, forecast: bool = True) -
 
 @transaction.atomic
 def period_lock(*, period: Period, user: User | None) -> Period:
-    """A director locks a period: its actuals can no longer change by any route."""
+    """A director locks a submitted period: its actuals can no longer change by any route."""
     period = _lock_period(period)
-    if period.status == Period.Status.LOCKED:
-        raise TransitionError(f"{period} is already locked")
+    problem = lock_refusal(period)
+    if problem is not None:
+        raise problem
     return _transition(period, user=user, to=Period.Status.LOCKED)
 
 
@@ -274,8 +281,9 @@ def period_unlock(*, period: Period, user: User | None, reason: str) -> Period:
     if not reason.strip():
         raise TransitionError("Give the reason for unlocking the period")
     period = _lock_period(period)
-    if period.status != Period.Status.LOCKED:
-        raise TransitionError(f"{period} is not locked")
+    problem = unlock_refusal(period)
+    if problem is not None:
+        raise problem
     return _transition(period, user=user, to=Period.Status.OPEN, reason=reason.strip())
 
 
@@ -285,6 +293,20 @@ def period_reopen(*, period: Period, user: User | None, reason: str) -> Period:
     if not reason.strip():
         raise TransitionError("Give the reason for sending the period back")
     period = _lock_period(period)
-    if period.status != Period.Status.SUBMITTED:
-        raise TransitionError(f"{period} is not submitted")
+    problem = reopen_refusal(period)
+    if problem is not None:
+        raise problem
     return _transition(period, user=user, to=Period.Status.OPEN, reason=reason.strip())
+
+
+def period_change(*, period: Period, user: User, action: str, reason: str = "") -> Period:
+    """The confirmation pages' one entry point: `action` is submit, lock, unlock or reopen."""
+    if action == "submit":
+        return period_submit(period=period, user=user)
+    if action == "lock":
+        return period_lock(period=period, user=user)
+    if action == "unlock":
+        return period_unlock(period=period, user=user, reason=reason)
+    if action == "reopen":
+        return period_reopen(period=period, user=user, reason=reason)
+    raise ValueError(f"Unknown period action {action!r}")

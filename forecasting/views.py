@@ -4,29 +4,27 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from accounts.access import DIRECTORS, FINANCE, STAFF_READERS, AuthenticatedHttpRequest, authority_of, role_required
 from core.exports import table_download
 from forecasting import selectors
 from forecasting.download_titles import year_title
 from forecasting.engine.money import pence_to_pounds
-from forecasting.forms import BudgetForm, BudgetLineForm, ReasonForm
+from forecasting.forms import BudgetForm, BudgetLineForm
 from forecasting.models import Budget, FinancialYear, PeriodLockedError
 from forecasting.parsing import parse_money
 from forecasting.services import (
+    PeriodNotReadyError,
     TransitionError,
     actuals_save,
     budget_line_save,
     budget_set,
-    period_lock,
-    period_reopen,
-    period_submit,
-    period_unlock,
+    period_change,
 )
 
 
@@ -44,42 +42,39 @@ def periods(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "forecasting/periods.html",
-        {"year": year, "years": years, "periods": rows, "reason_form": ReasonForm()},
+        {"year": year, "years": years, "periods": rows},
     )
 
 
-@require_POST
+def _period_action(request: AuthenticatedHttpRequest, period_id: int, action: str) -> HttpResponse:
+    """GET: the confirmation page (what will happen, or what is missing); POST: do it."""
+    period = selectors.period_for(authority=authority_of(request), period_id=period_id)
+    error = ""
+    if request.method == "POST":
+        try:
+            period_change(period=period, user=request.user, action=action, reason=request.POST.get("reason", ""))
+        except (TransitionError, PeriodNotReadyError) as problem:
+            error = str(problem)
+        else:
+            messages.success(request, selectors.period_action_done(period=period, action=action))
+            return _to("forecasting:periods", period.year)
+    context = selectors.period_action_page(period=period, action=action)
+    context.update({"error": error, "reason": request.POST.get("reason", "")})
+    return render(request, "forecasting/period_confirm.html", context, status=400 if error else 200)
+
+
+@require_http_methods(["GET", "POST"])
 @role_required(*FINANCE)
 def period_submit_view(request: AuthenticatedHttpRequest, period_id: int) -> HttpResponse:
-    period = selectors.period_for(authority=authority_of(request), period_id=period_id)
-    try:
-        period_submit(period=period, user=request.user)
-        messages.success(request, f"{period} submitted.")
-    except TransitionError as error:
-        messages.error(request, str(error))
-    return _to("forecasting:periods", period.year)
+    return _period_action(request, period_id, "submit")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @role_required(*DIRECTORS)
 def period_change_view(request: AuthenticatedHttpRequest, period_id: int, action: str) -> HttpResponse:
-    period = selectors.period_for(authority=authority_of(request), period_id=period_id)
-    reason = request.POST.get("reason", "")
-    try:
-        if action == "lock":
-            period_lock(period=period, user=request.user)
-            messages.success(request, f"{period} locked: its actuals can no longer change.")
-        elif action == "unlock":
-            period_unlock(period=period, user=request.user, reason=reason)
-            messages.success(request, f"{period} unlocked.")
-        elif action == "reopen":
-            period_reopen(period=period, user=request.user, reason=reason)
-            messages.success(request, f"{period} sent back to finance.")
-        else:
-            return HttpResponse(status=404)
-    except TransitionError as error:
-        messages.error(request, str(error))
-    return _to("forecasting:periods", period.year)
+    if action not in ("lock", "unlock", "reopen"):
+        raise Http404("No such change of a period")
+    return _period_action(request, period_id, action)
 
 
 @role_required(*STAFF_READERS)

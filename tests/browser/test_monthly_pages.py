@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from forecasting.models import Actual, Period
+from forecasting.services import period_submit
 from tests.dashboards.county import build_county
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -50,6 +51,8 @@ def test_the_finance_officer_enters_actuals_submits_and_the_director_locks(
     director,  # type: ignore[no-untyped-def]
 ) -> None:
     year, lines = build_county(authority=authority, user=finance_officer)
+    for earlier in year.periods.filter(number__lte=4).order_by("number"):  # periods move in order
+        period_submit(period=earlier, user=finance_officer, forecast=False)
     period = year.periods.get(number=5)
     officer = visitor()
     officer.sign_in(finance_officer.username)
@@ -59,16 +62,37 @@ def test_the_finance_officer_enters_actuals_submits_and_the_director_locks(
     officer.page.click("text=Save actuals for period 5")
     assert "Actuals for" in officer.page.inner_text("main") and "saved" in officer.page.inner_text("main")
     assert Actual.objects.get(period=period, line=lines["LEG-EXT"]).amount == 1_234_567
+    # The other lines are still blank: the confirmation page lists them instead of the button.
     officer.page.goto("/periods/?year=2019/20")
-    officer.page.click("button:has-text('Submit period 5')")
+    officer.page.click(f"a[href='/periods/{period.pk}/submit/']")
+    assert "CIC-RES-EXT External residential for Period 5 (August 2019)" in officer.page.inner_text("main")
+    assert officer.page.locator("#confirm").count() == 0
+    _clean(officer, "submit page, refused")
+    officer.page.goto(f"/periods/{period.pk}/actuals/")
+    for code in ("CIC-RES-EXT", "CIC-FOS-IFA", "SW-CP"):
+        officer.page.fill(f"#line-{lines[code].pk}", "1000")
+    officer.page.fill(f"#line-{lines['INC-UASC'].pk}", "0")  # nil, confirmed
+    officer.page.click("text=Save actuals for period 5")
+    officer.page.goto("/periods/?year=2019/20")
+    officer.page.click(f"a[href='/periods/{period.pk}/submit/']")
+    assert "What will happen" in officer.page.inner_text("main")
+    _clean(officer, "submit page")
+    officer.page.click("#confirm")
+    officer.page.wait_for_url("**/periods/?year=*")
     assert Period.objects.get(pk=period.pk).status == Period.Status.SUBMITTED
     _clean(officer, "periods page")
 
     boss = visitor()
     boss.sign_in(director.username)
     boss.page.goto("/periods/?year=2019/20")
-    boss.page.click("button:has-text('Lock period 5')")
+    boss.page.click(f"a[href='/periods/{period.pk}/lock/']")
+    assert "Locking Period 5 (August 2019) makes its actuals final" in boss.page.inner_text("main")
+    _clean(boss, "lock page")
+    boss.page.click("#confirm")
+    boss.page.wait_for_url("**/periods/?year=*")
     assert Period.objects.get(pk=period.pk).status == Period.Status.LOCKED
+    boss.page.goto(f"/periods/{period.pk}/unlock/")
+    _clean(boss, "unlock page")
     boss.page.goto(f"/periods/{period.pk}/actuals/")
     assert "this period is locked" in boss.page.inner_text("main")
     _clean(boss, "locked actuals page")

@@ -8,7 +8,7 @@ from django.urls import reverse
 from accounts.models import AuditEvent, Role
 from dashboards import services
 from dashboards.models import PublishedPeriod, ServiceCommentary
-from forecasting.services import budget_set
+from forecasting.services import actuals_save, budget_set
 from tests.dashboards.county import run_forecast
 from tests.factories import UserFactory
 
@@ -125,3 +125,31 @@ def test_another_county_cannot_be_built_into_this_authoritys_commentary(run, oth
     stranger = UserFactory(username="olga", authority=other_authority, role=Role.FINANCE_OFFICER)
     with pytest.raises(PermissionError):
         services.commentary_save(authority=run.authority, user=stranger, year=run.year, period=4, texts={"Legal": "x"})
+
+
+def test_a_period_with_missing_actuals_cannot_be_signed_off(run, finance_officer, director, client_for) -> None:  # type: ignore[no-untyped-def]
+    # The run as at period 4 finished; then period 2's legal actual was cleared (blank, not nil).
+    year = run.year
+    legal = year.authority.budget_lines.get(code="LEG-EXT")
+    actuals_save(
+        authority=year.authority, user=finance_officer, period=year.periods.get(number=2), amounts={legal.pk: None}
+    )
+    message = (
+        "Period 4 (July 2019) cannot be signed off yet. Budget lines without an actual (enter 0 for a line with "
+        "no spend): LEG-EXT External legal costs for Period 2 (May 2019)."
+    )
+    with pytest.raises(services.SignOffError) as refused:
+        services.period_sign_off(authority=run.authority, user=director, run=run, comment="For committee.")
+    assert str(refused.value) == message
+    client = client_for(director)
+    page = " ".join(client.get(f"{reverse('dashboards:sign_off')}?{_query(run)}").content.decode().split())
+    assert "Period 4 cannot be signed off until every budget line has an actual" in page
+    assert "<li>LEG-EXT External legal costs for Period 2 (May 2019)</li>" in page
+    assert 'id="confirm-sign-off"' not in page
+    response = client.post(reverse("dashboards:sign_off"), {"run": run.pk, "comment": "For committee."})
+    assert response.status_code == 400 and not PublishedPeriod.objects.exists()
+    # An actual of 0 confirms the line had no spend that month: now it can be signed off.
+    actuals_save(
+        authority=year.authority, user=finance_officer, period=year.periods.get(number=2), amounts={legal.pk: 0}
+    )
+    assert services.period_sign_off(authority=run.authority, user=director, run=run, comment="Ok.").version == 1

@@ -112,6 +112,7 @@ def test_submitting_a_period_requests_a_forecast_as_at_that_period(
     dispatched_runs,
     django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
 ) -> None:
+    period_submit(period=ledger.periods.get(number=1), user=finance_officer, forecast=False)
     with django_capture_on_commit_callbacks(execute=True):
         period_submit(period=ledger.periods.get(number=2), user=finance_officer)
     run = ForecastRun.objects.get()

@@ -21,7 +21,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def locked(year, lines, finance_officer, director):  # type: ignore[no-untyped-def]
-    period = year.periods.get(number=3)
+    # Period 1, so that no earlier period has to be submitted first and its one line is complete.
+    period = year.periods.get(number=1)
     actuals_save(authority=year.authority, user=finance_officer, period=period, amounts={lines["LEG-EXT"].pk: 250_000})
     period_submit(period=period, user=finance_officer)
     yield period_lock(period=period, user=director)
@@ -108,12 +109,16 @@ def test_periods_move_open_to_submitted_to_locked_and_not_backwards_without_a_re
         period_reopen(period=period, user=director, reason="")
     period = period_reopen(period=period, user=director, reason="P1 accruals missing")
     assert period.status == Period.Status.OPEN
+    with pytest.raises(TransitionError, match="only a submitted period can be locked"):
+        period_lock(period=period, user=director)
+    period = period_submit(period=period, user=finance_officer)
     period = period_lock(period=period, user=director)
     with pytest.raises(TransitionError):
         period_lock(period=period, user=director)
     assert [e.action for e in AuditEvent.objects.order_by("id")] == [
         "period.submitted",
         "period.open",
+        "period.submitted",
         "period.locked",
     ]
 
@@ -130,7 +135,7 @@ def test_the_import_command_refuses_actuals_for_a_locked_period(locked, lines, t
     from django.core.management import call_command
 
     path = tmp_path / "actuals.csv"
-    path.write_text("line_code,period,amount\nLEG-EXT,3,1.00\n", encoding="utf-8")
+    path.write_text("line_code,period,amount\nLEG-EXT,1,1.00\n", encoding="utf-8")
     with pytest.raises(SystemExit) as exit_info:
         call_command("import_data", "actuals", str(path), "--year", "2019/20")
     assert exit_info.value.code == 1

@@ -12,6 +12,7 @@ from forecast_runs.dispatch import forecast_run_request
 from forecasting.engine.money import pounds_text
 from forecasting.engine.scenarios import SCENARIO_ORDER
 from forecasting.models import FinancialYear, ForecastLineResult, ForecastRun
+from forecasting.period_rules import PeriodNotReadyError
 
 
 class Command(BaseCommand):
@@ -31,9 +32,12 @@ class Command(BaseCommand):
             raise CommandError(f"{authority.code} has no financial year {options['year']}; import its budget first")
         if not 0 <= options["period"] <= 12:
             raise CommandError("--period must be 0 to 12")
-        run = forecast_run_request(
-            authority=authority, year=year, period=options["period"], user=None, trigger=ForecastRun.Trigger.COMMAND
-        )
+        try:
+            run = forecast_run_request(
+                authority=authority, year=year, period=options["period"], user=None, trigger=ForecastRun.Trigger.COMMAND
+            )
+        except PeriodNotReadyError as refused:
+            raise CommandError(str(refused)) from None
         self.stdout.write(f"Forecast run {run.pk} requested for {year.label} period {run.period}.")
         if not options["wait"]:
             return
