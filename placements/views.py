@@ -23,6 +23,7 @@ from accounts.access import (
     STAFF_READERS,
     AuthenticatedHttpRequest,
     authority_of,
+    register_reader_required,
     role_required,
 )
 from core.exports import table_download
@@ -55,7 +56,7 @@ def _form_errors(form: object, error: ValidationError) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-@role_required(*STAFF_READERS)
+@register_reader_required
 def register(request: AuthenticatedHttpRequest) -> HttpResponse:
     authority = authority_of(request)
     form = RegisterFilterForm(request.GET or None)
@@ -114,7 +115,7 @@ def _history_context(authority: object, placement_ref: str) -> dict[str, object]
     }
 
 
-@role_required(*STAFF_READERS)
+@register_reader_required
 def placement_detail(request: AuthenticatedHttpRequest, placement_ref: str) -> HttpResponse:
     authority = authority_of(request)
     context = _history_context(authority, placement_ref)
@@ -384,7 +385,7 @@ def unit_costs(request: AuthenticatedHttpRequest) -> HttpResponse:
 KPI_TABLES = ("summary", "monthly", "month_end", "net_cost", "flows", "high_cost", "high_cost_rows")
 
 
-@role_required(*STAFF_READERS)
+@register_reader_required
 def kpi_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     authority = authority_of(request)
     register_frame = selectors.placement_register_frame(authority=authority)
