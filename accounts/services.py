@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
 from django.conf import settings
@@ -18,6 +19,8 @@ from django.utils.http import urlsafe_base64_encode
 from accounts.audit import audit_record
 from accounts.models import Authority, Role, User
 from accounts.throttle import throttle_clear
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -140,7 +143,15 @@ def _send_set_password_email(user: User, link: str, *, new: bool) -> None:
     }
     subject = "Your Outturn account" if new else "Set a new password for Outturn"
     body = render_to_string("accounts/email/set_password.txt", context)
-    transaction.on_commit(lambda: send_mail(subject, body, None, [user.email]))
+    transaction.on_commit(lambda: _send(subject, body, user.email))
+
+
+def _send(subject: str, body: str, to: str) -> None:
+    """A mail server that fails does not undo the change: the administrator has the link too."""
+    try:
+        send_mail(subject, body, None, [to])
+    except Exception:
+        logger.exception("Could not email a set-password link to %s", to)
 
 
 def _username_from(email: str) -> str:

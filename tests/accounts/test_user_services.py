@@ -189,3 +189,13 @@ def test_unlocking_clears_what_the_throttle_counted_for_that_username(administra
     assert locked_usernames(["fran"]) == set()
     event = AuditEvent.objects.get(action="user.unlock")
     assert event.object_repr == "Unlocked sign-in for Fran Smith" and event.actor == "ada"
+
+
+def test_a_mail_server_that_fails_does_not_undo_the_add(administrator, django_capture_on_commit_callbacks, monkeypatch):
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ConnectionRefusedError("no mail server")
+
+    monkeypatch.setattr(services, "send_mail", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        user, link = _add(administrator)
+    assert User.objects.filter(pk=user.pk).exists() and "/accounts/set-password/" in link
