@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "tests" / "placements" / "fixtures" / "ssda903-sample"
-METHODS = {"naive", "commitments", "trend", "flow", "statistical", "combined", "zero"}
+METHODS = {"naive", "commitments", "trend", "growth", "flow", "statistical", "combined", "zero"}
 
 
 def sample_files() -> list[str]:
