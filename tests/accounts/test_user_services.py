@@ -199,3 +199,11 @@ def test_a_mail_server_that_fails_does_not_undo_the_add(administrator, django_ca
     with django_capture_on_commit_callbacks(execute=True):
         user, link = _add(administrator)
     assert User.objects.filter(pk=user.pk).exists() and "/accounts/set-password/" in link
+
+
+def test_a_person_without_an_email_address_is_reset_without_an_email(
+    administrator, fran, django_capture_on_commit_callbacks, mailoutbox
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        link = services.user_password_reset(by=administrator, user=fran, site=SITE)
+    assert "/accounts/set-password/" in link and mailoutbox == []
