@@ -11,6 +11,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
@@ -52,3 +53,23 @@ def role_required(*roles: str) -> Callable[[F], F]:
         return wrapper  # type: ignore[return-value]
 
     return decorator
+
+
+def can_read_register(user: object) -> bool:
+    """The one decision on who reads the placement register, which holds children's details:
+    finance officers and directors always; administrators only where the deployment allows it
+    (OUTTURN_ADMINS_SEE_REGISTER, off by default). Read on every request, not at import."""
+    roles = STAFF_READERS if settings.OUTTURN_ADMINS_SEE_REGISTER else FINANCE_AND_DIRECTORS
+    return isinstance(user, User) and user.authority is not None and user.role in roles
+
+
+def register_reader_required(view: F) -> F:
+    """For the register's pages and downloads: 403 for anyone `can_read_register` refuses."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not can_read_register(request.user):
+            raise PermissionDenied("The placement register is not open to your role.")
+        return view(request, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]

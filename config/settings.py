@@ -161,6 +161,21 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 
+# Set-password links (for new users and forced resets) work once and last this many seconds.
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("OUTTURN_SET_PASSWORD_LINK_SECONDS", str(3 * 24 * 60 * 60)))
+# Email (set-password links): printed to the console unless the deployment names a backend.
+EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "outturn@localhost")
+
+# The placement register holds children's details: administrators read it (its pages, the KPI
+# page and their downloads) only where the deployment allows it.
+OUTTURN_ADMINS_SEE_REGISTER = env_bool("OUTTURN_ADMINS_SEE_REGISTER", False)
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = True

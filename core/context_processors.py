@@ -4,6 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
+from accounts.access import can_read_register
 from accounts.models import Role, User
 
 
@@ -11,17 +12,19 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     """The header: the council's name and the links this user's role may follow."""
     user = getattr(request, "user", None)
     if not isinstance(user, User) or not user.is_authenticated:
-        return {"council_name": settings.OUTTURN_COUNCIL_NAME or "Outturn", "nav": []}
+        return {"council_name": settings.OUTTURN_COUNCIL_NAME or "Outturn", "nav": [], "sees_register": False}
     nav = [("home", "Home")]
     staff = (Role.FINANCE_OFFICER, Role.DIRECTOR, Role.ADMINISTRATOR)
     if user.role in (Role.DIRECTOR, Role.COMMITTEE_MEMBER):
         nav += [("dashboards:period", "Forecast")]
+    sees_register = can_read_register(user)
     if user.role in staff:
         nav += [
             ("forecasting:periods", "Periods"),
             ("forecasting:lines", "Budget lines"),
             ("forecast_runs:runs", "Forecast runs"),
-            ("placements:register", "Placements"),
+            # The register holds children's details; those who may not read it reach the rest.
+            ("placements:register", "Placements") if sees_register else ("placements:mapping", "Placements"),
             ("workforce:teams", "Workforce"),
             ("savings:tracker", "Savings"),
         ]
@@ -34,7 +37,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     # Pages of parts not yet built are left out rather than linked to nothing.
     nav = [(url, label) for url, label in nav if _exists(url)]
     name = user.authority.name if user.authority else settings.OUTTURN_COUNCIL_NAME or "Outturn"
-    return {"council_name": name, "nav": nav}
+    return {"council_name": name, "nav": nav, "sees_register": sees_register}
 
 
 def _exists(url_name: str) -> bool:

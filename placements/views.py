@@ -23,6 +23,7 @@ from accounts.access import (
     STAFF_READERS,
     AuthenticatedHttpRequest,
     authority_of,
+    register_reader_required,
     role_required,
 )
 from core.exports import Title, table_download
@@ -56,7 +57,7 @@ def _form_errors(form: object, error: ValidationError) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-@role_required(*STAFF_READERS)
+@register_reader_required
 def register(request: AuthenticatedHttpRequest) -> HttpResponse:
     authority = authority_of(request)
     form = RegisterFilterForm(request.GET or None)
@@ -122,7 +123,7 @@ def _history_context(authority: object, placement_ref: str) -> dict[str, object]
     }
 
 
-@role_required(*STAFF_READERS)
+@register_reader_required
 def placement_detail(request: AuthenticatedHttpRequest, placement_ref: str) -> HttpResponse:
     authority = authority_of(request)
     context = _history_context(authority, placement_ref)
@@ -411,7 +412,7 @@ KPI_WORDS = {
 KPI_TABLES = tuple(KPI_WORDS)
 
 
-@role_required(*STAFF_READERS)
+@register_reader_required
 def kpi_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     authority = authority_of(request)
     register_frame = selectors.placement_register_frame(authority=authority)

@@ -14,7 +14,8 @@ from tests.factories import PASSWORD, BudgetLineFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-OPEN_PATHS = {"accounts/sign-in/", "healthz"}
+# The page after choosing a password from a set-password link is for someone not yet signed in.
+OPEN_PATHS = {"accounts/sign-in/", "accounts/set-password/done/", "healthz"}
 
 
 def _concrete_paths() -> list[str]:

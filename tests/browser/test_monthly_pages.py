@@ -118,9 +118,32 @@ def test_every_staff_page_passes_axe_with_no_console_errors_or_foreign_requests(
     _clean(boss, "/audit/")
     admin = visitor()
     admin.sign_in(administrator.username)
-    for path in ("/accounts/users/", "/placements/mapping/"):
-        admin.page.goto(path)
+    for path in (
+        "/accounts/users/",
+        "/accounts/users/add/",
+        f"/accounts/users/{finance_officer.pk}/deactivate/",
+        "/placements/mapping/",
+    ):
+        response = admin.page.goto(path)
+        assert response is not None and response.status == 200, path
         _clean(admin, path)
+    # The add form with every error showing, then a person added and their set-password link.
+    admin.page.goto("/accounts/users/add/")
+    admin.page.click("button:has-text('Add user')")
+    assert admin.page.title().startswith("Error: Add a user")
+    _clean(admin, "add a user, with errors")
+    admin.page.fill("#id_first_name", "Jo")
+    admin.page.fill("#id_last_name", "Bloggs")
+    admin.page.fill("#id_email", "jo.bloggs@notts.gov.uk")
+    admin.page.select_option("#id_role", "director")
+    admin.page.click("button:has-text('Add user')")
+    assert "Set-password link for Jo Bloggs" in admin.page.inner_text("main")
+    _clean(admin, "set-password link")
+    link = admin.page.get_attribute(".govuk-inset-text a", "href")
+    newcomer = visitor()
+    newcomer.page.goto(link)
+    assert "Choose your password" in newcomer.page.inner_text("main")
+    _clean(newcomer, "choose your password")
 
 
 def test_keyboard_users_can_skip_to_the_content_and_sign_in(visitor, finance_officer) -> None:  # type: ignore[no-untyped-def]
