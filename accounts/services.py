@@ -225,43 +225,38 @@ def user_add(
 @transaction.atomic
 def user_deactivate(*, by: User, user: User) -> User:
     """Stop a person signing in (their sessions end: Django refuses an inactive user's session)."""
-    authority = _check_administrator_of(by, user)
+    _check_administrator_of(by, user)
     if user.pk == by.pk:
         raise ValidationError("You cannot deactivate yourself. Ask another administrator.")
-    locked = User.objects.select_for_update().get(pk=user.pk)
-    if not locked.is_active:
-        raise ValidationError(f"{display_name(locked)} is already deactivated.")
-    _refuse_if_last_administrator(locked, "deactivate")
-    locked.is_active = False
-    locked.save(update_fields=["is_active"])
-    audit_record(
-        authority=authority,
-        user=by,
-        action="user.deactivate",
-        obj=locked,
-        object_repr=f"Deactivated user {display_name(locked)}",
-        before={"active": True},
-        after={"active": False},
-    )
-    return locked
+    return _set_active(by, user, active=False)
 
 
 @transaction.atomic
 def user_reactivate(*, by: User, user: User) -> User:
+    _check_administrator_of(by, user)
+    return _set_active(by, user, active=True)
+
+
+def _set_active(by: User, user: User, *, active: bool) -> User:
+    """Deactivate or reactivate, audited in words; the last active administrator stays."""
     authority = _check_administrator_of(by, user)
     locked = User.objects.select_for_update().get(pk=user.pk)
-    if locked.is_active:
-        raise ValidationError(f"{display_name(locked)} is already active.")
-    locked.is_active = True
+    if locked.is_active == active:
+        state = "active" if active else "deactivated"
+        raise ValidationError(f"{display_name(locked)} is already {state}.")
+    if not active:
+        _refuse_if_last_administrator(locked, "deactivate")
+    locked.is_active = active
     locked.save(update_fields=["is_active"])
+    verb = "Reactivated" if active else "Deactivated"
     audit_record(
         authority=authority,
         user=by,
-        action="user.reactivate",
+        action="user.reactivate" if active else "user.deactivate",
         obj=locked,
-        object_repr=f"Reactivated user {display_name(locked)}",
-        before={"active": False},
-        after={"active": True},
+        object_repr=f"{verb} user {display_name(locked)}",
+        before={"active": not active},
+        after={"active": active},
     )
     return locked
 
