@@ -3,7 +3,7 @@
 import os
 
 from celery import Celery
-from celery.signals import worker_init, worker_process_init
+from celery.signals import beat_init, worker_init, worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -41,3 +41,14 @@ worker_init.connect(
 def _is_solo(worker: object) -> bool:
     pool = getattr(getattr(worker, "app", None), "conf", None)
     return str(getattr(pool, "worker_pool", "")) == "solo" or "solo" in str(getattr(worker, "pool_cls", ""))
+
+
+def _require_secret_key(**_: object) -> None:
+    from config.startup import require_secret_key
+
+    require_secret_key()
+
+
+# A worker or beat started with the built-in key outside DEBUG stops before it takes any work.
+worker_init.connect(_require_secret_key, weak=False)
+beat_init.connect(_require_secret_key, weak=False)

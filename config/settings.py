@@ -33,8 +33,11 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
-# The first-look default key is only for a local machine; production must set its own.
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "insecure-local-only-outturn-key-change-me-0123456789")
+# The built-in key is for commands and tests on a developer's machine only: the web app, the
+# worker and beat refuse to start with it unless DEBUG is on (config.startup); `make run` makes a
+# key of its own in var/.
+SECRET_KEY_IS_LOCAL = not os.environ.get("DJANGO_SECRET_KEY")
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or "insecure-local-only-outturn-key-change-me-0123456789"
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import secrets
 import statistics
 import subprocess
 import sys
@@ -72,7 +73,7 @@ def main() -> None:
             "warning",
         ],
         cwd=ROOT,
-        env=os.environ.copy(),
+        env={"DJANGO_SECRET_KEY": secrets.token_urlsafe(50), **os.environ},
     )
     path = f"/dashboards/?year={run.year.label}&period={run.period}"
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -12,6 +13,17 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def local_secret_key() -> str:
+    """This machine's own secret key for the first look, made once and kept in var/ (readable
+    by this user only): the app refuses the built-in one outside DEBUG."""
+    path = ROOT / "var" / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
 
 
 def manage(*args: str) -> None:
@@ -24,6 +36,7 @@ def main() -> int:
     parser.add_argument("--host", default="127.0.0.1")
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("DJANGO_SECRET_KEY", local_secret_key())
     manage("migrate", "--noinput", "-v", "0")
     manage("seed_demo")
     logs = ROOT / "var" / "logs"

@@ -35,6 +35,7 @@ def celery_worker(
     """Run `celery worker` on its own queue (so no other worker takes our messages)."""
     queue = queue or f"test-{uuid.uuid4().hex[:10]}"
     env = {**os.environ, "DATABASE_URL": test_database_url(), "DJANGO_SETTINGS_MODULE": "config.settings"}
+    env.setdefault("DJANGO_SECRET_KEY", f"test-worker-{uuid.uuid4().hex}")  # a worker refuses the built-in key
     env.update(extra_env or {})
     log = ROOT / "var" / f"worker-{queue}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
