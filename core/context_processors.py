@@ -15,8 +15,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {"council_name": settings.OUTTURN_COUNCIL_NAME or "Outturn", "nav": [], "sees_register": False}
     nav = [("home", "Home")]
     staff = (Role.FINANCE_OFFICER, Role.DIRECTOR, Role.ADMINISTRATOR)
-    if user.role in (Role.DIRECTOR, Role.COMMITTEE_MEMBER):
-        nav += [("dashboards:period", "Forecast")]
+    # Every role reads the forecast: the finance officer checks it before submitting; committee
+    # members land on the published periods.
+    nav += [("dashboards:period", "Forecast")]
     sees_register = can_read_register(user)
     if user.role in staff:
         nav += [
