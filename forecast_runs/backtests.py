@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -31,6 +31,7 @@ from forecast_runs.demand.methods import LABELS
 from forecast_runs.demand.register_choice import RegisterChoice, choose_from_register, records_from_engine
 from forecast_runs.demand.register_replay import HORIZON, history_at, origins_before
 from forecast_runs.demand.replay import Replayer
+from forecast_runs.demand.reported import IN_CARE
 from forecast_runs.demand.selection import RULE_WORDS
 from forecast_runs.demand.series import TOTAL, FloatArray
 from forecasting.engine.backtest import backtest
@@ -77,6 +78,7 @@ def backtest_for(*, authority: Authority, as_at: date) -> BacktestReport | None:
 
 # The back-test's names for the methods, as the engine knows them; a type with no placements
 # ("zero") is no change from nothing, which stays at zero.
+_TOTALS = (TOTAL, IN_CARE)  # reported by a run, never forecast by it
 _ENGINE_METHOD = {"naive": "net_change", "zero": "net_change"}
 
 
@@ -90,11 +92,11 @@ def chosen_demand(report: BacktestReport) -> ChosenDemand:
             for code, c in (report.choices or {}).items()
             if code != TOTAL
         },
-        intervals={code: _bands(bands) for code, bands in (report.intervals or {}).items() if code != TOTAL},
+        intervals={code: _bands(bands) for code, bands in (report.intervals or {}).items() if code not in _TOTALS},
         method_intervals={
             code: {_ENGINE_METHOD.get(method, method): _bands(bands) for method, bands in by_method.items()}
             for code, by_method in (report.method_intervals or {}).items()
-            if code != TOTAL
+            if code not in _TOTALS
         },
     )
 
@@ -206,7 +208,8 @@ def _from_register(report: BacktestReport) -> _Outcome | str:
         {k: _clean(v) for k, v in row.items()} | {"method_name": LABELS.get(str(row["method"]), row["method"])}
         for row in result.summary.to_dict("records")
     ]
-    chosen = choose_from_register(records_from_engine(result.forecasts), _history(register, report.as_at, start))
+    history = _history(register, report.as_at, start)
+    chosen = choose_from_register(records_from_engine(result.forecasts), history, reported_groups(history))
     return _Outcome(origins, summary, chosen, {"source": "register"})
 
 
@@ -228,7 +231,8 @@ def _from_returns(report: BacktestReport, returns: StoredReturns) -> _Outcome | 
     except (Ssda903FileError, MappingError, ValueError):
         return None
     inputs = replayer.inputs(report.as_at, replayed.rule, HORIZON)
-    chosen = choose_from_register(replayed.records, {name: series.values for name, series in inputs.items()})
+    history = {name: series.values for name, series in inputs.items()}
+    chosen = choose_from_register(replayed.records, history, reported_groups(history))
     replay = {
         "source": "returns",
         "rule": replayed.rule,
@@ -256,6 +260,15 @@ def _summary_of(records: pd.DataFrame) -> list[dict[str, Any]]:
         }
         for row in table.itertuples(index=False)
     ]
+
+
+def reported_groups(history: Mapping[str, FloatArray]) -> dict[str, list[str]]:
+    """The totals a run reports, by the types in ``history``: every type, and the children in
+    care (the types that stop at 18)."""
+    types = placement_types_frame()
+    leavers = set(types.loc[types["continues_after_18"], "code"])
+    present = [name for name in history if name != TOTAL]
+    return {TOTAL: present, IN_CARE: [name for name in present if name not in leavers]}
 
 
 def _history(register: pd.DataFrame, as_at: date, start: date | None) -> dict[str, FloatArray]:

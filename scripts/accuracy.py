@@ -37,10 +37,15 @@ django.setup()
 
 from forecast_runs.demand.backtest import backtest  # noqa: E402
 from forecast_runs.demand.forecast import DemandResult, forecast_returns  # noqa: E402
-from forecast_runs.demand.intervals import coverage  # noqa: E402
+from forecast_runs.demand.intervals import calibrated_interval, coverage  # noqa: E402
 from forecast_runs.demand.methods import LABELS, METHODS  # noqa: E402
-from forecast_runs.demand.register_replay import replay_register, reported_records  # noqa: E402
+from forecast_runs.demand.register_replay import (  # noqa: E402
+    replay_register,
+    reported_records,
+    reported_total_records,
+)
 from forecast_runs.demand.replay import RULES, TRUTH_RULE, Replayer  # noqa: E402
+from forecast_runs.demand.reported import reported_calibration  # noqa: E402
 from forecast_runs.demand.selection import RULE_WORDS  # noqa: E402
 from forecast_runs.demand.series import TOTAL, add_months, month_end, register_from_placements, types_frame  # noqa: E402
 from forecasting.engine import backtest as old  # noqa: E402
@@ -132,9 +137,10 @@ def reported(
     replayer: Replayer, dates: Sequence[date], truth: Mapping[str, pd.Series], replay: Mapping[str, pd.DataFrame]
 ) -> None:
     """What the product would have reported on each date, scored against the full data."""
-    parts, naive_parts = [], []
+    parts, naive_parts, results = [], [], []
     for d in dates:
         result = forecast_returns(replayer, d, horizon=24)
+        results.append(result)
         parts.append(scored(result, truth))
         same = replay[result.rule]
         naive_parts.append(same[(same["origin"] == d) & (same["method"] == "naive")])
@@ -155,6 +161,38 @@ def reported(
     worse = [h for h in range(1, 13) if h in ours and h in flat and ours[h] > flat[h] + 1e-9]
     print(f"Horizons 1-12 where the reported total is worse than no change: {', '.join(map(str, worse)) or 'none'}")
     intervals_table(records, statistical)
+    summed = pd.concat([as_a_run_shows(r, truth) for r in results], ignore_index=True)
+    print(
+        "\nThe total a run shows (the sum of each type's chosen forecast, interval calibrated for that sum): MAPE "
+        + " / ".join(f"{mape_by_horizon(summed).get(h, np.nan):.1f}" for h in SHOWN[:4])
+        + f" at {' / '.join(str(h) for h in SHOWN[:4])} months; coverage "
+        + _shares(summed, "p10", "p90")
+    )
+
+
+def as_a_run_shows(result: DemandResult, truth: Mapping[str, pd.Series]) -> pd.DataFrame:
+    """The sum of the types' chosen forecasts made on ``result.as_at`` (what a run reports as
+    its number of children), scored against the full data, with the interval calibrated from
+    the same sum in the date's own back-test."""
+    methods = {s.name: s.choice.method for s in result.series if s.name != TOTAL}
+    counted = {name: method for name, method in methods.items() if method != "zero"}
+    past, calibration = reported_calibration(result.backtest, counted, {TOTAL: list(counted)})
+    mid = np.sum([s.mid for s in result.series if s.name != TOTAL], axis=0)
+    band = calibrated_interval(mid, TOTAL, calibration) if not past.empty else None
+    dates = next(s.dates for s in result.series if s.name == TOTAL)
+    actual = truth[TOTAL].reindex(dates).to_numpy(dtype=np.float64)
+    frame = pd.DataFrame(
+        {
+            "horizon": np.arange(1, len(dates) + 1),
+            "forecast": mid,
+            "p10": band[0] if band is not None else np.nan,
+            "p90": band[1] if band is not None else np.nan,
+            "actual": actual,
+        }
+    )
+    frame = frame[frame["actual"].notna()]
+    frame["ape"] = ((frame["forecast"] - frame["actual"]).abs() / frame["actual"] * 100.0).where(frame["actual"] > 0)
+    return frame
 
 
 def scored(result: DemandResult, truth: Mapping[str, pd.Series]) -> pd.DataFrame:
@@ -262,6 +300,13 @@ def register_accuracy(name: str, register: pd.DataFrame, types: pd.DataFrame, da
     print(
         f"Coverage of the calibrated 10-90% interval, 1-12 months / 1 month: total {_shares(total, 'p10', 'p90')}, "
         f"all types {_shares(types_part, 'p10', 'p90')}"
+    )
+    summed = reported_total_records(records, choices)
+    print(
+        "The total a run shows (the sum of each type's chosen forecast): MAPE "
+        + " / ".join(f"{mape_by_horizon(summed).get(h, np.nan):.1f}" for h in SHOWN[:4])
+        + f" at {' / '.join(str(h) for h in SHOWN[:4])} months; coverage of its calibrated interval "
+        + _shares(summed, "p10", "p90")
     )
 
 

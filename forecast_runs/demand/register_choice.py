@@ -9,7 +9,7 @@ paths) and the total (the sum of the types forecast on that date, forecast and a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -18,6 +18,7 @@ import pandas as pd
 from forecast_runs.demand.backtest import RECORD_COLUMNS, mape_table
 from forecast_runs.demand.intervals import calibrate, calibrated_interval, coverage, short_series_interval
 from forecast_runs.demand.methods import COMBINED_FROM
+from forecast_runs.demand.reported import REPORTED, reported_calibration
 from forecast_runs.demand.selection import SELECTION_HORIZONS, Choice, choose_method
 from forecast_runs.demand.series import MONTHLY, TOTAL, FloatArray
 
@@ -68,10 +69,18 @@ def series_length(values: FloatArray) -> int:
     return int(len(values) - nonzero[0]) if len(nonzero) else 0
 
 
-def choose_from_register(records: pd.DataFrame, history: Mapping[str, FloatArray]) -> RegisterChoice:
+def choose_from_register(
+    records: pd.DataFrame,
+    history: Mapping[str, FloatArray],
+    groups: Mapping[str, Collection[str]] | None = None,
+) -> RegisterChoice:
     """The choice and interval ratios of every series in ``history`` (month-end numbers up to
     the as-at date, by type and ``TOTAL``) from the back-test ``records``. A series too short to
-    back-test, or with too few errors to calibrate, gets the wide interval of a short series."""
+    back-test, or with too few errors to calibrate, gets the wide interval of a short series.
+
+    Each of ``groups`` (default: ``TOTAL``, every type) also gets the error and the ratios of
+    the total a run reports, the sum of its types' chosen forecasts, as the method ``REPORTED``
+    (``reported``)."""
     scores = mape_table(records)
     choices = {
         name: choose_method(scores[scores["series"] == name], length=series_length(values))
@@ -85,7 +94,32 @@ def choose_from_register(records: pd.DataFrame, history: Mapping[str, FloatArray
     errors: dict[str, dict[str, dict[int, float]]] = {}
     for row in scores.itertuples(index=False):
         errors.setdefault(str(row.series), {}).setdefault(str(row.method), {})[int(row.horizon)] = float(row.mape)
+    if groups is None:
+        groups = {TOTAL: [name for name in history if name != TOTAL]}
+    _add_reported(records, choices, groups, by_method, errors)
     return RegisterChoice(choices, ratios, interval_coverage(records, choices, ratios), errors, by_method)
+
+
+def _add_reported(
+    records: pd.DataFrame,
+    choices: Mapping[str, Choice],
+    groups: Mapping[str, Collection[str]],
+    by_method: dict[str, dict[str, list[tuple[float, float]]]],
+    errors: dict[str, dict[str, dict[int, float]]],
+) -> None:
+    """The reported totals' errors by horizon and interval ratios (where there are enough
+    errors to calibrate), added to ``errors`` and ``by_method`` under ``REPORTED``."""
+    types = {n: c.method for n, c in choices.items() if n != TOTAL and c.method != "zero"}
+    rows, calibration = reported_calibration(records, types, groups)
+    if rows.empty:
+        return
+    for row in mape_table(rows).itertuples(index=False):
+        errors.setdefault(str(row.series), {}).setdefault(REPORTED, {})[int(row.horizon)] = float(row.mape)
+    ones = np.ones(HORIZONS)
+    for group in groups:
+        band = calibrated_interval(ones, group, calibration)
+        if band is not None:
+            by_method.setdefault(group, {})[REPORTED] = [(float(lo), float(hi)) for lo, hi in zip(*band, strict=True)]
 
 
 def _ratios(

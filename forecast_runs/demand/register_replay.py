@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from forecast_runs.demand.register_choice import RegisterChoice, choose_from_register, records_from_engine
+from forecast_runs.demand.reported import REPORTED, reported_sums
 from forecast_runs.demand.series import TOTAL, FloatArray
 from forecasting.engine.backtest import backtest, known_at, month_ends_between
 from forecasting.engine.placements import month_end_history
@@ -83,4 +84,21 @@ def reported_records(records: pd.DataFrame, choices: dict[date, RegisterChoice])
             forecast = rows["forecast"].astype(float).to_numpy()
             rows["p10"], rows["p90"] = forecast * ratios[index, 0], forecast * ratios[index, 1]
             parts.append(rows)
+    return pd.concat(parts, ignore_index=True) if parts else records.iloc[0:0].assign(p10=[], p90=[])
+
+
+def reported_total_records(records: pd.DataFrame, choices: dict[date, RegisterChoice]) -> pd.DataFrame:
+    """The total as a run reports it on each origin: the sum of the types' chosen forecasts
+    (``REPORTED`` rows of ``TOTAL``), with the interval calibrated for that sum on the date."""
+    parts = []
+    for origin, chosen in choices.items():
+        methods = {n: c.method for n, c in chosen.choices.items() if n != TOTAL}
+        rows = reported_sums(records[records["origin"] == origin], methods, {TOTAL: list(methods)})
+        band = chosen.method_ratios.get(TOTAL, {}).get(REPORTED)
+        if rows.empty or band is None:
+            continue
+        ratios = np.asarray(band, dtype=np.float64)
+        index = rows["horizon"].astype(int).to_numpy() - 1
+        forecast = rows["forecast"].astype(float).to_numpy()
+        parts.append(rows.assign(p10=forecast * ratios[index, 0], p90=forecast * ratios[index, 1]))
     return pd.concat(parts, ignore_index=True) if parts else records.iloc[0:0].assign(p10=[], p90=[])

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from forecast_runs.demand.register_choice import choose_from_register, records_from_engine
+from forecast_runs.demand.reported import IN_CARE, REPORTED, reported_sums
 from forecast_runs.demand.series import TOTAL
 
 ORIGINS = [date(2018, m, 28) for m in range(1, 9)]
@@ -95,3 +96,47 @@ def test_coverage_before_and_after_calibration() -> None:
     # flow has no band of its own: only the two exact forecasts (10) covered, for the type and
     # the total (4 of 16); forecast × [0.8, 1.25] covers every actual
     assert one_month == {"horizon": 1, "forecasts": 16, "before": 0.25, "after": 1.0}
+
+
+def test_the_totals_a_run_reports_are_scored_and_calibrated_as_the_sum_of_the_chosen_forecasts() -> None:
+    # A second type, residential: no change is exact (5 children, 5 actual), flow 20% off.
+    residential = engine_records().assign(placement_type="residential", actual=5.0)
+    residential = residential[residential["method"].isin(["net_change", "flow"])]
+    residential["forecast"] = np.where(residential["method"] == "net_change", 5.0, 6.0)
+    records = records_from_engine(pd.concat([engine_records(), residential], ignore_index=True))
+    chosen = choose_from_register(
+        records,
+        {**history(), "residential": np.full(20, 5.0)},
+        {TOTAL: ["fostering", "residential"], IN_CARE: ["fostering"]},
+    )
+    assert chosen.choices["fostering"].method == "flow" and chosen.choices["residential"].method == "naive"
+    # reported total at each origin: fostering's flow + residential's 5 against 10 + 5 = 15;
+    # |flow - 10| = 2, 1, 0.5, 0, 0, 0.5, 1, 2.5 → 7.5 / 15 / 8 = 6.25%
+    assert chosen.errors[TOTAL][REPORTED][1] == pytest.approx(6.25)
+    # children in care are fostering alone: flow's own 9.375%
+    assert chosen.errors[IN_CARE][REPORTED][1] == pytest.approx(9.375)
+    # 8 ratios each (too few on their own), pooled with the types' chosen methods: 32 ratios,
+    # the total's 15/17.5 … 15/13, children in care's and fostering's 10/12.5 … 10/8 (twice),
+    # residential's 5/5 (8 times). k = floor(0.1 × 33) = 3 → 3rd smallest (0.8, 0.8, 15/17.5);
+    # k = ceil(0.9 × 33) = 30 → 3rd largest (1.25, 1.25, 15/13)
+    expected = (15 / 17.5, 15 / 13)
+    assert chosen.method_ratios[TOTAL][REPORTED][0] == pytest.approx(expected)
+    assert chosen.method_ratios[IN_CARE][REPORTED][0] == pytest.approx(expected)
+
+
+def test_a_reported_total_leaves_out_a_date_a_member_was_not_forecast_on_and_types_with_no_children() -> None:
+    rows = pd.DataFrame(
+        [
+            ("a", "naive", date(2020, 1, 31), 1, date(2020, 2, 29), 10.0, 12.0),
+            ("b", "flow", date(2020, 1, 31), 1, date(2020, 2, 29), 5.0, 4.0),
+            ("b", "naive", date(2020, 1, 31), 1, date(2020, 2, 29), 7.0, 4.0),
+            ("a", "naive", date(2020, 3, 31), 1, date(2020, 4, 30), 10.0, 10.0),  # b has no flow here
+        ],
+        columns=["series", "method", "origin", "horizon", "target", "forecast", "actual"],
+    )
+    summed = reported_sums(rows, {"a": "naive", "b": "flow", "c": "zero"}, {TOTAL: ["a", "b", "c"]})
+    assert len(summed) == 1
+    # 10 + 5 = 15 against 12 + 4 = 16: 1/16 = 6.25%
+    row = summed.iloc[0]
+    assert (row["series"], row["method"], row["forecast"], row["actual"]) == (TOTAL, REPORTED, 15.0, 16.0)
+    assert row["ape"] == pytest.approx(6.25)
