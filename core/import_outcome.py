@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -23,6 +24,9 @@ PROBLEMS_SHOWN = 200
 KINDS_KEPT = 50
 # Changes kept of each action: the preview and the result list the first of each.
 CHANGES_KEPT = 200
+
+# "(also row 12)": where else a repeated key is, which would make every repeat a kind of its own.
+OTHER_ROWS = re.compile(r"\s*\((?:also )?(?:on )?rows? [^)]*\)")
 
 PROBLEM_CSV_HEADER = ("File", "Row", "Column", "Value", "What is wrong")
 
@@ -37,9 +41,9 @@ CHANGE_ORDER = ("create", "update", "delete")
 
 
 def problem_kind(problem: dict[str, Any]) -> str:
-    """What is wrong without the value, so that 5,000 bad amounts count as one kind of problem:
-    `'abc' is not an amount` becomes `is not an amount`."""
-    message = str(problem.get("message", ""))
+    """What is wrong without the value or the other rows it names, so that 5,000 bad amounts
+    count as one kind of problem: `'abc' is not an amount` becomes `is not an amount`."""
+    message = OTHER_ROWS.sub("", str(problem.get("message", "")))
     value = str(problem.get("value", "") or "")
     if value:
         message = message.replace(f"'{value}'", "").replace(value, "")
