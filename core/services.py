@@ -144,9 +144,9 @@ def _check(*, batch_id: int) -> ImportPlan | None:
         outcome = outcome_fields(errors=record.errors, warnings=record.warnings)
     except Exception as error:  # noqa: BLE001 - recorded for the officer, logged for the operator
         logger.exception("Checking upload %s failed", batch_id)
-        message = (
-            f"the file{'s' if len(batch.file_names) > 1 else ''} could not be checked, and nothing was written: {error}"
-        )
+        files = "files" if len(batch.file_names) > 1 else "file"
+        reason = str(error) or type(error).__name__
+        message = f"the {files} could not be checked, and nothing was written: {reason}"
         problem = {"source": batch.title, "row": None, "column": "", "value": "", "message": message}
         checking.update(
             status=ImportBatch.Status.FAILED,
