@@ -220,3 +220,26 @@ def test_a_problem_of_the_whole_file_says_so_in_the_download() -> None:
         "File,Row,Column,Value,What is wrong\r\na.csv,whole file,,,is empty\r\n"
     )
     assert problems_csv(b"").decode("utf-8-sig") == "File,Row,Column,Value,What is wrong\r\n"
+
+
+def test_confirming_uses_the_stored_verdict_and_reads_nothing_in_the_request(
+    client_for, finance_officer, monkeypatch, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(finance_officer)
+    post(client, "budget", "budget.csv", BUDGET)
+    batch = ImportBatch.objects.get()
+    queued = []
+    monkeypatch.setattr(tasks.import_batch_apply_task, "delay", lambda *args: queued.append(args))
+    # While it is being checked there is nothing to confirm.
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/uploads/{batch.pk}/", {"action": "apply"})
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.CHECKING and queued == []
+    run_upload_worker()
+    planned = []
+    monkeypatch.setattr(services, "import_plan_build", lambda **kwargs: planned.append(kwargs))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/uploads/{batch.pk}/", {"action": "apply"})
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.QUEUED and queued == [(batch.pk, finance_officer.pk)]
+    assert planned == []
