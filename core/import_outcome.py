@@ -101,6 +101,28 @@ def changes_kept(changes: Iterable[Change]) -> list[dict[str, str]]:
     return [row for action in CHANGE_ORDER for row in kept[action]]
 
 
+def change_counts(*, summary: dict[str, Any], applied: bool) -> list[tuple[str, int]]:
+    """How many of each change, in words ("To add", or "Added" once imported), in the order
+    add, change, remove, unchanged."""
+    counts = summary.get("counts") or {}
+    order = [*CHANGE_ORDER, "unchanged"]
+    ranked = sorted(counts.items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order))
+    return [(CHANGE_WORDS.get(action, (action, action))[1 if applied else 0], n) for action, n in ranked]
+
+
+def change_groups(*, summary: dict[str, Any], changes: list[dict[str, str]]) -> list[dict[str, Any]]:
+    """What an import changed (or would change): each action in words ("Added"), how many,
+    and the first rows kept."""
+    counts = summary.get("counts") or {}
+    groups = []
+    for action in CHANGE_ORDER:
+        rows = [c for c in changes if c.get("action") == action]
+        total = int(counts.get(action, len(rows)))
+        if total:
+            groups.append({"words": CHANGE_WORDS[action][1], "count": total, "rows": rows})
+    return groups
+
+
 def outcome_fields(*, errors: list[dict[str, Any]], warnings: list[dict[str, Any]]) -> dict[str, Any]:
     """The fields of an ImportBatch that record a plan's problems, bounded."""
     return {

@@ -22,7 +22,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from accounts.access import FINANCE, AuthenticatedHttpRequest, authority_of, role_required
 from core.exports import Title, table_download
 from core.import_dispatch import import_batch_confirm, import_batch_submit
-from core.import_outcome import CHANGE_ORDER, CHANGE_WORDS, CHANGES_KEPT, PROBLEMS_SHOWN, problems_csv, problems_csv_gz
+from core.import_outcome import (
+    CHANGES_KEPT,
+    PROBLEMS_SHOWN,
+    change_counts,
+    change_groups,
+    problems_csv,
+    problems_csv_gz,
+)
 from core.import_templates import column_guide, has_template, template_csv, template_xlsx
 from core.importing import importers
 from core.models import ImportBatch
@@ -160,6 +167,7 @@ def _preview_context(request: AuthenticatedHttpRequest, batch: ImportBatch, back
     importer = importers().get(batch.kind)
     applied = batch.status == ImportBatch.Status.APPLIED
     imported, _not_imported, _cancelled = _outcome_messages(batch)
+    groups = change_groups(summary=batch.summary, changes=batch.changes)
     return {
         "batch": batch,
         "kind_title": importer.title if importer else batch.kind,
@@ -167,11 +175,11 @@ def _preview_context(request: AuthenticatedHttpRequest, batch: ImportBatch, back
         # What will change (waiting for confirmation) or what changed (imported), from what the
         # worker kept: nothing is read again here.
         "changes": batch.changes if batch.status == ImportBatch.Status.PREVIEWED else None,
-        "changed": _changed(batch) if applied else None,
-        "changes_truncated": any(len(group["rows"]) < group["count"] for group in _changed(batch)),
+        "changed": groups if applied else None,
+        "changes_truncated": any(len(group["rows"]) < group["count"] for group in groups),
         "changes_kept": CHANGES_KEPT,
         "imported_message": imported if applied else "",
-        "change_counts": _change_counts(batch, applied=applied),
+        "change_counts": change_counts(summary=batch.summary, applied=applied),
         "problems_shown": PROBLEMS_SHOWN,
         "counts_text": {
             "problems": f"{batch.problem_count:,}",
@@ -188,23 +196,3 @@ def _preview_context(request: AuthenticatedHttpRequest, batch: ImportBatch, back
         "status_url": f"{request.path}?format=json",
         "back": back,
     }
-
-
-def _change_counts(batch: ImportBatch, *, applied: bool) -> list[tuple[str, int]]:
-    """How many of each change, in words ("To add", or "Added" once imported)."""
-    counts = batch.summary.get("counts") or {}
-    order = [*CHANGE_ORDER, "unchanged"]
-    ranked = sorted(counts.items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order))
-    return [(CHANGE_WORDS.get(action, (action, action))[1 if applied else 0], n) for action, n in ranked]
-
-
-def _changed(batch: ImportBatch) -> list[dict[str, Any]]:
-    """What an import changed: each action, its count and its first rows."""
-    counts = batch.summary.get("counts") or {}
-    groups = []
-    for action in CHANGE_ORDER:
-        rows = [c for c in batch.changes if c.get("action") == action]
-        total = int(counts.get(action, len(rows)))
-        if total:
-            groups.append({"words": CHANGE_WORDS[action][1], "count": total, "rows": rows})
-    return groups

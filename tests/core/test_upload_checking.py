@@ -12,8 +12,16 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from core import services, tasks
-from core.import_outcome import problem_kind, problem_kinds, problems_csv, problems_csv_gz
-from core.importing import importer_for
+from core.import_outcome import (
+    change_counts,
+    change_groups,
+    changes_kept,
+    problem_kind,
+    problem_kinds,
+    problems_csv,
+    problems_csv_gz,
+)
+from core.importing import Change, importer_for
 from core.models import ImportBatch
 from tests.uploads import run_upload_worker
 
@@ -243,3 +251,15 @@ def test_confirming_uses_the_stored_verdict_and_reads_nothing_in_the_request(
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.QUEUED and queued == [(batch.pk, finance_officer.pk)]
     assert planned == []
+
+
+def test_changes_are_counted_in_words_and_only_the_first_of_each_kind_kept() -> None:
+    made = [Change("create", f"L{n}", f"new line L{n}") for n in range(250)]
+    made += [Change("unchanged", "X", "same"), Change("update", "Y", "line Y", "£1.00", "£2.00")]
+    kept = changes_kept(made)
+    assert len(kept) == 200 + 1 and kept[0]["description"] == "new line L0" and kept[-1]["action"] == "update"
+    summary = {"counts": {"unchanged": 1, "update": 1, "create": 250}}
+    assert change_counts(summary=summary, applied=False) == [("To add", 250), ("To change", 1), ("Unchanged", 1)]
+    assert change_counts(summary=summary, applied=True) == [("Added", 250), ("Changed", 1), ("Unchanged", 1)]
+    groups = change_groups(summary=summary, changes=kept)
+    assert [(g["words"], g["count"], len(g["rows"])) for g in groups] == [("Added", 250, 200), ("Changed", 1, 1)]
