@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 
 from accounts.models import Authority, User
@@ -28,7 +29,9 @@ def import_batch_submit(
     """Keep an upload's files and have a worker check them once this transaction commits."""
     batch = import_batch_receive(authority=authority, kind=kind, files=files, options=options, user=user)
     batch_id = batch.pk
-    transaction.on_commit(lambda: import_batch_check_task.delay(batch_id))
+    transaction.on_commit(
+        lambda: import_batch_check_task.apply_async(args=(batch_id,), queue=settings.OUTTURN_IMPORT_QUEUE)
+    )
     return batch
 
 
@@ -40,7 +43,9 @@ def import_batch_queue(*, batch_id: int, user: User | None) -> bool:
     )
     if claimed:
         user_id = user.pk if user is not None else None
-        transaction.on_commit(lambda: import_batch_apply_task.delay(batch_id, user_id))
+        transaction.on_commit(
+            lambda: import_batch_apply_task.apply_async(args=(batch_id, user_id), queue=settings.OUTTURN_IMPORT_QUEUE)
+        )
     return bool(claimed)
 
 

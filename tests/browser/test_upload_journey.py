@@ -34,8 +34,8 @@ def test_an_officer_uploads_sees_the_problems_then_imports_a_good_file(
     width, visitor, finance_officer, placement_types, monkeypatch, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
     # The live server queues the check; the test plays the worker (run_upload_worker).
-    monkeypatch.setattr(tasks.import_batch_check_task, "delay", lambda *args: None)
-    monkeypatch.setattr(tasks.import_batch_apply_task, "delay", lambda *args: None)
+    monkeypatch.setattr(tasks.import_batch_check_task, "apply_async", lambda args, **options: None)
+    monkeypatch.setattr(tasks.import_batch_apply_task, "apply_async", lambda args, **options: None)
     officer = visitor()
     officer.page.set_viewport_size({"width": width, "height": 900})
     officer.sign_in(finance_officer.username)

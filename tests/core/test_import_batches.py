@@ -107,7 +107,7 @@ def test_a_confirmed_upload_goes_to_a_worker_with_its_progress(
     client_for, finance_officer, placement_types, monkeypatch, django_capture_on_commit_callbacks
 ) -> None:  # type: ignore[no-untyped-def]
     sent = []
-    monkeypatch.setattr(tasks.import_batch_apply_task, "delay", lambda *args: sent.append(args))
+    monkeypatch.setattr(tasks.import_batch_apply_task, "apply_async", lambda args, **options: sent.append(tuple(args)))
     client = client_for(finance_officer)
     batch = budget_batch(finance_officer)
     with django_capture_on_commit_callbacks(execute=True):

@@ -55,7 +55,9 @@ def test_the_upload_request_only_keeps_the_file_and_queues_its_check(
     build = services.import_plan_build
     monkeypatch.setattr(services, "import_plan_build", lambda **kwargs: planned.append(kwargs) or build(**kwargs))
     queued = []
-    monkeypatch.setattr(tasks.import_batch_check_task, "delay", lambda *args: queued.append(args))
+    monkeypatch.setattr(
+        tasks.import_batch_check_task, "apply_async", lambda args, **options: queued.append(tuple(args))
+    )
     client = client_for(finance_officer)
     with django_capture_on_commit_callbacks(execute=True):
         response = post(client, "budget", "budget.csv", BUDGET)
@@ -237,7 +239,9 @@ def test_confirming_uses_the_stored_verdict_and_reads_nothing_in_the_request(
     post(client, "budget", "budget.csv", BUDGET)
     batch = ImportBatch.objects.get()
     queued = []
-    monkeypatch.setattr(tasks.import_batch_apply_task, "delay", lambda *args: queued.append(args))
+    monkeypatch.setattr(
+        tasks.import_batch_apply_task, "apply_async", lambda args, **options: queued.append(tuple(args))
+    )
     # While it is being checked there is nothing to confirm.
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/uploads/{batch.pk}/", {"action": "apply"})

@@ -279,7 +279,7 @@ def test_a_confirmed_upload_is_queued_for_a_worker_with_progress(
     client_for, finance_officer, placement_lines, monkeypatch, django_capture_on_commit_callbacks
 ):
     sent = []
-    monkeypatch.setattr(tasks.import_batch_apply_task, "delay", lambda *args: sent.append(args))
+    monkeypatch.setattr(tasks.import_batch_apply_task, "apply_async", lambda args, **options: sent.append(tuple(args)))
     client = client_for(finance_officer)
     upload = upload_903(
         finance_officer,
