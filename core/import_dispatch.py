@@ -18,6 +18,11 @@ from core.services import import_batch_receive
 from core.tasks import import_batch_apply_task, import_batch_check_task
 
 
+def _queue() -> dict[str, Any]:
+    """The queue of the upload tasks: OUTTURN_IMPORT_QUEUE, or Celery's default when it is blank."""
+    return {"queue": settings.OUTTURN_IMPORT_QUEUE} if settings.OUTTURN_IMPORT_QUEUE else {}
+
+
 def import_batch_submit(
     *,
     authority: Authority,
@@ -29,9 +34,7 @@ def import_batch_submit(
     """Keep an upload's files and have a worker check them once this transaction commits."""
     batch = import_batch_receive(authority=authority, kind=kind, files=files, options=options, user=user)
     batch_id = batch.pk
-    transaction.on_commit(
-        lambda: import_batch_check_task.apply_async(args=(batch_id,), queue=settings.OUTTURN_IMPORT_QUEUE)
-    )
+    transaction.on_commit(lambda: import_batch_check_task.apply_async(args=(batch_id,), **_queue()))
     return batch
 
 
@@ -43,9 +46,7 @@ def import_batch_queue(*, batch_id: int, user: User | None) -> bool:
     )
     if claimed:
         user_id = user.pk if user is not None else None
-        transaction.on_commit(
-            lambda: import_batch_apply_task.apply_async(args=(batch_id, user_id), queue=settings.OUTTURN_IMPORT_QUEUE)
-        )
+        transaction.on_commit(lambda: import_batch_apply_task.apply_async(args=(batch_id, user_id), **_queue()))
     return bool(claimed)
 
 
