@@ -250,6 +250,8 @@ CELERY_BEAT_SCHEDULE = {
 OUTTURN_FORECAST_STALE_SECONDS = int(os.environ.get("OUTTURN_FORECAST_STALE_SECONDS", "300"))
 # Queue for forecast runs (blank: Celery's default queue); tests give each worker its own.
 OUTTURN_FORECAST_QUEUE = os.environ.get("OUTTURN_FORECAST_QUEUE", "") or None
+# Queue for checking and importing uploads (blank: Celery's default queue); tests give each worker its own.
+OUTTURN_IMPORT_QUEUE = os.environ.get("OUTTURN_IMPORT_QUEUE", "") or None
 # Fault injection for the worker-killed test: seconds to wait before writing results. Always 0 in use.
 
 LOGGING = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 
 from accounts.models import Authority, User
-from core.importing import files_title
+from core.importing import files_title, importers
 
 
 class ImportBatchQuerySet(models.QuerySet["ImportBatch"]):
@@ -19,6 +19,7 @@ class ImportBatch(models.Model):
     SSDA903 return's files of every year), with what the preview found."""
 
     class Status(models.TextChoices):
+        CHECKING = "checking", "Checking the file"
         PREVIEWED = "previewed", "Waiting for confirmation"
         QUEUED = "queued", "Queued"
         RUNNING = "running", "Importing"
@@ -29,13 +30,21 @@ class ImportBatch(models.Model):
     authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="import_batches")
     kind = models.CharField(max_length=30)
     options = models.JSONField(default=dict, blank=True)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PREVIEWED)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.CHECKING)
     progress = models.PositiveSmallIntegerField(default=0)
     summary = models.JSONField(default=dict, blank=True)
     errors = models.JSONField(default=list, blank=True)
     warnings = models.JSONField(default=list, blank=True)
     # Records the importer corrected or left out, each with its file and row (core.importing.ISSUE_COLUMNS).
     issues = models.JSONField(default=list, blank=True)
+    # `errors` and `warnings` keep only the first problems a page shows (core.import_outcome);
+    # these say how many there were, how many of each kind, and hold every one for the download.
+    problem_count = models.PositiveIntegerField(default=0)
+    warning_count = models.PositiveIntegerField(default=0)
+    problem_kinds = models.JSONField(default=list, blank=True)
+    problems_csv = models.BinaryField(default=b"", editable=False, help_text="every problem, as gzipped CSV")
+    # The first changes of each kind (added, changed, removed) the preview or the import found.
+    changes = models.JSONField(default=list, blank=True)
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -62,8 +71,23 @@ class ImportBatch(models.Model):
         return files_title(self.file_names)
 
     @property
+    def kind_title(self) -> str:
+        """The kind in words ("Monthly actuals")."""
+        importer = importers().get(self.kind)
+        return importer.title if importer is not None else self.kind
+
+    @property
     def is_running(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def is_checking(self) -> bool:
+        return self.status == self.Status.CHECKING
+
+    @property
+    def is_working(self) -> bool:
+        """A worker has it: being checked, or being imported."""
+        return self.is_checking or self.is_running
 
 
 class ImportFile(models.Model):

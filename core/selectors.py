@@ -16,7 +16,7 @@ def import_batches_recent(
     *, authority: Authority, kinds: Sequence[str] | None = None, limit: int = 10
 ) -> list[ImportBatch]:
     """The latest uploads, newest first, with their files' names (not their content)."""
-    batches = ImportBatch.objects.filter(authority=authority).defer("issues").with_file_names()
+    batches = ImportBatch.objects.filter(authority=authority).defer("issues", "problems_csv").with_file_names()
     if kinds is not None:
         batches = batches.filter(kind__in=list(kinds))
     return list(batches[:limit])
@@ -25,14 +25,15 @@ def import_batches_recent(
 def import_batch_progress(
     *, authority: Authority, batch_id: int, kinds: Sequence[str] | None = None
 ) -> dict[str, Any] | None:
-    """Status and progress of an upload, for its page to follow while a worker imports it."""
+    """Status and progress of an upload, for its page to follow while a worker checks or imports it."""
     batches = ImportBatch.objects.filter(pk=batch_id, authority=authority)
     if kinds is not None:
         batches = batches.filter(kind__in=list(kinds))
     row = batches.values("status", "progress").first()
     if row is None:
         return None
-    return {**row, "done": row["status"] not in (ImportBatch.Status.QUEUED, ImportBatch.Status.RUNNING)}
+    working = (ImportBatch.Status.CHECKING, ImportBatch.Status.QUEUED, ImportBatch.Status.RUNNING)
+    return {**row, "done": row["status"] not in working}
 
 
 def import_issues_frame(*, batch: ImportBatch) -> pd.DataFrame:

@@ -1,12 +1,14 @@
 """Running imports: preview (no writes) and apply (all or nothing).
 
-Every upload, of one file or several, is an ImportBatch holding its files: created with a
-preview, confirmed (here, or by a worker through core.import_dispatch) or cancelled. The
-command line runs the same plan and apply without keeping a batch (`import_run`).
+Every upload, of one file or several, is an ImportBatch holding its files: received (the files
+kept, nothing read), checked by a worker (the preview), then confirmed and imported by a worker
+(core.import_dispatch queues both) or cancelled. The command line plans and applies in its own
+process (`import_run`).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,8 +17,11 @@ from django.utils import timezone
 
 from accounts.audit import audit_record
 from accounts.models import Authority, User
+from core.import_outcome import changes_kept, outcome_fields
 from core.importing import ImportPlan, SourceFile, files_title, importer_for, jsonable
 from core.models import ImportBatch, ImportFile
+
+logger = logging.getLogger(__name__)
 
 # Claimed by apply; what the worker and a second click see while it runs.
 CLAIMABLE = (ImportBatch.Status.PREVIEWED, ImportBatch.Status.QUEUED)
@@ -90,6 +95,77 @@ def _scalars(values: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in values.items() if isinstance(v, int | str | float | bool | type(None))}
 
 
+def import_batch_receive(
+    *,
+    authority: Authority,
+    kind: str,
+    files: Sequence[SourceFile],
+    options: dict[str, Any],
+    user: User,
+) -> ImportBatch:
+    """Keep an upload's files, waiting to be checked (by a worker: core.import_dispatch). Reads
+    nothing of the files, so it takes as long as storing them whatever they hold."""
+    importer_for(kind)  # an unknown kind is refused here, not by the worker
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(
+            authority=authority,
+            kind=kind,
+            options=jsonable(options),
+            created_by=user,
+            status=ImportBatch.Status.CHECKING,
+            progress=5,
+        )
+        ImportFile.objects.bulk_create(
+            ImportFile(batch=batch, position=position, name=f.name[:255], content=f.data, size=len(f.data))
+            for position, f in enumerate(files)
+        )
+    return batch
+
+
+def import_batch_check(*, batch_id: int) -> ImportBatch | None:
+    """What the worker does with a new upload: check its files and keep what the preview shows.
+
+    Safe to run twice (a worker lost mid-way gives the task again): only an upload still being
+    checked is checked, and only the first run to finish records its outcome. A failure of the
+    check itself is recorded on the upload in words, and nothing is written."""
+    _check(batch_id=batch_id)
+    return ImportBatch.objects.with_file_names().defer("problems_csv").filter(pk=batch_id).first()
+
+
+def _check(*, batch_id: int) -> ImportPlan | None:
+    checking = ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.Status.CHECKING)
+    batch = checking.with_file_names().select_related("authority").first()
+    if batch is None:
+        return None
+    checking.update(progress=20)
+    try:
+        plan = import_batch_plan(batch=batch)
+        record = importer_for(plan.kind).record(plan)
+        outcome = outcome_fields(errors=record.errors, warnings=record.warnings)
+    except Exception as error:  # noqa: BLE001 - recorded for the officer, logged for the operator
+        logger.exception("Checking upload %s failed", batch_id)
+        files = "files" if len(batch.file_names) > 1 else "file"
+        reason = str(error) or type(error).__name__
+        message = f"the {files} could not be checked, and nothing was written: {reason}"
+        problem = {"source": batch.title, "row": None, "column": "", "value": "", "message": message}
+        checking.update(
+            status=ImportBatch.Status.FAILED,
+            progress=100,
+            finished_at=timezone.now(),
+            **outcome_fields(errors=[problem], warnings=[]),
+        )
+        return None
+    checking.update(
+        status=ImportBatch.Status.PREVIEWED if plan.ok else ImportBatch.Status.FAILED,
+        progress=100,
+        summary=record.summary,
+        issues=record.issues,
+        changes=changes_kept(plan.changes),
+        **outcome,
+    )
+    return plan
+
+
 def import_batch_create(
     *,
     authority: Authority,
@@ -97,26 +173,12 @@ def import_batch_create(
     files: Sequence[SourceFile],
     options: dict[str, Any],
     user: User,
-) -> tuple[ImportBatch, ImportPlan]:
-    """Check an upload and keep its files for confirmation. Writes nothing it describes."""
-    plan = import_plan_build(authority=authority, kind=kind, files=files, options=options)
-    record = importer_for(kind).record(plan)
-    with transaction.atomic():
-        batch = ImportBatch.objects.create(
-            authority=authority,
-            kind=kind,
-            options=options,
-            created_by=user,
-            summary=record.summary,
-            errors=record.errors,
-            warnings=record.warnings,
-            issues=record.issues,
-            status=ImportBatch.Status.PREVIEWED if plan.ok else ImportBatch.Status.FAILED,
-        )
-        ImportFile.objects.bulk_create(
-            ImportFile(batch=batch, position=position, name=f.name[:255], content=f.data, size=len(f.data))
-            for position, f in enumerate(files)
-        )
+) -> tuple[ImportBatch, ImportPlan | None]:
+    """Keep an upload and check it in this process, for a caller with no worker (a script, a
+    test); the pages queue the check instead (core.import_dispatch.import_batch_submit)."""
+    batch = import_batch_receive(authority=authority, kind=kind, files=files, options=options, user=user)
+    plan = _check(batch_id=batch.pk)
+    batch = ImportBatch.objects.with_file_names().defer("problems_csv").get(pk=batch.pk)
     return batch, plan
 
 
@@ -141,7 +203,7 @@ def import_batch_apply(*, batch_id: int, user: User | None) -> ImportBatch:
     claimed = ImportBatch.objects.filter(pk=batch_id, status__in=CLAIMABLE).update(
         status=ImportBatch.Status.RUNNING, progress=10
     )
-    batch = ImportBatch.objects.with_file_names().select_related("authority").get(pk=batch_id)
+    batch = ImportBatch.objects.with_file_names().defer("problems_csv").select_related("authority").get(pk=batch_id)
     if not claimed:
         return batch
     try:
@@ -154,10 +216,11 @@ def import_batch_apply(*, batch_id: int, user: User | None) -> ImportBatch:
         )
     except Exception as error:  # noqa: BLE001 - recorded for the user, then re-raised for the logs
         message = f"the import failed and nothing was written: {error}"
+        problem = {"source": batch.title, "row": None, "column": "", "value": "", "message": message}
         ImportBatch.objects.filter(pk=batch_id).update(
             status=ImportBatch.Status.FAILED,
             finished_at=timezone.now(),
-            errors=[{"source": batch.title, "row": None, "column": "", "value": "", "message": message}],
+            **outcome_fields(errors=[problem], warnings=[]),
         )
         raise
     _batch_finish(batch_id=batch_id, plan=plan, result=result)
@@ -167,10 +230,17 @@ def import_batch_apply(*, batch_id: int, user: User | None) -> ImportBatch:
 
 def _batch_finish(*, batch_id: int, plan: ImportPlan, result: dict[str, Any] | None) -> None:
     record = importer_for(plan.kind).record(plan)
-    done = {"finished_at": timezone.now(), "progress": 100, "issues": record.issues}
+    done = {
+        "finished_at": timezone.now(),
+        "progress": 100,
+        "issues": record.issues,
+        "changes": changes_kept(plan.changes),
+    }
     if result is None:
         ImportBatch.objects.filter(pk=batch_id).update(
-            status=ImportBatch.Status.FAILED, errors=record.errors, warnings=record.warnings, **done
+            status=ImportBatch.Status.FAILED,
+            **outcome_fields(errors=record.errors, warnings=record.warnings),
+            **done,
         )
     else:
         ImportBatch.objects.filter(pk=batch_id).update(
@@ -179,9 +249,11 @@ def _batch_finish(*, batch_id: int, plan: ImportPlan, result: dict[str, Any] | N
 
 
 def import_batch_cancel(*, batch: ImportBatch) -> bool:
-    """Cancel an upload waiting for confirmation; its files' content is not kept."""
+    """Cancel an upload being checked or waiting for confirmation; its files' content is not kept
+    (a check still running then records nothing)."""
+    waiting = (ImportBatch.Status.CHECKING, ImportBatch.Status.PREVIEWED)
     with transaction.atomic():
-        cancelled = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.PREVIEWED).update(
+        cancelled = ImportBatch.objects.filter(pk=batch.pk, status__in=waiting).update(
             status=ImportBatch.Status.CANCELLED
         )
         if cancelled:

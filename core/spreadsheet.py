@@ -236,22 +236,27 @@ def xlsx_bytes(
     money: Iterable[str] = (),
     percent: Iterable[str] = (),
     share: Iterable[str] = (),
+    file_columns: bool = False,
 ) -> bytes:
-    """The table as a finance officer's workbook (the module's docstring)."""
+    """The table as a finance officer's workbook (the module's docstring). With `file_columns`
+    (a file to fill in and upload, such as an import template) there is no title row and the
+    header keeps the column names the importer reads."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     kinds = column_kinds(frame.columns, money=money, percent=percent, share=share)
-    headers = [header_words(c) for c in frame.columns]
+    headers = [str(c) if file_columns else header_words(c) for c in frame.columns]
+    header_row = 1 if file_columns else HEADER_ROW
     book = Workbook()
     sheet = book.active
     sheet.title = re.sub(r"[\[\]:*?/\\]", " ", title.what)[:31] or "Table"
-    sheet.cell(row=1, column=1, value=safe_text(title.text())).font = Font(bold=True, size=14)
+    if not file_columns:
+        sheet.cell(row=1, column=1, value=safe_text(title.text())).font = Font(bold=True, size=14)
     widths = [len(h) for h in headers]
     for index, header in enumerate(headers, start=1):
-        sheet.cell(row=HEADER_ROW, column=index, value=safe_text(header)).font = Font(bold=True)
-    for row_number, row in enumerate(frame.itertuples(index=False, name=None), start=HEADER_ROW + 1):
+        sheet.cell(row=header_row, column=index, value=safe_text(header)).font = Font(bold=True)
+    for row_number, row in enumerate(frame.itertuples(index=False, name=None), start=header_row + 1):
         for index, (raw, kind) in enumerate(zip(row, kinds, strict=True)):
             value, number_format = _cell(raw, kind)
             if value is None:
@@ -262,10 +267,10 @@ def xlsx_bytes(
             widths[index] = max(widths[index], _shown_width(value, number_format))
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, NARROWEST), WIDEST)
-    sheet.freeze_panes = f"A{HEADER_ROW + 1}"
+    sheet.freeze_panes = f"A{header_row + 1}"
     if headers:
         last = get_column_letter(len(headers))
-        sheet.auto_filter.ref = f"A{HEADER_ROW}:{last}{max(HEADER_ROW + len(frame), HEADER_ROW + 1)}"
+        sheet.auto_filter.ref = f"A{header_row}:{last}{max(header_row + len(frame), header_row + 1)}"
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

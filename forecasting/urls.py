@@ -15,6 +15,7 @@ urlpatterns = [
     path("lines/<int:line_id>/budget/<str:year_label>/", views.budget_edit, name="budget_edit"),
     path("uploads/", upload_views.upload, name="upload"),
     path("uploads/<int:batch_id>/", upload_views.upload_preview, name="upload_preview"),
+    path("uploads/templates/<slug:kind>.<slug:fmt>", upload_views.upload_template, name="upload_template"),
     path("scenarios/", scenario_views.scenarios, name="scenarios"),
     path("scenarios/<int:assumption_id>/delete/", scenario_views.assumption_delete, name="assumption_delete"),
 ]

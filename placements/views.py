@@ -27,9 +27,9 @@ from accounts.access import (
     role_required,
 )
 from core.exports import Title, table_download
+from core.import_dispatch import import_batch_submit
 from core.importing import importer_for
 from core.selectors import import_batch_progress, import_batches_recent
-from core.services import import_batch_create
 from forecasting.download_titles import year_title
 from forecasting.engine.calendar import CalendarError, FinancialYear, year_containing
 from forecasting.engine.money import pence_to_pounds, pounds_text
@@ -250,7 +250,7 @@ def import_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         errors = _import_problems(kind, files)
         if not errors:
             la = request.POST.get("la", "").strip()
-            batch, _plan = import_batch_create(
+            batch = import_batch_submit(
                 authority=authority,
                 kind=kind,
                 files=source_files(files),

@@ -13,6 +13,7 @@ SECTIONS = [
     ("Forecast engine", ["bench_engine.py"]),
     ("Imports, KPIs and whole runs on PostgreSQL", ["bench_county.py"]),
     ("Dashboard under load and the PDF snapshot", ["bench_dashboard.py"]),
+    ("An upload of a bad 1.7 MB file", ["bench_upload.py"]),
 ]
 
 

@@ -1,16 +1,17 @@
-"""One import pipeline for every kind: an upload keeps its files, is checked again when
-confirmed, is imported in the request or by a worker, and records what went wrong."""
+"""One import pipeline for every kind: an upload keeps its files, is checked by a worker, is
+checked again when confirmed and imported by a worker, and records what went wrong."""
 
 from __future__ import annotations
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from core import import_dispatch, tasks
+from core import tasks
 from core.importing import SourceFile, files_title, importer_for
 from core.models import ImportBatch, ImportFile
 from core.services import import_batch_apply, import_batch_cancel, import_batch_create, import_batch_files
 from forecasting.models import Budget
+from tests.uploads import run_upload_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -86,6 +87,7 @@ def test_the_general_upload_page_takes_several_files_and_refuses_a_second_budget
     batch = ImportBatch.objects.with_file_names().get()
     assert response["Location"] == f"/uploads/{batch.pk}/"
     assert batch.file_names == ["a.csv", "b.csv"]
+    run_upload_worker()
     page = client.get(f"/uploads/{batch.pk}/").content.decode()
     assert "1 problem – nothing was written" in page and "a budget import takes one file; 2 were given" in page
     assert "Import these changes" not in page
@@ -101,12 +103,11 @@ def test_the_upload_page_refuses_a_file_over_the_limit_before_keeping_it(client_
     assert not ImportBatch.objects.exists()
 
 
-def test_a_large_upload_on_the_general_page_goes_to_a_worker_with_its_progress(
+def test_a_confirmed_upload_goes_to_a_worker_with_its_progress(
     client_for, finance_officer, placement_types, monkeypatch, django_capture_on_commit_callbacks
 ) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(import_dispatch, "LARGE_UPLOAD_BYTES", 10)
     sent = []
-    monkeypatch.setattr(tasks.import_batch_apply_task, "delay", lambda *args: sent.append(args))
+    monkeypatch.setattr(tasks.import_batch_apply_task, "apply_async", lambda args, **options: sent.append(tuple(args)))
     client = client_for(finance_officer)
     batch = budget_batch(finance_officer)
     with django_capture_on_commit_callbacks(execute=True):

@@ -10,7 +10,7 @@ from datetime import date
 import openpyxl
 import pytest
 
-from core import import_dispatch, tasks
+from core import tasks
 from core.importing import SourceFile
 from core.models import ImportBatch
 from core.services import import_batch_create
@@ -18,6 +18,7 @@ from placements import selectors, services
 from placements.models import CodeMapping, Placement, UnitCost
 from tests.placements.conftest import register_csv
 from tests.placements.test_ssda903 import episodes_file, header_file
+from tests.uploads import run_upload_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -195,10 +196,12 @@ def test_a_register_upload_is_previewed_then_imported(client_for, finance_office
     response = client.post("/placements/import/", {"kind": "placements", "files": [upload]})
     assert response.status_code == 302
     batch = ImportBatch.objects.filter(kind="placements").latest("pk")
+    run_upload_worker()
     html = client.get(response["Location"]).content.decode()
     assert "What will change" in html and "P1" in html
     assert Placement.objects.count() == 0
     response = client.post(response["Location"], {"action": "apply"})
+    run_upload_worker()
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.APPLIED and Placement.objects.count() == 1
 
@@ -207,6 +210,7 @@ def test_a_bad_register_upload_shows_every_problem(client_for, finance_officer, 
     upload = io.BytesIO(register_csv("P1,C001,2090-05-01,nonsense,,,2019-04-01,,,-5,,,N,"))
     upload.name = "bad.csv"
     response = client_for(finance_officer).post("/placements/import/", {"kind": "placements", "files": [upload]})
+    run_upload_worker()
     html = client_for(finance_officer).get(response["Location"]).content.decode()
     assert "3 problems – nothing was written" in html
     assert "&#x27;nonsense&#x27; is not a finance placement type code" in html
@@ -226,11 +230,13 @@ def test_several_903_files_upload_together_preview_and_import(client_for, financ
     assert response.status_code == 302
     upload = ImportBatch.objects.with_file_names().get(kind="ssda903")
     assert upload.file_names == ["2019-header.csv", "2019-episodes.csv"]
+    run_upload_worker()
     html = client.get(response["Location"]).content.decode()
     assert "What happened to every episode" in html and "has no header row in any return" in html
     csv_text = client.get(response["Location"] + "?format=csv").content.decode("utf-8-sig")
     assert "2019-episodes.csv,3,CHILD,8" in csv_text
     client.post(response["Location"], {"action": "apply"})
+    run_upload_worker()
     upload.refresh_from_db()
     assert upload.status == ImportBatch.Status.APPLIED
     assert list(Placement.objects.values_list("placement_ref", flat=True)) == ["903-7-20200101"]
@@ -251,11 +257,14 @@ def test_an_ssda903_return_uploaded_on_the_general_page_has_the_same_preview(
     response = client.post("/uploads/", {"kind": "ssda903", "file": files})
     batch = ImportBatch.objects.get(kind="ssda903")
     assert response["Location"] == f"/uploads/{batch.pk}/"
+    run_upload_worker()
     html = client.get(response["Location"]).content.decode()
     assert "What happened to every episode" in html and "2019-header.csv, 2019-episodes.csv" in html
     assert "Every record not used as it stands (1)" in html
     response = client.post(response["Location"], {"action": "apply"}, follow=True)
-    assert [str(m) for m in response.context["messages"]] == ["The SSDA903 files were imported."]
+    assert not list(response.context["messages"])
+    run_upload_worker()
+    assert "The SSDA903 files were imported." in client.get(f"/uploads/{batch.pk}/").content.decode()
     assert list(Placement.objects.values_list("placement_ref", flat=True)) == ["903-7-20200101"]
 
 
@@ -266,12 +275,11 @@ def upload_903(user, *files):
     return batch
 
 
-def test_a_large_upload_is_queued_for_a_worker_with_progress(
+def test_a_confirmed_upload_is_queued_for_a_worker_with_progress(
     client_for, finance_officer, placement_lines, monkeypatch, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(import_dispatch, "LARGE_UPLOAD_BYTES", 10)
     sent = []
-    monkeypatch.setattr(tasks.import_batch_apply_task, "delay", lambda *args: sent.append(args))
+    monkeypatch.setattr(tasks.import_batch_apply_task, "apply_async", lambda args, **options: sent.append(tuple(args)))
     client = client_for(finance_officer)
     upload = upload_903(
         finance_officer,

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from accounts.models import AuditEvent
 from core.spreadsheet import header_words
+from tests.uploads import run_upload_worker
 from tests.workforce.conftest import GOOD, errors, run_import
 from workforce.models import Team, Worker
 
@@ -251,9 +252,11 @@ def test_the_upload_page_previews_a_workforce_file_with_its_as_at_date(
         },
     )
     assert response.status_code == 302
+    run_upload_worker()
     preview = client.get(response["Location"])
     assert preview.status_code == 200
     assert not Worker.objects.exists()  # nothing written until confirmed
     confirmed = client.post(response["Location"], {"action": "apply"})
     assert confirmed.status_code == 302
+    run_upload_worker()
     assert Worker.objects.count() == 4
