@@ -7,8 +7,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from accounts.models import Authority, Role, User
-from dashboards.selectors import sign_off_checks
 from dashboards.services import commentary_save, period_sign_off
+from dashboards.sign_off_reads import sign_off_checks
 from forecast_runs.backtests import backtest_execute, backtest_request
 from forecast_runs.dispatch import forecast_run_request
 from forecast_runs.execute import forecast_run_execute

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.audit import audit_record
 from accounts.models import Authority, Role, User
-from dashboards import selectors
+from dashboards import selectors, sign_off_reads
 from dashboards.document import Publication, period_document
 from dashboards.models import PublishedPeriod, ServiceCommentary, SnapshotPdf
 from dashboards.printing import snapshot_pdf_generate
@@ -62,7 +62,9 @@ def commentary_save(
         raise PermissionError("Commentary belongs to your own authority")
     if user.role != Role.FINANCE_OFFICER:
         raise PermissionError("Only finance officers write variance commentary")
-    carried = selectors.carried_forward_commentary(authority=authority, year=year, period=period, services=list(texts))
+    carried = sign_off_reads.carried_forward_commentary(
+        authority=authority, year=year, period=period, services=list(texts)
+    )
     changed = 0
     with transaction.atomic():
         existing = {
@@ -125,7 +127,7 @@ def period_sign_off(
     comment = comment.strip()
     if not comment:
         raise SignOffError("Enter a sign-off comment: what you are confirming, and any reservations")
-    checks = selectors.sign_off_checks(run)
+    checks = sign_off_reads.sign_off_checks(run)
     unacknowledged = checks.missing(set(acknowledged))
     if unacknowledged:
         raise SignOffNeedsLookError(unacknowledged)

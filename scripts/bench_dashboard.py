@@ -136,8 +136,8 @@ def pdf_figures(authority, run) -> None:  # type: ignore[no-untyped-def]
     from accounts.models import Role, User
     from dashboards.models import PublishedPeriod, SnapshotPdf
     from dashboards.printing import snapshot_pdf_generate
-    from dashboards.selectors import sign_off_checks
     from dashboards.services import period_sign_off, snapshot_pdf_request
+    from dashboards.sign_off_reads import sign_off_checks
 
     director = User.objects.get(username="bench-director")
     assert director.role == Role.DIRECTOR

@@ -226,6 +226,6 @@ def set_assumptions(*, authority: Authority) -> None:
 
 def everything_looked_at(run: ForecastRun) -> set[str]:
     """The keys of every item the sign-off page lists for `run`, as a director who ticked them all."""
-    from dashboards.selectors import sign_off_checks
+    from dashboards.sign_off_reads import sign_off_checks
 
     return {item.key for item in sign_off_checks(run).items}
