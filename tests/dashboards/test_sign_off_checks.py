@@ -86,7 +86,9 @@ def test_actuals_changed_after_the_run_are_named_newest_first() -> None:
     )
     three = one + [ActualChange("SW-CP Child protection teams", "Period 1, April 2019", at)] * 2
     many = actuals_check(run_started="5 August 2019 2:15pm", changes=three, when="6 August 2019 10:30am")
-    assert many is not None and "at 6 August 2019 10:30am and 2 others. The forecast does not include these" in many.words
+    assert (
+        many is not None and "at 6 August 2019 10:30am and 2 others. The forecast does not include these" in many.words
+    )
     assert actuals_check(run_started="x", changes=[], when="") is None
 
 
