@@ -233,3 +233,13 @@ def _pounds(pence: int) -> str:
     from forecasting.engine.money import pounds_text
 
     return pounds_text(pence)
+
+
+def test_the_thresholds_are_settings(run, director, settings) -> None:  # type: ignore[no-untyped-def]
+    # A £50,000 floor is below 2% of £3,866,000 (£77,320), so it is the threshold.
+    settings.OUTTURN_SIGN_OFF_MOVEMENT_PENCE = 5_000_000
+    outturn = _department(run)["outturn"]
+    _publish_by_hand(run, director, period=3, department={"outturn": outturn + 5_000_000})
+    (moved,) = [w for w in _words(run) if w.startswith("The forecast outturn")]
+    assert moved.startswith("The forecast outturn has moved down by £50,000 since 2019/20 period 3")
+    assert moved.endswith("the smaller of 2% of the £3,866,000 budget and £50,000.")
