@@ -22,6 +22,7 @@ from dashboards.display import display_document
 from dashboards.document import drill, period_document, reads, run_document
 from dashboards.document.downloads import document_table, service_tables, table_what
 from dashboards.models import PublishedPeriod, SnapshotPdf
+from dashboards.month_path import variance_words
 from dashboards.published_outturn import LineForecast, PublishedForecast, published_against_outturn
 from dashboards.sign_off_reads import carried_forward_commentary, sign_off_checks
 from forecast_runs.backtest_sections import Section
@@ -261,7 +262,15 @@ def commentary_page(*, authority: Authority, year: FinancialYear, run: ForecastR
     for i, service in enumerate(document["services"]):
         offered = carried.get(service["name"])
         text = existing.get(service["name"]) or (offered.text if offered else "")
-        rows.append({"index": i, **service, "text": text, "carried_from": offered.source if offered else ""})
+        rows.append(
+            {
+                "index": i,
+                **service,
+                "text": text,
+                "carried_from": offered.source if offered else "",
+                "variance_words": variance_words(service["variance"]).lower(),
+            }
+        )
     return {"run": run, "rows": rows, "doc": document, "query": run_query(run, REPORTED_SCENARIO)}
 
 

@@ -215,6 +215,9 @@ def test_commentary_is_carried_forward_but_saved_only_when_edited(run, finance_o
     assert rows["Legal"]["text"] == "Proceedings\nabove budget." and rows["Legal"]["carried_from"] == "period 3"
     assert rows["Social Work"]["carried_from"] == "" and rows["Social Work"]["text"] == ""
     assert "Carried forward from period 3 — edit before you submit." in page.content.decode()
+    # £24,000 a month × 12 = £288,000 against £260,000; no service's variance is written "-£".
+    assert "Forecast outturn £288,000, budget £260,000, variance £28,000 overspend." in page.content.decode()
+    assert "-£" not in page.content.decode()
     legal = f"commentary-{list(rows).index('Legal')}"
     # Sent back as a browser sends it (CRLF line breaks) and unedited: not saved for period 4.
     client.post(url, {legal: "Proceedings\r\nabove budget."})
