@@ -54,7 +54,13 @@ def _asked(request: AuthenticatedHttpRequest) -> RunAsked:
 
 def period(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.user.role == Role.COMMITTEE_MEMBER and request.user.authority_id is not None:
-        return redirect("dashboards:published_list")
+        # The committee reads what is published: the latest period when there is one.
+        latest = selectors.current_versions(authority=authority_of(request))
+        return (
+            redirect("dashboards:published", published_id=latest[0].pk)
+            if latest
+            else redirect("dashboards:published_list")
+        )
     return _period_dashboard(request)
 
 

@@ -169,6 +169,8 @@ def test_a_councillor_lands_on_the_latest_published_period(
     page = client.get(reverse("home")).content.decode()
     assert "Latest published: 2019/20 period 4" in page and "Version 1, signed off " in page
     assert f'href="{reverse("dashboards:published", args=[published.pk])}" id="latest-link"' in page
+    # The menu's Forecast link takes a councillor to the same period.
+    assert client.get(reverse("dashboards:period")).url == reverse("dashboards:published", args=[published.pk])
     variance = published.document["department"]["variance"]
     assert ("overspend" if variance > 0 else "underspend") in page and "-£" not in page
 
