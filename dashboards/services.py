@@ -113,7 +113,7 @@ def period_sign_off(
     version. The earlier version, if any, stays readable; the committee sees the newest.
 
     `acknowledged` holds the keys of the items the director has looked at
-    (`selectors.sign_off_checks`); every current item must be among them, or the sign-off is
+    (`sign_off_reads.sign_off_checks`); every current item must be among them, or the sign-off is
     refused naming the others. The items are recorded on the published version."""
     if user.role != Role.DIRECTOR or user.authority_id != authority.pk:
         raise PermissionError("Only a director of the authority can sign off a period")
@@ -127,10 +127,6 @@ def period_sign_off(
     comment = comment.strip()
     if not comment:
         raise SignOffError("Enter a sign-off comment: what you are confirming, and any reservations")
-    checks = sign_off_reads.sign_off_checks(run)
-    unacknowledged = checks.missing(set(acknowledged))
-    if unacknowledged:
-        raise SignOffNeedsLookError(unacknowledged)
     latest = (
         PublishedPeriod.objects.filter(authority=authority, year=run.year, period=run.period)
         .defer("document")
@@ -139,6 +135,10 @@ def period_sign_off(
     )
     if latest is not None and latest.run_id == run.pk:
         raise SignOffError(f"This run is already published as version {latest.version} of period {run.period}")
+    checks = sign_off_reads.sign_off_checks(run)
+    unacknowledged = checks.missing(set(acknowledged))
+    if unacknowledged:
+        raise SignOffNeedsLookError(unacknowledged)
     now = timezone.now()
     signed_off_by = user.get_full_name() or user.get_username()
     for _attempt in range(3):

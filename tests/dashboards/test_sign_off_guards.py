@@ -246,3 +246,12 @@ def test_the_thresholds_are_settings(run, director, settings) -> None:  # type: 
     (moved,) = [w for w in _words(run) if w.startswith("The forecast outturn")]
     assert moved.startswith("The forecast outturn has moved down by £50,000 since 2019/20 period 3")
     assert moved.endswith("the smaller of 2% of the £3,866,000 budget and £50,000.")
+
+
+def test_a_run_already_published_is_refused_as_such_before_anything_is_asked_of_the_director(run, director) -> None:  # type: ignore[no-untyped-def]
+    services.period_sign_off(
+        authority=run.authority, user=director, run=run, comment="Ok.", acknowledged=everything_looked_at(run)
+    )
+    with pytest.raises(services.SignOffError) as refused:
+        services.period_sign_off(authority=run.authority, user=director, run=run, comment="Again.", acknowledged=set())
+    assert str(refused.value) == "This run is already published as version 1 of period 4"
