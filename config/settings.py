@@ -8,6 +8,7 @@ DATABASE_URL (PostgreSQL) and CELERY_BROKER_URL (Redis).
 from __future__ import annotations
 
 import os
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
@@ -264,5 +265,11 @@ LOGGING = {
 }
 
 OUTTURN_COUNCIL_NAME = os.environ.get("OUTTURN_COUNCIL_NAME", "")
+# Sign-off guards (docs/dashboards.md): a movement of the outturn since the last published period
+# needs a look when it is at least the smaller of this % of the budget and this many pence (£1m);
+# a likely range needs a look when it is more than this many times the usual width.
+OUTTURN_SIGN_OFF_MOVEMENT_PCT = Decimal(os.environ.get("OUTTURN_SIGN_OFF_MOVEMENT_PCT", "2"))
+OUTTURN_SIGN_OFF_MOVEMENT_PENCE = int(os.environ.get("OUTTURN_SIGN_OFF_MOVEMENT_PENCE", "100000000"))
+OUTTURN_SIGN_OFF_RANGE_RATIO = Decimal(os.environ.get("OUTTURN_SIGN_OFF_RANGE_RATIO", "1.5"))
 # The system Chromium that renders PDF snapshots (never a downloaded browser).
 PLAYWRIGHT_CHROMIUM = os.environ.get("PLAYWRIGHT_CHROMIUM", "/usr/bin/chromium")

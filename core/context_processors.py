@@ -35,6 +35,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         nav += [("core:audit", "Audit log")]
     if user.role == Role.ADMINISTRATOR:
         nav += [("accounts:users", "Users")]
+    if user.role == Role.FINANCE_OFFICER:
+        nav = _in_month_order(nav)
     # Pages of parts not yet built are left out rather than linked to nothing.
     nav = [(url, label) for url, label in nav if _exists(url)]
     name = user.authority.name if user.authority else settings.OUTTURN_COUNCIL_NAME or "Outturn"
@@ -47,3 +49,24 @@ def _exists(url_name: str) -> bool:
     except NoReverseMatch:
         return False
     return True
+
+
+# The finance officer's month, in order: load actuals, update the register, workforce and savings,
+# run the forecast, read it (and write commentary from it), submit the period.
+MONTH_ORDER = [
+    "home",
+    "forecasting:upload",
+    "placements:register",
+    "placements:mapping",
+    "workforce:teams",
+    "savings:tracker",
+    "forecast_runs:runs",
+    "dashboards:period",
+    "forecasting:periods",
+]
+
+
+def _in_month_order(nav: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The links of the month first, in its order; any other link after them as it came."""
+    rank = {name: i for i, name in enumerate(MONTH_ORDER)}
+    return sorted(nav, key=lambda item: rank.get(item[0], len(MONTH_ORDER)))

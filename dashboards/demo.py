@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from accounts.models import Authority, Role, User
 from dashboards.services import commentary_save, period_sign_off
+from dashboards.sign_off_reads import sign_off_checks
 from forecast_runs.backtests import backtest_execute, backtest_request
 from forecast_runs.dispatch import forecast_run_request
 from forecast_runs.execute import forecast_run_execute
@@ -82,4 +83,6 @@ def seed_demo_data(*, authority: Authority, year_label: str, period: int, users:
         user=users[Role.DIRECTOR],
         run=first,
         comment=f"Signed off for the committee: period {first.period} forecast, middle scenario reported.",
+        # The demo director has read the sign-off page's list: record every item as looked at.
+        acknowledged={item.key for item in sign_off_checks(first).items},
     )

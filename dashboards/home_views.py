@@ -1,4 +1,6 @@
-"""Each role's home page: where the month stands and what to do next."""
+"""Each role's home page: where the month stands and what to do next. The finance officer sees
+the month's steps; a director lands on the latest period with a forecast, a committee member on
+the latest published period (dashboards.month_path)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from django.shortcuts import redirect, render
 
 from accounts.access import AuthenticatedHttpRequest
 from accounts.models import AuditEvent, Role
+from dashboards import month_path
 from forecasting import selectors
 
 
@@ -32,6 +35,11 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         Role.COMMITTEE_MEMBER: "dashboards/home_committee.html",
         Role.ADMINISTRATOR: "dashboards/home_admin.html",
     }[Role(user.role)]
+    if user.role == Role.FINANCE_OFFICER and year is not None:
+        context.update(month_path.finance_home(authority=authority, year=year))
     if user.role == Role.DIRECTOR:
         context["recent"] = AuditEvent.objects.filter(authority=authority)[:10]
+        context.update(month_path.director_home(authority=authority))
+    if user.role == Role.COMMITTEE_MEMBER:
+        context.update(month_path.committee_home(authority=authority))
     return render(request, template, context)

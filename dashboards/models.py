@@ -70,6 +70,10 @@ class PublishedPeriod(models.Model):
     comment = models.TextField()
     # Figures, tables, figure specs, commentary and assumptions, exactly as published.
     document = models.JSONField(encoder=DjangoJSONEncoder)
+    # What the director acknowledged having looked at before signing off (dashboards.sign_off_checks):
+    # {"items": [{"kind", "key", "words"}], "by": name, "at": time}. Written on insert, like the
+    # rest of the row; null for versions published before the checks existed.
+    acknowledged = models.JSONField(encoder=DjangoJSONEncoder, null=True, blank=True)
 
     objects = PublishedPeriodQuerySet.as_manager()
 

@@ -22,7 +22,9 @@ from dashboards.display import display_document
 from dashboards.document import drill, period_document, reads, run_document
 from dashboards.document.downloads import document_table, service_tables, table_what
 from dashboards.models import PublishedPeriod, SnapshotPdf
+from dashboards.month_path import variance_words
 from dashboards.published_outturn import LineForecast, PublishedForecast, published_against_outturn
+from dashboards.sign_off_reads import carried_forward_commentary, sign_off_checks
 from forecast_runs.backtest_sections import Section
 from forecast_runs.selectors import department_ranges, run_for
 from forecasting.download_titles import run_title, run_words, when_words
@@ -249,10 +251,26 @@ def service_page(*, authority: Authority, asked: RunAsked, service_name: str) ->
 
 
 def commentary_page(*, authority: Authority, year: FinancialYear, run: ForecastRun) -> dict[str, Any]:
-    """Each service of the reported scenario with its commentary so far."""
+    """Each service of the reported scenario with its commentary so far; a service without any
+    for the period is offered its latest earlier commentary, marked as carried forward."""
     document = run_document(run, REPORTED_SCENARIO)
     existing = {n.service: n.text for n in reads.commentary_notes(authority=authority, year=year, period=run.period)}
-    rows = [{"index": i, **s, "text": existing.get(s["name"], "")} for i, s in enumerate(document["services"])]
+    carried = carried_forward_commentary(
+        authority=authority, year=year, period=run.period, services=[s["name"] for s in document["services"]]
+    )
+    rows = []
+    for i, service in enumerate(document["services"]):
+        offered = carried.get(service["name"])
+        text = existing.get(service["name"]) or (offered.text if offered else "")
+        rows.append(
+            {
+                "index": i,
+                **service,
+                "text": text,
+                "carried_from": offered.source if offered else "",
+                "variance_words": variance_words(service["variance"]).lower(),
+            }
+        )
     return {"run": run, "rows": rows, "doc": document, "query": run_query(run, REPORTED_SCENARIO)}
 
 
@@ -267,8 +285,9 @@ def sign_off_refusal(run: ForecastRun) -> PeriodNotReadyError | None:
 
 
 def sign_off_page(*, authority: Authority, year: FinancialYear, run: ForecastRun) -> dict[str, Any]:
-    """What the director signs off: the reported scenario, the services still without commentary,
-    the versions already published, and what is missing when it cannot be signed off yet."""
+    """What the director signs off: the reported scenario, what needs a look (each to be
+    acknowledged), the versions already published, and what is missing when it cannot be signed
+    off yet."""
     document = run_document(run, REPORTED_SCENARIO)
     written = {n.service for n in reads.commentary_notes(authority=authority, year=year, period=run.period)}
     return {
@@ -278,6 +297,7 @@ def sign_off_page(*, authority: Authority, year: FinancialYear, run: ForecastRun
         "versions": period_versions(authority=authority, year=year, period=run.period),
         "query": run_query(run, REPORTED_SCENARIO),
         "not_ready": sign_off_refusal(run),
+        "checks": sign_off_checks(run),
     }
 
 

@@ -8,16 +8,18 @@ can change a signed-off period. Every write is audited.
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.audit import audit_record
 from accounts.models import Authority, Role, User
-from dashboards import selectors
+from dashboards import selectors, sign_off_reads
 from dashboards.document import Publication, period_document
 from dashboards.models import PublishedPeriod, ServiceCommentary, SnapshotPdf
 from dashboards.printing import snapshot_pdf_generate
+from dashboards.sign_off_checks import Check
 from dashboards.tasks import snapshot_pdf_task
 from forecasting.engine.scenarios import REPORTED_SCENARIO
 from forecasting.models import FinancialYear, ForecastRun
@@ -26,22 +28,43 @@ log = logging.getLogger(__name__)
 MAX_COMMENTARY = 5000
 # Made on a worker (dashboards.tasks); named here too for the callers that make it in-process
 # (seed and benchmark scripts).
-__all__ = ["SignOffError", "commentary_save", "period_sign_off", "snapshot_pdf_generate", "snapshot_pdf_request"]
+__all__ = [
+    "SignOffError",
+    "SignOffNeedsLookError",
+    "commentary_save",
+    "period_sign_off",
+    "snapshot_pdf_generate",
+    "snapshot_pdf_request",
+]
 
 
 class SignOffError(Exception):
     """Why a period cannot be signed off (the message is for the director)."""
 
 
+class SignOffNeedsLookError(SignOffError):
+    """Items that need a look were not acknowledged; the message names each of them."""
+
+    def __init__(self, items: list[Check]) -> None:
+        self.items = items
+        listed = " ".join(f"({n}) {item.words}" for n, item in enumerate(items, start=1))
+        count = f"{len(items)} thing{'s' if len(items) != 1 else ''}"
+        super().__init__(f"Confirm that you have looked at {count} before signing off: {listed}")
+
+
 def commentary_save(
     *, authority: Authority, user: User, year: FinancialYear, period: int, texts: dict[str, str]
 ) -> int:
     """Save the finance officer's variance commentary per service (blank removes it). Returns
-    the number of services changed."""
+    the number of services changed. Text carried forward from an earlier period and left as it
+    was is not saved: the service still has no commentary of its own for this period."""
     if user.authority_id != authority.pk or year.authority_id != authority.pk:
         raise PermissionError("Commentary belongs to your own authority")
     if user.role != Role.FINANCE_OFFICER:
         raise PermissionError("Only finance officers write variance commentary")
+    carried = sign_off_reads.carried_forward_commentary(
+        authority=authority, year=year, period=period, services=list(texts)
+    )
     changed = 0
     with transaction.atomic():
         existing = {
@@ -52,7 +75,8 @@ def commentary_save(
             text = raw.strip()[:MAX_COMMENTARY]
             row = existing.get(service)
             before = row.text if row else ""
-            if text == before:
+            offered = carried.get(service)
+            if text == before or (row is None and offered is not None and _same_words(text, offered.text)):
                 continue
             if not text and row is not None:
                 row.delete()
@@ -77,9 +101,20 @@ def commentary_save(
     return changed
 
 
-def period_sign_off(*, authority: Authority, user: User, run: ForecastRun, comment: str) -> PublishedPeriod:
+def _same_words(a: str, b: str) -> bool:
+    # A browser sends a textarea's line breaks as CRLF whatever was put in it.
+    return a.replace("\r\n", "\n").strip() == b.replace("\r\n", "\n").strip()
+
+
+def period_sign_off(
+    *, authority: Authority, user: User, run: ForecastRun, comment: str, acknowledged: Collection[str]
+) -> PublishedPeriod:
     """A director signs off a finished run of a period, which publishes it as the period's next
-    version. The earlier version, if any, stays readable; the committee sees the newest."""
+    version. The earlier version, if any, stays readable; the committee sees the newest.
+
+    `acknowledged` holds the keys of the items the director has looked at
+    (`sign_off_reads.sign_off_checks`); every current item must be among them, or the sign-off is
+    refused naming the others. The items are recorded on the published version."""
     if user.role != Role.DIRECTOR or user.authority_id != authority.pk:
         raise PermissionError("Only a director of the authority can sign off a period")
     if run.authority_id != authority.pk:
@@ -100,6 +135,10 @@ def period_sign_off(*, authority: Authority, user: User, run: ForecastRun, comme
     )
     if latest is not None and latest.run_id == run.pk:
         raise SignOffError(f"This run is already published as version {latest.version} of period {run.period}")
+    checks = sign_off_reads.sign_off_checks(run)
+    unacknowledged = checks.missing(set(acknowledged))
+    if unacknowledged:
+        raise SignOffNeedsLookError(unacknowledged)
     now = timezone.now()
     signed_off_by = user.get_full_name() or user.get_username()
     for _attempt in range(3):
@@ -121,6 +160,11 @@ def period_sign_off(*, authority: Authority, user: User, run: ForecastRun, comme
                     signed_off_at=now,
                     comment=comment,
                     document=document,
+                    acknowledged={
+                        "items": [item.as_record() for item in checks.items],
+                        "by": signed_off_by,
+                        "at": now.isoformat(),
+                    },
                 )
                 audit_record(
                     authority=authority,
@@ -133,6 +177,7 @@ def period_sign_off(*, authority: Authority, user: User, run: ForecastRun, comme
                         "version": version,
                         "comment": comment,
                         "outturn": (document.get("department") or {}).get("outturn"),
+                        "acknowledged": [item.words for item in checks.items],
                     },
                 )
             return published

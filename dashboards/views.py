@@ -54,7 +54,13 @@ def _asked(request: AuthenticatedHttpRequest) -> RunAsked:
 
 def period(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.user.role == Role.COMMITTEE_MEMBER and request.user.authority_id is not None:
-        return redirect("dashboards:published_list")
+        # The committee reads what is published: the latest period when there is one.
+        latest = selectors.current_versions(authority=authority_of(request))
+        return (
+            redirect("dashboards:published", published_id=latest[0].pk)
+            if latest
+            else redirect("dashboards:published_list")
+        )
     return _period_dashboard(request)
 
 
@@ -114,12 +120,19 @@ def sign_off(request: AuthenticatedHttpRequest) -> HttpResponse:
         year, run = selectors.posted_run(authority=authority, run_id=_int(request.POST.get("run")))
     if run is None or year is None:
         raise Http404("No finished forecast run to sign off")
-    error = ""
+    error, unacknowledged = "", []
+    acknowledged = set(request.POST.getlist("acknowledged"))
     if request.method == "POST":
         try:
             published = services.period_sign_off(
-                authority=authority, user=request.user, run=run, comment=request.POST.get("comment", "")
+                authority=authority,
+                user=request.user,
+                run=run,
+                comment=request.POST.get("comment", ""),
+                acknowledged=acknowledged,
             )
+        except services.SignOffNeedsLookError as problem:
+            error, unacknowledged = str(problem), [item.key for item in problem.items]
         except services.SignOffError as problem:
             error = str(problem)
         else:
@@ -128,7 +141,14 @@ def sign_off(request: AuthenticatedHttpRequest) -> HttpResponse:
             )
             return redirect("dashboards:published", published_id=published.pk)
     context = selectors.sign_off_page(authority=authority, year=year, run=run)
-    context.update({"error": error, "comment": request.POST.get("comment", "")})
+    context.update(
+        {
+            "error": error,
+            "comment": request.POST.get("comment", ""),
+            "acknowledged": acknowledged,
+            "unacknowledged": unacknowledged,
+        }
+    )
     return render(request, "dashboards/sign_off.html", context, status=400 if error else 200)
 
 

@@ -219,13 +219,15 @@ def actuals_save(
             )
             current.amount = amount
             current.updated_by = user
+            # bulk_update skips auto_now: set it, so that "changed after the forecast" is true.
+            current.updated_at = timezone.now()
             to_update.append(current)
     if to_delete:
         Actual.objects.filter(pk__in=to_delete).delete()
     if to_create:
         Actual.objects.bulk_create(to_create, batch_size=1000)
     if to_update:
-        Actual.objects.bulk_update(to_update, ["amount", "updated_by"], batch_size=1000)
+        Actual.objects.bulk_update(to_update, ["amount", "updated_by", "updated_at"], batch_size=1000)
     audit_bulk(authority=authority, user=user, action=action, changes=changes)
     return {"created": len(to_create), "updated": len(to_update), "cleared": len(to_delete)}
 

@@ -137,11 +137,16 @@ def pdf_figures(authority, run) -> None:  # type: ignore[no-untyped-def]
     from dashboards.models import PublishedPeriod, SnapshotPdf
     from dashboards.printing import snapshot_pdf_generate
     from dashboards.services import period_sign_off, snapshot_pdf_request
+    from dashboards.sign_off_reads import sign_off_checks
 
     director = User.objects.get(username="bench-director")
     assert director.role == Role.DIRECTOR
     published = PublishedPeriod.objects.filter(run=run).first() or period_sign_off(
-        authority=authority, user=director, run=run, comment="Benchmark sign-off"
+        authority=authority,
+        user=director,
+        run=run,
+        comment="Benchmark sign-off",
+        acknowledged={item.key for item in sign_off_checks(run).items},
     )
     pdf = snapshot_pdf_request(published=published, user=director)
     SnapshotPdf.objects.filter(pk=pdf.pk).update(status=SnapshotPdf.Status.PENDING, content=None)

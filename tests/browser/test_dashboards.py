@@ -92,6 +92,8 @@ def test_officer_director_and_councillor_produce_and_read_the_period(
     screen_outturn = boss.page.inner_text("#headline-outturn").strip()
     boss.page.click("#sign-off")
     _check_page(boss, "sign-off")
+    for box in boss.page.locator("input[name=acknowledged]").all():
+        box.check()
     boss.page.fill("#comment", "Signed off for the September committee.")
     boss.page.click("#confirm-sign-off")
     boss.page.wait_for_url(re.compile(r"/dashboards/published/\d+/$"))

@@ -222,3 +222,10 @@ def set_assumptions(*, authority: Authority) -> None:
     ScenarioAssumption.objects.create(
         scenario=worst, placement_type="fostering_ifa", demand_method="net_change", net_change=Decimal(6)
     )
+
+
+def everything_looked_at(run: ForecastRun) -> set[str]:
+    """The keys of every item the sign-off page lists for `run`, as a director who ticked them all."""
+    from dashboards.sign_off_reads import sign_off_checks
+
+    return {item.key for item in sign_off_checks(run).items}

@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from accounts.models import AuditEvent, Role
 from core.spreadsheet import DATE_TIME_FORMAT, MONEY_FORMAT, PERCENT_FORMAT
 from forecasting.models import BacktestReport
+from tests.dashboards.county import everything_looked_at
 from tests.factories import UserFactory
 
 CODE = re.compile(r"\b[a-z]+_[a-z_]+\b")
@@ -188,7 +189,9 @@ def test_no_page_download_has_a_column_code_for_a_header(run, director, client_f
     from dashboards import services
 
     _report(run.authority)
-    published = services.period_sign_off(authority=run.authority, user=director, run=run, comment="ok")
+    published = services.period_sign_off(
+        authority=run.authority, user=director, run=run, comment="ok", acknowledged=everything_looked_at(run)
+    )
     client = client_for(director)
     checked = 0
     for url, kind in _page_downloads(run, published.pk):

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 
 from dashboards import services
 from forecast_runs.exports import run_table_frame
+from tests.dashboards.county import everything_looked_at
 
 pytestmark = pytest.mark.django_db
 
@@ -88,7 +89,9 @@ def test_the_dashboard_and_the_published_copy_download_the_same_likely_range(
     worst = client.get(f"{reverse('dashboards:table', args=['likely-range', 'csv'])}?{query}&scenario=worst")
     assert worst.status_code == 404
 
-    published = services.period_sign_off(authority=run.authority, user=director, run=run, comment="ok")
+    published = services.period_sign_off(
+        authority=run.authority, user=director, run=run, comment="ok", acknowledged=everything_looked_at(run)
+    )
     frozen = client_for(committee_member).get(
         reverse("dashboards:published_table", args=[published.pk, "likely-range", "csv"])
     )

@@ -15,6 +15,7 @@ from dashboards.models import SnapshotPdf
 from dashboards.pdf import pdf_page_count
 from dashboards.tasks import snapshot_pdf_task
 from forecasting.templatetags.outturn import pounds
+from tests.dashboards.county import everything_looked_at
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -37,7 +38,13 @@ def test_the_task_makes_an_a4_tagged_pdf_once_and_every_download_is_the_same_fil
 ) -> None:
     sent: list[int] = []
     monkeypatch.setattr(services, "snapshot_pdf_dispatch", lambda *, pdf_id: sent.append(pdf_id))
-    published = services.period_sign_off(authority=run.authority, user=director, run=run, comment="For committee.")
+    published = services.period_sign_off(
+        authority=run.authority,
+        user=director,
+        run=run,
+        comment="For committee.",
+        acknowledged=everything_looked_at(run),
+    )
     client = client_for(committee_member)
     with TestCase.captureOnCommitCallbacks(execute=True):
         client.post(reverse("dashboards:published_pdf", args=[published.pk]))
@@ -72,7 +79,9 @@ def test_the_task_makes_an_a4_tagged_pdf_once_and_every_download_is_the_same_fil
 def test_a_pdf_that_failed_can_be_asked_for_again(run, director, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     sent: list[int] = []
     monkeypatch.setattr(services, "snapshot_pdf_dispatch", lambda *, pdf_id: sent.append(pdf_id))
-    published = services.period_sign_off(authority=run.authority, user=director, run=run, comment="ok")
+    published = services.period_sign_off(
+        authority=run.authority, user=director, run=run, comment="ok", acknowledged=everything_looked_at(run)
+    )
     pdf = services.snapshot_pdf_request(published=published, user=director)
 
     def broken(template, context):  # type: ignore[no-untyped-def]

@@ -19,7 +19,7 @@ from dashboards.selectors import _published_forecast, published_outturn_section
 from forecasting.engine.money import pounds_text
 from forecasting.models import FinancialYear
 from forecasting.services import actuals_save, budget_set, financial_year_get_or_create, period_submit
-from tests.dashboards.county import build_county, run_forecast
+from tests.dashboards.county import build_county, everything_looked_at, run_forecast
 
 pytestmark = pytest.mark.django_db
 
@@ -52,13 +52,17 @@ def _next_year_published(authority: Authority, finance_officer: User, director: 
     for code, amount in {**budgets, "INC-UASC": -29_400_000}.items():
         budget_set(authority=authority, user=finance_officer, line=lines[code], year=year, amount=amount, reason="")
     run = run_forecast(authority=authority, year=year, period=0, user=finance_officer)
-    services.period_sign_off(authority=authority, user=director, run=run, comment="April.")
+    services.period_sign_off(
+        authority=authority, user=director, run=run, comment="April.", acknowledged=everything_looked_at(run)
+    )
 
 
 def test_a_published_period_of_a_closed_year_is_compared_and_one_of_an_open_year_awaits(
     run, county, authority, finance_officer, director, client_for
 ) -> None:  # type: ignore[no-untyped-def]
-    published = services.period_sign_off(authority=authority, user=director, run=run, comment="For committee.")
+    published = services.period_sign_off(
+        authority=authority, user=director, run=run, comment="For committee.", acknowledged=everything_looked_at(run)
+    )
     _next_year_published(authority, finance_officer, director)
     page = client_for(finance_officer).get(reverse("forecast_runs:backtest"))
     (section,) = page.context["sections"]
@@ -92,7 +96,9 @@ def test_a_published_period_of_a_closed_year_is_compared_and_one_of_an_open_year
 
 
 def test_a_snapshot_without_a_range_says_so(run, county, authority, finance_officer, director) -> None:  # type: ignore[no-untyped-def]
-    published = services.period_sign_off(authority=authority, user=director, run=run, comment="ok")
+    published = services.period_sign_off(
+        authority=authority, user=director, run=run, comment="ok", acknowledged=everything_looked_at(run)
+    )
     _close_the_year(authority, finance_officer, county)
     department = published.document["department"]
     assert department["likely_low"] is not None
@@ -113,7 +119,9 @@ def test_a_snapshot_without_a_range_says_so(run, county, authority, finance_offi
 def test_only_the_signed_in_users_authority_is_shown(
     run, county, authority, finance_officer, director, other_authority, other_finance_officer, client_for
 ) -> None:  # type: ignore[no-untyped-def]
-    services.period_sign_off(authority=authority, user=director, run=run, comment="ok")
+    services.period_sign_off(
+        authority=authority, user=director, run=run, comment="ok", acknowledged=everything_looked_at(run)
+    )
     _close_the_year(authority, finance_officer, county)
     # Another county with the same line codes and the same year, closed too: its actuals must not
     # be added to ours (our outturn would read £8,508,000), and it sees none of our periods.

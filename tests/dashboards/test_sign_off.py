@@ -9,7 +9,7 @@ from accounts.models import AuditEvent, Role
 from dashboards import services
 from dashboards.models import PublishedPeriod, ServiceCommentary
 from forecasting.services import actuals_save, budget_set
-from tests.dashboards.county import run_forecast
+from tests.dashboards.county import everything_looked_at, run_forecast
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -44,9 +44,13 @@ def test_only_a_director_can_sign_off(
     for user in (finance_officer, committee_member, administrator):
         assert client_for(user).post(url, {"run": run.pk, "comment": "ok"}).status_code == 403
         with pytest.raises(PermissionError):
-            services.period_sign_off(authority=run.authority, user=user, run=run, comment="ok")
+            services.period_sign_off(
+                authority=run.authority, user=user, run=run, comment="ok", acknowledged=everything_looked_at(run)
+            )
     assert not PublishedPeriod.objects.exists()
-    response = client_for(director).post(url, {"run": run.pk, "comment": "Signed off for committee."})
+    response = client_for(director).post(
+        url, {"run": run.pk, "comment": "Signed off for committee.", "acknowledged": sorted(everything_looked_at(run))}
+    )
     published = PublishedPeriod.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("dashboards:published", args=[published.pk])
     assert (published.version, published.run_id, published.comment) == (1, run.pk, "Signed off for committee.")
@@ -65,7 +69,9 @@ def test_a_director_cannot_sign_off_another_authoritys_run(run, other_authority,
     stranger = UserFactory(username="odette", authority=other_authority, role=Role.DIRECTOR)
     assert client_for(stranger).post(reverse("dashboards:sign_off"), {"run": run.pk, "comment": "x"}).status_code == 404
     with pytest.raises(PermissionError):
-        services.period_sign_off(authority=other_authority, user=stranger, run=run, comment="x")
+        services.period_sign_off(
+            authority=other_authority, user=stranger, run=run, comment="x", acknowledged=everything_looked_at(run)
+        )
 
 
 def test_committee_members_see_published_periods_only(run, director, committee_member, client_for) -> None:  # type: ignore[no-untyped-def]
@@ -76,7 +82,13 @@ def test_committee_members_see_published_periods_only(run, director, committee_m
     assert client.get(f"{reverse('dashboards:table', args=['headline', 'csv'])}?{_query(run)}").status_code == 403
     home = client.get(reverse("home"))
     assert b"No period has been published yet" in home.content
-    published = services.period_sign_off(authority=run.authority, user=director, run=run, comment="For committee.")
+    published = services.period_sign_off(
+        authority=run.authority,
+        user=director,
+        run=run,
+        comment="For committee.",
+        acknowledged=everything_looked_at(run),
+    )
     home = client.get(reverse("home"))
     assert reverse("dashboards:published", args=[published.pk]).encode() in home.content
     page = client.get(reverse("dashboards:published", args=[published.pk]))
@@ -84,7 +96,9 @@ def test_committee_members_see_published_periods_only(run, director, committee_m
 
 
 def test_nobody_sees_another_authoritys_published_period(run, director, other_authority, client_for) -> None:  # type: ignore[no-untyped-def]
-    published = services.period_sign_off(authority=run.authority, user=director, run=run, comment="ok")
+    published = services.period_sign_off(
+        authority=run.authority, user=director, run=run, comment="ok", acknowledged=everything_looked_at(run)
+    )
     councillor = UserFactory(username="oscar", authority=other_authority, role=Role.COMMITTEE_MEMBER)
     client = client_for(councillor)
     assert client.get(reverse("dashboards:published", args=[published.pk])).status_code == 404
@@ -96,9 +110,13 @@ def test_nobody_sees_another_authoritys_published_period(run, director, other_au
 def test_publishing_a_newer_run_makes_version_2_and_version_1_stays_readable(
     run, county, authority, director, finance_officer, client_for
 ) -> None:  # type: ignore[no-untyped-def]
-    first = services.period_sign_off(authority=authority, user=director, run=run, comment="First.")
+    first = services.period_sign_off(
+        authority=authority, user=director, run=run, comment="First.", acknowledged=everything_looked_at(run)
+    )
     with pytest.raises(services.SignOffError):
-        services.period_sign_off(authority=authority, user=director, run=run, comment="Again.")
+        services.period_sign_off(
+            authority=authority, user=director, run=run, comment="Again.", acknowledged=everything_looked_at(run)
+        )
     budget_set(
         authority=authority,
         user=finance_officer,
@@ -108,7 +126,13 @@ def test_publishing_a_newer_run_makes_version_2_and_version_1_stays_readable(
         reason="Correction: legal budget vired in",
     )
     corrected = run_forecast(authority=authority, year=county, user=finance_officer)
-    second = services.period_sign_off(authority=authority, user=director, run=corrected, comment="Corrected budget.")
+    second = services.period_sign_off(
+        authority=authority,
+        user=director,
+        run=corrected,
+        comment="Corrected budget.",
+        acknowledged=everything_looked_at(corrected),
+    )
     assert (first.version, second.version) == (1, 2)
     assert second.document["publication"]["supersedes"] == 1
     client = client_for(director)
@@ -139,7 +163,13 @@ def test_a_period_with_missing_actuals_cannot_be_signed_off(run, finance_officer
         "no spend): LEG-EXT External legal costs for Period 2 (May 2019)."
     )
     with pytest.raises(services.SignOffError) as refused:
-        services.period_sign_off(authority=run.authority, user=director, run=run, comment="For committee.")
+        services.period_sign_off(
+            authority=run.authority,
+            user=director,
+            run=run,
+            comment="For committee.",
+            acknowledged=everything_looked_at(run),
+        )
     assert str(refused.value) == message
     client = client_for(director)
     page = " ".join(client.get(f"{reverse('dashboards:sign_off')}?{_query(run)}").content.decode().split())
@@ -152,4 +182,9 @@ def test_a_period_with_missing_actuals_cannot_be_signed_off(run, finance_officer
     actuals_save(
         authority=year.authority, user=finance_officer, period=year.periods.get(number=2), amounts={legal.pk: 0}
     )
-    assert services.period_sign_off(authority=run.authority, user=director, run=run, comment="Ok.").version == 1
+    assert (
+        services.period_sign_off(
+            authority=run.authority, user=director, run=run, comment="Ok.", acknowledged=everything_looked_at(run)
+        ).version
+        == 1
+    )

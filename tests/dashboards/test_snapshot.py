@@ -12,7 +12,7 @@ from django.urls import reverse
 from dashboards import services
 from dashboards.models import PublishedPeriod, SnapshotFrozenError
 from forecasting.services import actuals_save
-from tests.dashboards.county import run_forecast
+from tests.dashboards.county import everything_looked_at, run_forecast
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,13 @@ def published(run, director, finance_officer):  # type: ignore[no-untyped-def]
         period=run.period,
         texts={"Children in Care": "Two more children in external residential care."},
     )
-    return services.period_sign_off(authority=run.authority, user=director, run=run, comment="For committee.")
+    return services.period_sign_off(
+        authority=run.authority,
+        user=director,
+        run=run,
+        comment="For committee.",
+        acknowledged=everything_looked_at(run),
+    )
 
 
 def test_the_snapshot_holds_everything_the_committee_view_needs(published) -> None:  # type: ignore[no-untyped-def]
@@ -122,9 +128,13 @@ def test_the_snapshot_records_movement_since_the_previous_published_period(
     county, authority, director, finance_officer
 ) -> None:  # type: ignore[no-untyped-def]
     period3 = run_forecast(authority=authority, year=county, period=3, user=finance_officer)
-    first = services.period_sign_off(authority=authority, user=director, run=period3, comment="P3.")
+    first = services.period_sign_off(
+        authority=authority, user=director, run=period3, comment="P3.", acknowledged=everything_looked_at(period3)
+    )
     period4 = run_forecast(authority=authority, year=county, period=4, user=finance_officer)
-    second = services.period_sign_off(authority=authority, user=director, run=period4, comment="P4.")
+    second = services.period_sign_off(
+        authority=authority, user=director, run=period4, comment="P4.", acknowledged=everything_looked_at(period4)
+    )
     movement = second.document["movement"]
     assert movement["previous_id"] == first.pk and movement["previous_period"] == 3
     then, now = first.document["department"]["outturn"], second.document["department"]["outturn"]

@@ -12,6 +12,7 @@ from dashboards import services
 from dashboards.document.downloads import find_chart
 from forecast_runs.exports import export_frame, run_table_frame
 from forecasting.engine.money import millions_text, pounds_text
+from tests.dashboards.county import everything_looked_at
 from workforce.models import Team
 
 pytestmark = pytest.mark.django_db
@@ -102,7 +103,9 @@ def test_the_dashboard_shows_again_from_the_runs_figures_once_built(run, directo
 
 
 def test_the_committee_view_downloads_come_from_the_snapshot(run, director, committee_member, client_for) -> None:  # type: ignore[no-untyped-def]
-    published = services.period_sign_off(authority=run.authority, user=director, run=run, comment="ok")
+    published = services.period_sign_off(
+        authority=run.authority, user=director, run=run, comment="ok", acknowledged=everything_looked_at(run)
+    )
     client = client_for(committee_member)
     for name in ("headline", "services", "savings", "movement", "children", "bridge", "scenarios"):
         response = client.get(reverse("dashboards:published_table", args=[published.pk, name, "csv"]))
