@@ -82,7 +82,8 @@ def count_axis(values: Sequence[float | None], title: str = "") -> dict[str, obj
     present = [v for v in values if v is not None]
     low, high = min(present, default=0.0), max(present, default=0.0)
     if low <= 0 or high <= 0 or low <= high / 2:
-        first, last, ticks = _span_ticks(0.0, max(high, 1.0), headroom=False)
+        # A step of room above the largest value when it falls on a tick, so a bar never touches the edge.
+        first, last, ticks = _span_ticks(0.0, max(high, 1.0), headroom=True)
     else:
         pad = (high - low) * 0.1 or high * 0.05
         first, last, ticks = _span_ticks(max(low - pad, 0.0), high + pad, headroom=False)

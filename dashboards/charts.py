@@ -444,6 +444,10 @@ def category_bars_figure(
             "zeroline": False,
             "rangemode": "normal",
             "automargin": True,
+            # Invisible tick marks keep the names clear of the bars.
+            "ticks": "outside",
+            "ticklen": 8,
+            "tickcolor": "rgba(0,0,0,0)",
         },
     )
     return figure

@@ -149,3 +149,13 @@ def test_a_bridge_of_small_steps_on_a_large_budget_is_fitted_and_says_so() -> No
 def test_legends_sit_above_the_plot() -> None:
     legend = charts.HOUSE.layout.legend
     assert (legend.orientation, legend.yanchor, legend.y) == ("h", "bottom", 1.02)
+
+
+def test_a_bar_ending_on_a_tick_gets_a_step_of_room() -> None:
+    frame = pd.DataFrame({"reason": ["Vacancy", "Maternity"], "fte": [2.0, 1.0]})
+    spec = charts.figure_json(
+        charts.category_bars_figure(frame, category="reason", series=(("fte", "Agency FTE"),), y_title="FTE")
+    )
+    # 0–2: a fifth is 0.4, step 0.5; 2 falls on a tick, so the axis runs to 2.5.
+    assert spec["layout"]["xaxis"]["range"] == [0.0, 2.5]
+    assert spec["layout"]["showlegend"] is False  # one series: its name is the axis title
