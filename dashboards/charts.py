@@ -347,7 +347,13 @@ def bridge_figure(frame: pd.DataFrame) -> go.Figure:
     present = [v for v in levels if v is not None]
     fitted = bool(present) and min(present) > 0 and min(present) > max(present) / 2
     title = "Axis not from £0" if fitted else ""
-    figure.update_layout(yaxis=money_axis(levels, title, from_zero=not fitted), showlegend=False)
+    steps = [str(step) for step in frame["step"]]
+    figure.update_layout(
+        yaxis=money_axis(levels, title, from_zero=not fitted),
+        # Step names on two short lines, level: rotated names run off a phone's screen.
+        xaxis={"tickvals": steps, "ticktext": [wrap_label(step, 10) for step in steps], "tickangle": 0},
+        showlegend=False,
+    )
     return figure
 
 

@@ -139,7 +139,9 @@ def test_a_bridge_of_small_steps_on_a_large_budget_is_fitted_and_says_so() -> No
             "measure": ["absolute", "relative", "relative", "relative", "total"],
         }
     )
-    axis = _layout(charts.bridge_figure(frame))["yaxis"]
+    layout = _layout(charts.bridge_figure(frame))
+    axis = layout["yaxis"]
+    assert layout["xaxis"]["ticktext"][-1] == "Forecast<br>outturn" and layout["xaxis"]["tickangle"] == 0
     # Totals £127m, £128m, £128.5m, £128.3m: padded by £0.15m, £126.85m–£128.65m; a fifth of
     # £1.8m is £0.36m, step £0.5m: £126.5m to £129m.
     assert axis["range"] == [126_500_000.0, 129 * M]

@@ -67,3 +67,11 @@ def test_the_words_for_each_kind_of_line() -> None:
     assert rest_of_year_word("other", "run_rate") == "Run rate"
     assert rest_of_year_word("other", "budget") == "Budget"
     assert rest_of_year_word("income", None) == "Budget profile"
+
+
+def test_a_variance_is_written_over_or_under_never_minus_under(run, director, client_for) -> None:  # type: ignore[no-untyped-def]
+    from dashboards.templatetags.variance_tags import over_under
+
+    assert (over_under(72_681_300), over_under(-30_410_400), over_under(0)) == ("£726,813 over", "£304,104 under", "£0")
+    social = _service(client_for(director), run, "Social Work")
+    assert "under" in social and "-£" not in _row(social, "SW-CP").split('data-label="Variance">')[1]
