@@ -11,10 +11,11 @@ register = template.Library()
 
 
 @register.filter
-def over_under(pence: int | str | None) -> str:
+def over_under(pence: int | str | None, suffix: str = "") -> str:
+    """`suffix` "spend" writes "£726,813 overspend" / "£304,104 underspend"."""
     if pence is None or pence == "":
         return ""
     value = int(pence)
     if value == 0:
         return pounds_text(0)
-    return f"{pounds_text(abs(value))} {'over' if value > 0 else 'under'}"
+    return f"{pounds_text(abs(value))} {'over' if value > 0 else 'under'}{suffix}"

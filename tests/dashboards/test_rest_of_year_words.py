@@ -73,5 +73,6 @@ def test_a_variance_is_written_over_or_under_never_minus_under(run, director, cl
     from dashboards.templatetags.variance_tags import over_under
 
     assert (over_under(72_681_300), over_under(-30_410_400), over_under(0)) == ("£726,813 over", "£304,104 under", "£0")
+    assert over_under(-30_410_400, "spend") == "£304,104 underspend"
     social = _service(client_for(director), run, "Social Work")
     assert "under" in social and "-£" not in _row(social, "SW-CP").split('data-label="Variance">')[1]
