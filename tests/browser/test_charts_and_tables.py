@@ -64,6 +64,8 @@ def test_the_dashboard_and_drill_down_at_a_laptop_and_a_phone(visitor, authority
     for index in range(person.page.locator(".ot-chart").count()):
         chart = person.page.locator(".ot-chart").nth(index).bounding_box()
         assert chart is not None and chart["x"] >= 0 and chart["x"] + chart["width"] <= width + 0.5
+    # The bridge's workings: six sentences for each of the two placement lines.
+    assert person.page.locator("#chart-bridge-workings .ot-workings li").count() == 12
     # The services table: the service's name (the drill-down link) and its variance on screen.
     first = "#services-table tbody tr:first-child"
     assert _box(person, f"{first} th a")["x"] + _box(person, f"{first} th a")["width"] <= width
@@ -90,3 +92,11 @@ def test_the_dashboard_and_drill_down_at_a_laptop_and_a_phone(visitor, authority
     if width == 1366:
         # A wide table may use more than the 960 px column, never more than the window.
         assert box["width"] > 960 and box["x"] >= 0 and box["x"] + box["width"] <= width
+
+    # The placement KPI page: its wide tables stay inside the window, in their own scroll boxes.
+    person.page.goto(f"/placements/kpis/?year={year.label}")
+    _shot(person, f"kpis-{width}")
+    _clean(person, f"placement KPIs at {width} px")
+    for index in range(person.page.locator(".ot-table-scroll").count()):
+        box = person.page.locator(".ot-table-scroll").nth(index).bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width + 0.5, index
