@@ -64,6 +64,15 @@ def test_the_dashboard_and_drill_down_at_a_laptop_and_a_phone(visitor, authority
     for index in range(person.page.locator(".ot-chart").count()):
         chart = person.page.locator(".ot-chart").nth(index).bounding_box()
         assert chart is not None and chart["x"] >= 0 and chart["x"] + chart["width"] <= width + 0.5
+    # Every legend sits above its plot: it overlaps neither the plot nor the axis labels below.
+    legends = person.page.evaluate("""() => Array.from(document.querySelectorAll('.ot-chart')).flatMap(chart => {
+        const legend = chart.querySelector('g.legend'), plot = chart.querySelector('.draglayer rect.nsewdrag');
+        if (!legend || !plot || legend.getBoundingClientRect().height === 0) return [];
+        const l = legend.getBoundingClientRect(), p = plot.getBoundingClientRect();
+        return [[chart.getAttribute('data-chart'), l.bottom <= p.top + 1]];
+    })""")
+    assert len(legends) >= 6, legends
+    assert all(above for _name, above in legends), legends
     # The bridge's workings: six sentences for each of the two placement lines.
     assert person.page.locator("#chart-bridge-workings .ot-workings li").count() == 12
     # The services table: the service's name (the drill-down link) and its variance on screen.
