@@ -76,3 +76,4 @@ def test_a_variance_is_written_over_or_under_never_minus_under(run, director, cl
     assert over_under(-30_410_400, "spend") == "£304,104 underspend"
     social = _service(client_for(director), run, "Social Work")
     assert "under" in social and "-£" not in _row(social, "SW-CP").split('data-label="Variance">')[1]
+    assert "underspend (" in social and ": -£" not in social  # the page's opening sentence
