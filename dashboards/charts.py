@@ -3,7 +3,15 @@
 Every builder takes the same frame that is shown as the chart's table (money in integer pence,
 numbers of children or FTE as floats), so the figure and the table cannot disagree. Money is
 drawn in pounds (pence / 100) with £ tick labels written here ("£1.5m"), because plotly.js's own
-SI suffixes would print "£1.2G" for a billion. Value axes start at zero.
+SI suffixes would print "£1.2G" for a billion.
+
+Axes are scaled to the story each chart tells: amounts and rates start at zero; differences
+(variance against budget) are drawn around zero, so an overspend of £0.5m and one of £7m look
+different; forecasts of a £127m outturn and numbers of children in the hundreds are drawn on an
+axis fitted to the data, which says so by not starting at zero. Categories with long names
+(teams, reasons) are horizontal bars with the full name on the left, growing in height with the
+number of categories, never rotated labels. Legends sit above the plot, in a row that wraps, so
+they never overlap the axis labels on a phone.
 
 One house theme: the Government Analysis Function accessible palette, at most about four series
 per chart, and a second cue besides colour for every series (dashes, markers or bar patterns),
@@ -18,6 +26,10 @@ from collections.abc import Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
+
+from dashboards.chart_axes import count_axis, money_axis, money_label, variance_axis, wrap_label
+
+__all__ = ["count_axis", "money_axis", "money_label", "variance_axis", "wrap_label"]
 
 DARK_BLUE = "#12436D"
 TURQUOISE = "#28A197"
@@ -39,7 +51,16 @@ HOUSE = go.layout.Template(
         plot_bgcolor="#ffffff",
         margin={"l": 70, "r": 20, "t": 20, "b": 40},
         hoverlabel={"font": {"family": FONT}},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0, "traceorder": "normal"},
+        # Above the plot, left-aligned: a horizontal legend below would collide with the x axis's
+        # labels on a 390 px phone, and plotly.js reserves room for it up here.
+        legend={
+            "orientation": "h",
+            "yanchor": "bottom",
+            "y": 1.02,
+            "x": 0,
+            "xanchor": "left",
+            "traceorder": "normal",
+        },
         xaxis={"showgrid": False, "linecolor": DARK_GREY, "ticks": "outside", "automargin": True},
         yaxis={
             "gridcolor": "#d9d9d9",
@@ -66,49 +87,6 @@ def _number(value: object) -> float | None:
     return float(value)  # type: ignore[arg-type]
 
 
-def money_label(value_pounds: float) -> str:
-    """£ tick text as councils write it: £950k, £1.5m, -£2m."""
-    size = abs(value_pounds)
-    sign = "-" if value_pounds < 0 else ""
-    if size >= 1_000_000:
-        text = f"{size / 1_000_000:,.1f}".rstrip("0").rstrip(".") + "m"
-    elif size >= 1_000:
-        text = f"{size / 1_000:,.0f}k"
-    else:
-        text = f"{size:,.0f}"
-    return f"{sign}£{text}"
-
-
-def _nice_step(span: float, ticks: int = 5) -> float:
-    if span <= 0:
-        return 1.0
-    raw = span / ticks
-    magnitude = float(10 ** math.floor(math.log10(raw)))
-    for multiple in (1, 2, 2.5, 5, 10):
-        if raw <= multiple * magnitude:
-            return float(multiple * magnitude)
-    return float(10 * magnitude)
-
-
-def money_axis(values: Sequence[float | None], title: str = "") -> dict[str, object]:
-    """A y axis in pounds that includes zero, with £ tick labels."""
-    present = [v for v in values if v is not None]
-    low = min([0.0, *present])
-    high = max([0.0, *present])
-    step = _nice_step(high - low)
-    first = math.floor(low / step) * step
-    last = math.ceil(high / step) * step
-    if last <= high:
-        last += step
-    ticks = [first + i * step for i in range(int(round((last - first) / step)) + 1)]
-    return {
-        "tickvals": ticks,
-        "ticktext": [money_label(t) for t in ticks],
-        "range": [first, last],
-        "title": {"text": title},
-    }
-
-
 def _pattern(index: int) -> dict[str, object]:
     # "overlay" draws the pattern on top of the bar's colour; the default would replace the colour.
     return {"shape": PATTERNS[index % len(PATTERNS)], "fgcolor": "#ffffff", "fillmode": "overlay", "solidity": 0.25}
@@ -127,6 +105,9 @@ def _series(frame: pd.DataFrame, column: str, convert=_number) -> list[float | N
 
 
 NUMBER_HOVER = "%{x}: %{y:,.1f}<extra>%{fullData.name}</extra>"
+# Twelve "Apr 2019" labels do not fit a phone's width: plotly.js then shows every other month,
+# level, rather than rotating them into the legend's way.
+MONTH_AXIS = {"tickangle": 0, "automargin": True}
 MONEY_HOVER = "%{x}: £%{y:,.0f}<extra>%{fullData.name}</extra>"
 
 
@@ -191,7 +172,8 @@ def numbers_over_year_figure(frame: pd.DataFrame, *, y_title: str = "Children") 
             )
         )
     _add_actual_forecast_budgeted(figure, frame, months)
-    figure.update_layout(yaxis={"title": {"text": y_title}, "rangemode": "tozero"})
+    every = [v for c in frame.columns if c != "month" for v in _series(frame, c)]
+    figure.update_layout(yaxis=count_axis(every, y_title), xaxis=MONTH_AXIS)
     return figure
 
 
@@ -230,7 +212,8 @@ def fan_figure(frame: pd.DataFrame, *, y_title: str = "Children") -> go.Figure:
             )
         )
     _add_actual_forecast_budgeted(figure, frame, months)
-    figure.update_layout(yaxis={"title": {"text": y_title}, "rangemode": "tozero"})
+    every = [v for c in ("actual", "forecast", "p10", "p90", "budgeted") for v in _series(frame, c)]
+    figure.update_layout(yaxis=count_axis(every, y_title), xaxis=MONTH_AXIS)
     return figure
 
 
@@ -358,8 +341,19 @@ def bridge_figure(frame: pd.DataFrame) -> go.Figure:
     for value, measure in zip(amounts, frame["measure"], strict=True):
         running = (value or 0) if measure in ("absolute", "total") else running + (value or 0)
         levels.append(running)
-    # The axis spans the running totals (where bars start and end), not the signed steps.
-    figure.update_layout(yaxis=money_axis(levels), showlegend=False)
+    # The axis spans the running totals (where bars start and end), not the signed steps. When
+    # the steps are small beside the budget (£2m on £127m) it is fitted to the totals, so the
+    # steps can be seen; its title then says that it does not start at £0.
+    present = [v for v in levels if v is not None]
+    fitted = bool(present) and min(present) > 0 and min(present) > max(present) / 2
+    title = "Axis not from £0" if fitted else ""
+    steps = [str(step) for step in frame["step"]]
+    figure.update_layout(
+        yaxis=money_axis(levels, title, from_zero=not fitted),
+        # Step names on two short lines, level: rotated names run off a phone's screen.
+        xaxis={"tickvals": steps, "ticktext": [wrap_label(step, 10) for step in steps], "tickangle": 0},
+        showlegend=False,
+    )
     return figure
 
 
@@ -401,76 +395,113 @@ def category_bars_figure(
     marker_column: str | None = None,
     marker_name: str = "",
 ) -> go.Figure:
-    """Grouped bars of numbers or rates by category (team, reason), with an optional marker per
-    category (e.g. the manageable caseload)."""
-    figure = _figure()
-    labels = frame[category].tolist()
-    hover = "%{x}: %{y:.1f}%<extra>%{fullData.name}</extra>" if percent else NUMBER_HOVER
+    """Horizontal bars of numbers or rates by category (team, reason), in the frame's order from
+    the top, each category's full name on the left (wrapped, never rotated or cut), with an
+    optional marker per category (e.g. the manageable caseload). The chart grows with the number
+    of categories so that a bar is never squashed, on screen or in the PDF. `y_title` names the
+    values' axis (now the horizontal one)."""
+    labels = [str(v) for v in frame[category].tolist()]
+    rows = len(labels) * max(len(series), 1)
+    figure = _figure(height=max(220, 26 * rows + 18 * len(labels) + 130))
+    hover = (
+        "%{y}: %{x:.1f}%<extra>%{fullData.name}</extra>"
+        if percent
+        else "%{y}: %{x:,.1f}<extra>%{fullData.name}</extra>"
+    )
+    every: list[float | None] = []
     for index, (column, name) in enumerate(series):
+        values = _series(frame, column)
+        every += values
         figure.add_trace(
             go.Bar(
-                x=labels,
-                y=_series(frame, column),
+                y=labels,
+                x=values,
                 name=name,
+                orientation="h",
                 hovertemplate=hover,
                 marker={"color": PALETTE[index], "pattern": _pattern(index)},
             )
         )
     if marker_column and marker_column in frame.columns:
+        marks = _series(frame, marker_column)
+        every += marks
         figure.add_trace(
             go.Scatter(
-                x=labels,
-                y=_series(frame, marker_column),
+                y=labels,
+                x=marks,
                 name=marker_name,
                 mode="markers",
-                marker={"symbol": "line-ew-open", "size": 30, "color": ORANGE, "line": {"width": 3, "color": ORANGE}},
-                hovertemplate=NUMBER_HOVER,
+                marker={"symbol": "line-ns-open", "size": 26, "color": ORANGE, "line": {"width": 3, "color": ORANGE}},
+                hovertemplate="%{y}: %{x:,.1f}<extra>%{fullData.name}</extra>",
             )
         )
+    axis = count_axis([0.0, *every], y_title)  # bars are lengths: they start at zero
+    if percent:
+        axis["ticktext"] = [f"{t}%" for t in axis["ticktext"]]  # type: ignore[attr-defined]
     figure.update_layout(
         barmode="group",
-        yaxis={"title": {"text": y_title}, "rangemode": "tozero", **({"ticksuffix": "%"} if percent else {})},
+        showlegend=len(series) > 1 or bool(marker_column),
+        xaxis={**axis, "showgrid": True, "gridcolor": "#d9d9d9", "zeroline": True, "zerolinecolor": DARK_GREY},
+        yaxis={
+            "autorange": "reversed",
+            "tickvals": labels,
+            "ticktext": [wrap_label(label) for label in labels],
+            "showgrid": False,
+            "zeroline": False,
+            "rangemode": "normal",
+            "automargin": True,
+            # Invisible tick marks keep the names clear of the bars.
+            "ticks": "outside",
+            "ticklen": 8,
+            "tickcolor": "rgba(0,0,0,0)",
+        },
     )
     return figure
 
 
+def _signed_money(value: float) -> str:
+    return ("+" if value > 0 else "") + money_label(value)
+
+
 def scenarios_figure(frame: pd.DataFrame) -> go.Figure:
-    """Best, middle and worst forecast outturn side by side, with the budget as a dotted line.
-    Frame columns: scenario, budget, outturn (pence)."""
+    """Best, middle and worst: each scenario's variance against the budget (forecast outturn −
+    budget) as a bar from zero, the budget, so that the axis is scaled to the differences (an
+    overspend of £0.5m and one of £7.1m look different) rather than to a £127m outturn. Each bar
+    carries its signed amount. Frame columns: scenario, budget, outturn (pence); a `variance`
+    column is used when present (it is outturn − budget)."""
     figure = _figure()
     names = [str(s).capitalize() for s in frame["scenario"].tolist()]
     outturn = _series(frame, "outturn", pounds)
     budget = _series(frame, "budget", pounds)
+    if "variance" in frame.columns:
+        differences = _series(frame, "variance", pounds)
+    else:
+        differences = [None if o is None or b is None else o - b for o, b in zip(outturn, budget, strict=True)]
     figure.add_trace(
         go.Bar(
             x=names,
-            y=outturn,
-            name="Forecast outturn",
-            marker={"color": DARK_BLUE},
-            text=[money_label(v or 0) for v in outturn],
+            y=differences,
+            name="Variance against budget",
+            marker={"color": [DARK_PINK if (d or 0) > 0 else TURQUOISE for d in differences]},
+            text=[_signed_money(d or 0) for d in differences],
             textposition="outside",
-            hovertemplate=MONEY_HOVER,
+            cliponaxis=False,
+            customdata=outturn,
+            hovertemplate="%{x}: forecast outturn £%{customdata:,.0f}, variance £%{y:+,.0f}<extra></extra>",
         )
     )
-    figure.add_trace(
-        go.Scatter(
-            x=names,
-            y=budget,
-            name="Budget",
-            mode="lines+markers",
-            line={"color": ORANGE, "width": 2, "dash": "dot"},
-            marker={"symbol": "diamond", "size": 9},
-            hovertemplate=MONEY_HOVER,
-        )
-    )
-    figure.update_layout(yaxis=money_axis([*outturn, *budget]))
+    base = budget[0] if budget and budget[0] is not None else None
+    title = f"Over (+) or under (-) the budget of {money_label(base)}" if base is not None else "Variance"
+    figure.update_layout(yaxis=variance_axis(differences, title), showlegend=False)
     return figure
 
 
 def accuracy_figure(frame: pd.DataFrame) -> go.Figure:
     """How each period's forecast of a year's outturn moved towards the outturn: one line per
-    financial year (at most four), forecast outturn (pence) by period. Frame columns: year,
-    period, forecast, reference (the outturn, or the latest forecast while the year is open)."""
+    financial year (at most four), forecast outturn (pence) by period, on an axis fitted to the
+    forecasts (a £127m outturn forecast within a few million is not drawn from £0). Frame
+    columns: year, period, forecast, reference (the outturn, or the latest forecast while the
+    year is open)."""
     figure = _figure()
     years = list(dict.fromkeys(frame["year"].tolist()))[-4:]
     every: list[float | None] = []
@@ -490,11 +521,12 @@ def accuracy_figure(frame: pd.DataFrame) -> go.Figure:
             )
         )
     figure.update_layout(
-        yaxis=money_axis(every),
+        yaxis={**money_axis(every, "Forecast outturn (axis not from £0)", from_zero=False), "zeroline": False},
         xaxis={
             "title": {"text": "Period the forecast was made"},
             "categoryorder": "array",
             "categoryarray": [f"P{p}" for p in range(13)],
+            "tickangle": 0,
         },
     )
     return figure

@@ -21,6 +21,7 @@ from core.exports import Title
 from dashboards.display import display_document
 from dashboards.document import drill, period_document, reads, run_document
 from dashboards.document.downloads import document_table, service_tables, table_what
+from dashboards.line_words import rest_of_year_words
 from dashboards.models import PublishedPeriod, SnapshotPdf
 from dashboards.month_path import variance_words
 from dashboards.published_outturn import LineForecast, PublishedForecast, published_against_outturn
@@ -244,6 +245,7 @@ def service_page(*, authority: Authority, asked: RunAsked, service_name: str) ->
         "workforce": drill.workforce_rows(
             tables.get("workforce"), found, scenario=asked.scenario, calendar=calendar, period=run.period
         ),
+        "rest_of_year": rest_of_year_words(authority=authority, lines=found["lines"]),
         "query": run_query(run, asked.scenario),
         "download_query": run_query(run, asked.scenario, service=service_name),
         "doc": document,

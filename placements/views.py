@@ -482,6 +482,7 @@ def _summary_totals(summary: pd.DataFrame) -> dict[str, object]:
         "average_number": float(summary["average_number"].sum()),
         "fye_number": fye,
         "avg_weekly_cost": gross / child_weeks if child_weeks else None,
+        "avg_weekly_net_cost": int(summary["net_cost"].sum()) / child_weeks if child_weeks else None,
         "gross_cost": gross,
         "contributions": int(summary["contributions"].sum()),
         "net_cost": int(summary["net_cost"].sum()),

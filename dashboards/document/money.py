@@ -12,6 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboards import charts
+from dashboards.bridge_workings import workings_chart
 from dashboards.document.spec import Chart, chart, column, money
 from forecasting.engine.variance import variance_bridge
 
@@ -105,6 +106,7 @@ def bridge_charts(lines: pd.DataFrame, explained: pd.DataFrame) -> list[Chart]:
     ]
     if not explained.empty:
         out.append(explained_table(lines, explained))
+        out += workings_chart(lines, explained)  # the words and figures behind each line's steps
     return out
 
 

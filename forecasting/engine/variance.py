@@ -14,8 +14,17 @@ week.
   volume = (forecast FYE number F − B) × u × 52;
   price = (forecast average weekly cost c − u) × F × 52, with c = forecast placement cost of the
   year / (F × 52) (price is 0 when F = 0);
-  other = the line's variance − volume − price. Volume and price are rounded once per line;
-  `other` is exact in pence so that volume + price + other = variance to the penny.
+  other = the line's variance − volume − price. Volume and price are worked unrounded and
+  rounded once per line to the whole pound (half up); `other` is exact in pence, so that
+  volume + price + other = variance to the penny, and the three shown in whole pounds add up to
+  the variance shown in whole pounds. Since c × F × 52 is the forecast placement cost, volume +
+  price is (before rounding) forecast placement cost − budget, and other is the line's
+  forecast outturn − its forecast placement cost: the ledger's actuals to date against the
+  register's costs, and savings.
+  F and c are the forecast's: the children already placed (the register's child-days to the
+  end of the year, `placed_fye_number`, and their net cost, `placed_net_cost` — the FYE number
+  and average weekly net cost of the placement KPI page for the same register) plus the new
+  placements the forecast expects.
 - Variance bridge, for a whole department or service: budget, then the volume and price of its
   placement lines with budgeted numbers (the sums of their variance explained), then other
   (everything else: the forecast outturn − budget − volume − price), to the forecast outturn.
@@ -47,6 +56,9 @@ VARIANCE_EXPLAINED_COLUMNS = (
     "forecast_fye_number",
     "budget_unit_cost",
     "forecast_unit_cost",
+    "forecast_placement_cost",
+    "placed_fye_number",
+    "placed_net_cost",
 )
 
 
@@ -118,9 +130,14 @@ def variance_explained(
     unit_budget = budget / (numbers * 52.0)  # u, pence a week
     has_children = fye > 0
     unit_forecast = np.where(has_children, cost / np.where(has_children, fye, 1.0) / 52.0, np.nan)  # c
-    volume = round_pence_array((fye - numbers) * unit_budget * 52.0)
-    price = round_pence_array(np.where(has_children, (np.nan_to_num(unit_forecast) - unit_budget) * fye * 52.0, 0.0))
+    at_budget_cost = fye * budget / numbers  # F × u × 52, unrounded
+    volume = _whole_pounds(at_budget_cost - budget)
+    price = np.where(has_children, _whole_pounds(cost - at_budget_cost), 0)
     var = variance(outturn, budget)
+    placed_fye = _optional(drivers, "committed_fye_number", frame["line_code"])
+    placed_cost = _optional(drivers, "register_net_cost_to_date", frame["line_code"]) + _optional(
+        drivers, "committed_remaining", frame["line_code"]
+    )
     return pd.DataFrame(
         {
             "scenario": scenario,
@@ -135,9 +152,25 @@ def variance_explained(
             "forecast_fye_number": fye,
             "budget_unit_cost": unit_budget,
             "forecast_unit_cost": unit_forecast,
+            "forecast_placement_cost": round_pence_array(cost),
+            "placed_fye_number": placed_fye,
+            "placed_net_cost": round_pence_array(placed_cost),
         },
         columns=list(VARIANCE_EXPLAINED_COLUMNS),
     )
+
+
+def _whole_pounds(pence: npt.NDArray[np.float64]) -> IntArray:
+    """Pence rounded half up (away from zero) to the whole pound, as pence."""
+    return round_pence_array(np.asarray(pence, dtype=np.float64) / 100.0) * 100
+
+
+def _optional(drivers: pd.DataFrame, column: str, codes: pd.Series) -> npt.NDArray[np.float64]:
+    """A driver column by line (0 where absent, or for drivers made before it existed)."""
+    if column not in drivers.columns:
+        return np.zeros(len(codes), dtype=np.float64)
+    values: npt.NDArray[np.float64] = pd.to_numeric(drivers[column]).reindex(codes).fillna(0).to_numpy(dtype=np.float64)
+    return values
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,18 @@
 (function () {
   "use strict";
 
+  // On a phone the house's 14 px type and 70 px left margin leave little room for the plot:
+  // smaller type and margins (plotly.js still widens a margin for long labels).
+  function narrow(layout) {
+    layout.font = Object.assign({}, layout.font || {}, { size: 12 });
+    // The right margin keeps the last tick label ("30%", "Mar 2020") whole.
+    layout.margin = Object.assign({}, layout.margin || {}, { l: 10, r: layout.yaxis2 ? 50 : 30 });
+    // Twelve level month labels do not fit: show every third month (Apr, Jul, Oct, Jan).
+    if (layout.xaxis && layout.xaxis.tickangle === 0 && !layout.xaxis.tickvals) {
+      layout.xaxis = Object.assign({}, layout.xaxis, { nticks: 4 });
+    }
+  }
+
   function draw() {
     var body = document.body;
     var printing = body.classList.contains("ot-print");
@@ -24,6 +36,9 @@
       }
       try {
         var spec = JSON.parse(source.textContent);
+        if (!printing && node.clientWidth < 520) {
+          narrow(spec.layout);
+        }
         var config = {
           displayModeBar: false,
           displaylogo: false,

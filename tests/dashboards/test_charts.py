@@ -114,13 +114,17 @@ def test_spend_bars_and_the_bridge_match_the_lines_to_the_penny(run) -> None:  #
 
 
 @pytest.mark.django_db
-def test_the_scenarios_figure_shows_best_middle_and_worst_outturn(run) -> None:  # type: ignore[no-untyped-def]
+def test_the_scenarios_figure_shows_best_middle_and_worst_against_the_budget(run) -> None:  # type: ignore[no-untyped-def]
     document = run_document(run, cached=False)
     chart = find_chart(document, "scenarios")
     assert chart is not None
-    outturns = {h["scenario"]: h["outturn"] for h in document["headlines"]}
-    assert _trace(chart["figure"], "Forecast outturn")["y"] == [outturns[s] / 100 for s in ("best", "middle", "worst")]
-    assert outturns["best"] <= outturns["middle"] <= outturns["worst"]
+    heads = {h["scenario"]: h for h in document["headlines"]}
+    order = ("best", "middle", "worst")
+    bars = _trace(chart["figure"], "Variance against budget")
+    # Each bar is the scenario's variance (outturn − budget), its outturn carried for the hover.
+    assert bars["y"] == [(heads[s]["outturn"] - heads[s]["budget"]) / 100 for s in order]
+    assert bars["customdata"] == [heads[s]["outturn"] / 100 for s in order]
+    assert heads["best"]["outturn"] <= heads["middle"]["outturn"] <= heads["worst"]["outturn"]
 
 
 @pytest.mark.django_db

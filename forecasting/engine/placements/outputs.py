@@ -76,8 +76,9 @@ def by_line_frame(
     line_of_type: Mapping[str, str],
 ) -> pd.DataFrame:
     """Per budget line: register cost to date, committed remaining, projected change of the
-    types assigned to it, FYE number (child-days / 7 / 52 with N̂ for future months) and the
-    year's forecast net cost = to date + committed remaining + projected change (pence)."""
+    types assigned to it, FYE number (child-days / 7 / 52 with N̂ for future months), the
+    year's forecast net cost = to date + committed remaining + projected change (pence) and the
+    FYE number of the children already placed (the register's child-days alone)."""
     codes = rows.type_codes
     lines = sorted(set(rows.line.tolist()) | {v for k, v in line_of_type.items() if k in codes})
     position = {line: i for i, line in enumerate(lines)}
@@ -85,6 +86,9 @@ def by_line_frame(
     n = len(lines)
     net_by_month = sum_by_group(line_index, n, committed.row_net)
     days_by_month = sum_by_group(line_index, n, committed.days).astype(np.float64)
+    # The children already placed alone (before the forecast's new placements are added): the
+    # placement KPI page's FYE number of the same register, which the variance bridge quotes.
+    committed_fye = days_by_month.sum(axis=1) / 7 / 52
     extra_days = (projected.average - committed.average) * months.days[None, :]  # (N̂ − C) child-days
     line_change = np.zeros(n, dtype=np.int64)
     for k, code in enumerate(codes):
@@ -104,5 +108,6 @@ def by_line_frame(
             "projected_change": line_change,
             "fye_number": days_by_month.sum(axis=1) / 7 / 52,
             "forecast_net_cost_year": to_date + remaining + line_change,
+            "committed_fye_number": committed_fye,
         }
     )

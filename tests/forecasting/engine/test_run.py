@@ -291,17 +291,20 @@ def test_income_under_recovered_is_a_positive_variance_on_the_income_line(result
 def test_variance_explained_splits_the_ifa_line_into_volume_price_and_other(result: Any) -> None:
     # Child-days 2019/20: A 366, B 153 (1 April – 31 August) = 519 → FYE 519/364 = 1.425824.
     # Register cost £51,900 (519 × £100). u = 5,200,000 / (1.5 × 52) = 66,666.67p a week.
-    # Volume = (519/364 − 1.5) × 5,200,000 / 1.5 = −257,142.86 → −257,143.
-    # Price = 5,190,000 − 5,200,000 × (519/364)/1.5 = 247,142.86 → 247,143.
-    # Other = 450,000 + 257,143 − 247,143 = 460,000 (ledger £56,500 above register £51,900).
+    # Volume = (519/364 − 1.5) × 5,200,000 / 1.5 = −257,142.86p = −£2,571.43 → −£2,571.
+    # Price = 5,190,000 − 5,200,000 × (519/364)/1.5 = 247,142.86p = £2,471.43 → £2,471.
+    # Other = 450,000 + 257,100 − 247,100 = 460,000 (ledger £56,500 above register £51,900).
     explained = result.variance_explained
     row = explained[(explained["scenario"] == "middle") & (explained["line_code"] == "PL-IFA")].iloc[0]
     assert (row["volume"], row["price"], row["other"], row["variance"]) == (
-        -257_143,
-        247_143,
+        -257_100,
+        247_100,
         460_000,
         450_000,
     )
+    # All of it is children already placed: the register's 519 child-days and £51,900.
+    assert row["placed_fye_number"] == pytest.approx(519 / 364)
+    assert (row["placed_net_cost"], row["forecast_placement_cost"]) == (5_190_000, 5_190_000)
 
 
 def test_the_workforce_table_shows_each_month_of_the_team(result: Any) -> None:

@@ -68,11 +68,13 @@ def test_volume_and_price_explain_the_placement_variance() -> None:
 
 def test_volume_price_and_other_always_add_up_to_the_variance_to_the_penny() -> None:
     # Awkward figures: B = 7.5, F = 8.3, budget 12,345,678p, cost 14,000,001p, outturn 14,100,003p.
-    # Volume = (8.3 − 7.5) × 12,345,678 / 7.5 = 1,316,872.32 → 1,316,872.
-    # Price = 14,000,001 − 12,345,678 × 8.3 / 7.5 = 14,000,001 − 13,662,550.32 = 337,450.68 → 337,451.
+    # Volume = (8.3 − 7.5) × 12,345,678 / 7.5 = 1,316,872.32p = £13,168.72 → £13,169.
+    # Price = 14,000,001 − 12,345,678 × 8.3 / 7.5 = 14,000,001 − 13,662,550.32 = 337,450.68p
+    # = £3,374.51 → £3,375. Other = 1,754,325 − 1,316,900 − 337,500 = 99,925p.
     row = explained(outturn=14_100_003, cost=14_000_001, fye=8.3, budget=12_345_678, numbers=7.5)
-    assert row["volume"] == 1_316_872
-    assert row["price"] == 337_451
+    assert row["volume"] == 1_316_900
+    assert row["price"] == 337_500
+    assert row["other"] == 99_925
     assert row["volume"] + row["price"] + row["other"] == row["variance"] == 14_100_003 - 12_345_678
 
 
