@@ -16,7 +16,6 @@ import pandas as pd
 from django.db import connection, models
 
 BATCH_SIZE = 5000
-_NULL = "\\N"
 
 
 def _python_value(value: Any) -> Any:
@@ -49,6 +48,16 @@ def bulk_insert(model: type[models.Model], frame: pd.DataFrame) -> int:
     return len(objects)
 
 
+def _csv_cells(values: pd.Series) -> pd.Series:
+    """A column as COPY's CSV cells: every value quoted (a quote doubled), NULL as an unquoted
+    empty cell. In CSV format only an unquoted cell can be NULL, so no text a file brings (a
+    provider called literally \\N, a tab, a line break, a backslash, a quote) can be taken for
+    NULL or split a row: it goes in exactly as written."""
+    null = values.isna().to_numpy(dtype=bool)
+    text = values.astype(object).where(~null, "").astype(str)
+    return ('"' + text.str.replace('"', '""', regex=False) + '"').where(~null, "")
+
+
 def _copy(model: type[models.Model], frame: pd.DataFrame) -> int:
     meta = model._meta
     out = pd.DataFrame(index=frame.index)
@@ -70,12 +79,14 @@ def _copy(model: type[models.Model], frame: pd.DataFrame) -> int:
             out[name] = values.astype("Int64").astype(object)
         else:
             out[name] = values
-    buffer = io.StringIO()
-    out.to_csv(buffer, index=False, header=False, na_rep=_NULL)
-    buffer.seek(0)
+    cells = [_csv_cells(out[name]) for name in out.columns]
+    lines = cells[0]
+    for column in cells[1:]:
+        lines = lines + "," + column
+    buffer = io.StringIO("\n".join(lines.tolist()) + "\n")
     columns = ", ".join(connection.ops.quote_name(c) for c in db_columns)
     table = connection.ops.quote_name(meta.db_table)
-    sql = f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '{_NULL}')"
+    sql = f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '')"
     with connection.cursor() as cursor:
         raw: Any = cursor.cursor
         if hasattr(raw, "copy_expert"):  # psycopg2
