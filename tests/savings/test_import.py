@@ -363,3 +363,39 @@ def test_the_import_data_command(ready, tmp_path: Path, capsys) -> None:  # type
     assert exit_info.value.code == 1
     assert "bad.csv row 2, column status" in capsys.readouterr().err
     assert not Saving.objects.filter(ref="X9").exists()
+
+
+def test_a_tracker_whose_programmes_are_all_new_imports_from_the_command_line_in_one_go(  # type: ignore[no-untyped-def]
+    authority, savings_lines, tmp_path, capsys
+) -> None:
+    # No plan and no programme yet: the file's years become the plan and its programmes are made.
+    tracker = tmp_path / "tracker.csv"
+    tracker.write_text(
+        "ref,title,service_area,status,programme,2023/24,2024/25\n"
+        "CS/23/01,Reunification with families,Children in Care,absorbed,Edge of Care and Reunification,150000,250000\n"
+        "CS/23/02,Step down from residential,Children in Care,on_track,Placement Sufficiency Strategy 2023-2028,"
+        '"300,000",\n'
+        "CS/23/03,Family group conferencing,Early Help,absorbed,edge of care and reunification,50000,50000\n"
+        "CS/23/04,Review of transport,Strategy,on_track,,20000,20000\n",
+        encoding="utf-8",
+    )
+    call_command("import_data", "savings", str(tracker), "--authority", "NOTTS", "--as-at", "2023-09-30")
+    out, err = capsys.readouterr()
+    assert "Imported tracker.csv: created 4, updated 0, cycles 4, programmes_created 2" in out
+    # Absorbed into programmes with no benefit profile yet: warned, not refused.
+    assert err.count("WARNING") == 2 and "ERROR" not in err
+    assert "which has no benefit profile yet" in err
+    programmes = {p.code: (p.name, p.first_year) for p in Programme.objects.filter(authority=authority)}
+    assert programmes == {
+        "Edge of Care and Reunification": ("Edge of Care and Reunification", "2023/24"),
+        "Placement Sufficiency Strategy 2023-2028": ("Placement Sufficiency Strategy 2023-2028", "2023/24"),
+    }
+    linked = dict(Saving.objects.filter(authority=authority).values_list("ref", "programme__code"))
+    assert linked == {
+        "CS/23/01": "Edge of Care and Reunification",
+        "CS/23/02": "Placement Sufficiency Strategy 2023-2028",
+        "CS/23/03": "Edge of Care and Reunification",
+        "CS/23/04": None,
+    }
+    plan = MediumTermPlan.objects.get(authority=authority)
+    assert (plan.first_year, plan.last_year) == ("2023/24", "2024/25")
