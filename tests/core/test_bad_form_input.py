@@ -72,7 +72,7 @@ def within_bounds(field: forms.Field, value: Any) -> bool:
 
 
 @pytest.mark.parametrize(("name", "make"), FORMS, ids=[name for name, _ in FORMS])
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_a_form_reports_bad_values_and_never_raises(
     authority: Authority, placement_types: Any, name: str, make: Any, data: st.DataObject
