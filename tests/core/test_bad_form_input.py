@@ -19,6 +19,7 @@ from accounts.models import Authority
 from forecasting.engine.money import MAX_AMOUNT_PENCE
 from forecasting.forms import BudgetForm, BudgetLineForm, MoneyField, NumberField, WholeNumberField
 from forecasting.scenario_views import AssumptionForm
+from forecasting.services import financial_year_get_or_create
 from placements import forms as placement_forms
 from savings import forms as savings_forms
 from savings.models import Programme
@@ -158,3 +159,23 @@ def test_zz_report_the_number_of_cases() -> None:
     print(f"\nbad form cases checked: {total}")
     for name, count in sorted(CASES.items()):
         print(f"  {name}: {count}")
+
+
+def test_the_kpi_threshold_and_a_posted_id_are_parsed_not_trusted(  # type: ignore[no-untyped-def]
+    authority, placement_types, finance_officer, client_for
+) -> None:
+    financial_year_get_or_create(authority=authority, label="2019/20")
+    client = client_for(finance_officer)
+    for threshold, words in (
+        ("inf", "'inf' is not an amount in pounds"),
+        ("1e3", "'1e3' is not an amount in pounds"),
+        ("99999999999999999", "'99999999999999999' is not an amount in pounds"),
+    ):
+        response = client.get("/placements/kpis/", {"year": "2019/20", "threshold": threshold}, follow=True)
+        assert response.status_code == 200, threshold
+        assert words in response.content.decode().replace("&#x27;", "'"), threshold
+    response = client.get("/placements/kpis/", {"year": "2019/20", "threshold": "£1,200"})
+    assert response.status_code == 200 and "is not an amount" not in response.content.decode()
+    for posted_id in ("abc", "1e3", "9" * 40, "-1", ""):
+        response = client.post("/placements/unit-costs/", {"action": "delete", "id": posted_id})
+        assert response.status_code == 404, posted_id
