@@ -8,6 +8,7 @@ transaction, so an import stays all or nothing.
 
 from __future__ import annotations
 
+import csv
 import io
 from typing import Any
 
@@ -48,14 +49,17 @@ def bulk_insert(model: type[models.Model], frame: pd.DataFrame) -> int:
     return len(objects)
 
 
-def _csv_cells(values: pd.Series) -> pd.Series:
-    """A column as COPY's CSV cells: every value quoted (a quote doubled), NULL as an unquoted
-    empty cell. In CSV format only an unquoted cell can be NULL, so no text a file brings (a
-    provider called literally \\N, a tab, a line break, a backslash, a quote) can be taken for
-    NULL or split a row: it goes in exactly as written."""
-    null = values.isna().to_numpy(dtype=bool)
-    text = values.astype(object).where(~null, "").astype(str)
-    return ('"' + text.str.replace('"', '""', regex=False) + '"').where(~null, "")
+# NULL is written as an unquoted empty cell and every value is quoted: in CSV format only an
+# unquoted cell can be NULL, so no text a file brings (a provider called literally \N, a tab, a
+# line break, a backslash, a quote) is taken for NULL or splits a row. pandas writes NULL as
+# this marker, quoted like every cell, and the marker is then taken out: a NUL can be in no
+# value (PostgreSQL stores none, and the importers refuse it).
+_NULL_MARKER = "\x00"
+
+
+def _csv_text(out: pd.DataFrame) -> str:
+    text: str = out.to_csv(index=False, header=False, na_rep=_NULL_MARKER, quoting=csv.QUOTE_ALL, lineterminator="\n")
+    return text.replace(f'"{_NULL_MARKER}"', "")
 
 
 def _copy(model: type[models.Model], frame: pd.DataFrame) -> int:
@@ -79,11 +83,7 @@ def _copy(model: type[models.Model], frame: pd.DataFrame) -> int:
             out[name] = values.astype("Int64").astype(object)
         else:
             out[name] = values
-    cells = [_csv_cells(out[name]) for name in out.columns]
-    lines = cells[0]
-    for column in cells[1:]:
-        lines = lines + "," + column
-    buffer = io.StringIO("\n".join(lines.tolist()) + "\n")
+    buffer = io.StringIO(_csv_text(out))
     columns = ", ".join(connection.ops.quote_name(c) for c in db_columns)
     table = connection.ops.quote_name(meta.db_table)
     sql = f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '')"
