@@ -314,9 +314,15 @@ class SavingsImporter(Importer):
         existing = {s.ref.lower(): s for s in Saving.objects.filter(authority=authority)}
         counts = {"created": 0, "updated": 0, "cycles": 0, "programmes_created": 0}
         created: dict[str, Programme] = {}
+        # Made since the plan (another upload, the programme pages): used, not made twice.
+        stored = {p.name.lower(): p for p in Programme.objects.filter(authority=authority)}
+        stored |= {p.code.lower(): p for p in stored.values()}
         for key, (code, name, first_year) in payload.new_programmes.items():
-            created[key] = programme_save(authority=authority, user=user, code=code, name=name, first_year=first_year)
-            counts["programmes_created"] += 1
+            found = stored.get(key) or stored.get(code.lower())
+            if found is None:
+                found = programme_save(authority=authority, user=user, code=code, name=name, first_year=first_year)
+                counts["programmes_created"] += 1
+            created[key] = found
         for key, group in payload.groups.items():
             for r in group:
                 if r.new_programme is not None:

@@ -11,7 +11,8 @@ from django.core.management import call_command
 from openpyxl import Workbook
 
 from accounts.models import AuditEvent
-from core.services import import_run
+from core.importing import SourceFile, importer_for
+from core.services import import_plan_apply, import_run
 from savings import selectors
 from savings.models import MediumTermPlan, Programme, Saving, SavingAmount, SavingUpdate, SavingVersion
 from savings.services import programme_save
@@ -399,3 +400,15 @@ def test_a_tracker_whose_programmes_are_all_new_imports_from_the_command_line_in
     }
     plan = MediumTermPlan.objects.get(authority=authority)
     assert (plan.first_year, plan.last_year) == ("2023/24", "2024/25")
+
+
+def test_a_programme_made_between_the_preview_and_the_confirm_is_used_not_made_twice(ready) -> None:  # type: ignore[no-untyped-def]
+    text = HEADER + "\nX1,T,Early Help,,,,on_track,,Edge of Care,,100,100,\n"
+    plan = importer_for("savings").plan(
+        authority=ready, files=[SourceFile("savings.csv", text.encode())], options={"year": "2022/23"}
+    )
+    assert plan.ok, errors(plan)
+    made = programme_save(authority=ready, user=None, code="EOC", name="Edge of Care", first_year="2022/23")
+    result = import_plan_apply(authority=ready, plan=plan, names=["savings.csv"], user=None)
+    assert result["programmes_created"] == 0
+    assert Saving.objects.get(ref="X1").programme == made
