@@ -23,7 +23,10 @@ from forecasting.services import financial_year_get_or_create
 from placements import forms as placement_forms
 from savings import forms as savings_forms
 from savings.models import Programme
+from savings.services import programme_save
 from tests.core.test_bad_input import cell
+from tests.workforce.conftest import GOOD as WORKFORCE
+from tests.workforce.conftest import run_import, workforce_lines  # noqa: F401 (a fixture)
 from workforce import forms as workforce_forms
 from workforce.models import Worker
 
@@ -179,3 +182,18 @@ def test_the_kpi_threshold_and_a_posted_id_are_parsed_not_trusted(  # type: igno
     for posted_id in ("abc", "1e3", "9" * 40, "-1", ""):
         response = client.post("/placements/unit-costs/", {"action": "delete", "id": posted_id})
         assert response.status_code == 404, posted_id
+
+
+@pytest.mark.usefixtures("workforce_lines")
+def test_numbers_in_page_addresses_are_parsed_not_trusted(  # type: ignore[no-untyped-def]
+    authority, placement_types, finance_officer, client_for
+) -> None:
+    financial_year_get_or_create(authority=authority, label="2019/20")
+    plan, _ = run_import(authority, WORKFORCE)
+    assert plan.ok
+    programme = programme_save(authority=authority, user=None, code="CTP", name="Programme", first_year="2019/20")
+    client = client_for(finance_officer)
+    for bad in ("²", "1e3", "+4", "9" * 40, "-1", "NaN"):
+        assert client.get("/workforce/kpis/", {"year": "2019/20", "period": bad}).status_code == 200, bad
+        assert client.get("/workforce/workers/new/", {"team": bad}).status_code == 200, bad
+        assert client.get(f"/savings/programmes/{programme.pk}/", {"hurdle": bad}).status_code == 200, bad
