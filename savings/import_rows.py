@@ -53,6 +53,11 @@ class SavingRow:
     period: int | None
 
 
+def programme_key(text: str) -> str:
+    """How a file's programme is matched: in any case, spaces between words as one."""
+    return " ".join(text.split()).lower()
+
+
 @dataclass
 class _Known:
     """The authority's service areas, lines and programmes, by lower-case name or code."""
@@ -66,8 +71,8 @@ class _Known:
     def of(cls, authority: Authority) -> _Known:
         programmes: dict[str, Programme] = {}
         for programme in Programme.objects.filter(authority=authority):
-            programmes.setdefault(programme.name.lower(), programme)
-            programmes[programme.code.lower()] = programme  # codes win over names
+            programmes.setdefault(programme_key(programme.name), programme)
+            programmes[programme_key(programme.code)] = programme  # codes win over names
         return cls(
             areas={a.name.lower(): a for a in ServiceArea.objects.filter(authority=authority)},
             lines={line.code.lower(): line for line in BudgetLine.objects.filter(authority=authority)},
@@ -175,10 +180,10 @@ def _programme(
         plan.error(row, "programme", "", "is blank; an absorbed saving must name the programme that absorbed it")
     if not name:
         return None, None
-    programme = known.programmes.get(name.lower())
+    programme = known.programmes.get(programme_key(name))
     if programme is not None:
         return programme, None
-    return None, known.new_programmes.setdefault(name.lower(), name)
+    return None, known.new_programmes.setdefault(programme_key(name), " ".join(name.split()))
 
 
 def _status(plan: ImportPlan, row: int, values: dict[str, str]) -> tuple[str | None, str | None]:

@@ -30,7 +30,7 @@ from forecasting.engine.savings import (
     reprofile_problems,
 )
 from forecasting.parsing import parse_date
-from savings.import_rows import SavingRow, read_rows
+from savings.import_rows import SavingRow, programme_key, read_rows
 from savings.models import MediumTermPlan, Programme, Saving, SavingAmount, SavingVersion, Status, years_between
 from savings.selectors import programme_benefits_frame
 from savings.services import (
@@ -315,10 +315,10 @@ class SavingsImporter(Importer):
         counts = {"created": 0, "updated": 0, "cycles": 0, "programmes_created": 0}
         created: dict[str, Programme] = {}
         # Made since the plan (another upload, the programme pages): used, not made twice.
-        stored = {p.name.lower(): p for p in Programme.objects.filter(authority=authority)}
-        stored |= {p.code.lower(): p for p in stored.values()}
+        stored = {programme_key(p.name): p for p in Programme.objects.filter(authority=authority)}
+        stored |= {programme_key(p.code): p for p in stored.values()}
         for key, (code, name, first_year) in payload.new_programmes.items():
-            found = stored.get(key) or stored.get(code.lower())
+            found = stored.get(key) or stored.get(programme_key(code))
             if found is None:
                 found = programme_save(authority=authority, user=user, code=code, name=name, first_year=first_year)
                 counts["programmes_created"] += 1
@@ -326,7 +326,7 @@ class SavingsImporter(Importer):
         for key, group in payload.groups.items():
             for r in group:
                 if r.new_programme is not None:
-                    r.programme = created[r.new_programme.lower()]
+                    r.programme = created[programme_key(r.new_programme)]
             versions = {
                 r.version: VersionInput(
                     amounts=r.amounts, approved_by=r.approved_by, approved_on=r.approved_on, replace_years=payload.years

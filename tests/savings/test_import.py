@@ -275,7 +275,7 @@ def test_absorbed_into_a_programme_with_no_benefit_profile_is_a_warning(ready, f
 def test_a_programme_the_file_names_is_created_and_shown_in_the_preview(ready) -> None:  # type: ignore[no-untyped-def]
     text = (
         HEADER + "\nX1,T,Early Help,,,,absorbed,,Edge of Care Transformation,,100,100,\n"
-        "X2,T2,Early Help,,,,on_track,,edge of care transformation,,50,50,\n"
+        "X2,T2,Early Help,,,,on_track,,edge  of care   TRANSFORMATION,,50,50,\n"  # the same programme
     )
     plan, _ = run(ready, text, dry_run=True)
     assert plan.ok, errors(plan)
