@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -7,8 +8,8 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
 from core.importing import SourceFile, importers
-from forecasting.models import BudgetLine, PlacementType
-from forecasting.parsing import parse_money
+from forecasting.models import BudgetLine, PlacementType, ServiceArea
+from forecasting.parsing import MAX_CHILDREN, field_length, parse_decimal, parse_int, parse_money
 
 
 class MoneyField(forms.CharField):
@@ -24,13 +25,54 @@ class MoneyField(forms.CharField):
             raise forms.ValidationError(f"Enter an amount in pounds: {error}") from None
 
 
+class WholeNumberField(forms.CharField):
+    """A whole number typed as the files write it (forecasting.parsing.parse_int: no '+', no
+    exponent), from `low` to `high`. A text box with a numeric keypad, as the GOV.UK Design
+    System advises, rather than a number input."""
+
+    def __init__(self, *, low: int, high: int, what: str = "a whole number", **kwargs: Any) -> None:
+        self.low, self.high, self.what = low, high, what
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "numeric"}))
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> int | None:  # type: ignore[override]
+        text = super().to_python(value)
+        if text in ("", None):
+            return None
+        try:
+            return parse_int(text, low=self.low, high=self.high, what=self.what)
+        except ValueError as error:
+            raise forms.ValidationError(f"Enter {self.what} from {self.low:,} to {self.high:,}: {error}") from None
+
+
+class NumberField(forms.CharField):
+    """A number typed as the files write it (forecasting.parsing.parse_decimal), from `low` to
+    `high` with at most `places` decimal places."""
+
+    def __init__(self, *, low: Decimal, high: Decimal, places: int = 2, what: str = "a number", **kwargs: Any) -> None:
+        self.low, self.high, self.places, self.what = low, high, places, what
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        text = super().to_python(value)
+        if text in ("", None):
+            return None
+        try:
+            return parse_decimal(
+                text.strip().removesuffix("%"), low=self.low, high=self.high, places=self.places, what=self.what
+            )
+        except ValueError as error:
+            raise forms.ValidationError(f"Enter {self.what} from {self.low:,} to {self.high:,}: {error}") from None
+
+
 class BudgetLineForm(forms.Form):
-    code = forms.CharField(max_length=40, label="Line code")
-    name = forms.CharField(max_length=200, label="Line name")
-    service_area = forms.CharField(max_length=120)
+    code = forms.CharField(max_length=field_length(BudgetLine, "code"), label="Line code")
+    name = forms.CharField(max_length=field_length(BudgetLine, "name"), label="Line name")
+    service_area = forms.CharField(max_length=field_length(ServiceArea, "name"))
     category = forms.ChoiceField(choices=BudgetLine.Category.choices)
     placement_type = forms.ModelChoiceField(queryset=PlacementType.objects.all(), required=False)
-    team_code = forms.CharField(max_length=40, required=False, label="Team code")
+    team_code = forms.CharField(max_length=field_length(BudgetLine, "team_code"), required=False, label="Team code")
     method = forms.ChoiceField(choices=BudgetLine.Method.choices, label="Forecast method (other and income lines)")
 
     def clean(self) -> dict[str, Any]:
@@ -44,8 +86,12 @@ class BudgetLineForm(forms.Form):
 
 class BudgetForm(forms.Form):
     amount = MoneyField(label="Annual budget (£)", help_text="Income as a negative amount")
-    budget_numbers = forms.DecimalField(
-        required=False, min_value=0, max_digits=9, decimal_places=2, label="Budgeted average number of children"
+    budget_numbers = NumberField(
+        low=Decimal(0),
+        high=Decimal(MAX_CHILDREN),
+        what="a number of children",
+        required=False,
+        label="Budgeted average number of children",
     )
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Reason for the change")
 

@@ -13,17 +13,43 @@ from core.importing import Change, Column, Importer, ImportPlan, RowReader, dupl
 from core.tabular import Table
 from forecasting.engine.calendar import CalendarError, parse_year_label
 from forecasting.engine.money import pounds_text
-from forecasting.models import Actual, Budget, BudgetLine, FinancialYear, Period, PlacementType, ScenarioAssumption
-from forecasting.parsing import parse_choice, parse_date, parse_decimal, parse_int, parse_money
+from forecasting.models import (
+    Actual,
+    Budget,
+    BudgetLine,
+    FinancialYear,
+    Period,
+    PlacementType,
+    ScenarioAssumption,
+    ServiceArea,
+)
+from forecasting.parsing import (
+    MAX_CHILDREN,
+    MAX_PERIOD,
+    MAX_TEAM_FTE,
+    decimal_bounds,
+    parse_choice,
+    parse_date,
+    parse_decimal,
+    parse_int,
+    parse_money,
+    text_parser,
+)
 from forecasting.scenario_services import scenarios_replace
 from forecasting.services import actuals_save, budget_line_save, budget_set, financial_year_get_or_create
+
+# The financial years a file may name: a year far outside these is a typing slip, and its
+# months would run past what a date can hold (9999/00 ends in the year 10000).
+FIRST_YEAR, LAST_YEAR = 1990, 2100
 
 
 def _year_label(text: str) -> str:
     try:
-        parse_year_label(text)
+        start = parse_year_label(text.strip())
     except CalendarError as error:
         raise ValueError(str(error)) from None
+    if not FIRST_YEAR <= start <= LAST_YEAR:
+        raise ValueError(f"'{text}' is outside the years {FIRST_YEAR}/{FIRST_YEAR % 100 + 1:02d} to {LAST_YEAR}/01")
     return text.strip()
 
 
@@ -93,17 +119,22 @@ class BudgetImporter(Importer):
         for row, values in reader:
             errors_before = len(plan.errors)
             year = _row_year(reader, row, values, default_year)
-            code = reader.cell(row, values, "line_code", required=True)
-            name = reader.cell(row, values, "line_name", required=True)
-            area = reader.cell(row, values, "service_area", required=True)
+            code = reader.cell(row, values, "line_code", text_parser(BudgetLine, "code"), required=True)
+            name = reader.cell(row, values, "line_name", text_parser(BudgetLine, "name"), required=True)
+            area = reader.cell(row, values, "service_area", text_parser(ServiceArea, "name"), required=True)
             category = reader.cell(
                 row, values, "category", lambda t: parse_choice(t, BudgetLine.Category.values), required=True
             )
             amount = reader.cell(row, values, "annual_budget", parse_money, required=True)
             method = reader.cell(row, values, "method", lambda t: parse_choice(t, BudgetLine.Method.values))
-            numbers = reader.cell(row, values, "budget_numbers", lambda t: parse_decimal(t, low=Decimal(0)))
+            numbers = reader.cell(
+                row,
+                values,
+                "budget_numbers",
+                lambda t: parse_decimal(t, low=Decimal(0), high=Decimal(MAX_CHILDREN), what="a number of children"),
+            )
             type_code = reader.cell(row, values, "placement_type")
-            team = reader.cell(row, values, "team") or ""
+            team = reader.cell(row, values, "team", text_parser(BudgetLine, "team_code")) or ""
             placement_type = None
             if type_code:
                 placement_type = types.get(type_code.strip().lower())
@@ -241,7 +272,11 @@ class ActualsImporter(Importer):
             year = _row_year(reader, row, values, default_year)
             code = reader.cell(row, values, "line_code", required=True)
             number = reader.cell(
-                row, values, "period", lambda t: parse_int(t, low=1, high=12, what="a period (1–12)"), required=True
+                row,
+                values,
+                "period",
+                lambda t: parse_int(t, low=1, high=MAX_PERIOD, what="a period (1–12)"),
+                required=True,
             )
             amount = reader.cell(row, values, "amount", parse_money, required=True)
             line = lines.get(code.strip().lower()) if code else None
@@ -297,9 +332,16 @@ class ActualsImporter(Importer):
         return dict(totals)
 
 
+def _scenario_decimal(name: str, low: Decimal | None = None, high: Decimal | None = None) -> Any:
+    """The parser of a decimal assumption: its own bounds, within what its column holds."""
+    largest, places = decimal_bounds(ScenarioAssumption, name)
+    low = -largest if low is None else max(low, -largest)
+    high = largest if high is None else min(high, largest)
+    return lambda text: parse_decimal(text.strip().removesuffix("%"), low=low, high=high, places=places)
+
+
 def _scenario_values(reader: RowReader, row: int, values: dict[str, str], types: set[str]) -> dict[str, Any]:
-    def pct(text: str) -> Decimal:
-        return parse_decimal(text.rstrip("%"), low=Decimal(0), high=Decimal(1000))
+    pct = _scenario_decimal("delivery_achieved_pct", Decimal(0), Decimal(1000))
 
     out: dict[str, Any] = {}
     type_code = (reader.cell(row, values, "placement_type") or "").lower()
@@ -310,7 +352,9 @@ def _scenario_values(reader: RowReader, row: int, values: dict[str, str], types:
         row, values, "demand_method", lambda t: parse_choice(t, ScenarioAssumption.DemandMethod.values)
     )
     out["demand_method"] = method or ""
-    out["net_change"] = reader.cell(row, values, "net_change", parse_decimal)
+    out["net_change"] = reader.cell(
+        row, values, "net_change", _scenario_decimal("net_change", Decimal(-MAX_CHILDREN), Decimal(MAX_CHILDREN))
+    )
     if method == "net_change" and out["net_change"] is None:
         reader.plan.error(row, "net_change", "", "is blank; the net_change method needs the change by March")
     cost = reader.cell(row, values, "new_unit_cost", parse_money)
@@ -318,13 +362,15 @@ def _scenario_values(reader: RowReader, row: int, values: dict[str, str], types:
         reader.plan.error(row, "new_unit_cost", values.get("new_unit_cost"), "is negative; a weekly cost is £0 or more")
     out["new_unit_cost"] = cost
     out["fee_uplift_pct"] = reader.cell(
-        row, values, "fee_uplift_pct", lambda t: parse_decimal(t.rstrip("%"), low=Decimal(-50), high=Decimal(100))
+        row, values, "fee_uplift_pct", _scenario_decimal("fee_uplift_pct", Decimal(-50), Decimal(100))
     )
     out["fee_uplift_from"] = reader.cell(row, values, "fee_uplift_from", parse_date)
-    out["agency_target_fte"] = reader.cell(row, values, "agency_target_fte", lambda t: parse_decimal(t, low=Decimal(0)))
-    out["team"] = reader.cell(row, values, "team") or ""
+    out["agency_target_fte"] = reader.cell(
+        row, values, "agency_target_fte", _scenario_decimal("agency_target_fte", Decimal(0), MAX_TEAM_FTE)
+    )
+    out["team"] = reader.cell(row, values, "team", text_parser(ScenarioAssumption, "team")) or ""
     out["billable_factor"] = reader.cell(
-        row, values, "billable_factor", lambda t: parse_decimal(t, low=Decimal("0.01"), high=Decimal("1.5"))
+        row, values, "billable_factor", _scenario_decimal("billable_factor", Decimal("0.01"), Decimal("1.5"))
     )
     for field in (
         "delivery_achieved_pct",

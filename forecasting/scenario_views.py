@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
@@ -15,10 +16,19 @@ from django.views.decorators.http import require_POST
 from accounts.access import FINANCE, STAFF_READERS, AuthenticatedHttpRequest, authority_of, role_required
 from core.exports import Title, table_download
 from forecasting.engine.scenarios import REPORTED_SCENARIO, scenario_rank
-from forecasting.forms import MoneyField
+from forecasting.forms import MoneyField, NumberField
 from forecasting.models import PlacementType, Scenario, ScenarioAssumption
+from forecasting.parsing import MAX_CHILDREN, MAX_TEAM_FTE, decimal_bounds, field_length
 from forecasting.scenario_services import scenario_assumption_add, scenario_assumption_delete
 from forecasting.scenarios import FILE_COLUMNS, scenario_rows, scenarios_ensure
+
+
+def _assumption_number(name: str, low: Decimal | int, high: Decimal | int, label: str) -> NumberField:
+    """A number of an assumption, parsed as the scenarios file parses it, within its column."""
+    largest, places = decimal_bounds(ScenarioAssumption, name)
+    return NumberField(
+        low=max(Decimal(low), -largest), high=min(Decimal(high), largest), places=places, required=False, label=label
+    )
 
 
 class AssumptionForm(forms.Form):
@@ -27,24 +37,22 @@ class AssumptionForm(forms.Form):
     demand_method = forms.ChoiceField(
         required=False, choices=[("", "(not set)"), *ScenarioAssumption.DemandMethod.choices]
     )
-    net_change = forms.DecimalField(required=False, label="Net change in children by March")
+    net_change = _assumption_number("net_change", -MAX_CHILDREN, MAX_CHILDREN, "Net change in children by March")
     new_unit_cost = MoneyField(required=False, label="Weekly cost of new placements (£)")
-    fee_uplift_pct = forms.DecimalField(required=False, label="Fee uplift (%)", min_value=-50, max_value=100)
+    fee_uplift_pct = _assumption_number("fee_uplift_pct", -50, 100, "Fee uplift (%)")
     fee_uplift_from = forms.DateField(required=False, label="Fee uplift from (e.g. 2019-10-01)")
-    agency_target_fte = forms.DecimalField(required=False, min_value=0, label="Agency FTE by the end of March")
-    team = forms.CharField(required=False, max_length=40, label="Team code for the agency target (blank: overall)")
-    billable_factor = forms.DecimalField(required=False, min_value=0.01, max_value=1.5, label="Agency billable factor")
-    delivery_achieved_pct = forms.DecimalField(
-        required=False, min_value=0, max_value=1000, label="Delivery of achieved savings (%)"
+    agency_target_fte = _assumption_number("agency_target_fte", 0, MAX_TEAM_FTE, "Agency FTE by the end of March")
+    team = forms.CharField(
+        required=False,
+        max_length=field_length(ScenarioAssumption, "team"),
+        label="Team code for the agency target (blank: overall)",
     )
-    delivery_on_track_pct = forms.DecimalField(
-        required=False, min_value=0, max_value=1000, label="Delivery of on-track savings (%)"
-    )
-    delivery_at_risk_pct = forms.DecimalField(
-        required=False, min_value=0, max_value=1000, label="Delivery of at-risk savings (%)"
-    )
-    delivery_undeliverable_pct = forms.DecimalField(
-        required=False, min_value=0, max_value=1000, label="Delivery of undeliverable savings (%)"
+    billable_factor = _assumption_number("billable_factor", Decimal("0.01"), Decimal("1.5"), "Agency billable factor")
+    delivery_achieved_pct = _assumption_number("delivery_achieved_pct", 0, 1000, "Delivery of achieved savings (%)")
+    delivery_on_track_pct = _assumption_number("delivery_on_track_pct", 0, 1000, "Delivery of on-track savings (%)")
+    delivery_at_risk_pct = _assumption_number("delivery_at_risk_pct", 0, 1000, "Delivery of at-risk savings (%)")
+    delivery_undeliverable_pct = _assumption_number(
+        "delivery_undeliverable_pct", 0, 1000, "Delivery of undeliverable savings (%)"
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -8,6 +8,7 @@ transaction, so an import stays all or nothing.
 
 from __future__ import annotations
 
+import csv
 import io
 from typing import Any
 
@@ -16,7 +17,6 @@ import pandas as pd
 from django.db import connection, models
 
 BATCH_SIZE = 5000
-_NULL = "\\N"
 
 
 def _python_value(value: Any) -> Any:
@@ -49,6 +49,19 @@ def bulk_insert(model: type[models.Model], frame: pd.DataFrame) -> int:
     return len(objects)
 
 
+# NULL is written as an unquoted empty cell and every value is quoted: in CSV format only an
+# unquoted cell can be NULL, so no text a file brings (a provider called literally \N, a tab, a
+# line break, a backslash, a quote) is taken for NULL or splits a row. pandas writes NULL as
+# this marker, quoted like every cell, and the marker is then taken out: a NUL can be in no
+# value (PostgreSQL stores none, and the importers refuse it).
+_NULL_MARKER = "\x00"
+
+
+def _csv_text(out: pd.DataFrame) -> str:
+    text: str = out.to_csv(index=False, header=False, na_rep=_NULL_MARKER, quoting=csv.QUOTE_ALL, lineterminator="\n")
+    return text.replace(f'"{_NULL_MARKER}"', "")
+
+
 def _copy(model: type[models.Model], frame: pd.DataFrame) -> int:
     meta = model._meta
     out = pd.DataFrame(index=frame.index)
@@ -70,12 +83,10 @@ def _copy(model: type[models.Model], frame: pd.DataFrame) -> int:
             out[name] = values.astype("Int64").astype(object)
         else:
             out[name] = values
-    buffer = io.StringIO()
-    out.to_csv(buffer, index=False, header=False, na_rep=_NULL)
-    buffer.seek(0)
+    buffer = io.StringIO(_csv_text(out))
     columns = ", ".join(connection.ops.quote_name(c) for c in db_columns)
     table = connection.ops.quote_name(meta.db_table)
-    sql = f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '{_NULL}')"
+    sql = f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '')"
     with connection.cursor() as cursor:
         raw: Any = cursor.cursor
         if hasattr(raw, "copy_expert"):  # psycopg2

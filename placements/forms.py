@@ -6,9 +6,10 @@ from typing import Any
 
 from django import forms
 
-from forecasting.forms import MoneyField
+from forecasting.forms import MoneyField, WholeNumberField
 from forecasting.models import BudgetLine, PlacementType
-from placements.models import Placement
+from forecasting.parsing import field_length
+from placements.models import Child, CodeMapping, Placement
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 DATE_HINT = "For example, 31/07/2019"
@@ -35,18 +36,20 @@ class RegisterFilterForm(forms.Form):
 
 class PlacementForm(forms.Form):
     child_ref = forms.CharField(
-        max_length=40, label="Child reference", help_text="The pseudonymous reference, never a name"
+        max_length=field_length(Child, "child_ref"),
+        label="Child reference",
+        help_text="The pseudonymous reference, never a name",
     )
     child_dob = _date("Date of birth", help_text="The first of the month is enough, e.g. 01/05/2010")
     uasc = forms.BooleanField(required=False, label="Unaccompanied asylum-seeking child")
     placement_ref = forms.CharField(
-        max_length=60,
+        max_length=field_length(Placement, "placement_ref"),
         required=False,
         label="Placement reference",
         help_text="Leave blank to have one made from the child and start date",
     )
     placement_type = forms.ModelChoiceField(queryset=PlacementType.objects.all(), label="Placement type")
-    provider = forms.CharField(max_length=200, required=False, label="Provider")
+    provider = forms.CharField(max_length=field_length(Placement, "provider"), required=False, label="Provider")
     procurement = forms.ChoiceField(
         choices=[("", "Not known")] + list(Placement.Procurement.choices), required=False, label="Procurement route"
     )
@@ -88,21 +91,28 @@ class RateForm(forms.Form):
 
 
 class CodeMappingForm(forms.Form):
-    place = forms.CharField(max_length=5, label="PLACE code", help_text="For example, U4")
-    place_provider = forms.CharField(
-        max_length=3, required=False, label="PLACE_PROVIDER", help_text="PR0 to PR5; leave blank for any provider"
+    place = forms.CharField(
+        max_length=field_length(CodeMapping, "place"), label="PLACE code", help_text="For example, U4"
     )
-    valid_from_year = forms.IntegerField(
+    place_provider = forms.CharField(
+        max_length=field_length(CodeMapping, "place_provider"),
         required=False,
-        min_value=2000,
-        max_value=2100,
+        label="PLACE_PROVIDER",
+        help_text="PR0 to PR5; leave blank for any provider",
+    )
+    valid_from_year = WholeNumberField(
+        low=2000,
+        high=2100,
+        what="a year",
+        required=False,
         label="From collection year",
         help_text="The year the collection year starts, e.g. 2024 for 2024/25",
     )
-    valid_to_year = forms.IntegerField(
+    valid_to_year = WholeNumberField(
+        low=2000,
+        high=2100,
+        what="a year",
         required=False,
-        min_value=2000,
-        max_value=2100,
         label="Until collection year",
         help_text="e.g. 2023 for 2023/24; blank = still valid",
     )

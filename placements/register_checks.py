@@ -21,9 +21,10 @@ from accounts.models import Authority
 from core.importing import ImportPlan
 from core.tabular import Table
 from forecasting.models import BudgetLine, PlacementType
+from forecasting.parsing import field_length
 from placements import rules, vparse
 from placements.import_changes import default_lines, import_today
-from placements.models import Placement
+from placements.models import Child, Placement
 
 PROCUREMENT = tuple(Placement.Procurement.values)
 DATE_COLUMNS = ("child_dob", "start_date", "end_date", "planned_end_date")
@@ -193,18 +194,31 @@ def required_values(rows: RegisterRows) -> None:
         rows.report(rows.text(column) == "", column, "", "is blank; a value is required")
 
 
+# A control character (a NUL above all) cannot be stored in a text column; tab and line breaks can.
+CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+TEXT_COLUMNS = ("placement_ref", "child_ref", "placement_type", "provider", "procurement", "line_code")
+
+
+def control_characters(rows: RegisterRows) -> None:
+    for column in TEXT_COLUMNS:
+        text = rows.text(column)
+        rows.report(
+            text.str.contains(CONTROL_CHARACTERS, regex=True),
+            column,
+            text.str.replace(CONTROL_CHARACTERS, "?", regex=True),
+            "contains a control character that cannot be stored; remove it",
+        )
+
+
 def references(rows: RegisterRows) -> None:
     """Placement and child references: not too long, and a child reference is pseudonymous."""
     ref, child = rows.text("placement_ref"), rows.text("child_ref")
-    rows.report(
-        ref.str.len() > rules.PLACEMENT_REF_MAX,
-        "placement_ref",
-        ref,
-        f"is longer than {rules.PLACEMENT_REF_MAX} characters",
-    )
+    ref_max = field_length(Placement, "placement_ref") or rules.PLACEMENT_REF_MAX
+    child_max = field_length(Child, "child_ref") or rules.CHILD_REF_MAX
+    rows.report(ref.str.len() > ref_max, "placement_ref", ref.str.slice(0, 80), f"is longer than {ref_max} characters")
     bad_child = (child != "") & ~child.str.match(rules.CHILD_REF_PATTERN.pattern)
     rows.report(
-        bad_child | (child.str.len() > rules.CHILD_REF_MAX),
+        bad_child | (child.str.len() > child_max),
         "child_ref",
         child,
         lambda: child.map(lambda v: rules.child_ref_problem(v) or ""),
@@ -223,8 +237,12 @@ def placement_types(rows: RegisterRows) -> None:
 
 def provider_and_procurement(rows: RegisterRows) -> None:
     provider = rows.text("provider")
+    provider_max = field_length(Placement, "provider") or rules.PROVIDER_MAX
     rows.report(
-        provider.str.len() > rules.PROVIDER_MAX, "provider", provider, f"is longer than {rules.PROVIDER_MAX} characters"
+        provider.str.len() > provider_max,
+        "provider",
+        provider.str.slice(0, 80),
+        f"is longer than {provider_max} characters",
     )
     procurement_text = rows.text("procurement")
     procurement = procurement_text.str.lower()
@@ -501,6 +519,7 @@ def overlaps_and_gaps(rows: RegisterRows) -> None:
 
 REGISTER_CHECKS: tuple[RegisterCheck, ...] = (
     required_values,
+    control_characters,
     references,
     placement_types,
     provider_and_procurement,

@@ -36,6 +36,7 @@ from forecasting.engine.money import pence_to_pounds, pounds_text
 from forecasting.engine.placements import DEFAULT_HIGH_COST_THRESHOLD
 from forecasting.forms import source_files, too_large
 from forecasting.models import FinancialYear as FinancialYearModel
+from forecasting.parsing import parse_int, parse_money
 from placements import kpis, selectors, services
 from placements.forms import CodeMappingForm, EndForm, PlacementForm, RateForm, RegisterFilterForm, UnitCostForm
 
@@ -45,6 +46,14 @@ PAGE_SIZE = 50
 def _fmt(request: HttpRequest) -> str | None:
     fmt = request.GET.get("format")
     return fmt if fmt in ("csv", "xlsx") else None
+
+
+def _id(text: str | None) -> int:
+    """A posted row id; anything that is not one finds no row (a 404), never an error."""
+    try:
+        return parse_int(text or "", low=1, high=2**63 - 1)
+    except ValueError:
+        return 0
 
 
 def _form_errors(form: object, error: ValidationError) -> None:
@@ -367,7 +376,7 @@ def unit_costs(request: AuthenticatedHttpRequest) -> HttpResponse:
         if not request.user.is_finance_officer:
             raise PermissionDenied("Only finance officers change unit costs")
         if request.POST.get("action") == "delete":
-            unit_cost = selectors.unit_cost_for(authority=authority, unit_cost_id=int(request.POST.get("id", 0) or 0))
+            unit_cost = selectors.unit_cost_for(authority=authority, unit_cost_id=_id(request.POST.get("id")))
             services.unit_cost_delete(authority=authority, user=request.user, unit_cost=unit_cost)
             messages.success(
                 request,
@@ -427,9 +436,9 @@ def kpi_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         year = FinancialYear.from_label(label)
     except CalendarError:
         raise Http404("No such financial year") from None
-    threshold_text = request.GET.get("threshold", "").strip().replace("£", "").replace(",", "")
+    threshold_text = request.GET.get("threshold", "").strip()
     try:
-        threshold = int(round(float(threshold_text) * 100)) if threshold_text else DEFAULT_HIGH_COST_THRESHOLD
+        threshold = parse_money(threshold_text) if threshold_text else DEFAULT_HIGH_COST_THRESHOLD
     except ValueError:
         threshold = DEFAULT_HIGH_COST_THRESHOLD
         default = pounds_text(DEFAULT_HIGH_COST_THRESHOLD)

@@ -11,12 +11,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from forecasting.engine.money import MAX_AMOUNT_PENCE, MONEY_PATTERN, MoneyError, pounds_to_pence
 from forecasting.parsing import FALSE_WORDS, TRUE_WORDS
 
 _ISO = r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]00:00(?::00)?)?$"
 _UK = r"^(\d{1,2})/(\d{1,2})/(\d{4})$"
-_MONEY = r"^(-?)(\d*)(?:\.(\d{1,2}))?$"
-MAX_POUND_DIGITS = 12  # £999bn: longer numbers are not money and would overflow int64 pence
+_SPACES = r"[ \u00a0\u202f]"
+MAX_POUND_DIGITS = 12  # longer is surely beyond £1bn, and could overflow int64 pence before the bound is checked
 
 
 def blank(values: pd.Series) -> pd.Series:
@@ -49,25 +50,41 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     return parsed, message
 
 
+def _money_message(text: str) -> str:
+    """The one-cell parser's message for a bad cell, so that both parsers say the same."""
+    try:
+        pounds_to_pence(text)
+    except MoneyError as error:
+        return str(error)
+    return f"'{text}' is not an amount of money in pounds"
+
+
 def parse_money(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """(Int64 pence with <NA> for blank or bad, message per bad cell). Pounds as users write them:
-    £1,234.56, -45; at most 2 decimal places."""
+    """(Int64 pence with <NA> for blank or bad, message per bad cell). The rule of
+    `forecasting.engine.money.pounds_to_pence`, a column at a time: £1,234.56, -45, at most 2
+    decimal places and £1bn either way; no '+', brackets or exponents."""
     text = values.str.strip()
-    cleaned = text.str.replace("£", "", regex=False).str.replace(",", "", regex=False).str.replace(" ", "", regex=False)
-    parts = cleaned.str.extract(_MONEY)
-    digits = parts[1].fillna("")
-    decimals = parts[2].fillna("")
-    ok = parts[0].notna() & ((digits != "") | (decimals != "")) & (digits.str.len() <= MAX_POUND_DIGITS)
-    pounds = pd.to_numeric(digits.where(ok & (digits != ""), "0")).astype("int64")
-    pence_part = pd.to_numeric(decimals.where(ok, "").str.ljust(2, "0").where(ok, "0")).astype("int64")
+    parts = text.str.replace(_SPACES, "", regex=True).str.extract(MONEY_PATTERN)
+    whole = parts["pounds"].fillna("").str.replace(",", "", regex=False)
+    pence_digits = parts["pence"].fillna("")
+    negative = (parts["sign"] == "-") | (parts["sign2"] == "-")
+    shaped = (
+        parts["sign"].notna()
+        & ((whole != "") | (pence_digits != ""))
+        & ~((parts["sign"] == "-") & (parts["sign2"] == "-"))
+        & (pence_digits.str.len() <= 2)
+        & (whole.str.lstrip("0").str.len() <= MAX_POUND_DIGITS)
+    )
+    pounds = pd.to_numeric(whole.where(shaped & (whole != ""), "0")).astype("int64")
+    pence_part = pd.to_numeric(pence_digits.where(shaped, "").str.ljust(2, "0")).astype("int64")
     amount = pounds * 100 + pence_part
-    amount = amount.where(parts[0] != "-", -amount)
-    result = amount.astype("Int64").where(ok & (text != ""), pd.NA)
+    amount = amount.where(~negative, -amount)
+    ok = shaped & (amount.abs() <= MAX_AMOUNT_PENCE) & (text != "")
+    result = amount.astype("Int64").where(ok, pd.NA)
     message = pd.Series(np.nan, index=values.index, dtype=object)
     bad = ~ok & (text != "")
-    too_precise = bad & cleaned.str.match(r"^-?\d*\.\d{3,}$")
-    message[bad] = "'" + text[bad] + "' is not an amount of money in pounds"
-    message[too_precise] = "'" + text[too_precise] + "' has more than 2 decimal places"
+    if bad.any():
+        message[bad] = text[bad].map(_money_message)
     return result, message
 
 

@@ -4,15 +4,27 @@ as form errors."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 
 from accounts.models import Authority
 from forecasting.engine.calendar import CalendarError, parse_year_label
-from forecasting.forms import MoneyField
+from forecasting.forms import MoneyField, NumberField, WholeNumberField
 from forecasting.models import BudgetLine, ServiceArea
-from savings.models import MAX_PROGRAMME_YEARS, Mitigation, Programme, Rag, Saving, SavingVersion, Status
+from forecasting.parsing import MAX_PERIOD, decimal_bounds, field_length
+from savings.models import (
+    MAX_PROGRAMME_YEARS,
+    MediumTermPlan,
+    Mitigation,
+    Programme,
+    ProgrammeInvestment,
+    Rag,
+    Saving,
+    SavingVersion,
+    Status,
+)
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 DATE_HINT = "For example, 31/07/2022"
@@ -40,7 +52,12 @@ def _date(label: str, *, required: bool = False) -> forms.DateField:
 class PlanForm(forms.Form):
     first_year = YearLabelField(label="First year of the plan", help_text="For example, 2022/23")
     last_year = YearLabelField(label="Last year of the plan", help_text="For example, 2025/26")
-    approved_by = forms.CharField(label="Approved by", required=False, help_text="For example, Full Council")
+    approved_by = forms.CharField(
+        max_length=field_length(MediumTermPlan, "approved_by"),
+        label="Approved by",
+        required=False,
+        help_text="For example, Full Council",
+    )
     approved_on = _date("Approved on")
 
 
@@ -62,7 +79,7 @@ class YearAmountsMixin:
 
 
 class SavingDetailsForm(forms.Form):
-    title = forms.CharField(max_length=250)
+    title = forms.CharField(max_length=field_length(Saving, "title"))
     service_area = forms.ModelChoiceField(queryset=ServiceArea.objects.none())
     line = forms.ModelChoiceField(
         queryset=BudgetLine.objects.none(),
@@ -71,7 +88,7 @@ class SavingDetailsForm(forms.Form):
         help_text="The budget line the saving reduces, if any",
     )
     saving_type = forms.ChoiceField(choices=Saving.Type.choices, label="Type of saving")
-    owner = forms.CharField(max_length=150, required=False)
+    owner = forms.CharField(max_length=field_length(Saving, "owner"), required=False)
     narrative = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), required=False, help_text="What the saving is and how it will be made"
     )
@@ -101,7 +118,12 @@ class SavingForm(YearAmountsMixin, SavingDetailsForm):
         initial=SavingVersion.Version.APPROVED,
         label="Stage of the proposal",
     )
-    approved_by = forms.CharField(required=False, label="Approving body", help_text="For example, Full Council")
+    approved_by = forms.CharField(
+        max_length=field_length(SavingVersion, "approved_by"),
+        required=False,
+        label="Approving body",
+        help_text="For example, Full Council",
+    )
     approved_on = _date("Approved on")
     status = forms.ChoiceField(choices=Status.choices, label="Delivery status")
     rag = forms.ChoiceField(choices=[("", "From the status")] + list(Rag.choices), required=False, label="RAG")
@@ -117,7 +139,9 @@ class SavingForm(YearAmountsMixin, SavingDetailsForm):
         super().__init__(*args, authority=authority, **kwargs)
         self.years = years
         self.fields = {
-            "ref": forms.CharField(max_length=40, label="Reference", help_text="For example, CHS/SAV/34"),
+            "ref": forms.CharField(
+                max_length=field_length(Saving, "ref"), label="Reference", help_text="For example, CHS/SAV/34"
+            ),
             **self.fields,
         }
         self.add_year_fields("amount", years, "Saving in")
@@ -126,7 +150,9 @@ class SavingForm(YearAmountsMixin, SavingDetailsForm):
 class StatusUpdateForm(forms.Form):
     as_at = _date("Status as at", required=True)
     year_label = forms.ChoiceField(label="Financial year of the forecast")
-    period = forms.IntegerField(min_value=1, max_value=12, required=False, label="Reporting period (1 to 12)")
+    period = WholeNumberField(
+        low=1, high=MAX_PERIOD, what="a period", required=False, label="Reporting period (1 to 12)"
+    )
     status = forms.ChoiceField(choices=Status.choices, label="Delivery status")
     rag = forms.ChoiceField(choices=[("", "From the status")] + list(Rag.choices), required=False, label="RAG")
     forecast_delivery = MoneyField(
@@ -142,7 +168,9 @@ class StatusUpdateForm(forms.Form):
 
 
 class ReprofileForm(YearAmountsMixin, forms.Form):
-    approved_by = forms.CharField(required=False, label="Approving body")
+    approved_by = forms.CharField(
+        max_length=field_length(SavingVersion, "approved_by"), required=False, label="Approving body"
+    )
     approved_on = _date("Approved on")
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -168,17 +196,22 @@ class MitigationForm(forms.Form):
 
 
 class ProgrammeForm(forms.Form):
-    code = forms.CharField(max_length=40, help_text="A short name used in files, for example CTP")
-    name = forms.CharField(max_length=200)
-    owner = forms.CharField(max_length=150, required=False)
+    code = forms.CharField(
+        max_length=field_length(Programme, "code"), help_text="A short name used in files, for example CTP"
+    )
+    name = forms.CharField(max_length=field_length(Programme, "name"))
+    owner = forms.CharField(max_length=field_length(Programme, "owner"), required=False)
     narrative = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     first_year = YearLabelField(label="Year 1 of the benefit profile", help_text="For example, 2022/23")
-    years = forms.IntegerField(min_value=1, max_value=MAX_PROGRAMME_YEARS, initial=8, label="Years in the profile")
+    years = WholeNumberField(
+        low=1, high=MAX_PROGRAMME_YEARS, what="a number of years", initial=8, label="Years in the profile"
+    )
     planned_start = _date("Planned start")
     actual_start = _date("Actual start")
-    delay_months = forms.IntegerField(
-        min_value=0,
-        max_value=12,
+    delay_months = WholeNumberField(
+        low=0,
+        high=12,
+        what="a number of months",
         initial=0,
         label="Delayed start (months)",
         help_text="The benefit profile is re-profiled by this many months; its lifetime total is unchanged",
@@ -186,15 +219,18 @@ class ProgrammeForm(forms.Form):
     delay_reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Reason for the delay"
     )
-    hurdle = forms.DecimalField(
-        min_value=0,
-        max_digits=5,
-        decimal_places=2,
+    hurdle = NumberField(
+        low=Decimal(0),
+        high=decimal_bounds(Programme, "hurdle")[0],
+        places=decimal_bounds(Programme, "hurdle")[1],
+        what="a return on investment",
         initial=3,
         label="Return on investment hurdle",
         help_text="For example, 3 for 3:1",
     )
-    approved_by = forms.CharField(required=False, label="Approved by")
+    approved_by = forms.CharField(
+        max_length=field_length(Programme, "approved_by"), required=False, label="Approved by"
+    )
     approved_on = _date("Approved on")
 
 
@@ -220,8 +256,13 @@ class ProgrammeProfilesForm(YearAmountsMixin, forms.Form):
 
 
 class InvestmentForm(forms.Form):
-    description = forms.CharField(max_length=250, help_text="For example, delivery partner for two years")
+    description = forms.CharField(
+        max_length=field_length(ProgrammeInvestment, "description"),
+        help_text="For example, delivery partner for two years",
+    )
     amount = MoneyField(label="Amount (£)")
     funding_source = forms.CharField(
-        max_length=250, label="Funding source", help_text="For example, earmarked reserves"
+        max_length=field_length(ProgrammeInvestment, "funding_source"),
+        label="Funding source",
+        help_text="For example, earmarked reserves",
     )

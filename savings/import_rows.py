@@ -3,7 +3,7 @@ every problem recorded in the plan with its row, column and value."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from accounts.models import Authority
@@ -11,8 +11,8 @@ from core.importing import ImportPlan, RowReader
 from core.tabular import Table
 from forecasting.engine.savings import SavingsError, derive_rag
 from forecasting.models import BudgetLine, ServiceArea
-from forecasting.parsing import parse_choice, parse_date, parse_int, parse_money
-from savings.models import Programme, Saving, SavingVersion, Status
+from forecasting.parsing import MAX_PERIOD, parse_choice, parse_date, parse_int, parse_money, text_parser
+from savings.models import Programme, Saving, SavingUpdate, SavingVersion, Status
 
 
 def saving_money(text: str) -> int:
@@ -41,6 +41,7 @@ class SavingRow:
     status: str
     rag: str | None
     programme: Programme | None
+    new_programme: str | None  # the name of a programme the import creates, as first written
     version: str
     amounts: dict[str, int]
     forecast_delivery: int | None
@@ -52,6 +53,11 @@ class SavingRow:
     period: int | None
 
 
+def programme_key(text: str) -> str:
+    """How a file's programme is matched: in any case, spaces between words as one."""
+    return " ".join(text.split()).lower()
+
+
 @dataclass
 class _Known:
     """The authority's service areas, lines and programmes, by lower-case name or code."""
@@ -59,13 +65,14 @@ class _Known:
     areas: dict[str, ServiceArea]
     lines: dict[str, BudgetLine]
     programmes: dict[str, Programme]
+    new_programmes: dict[str, str] = field(default_factory=dict)  # lower-case name → as first written
 
     @classmethod
     def of(cls, authority: Authority) -> _Known:
         programmes: dict[str, Programme] = {}
         for programme in Programme.objects.filter(authority=authority):
-            programmes.setdefault(programme.name.lower(), programme)
-            programmes[programme.code.lower()] = programme  # codes win over names
+            programmes.setdefault(programme_key(programme.name), programme)
+            programmes[programme_key(programme.code)] = programme  # codes win over names
         return cls(
             areas={a.name.lower(): a for a in ServiceArea.objects.filter(authority=authority)},
             lines={line.code.lower(): line for line in BudgetLine.objects.filter(authority=authority)},
@@ -75,8 +82,10 @@ class _Known:
 
 def read_rows(
     plan: ImportPlan, authority: Authority, table: Table, years: list[str], plan_years: list[str]
-) -> list[SavingRow]:
-    """Every row without a problem; `years` are the file's year columns, `plan_years` the MTFP's."""
+) -> tuple[list[SavingRow], dict[str, str]]:
+    """Every row without a problem, and the programmes the file names that do not exist yet
+    (lower-case name → name as first written); `years` are the file's year columns,
+    `plan_years` the MTFP's."""
     known = _Known.of(authority)
     reader = RowReader(table, plan)
     rows = []
@@ -85,7 +94,7 @@ def read_rows(
         saving = _read_row(plan, reader, known, row, values, years, plan_years)
         if saving is not None and len(plan.errors) == errors_before:
             rows.append(saving)
-    return rows
+    return rows, known.new_programmes
 
 
 def _read_row(
@@ -97,20 +106,24 @@ def _read_row(
     years: list[str],
     plan_years: list[str],
 ) -> SavingRow | None:
-    ref = reader.cell(row, values, "ref", required=True)
-    title = reader.cell(row, values, "title", required=True)
+    ref = reader.cell(row, values, "ref", text_parser(Saving, "ref"), required=True)
+    title = reader.cell(row, values, "title", text_parser(Saving, "title"), required=True)
+    owner = reader.cell(row, values, "owner", text_parser(Saving, "owner"))
+    narrative = reader.cell(row, values, "narrative", text_parser(Saving, "narrative"))
+    progress = reader.cell(row, values, "progress", text_parser(SavingUpdate, "narrative"))
+    approved_by = reader.cell(row, values, "approved_by", text_parser(SavingVersion, "approved_by"))
     area = _service_area(plan, reader, known, row, values)
     line = _line(plan, reader, known, row, values)
     saving_type = reader.cell(row, values, "saving_type", lambda t: parse_choice(t, Saving.Type.values))
     status, rag = _status(plan, row, values)
-    programme = _programme(plan, reader, known, row, values, status)
+    programme, new_programme = _programme(plan, reader, known, row, values, status)
     version = reader.cell(row, values, "version", lambda t: parse_choice(t, SavingVersion.Version.values))
     amounts = _amounts(plan, row, values, years, plan_years)
     forecast = reader.cell(row, values, "forecast_delivery", saving_money)
     fye = reader.cell(row, values, "full_year_effect", saving_money)
     approved_on = reader.cell(row, values, "approved_on", parse_date)
     start_date = reader.cell(row, values, "start_date", parse_date)
-    period = reader.cell(row, values, "period", lambda t: parse_int(t, low=1, high=12, what="a period (1–12)"))
+    period = reader.cell(row, values, "period", lambda t: parse_int(t, low=1, high=MAX_PERIOD, what="a period (1–12)"))
     if status is None or area is None:  # both already reported
         return None
     return SavingRow(
@@ -120,16 +133,17 @@ def _read_row(
         service_area=area,
         line=line,
         saving_type=saving_type or Saving.Type.SPEND_REDUCTION,
-        owner=values.get("owner", "").strip(),
-        narrative=values.get("narrative", "").strip(),
+        owner=owner or "",
+        narrative=narrative or "",
         status=status,
         rag=rag,
         programme=programme,
+        new_programme=new_programme,
         version=version or SavingVersion.Version.APPROVED,
         amounts=amounts,
         forecast_delivery=forecast,
-        progress=values.get("progress", "").strip(),
-        approved_by=values.get("approved_by", "").strip(),
+        progress=progress or "",
+        approved_by=approved_by or "",
         approved_on=approved_on,
         start_date=start_date,
         full_year_effect=fye,
@@ -158,19 +172,18 @@ def _line(plan: ImportPlan, reader: RowReader, known: _Known, row: int, values: 
 
 def _programme(
     plan: ImportPlan, reader: RowReader, known: _Known, row: int, values: dict[str, str], status: str | None
-) -> Programme | None:
-    name = reader.cell(row, values, "programme")
-    programme = known.programmes.get(name.lower()) if name else None
-    if name and programme is None:
-        plan.error(
-            row,
-            "programme",
-            name,
-            "is not a programme of this authority; add the programme on the savings pages first",
-        )
-    if status == Status.ABSORBED and not name:
+) -> tuple[Programme | None, str | None]:
+    """(the stored programme a row names, by code or name; or else the name of the new programme
+    the import will create for it)."""
+    name = reader.cell(row, values, "programme", text_parser(Programme, "name"))
+    if status == Status.ABSORBED and not name and not values.get("programme", "").strip():
         plan.error(row, "programme", "", "is blank; an absorbed saving must name the programme that absorbed it")
-    return programme
+    if not name:
+        return None, None
+    programme = known.programmes.get(programme_key(name))
+    if programme is not None:
+        return programme, None
+    return None, known.new_programmes.setdefault(programme_key(name), " ".join(name.split()))
 
 
 def _status(plan: ImportPlan, row: int, values: dict[str, str]) -> tuple[str | None, str | None]:

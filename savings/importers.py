@@ -30,12 +30,13 @@ from forecasting.engine.savings import (
     reprofile_problems,
 )
 from forecasting.parsing import parse_date
-from savings.import_rows import SavingRow, read_rows
-from savings.models import MediumTermPlan, Saving, SavingAmount, SavingVersion, Status, years_between
+from savings.import_rows import SavingRow, programme_key, read_rows
+from savings.models import MediumTermPlan, Programme, Saving, SavingAmount, SavingVersion, Status, years_between
 from savings.selectors import programme_benefits_frame
 from savings.services import (
     VersionInput,
     medium_term_plan_set,
+    programme_save,
     saving_create,
     saving_details_save,
     saving_status_record,
@@ -70,6 +71,8 @@ class SavingsPayload:
     as_at: date
     report_year: str
     groups: dict[str, list[SavingRow]] = field(default_factory=dict)  # lower-case ref → rows
+    # Programmes the file names that do not exist yet: lower-case name → (code, name, first year).
+    new_programmes: dict[str, tuple[str, str, str]] = field(default_factory=dict)
 
 
 @register
@@ -113,7 +116,8 @@ class SavingsImporter(Importer):
             # No plan yet: the file's years become the plan (one contiguous run of years).
             first, last = min(years, key=parse_year_label), max(years, key=parse_year_label)
             plan_years, new_plan = years_between(first, last), (first, last)
-        rows = read_rows(plan, authority, table, years, plan_years)
+        rows, named = read_rows(plan, authority, table, years, plan_years)
+        new_programmes = _new_programmes(authority, named, first_year=years[0])
         self._duplicates(plan, table)
         groups = self._grouped(plan, rows)
         if not plan.ok:
@@ -123,9 +127,21 @@ class SavingsImporter(Importer):
         self._absorbed_programmes(plan, authority, groups)
         if not plan.ok:
             return
-        payload = SavingsPayload(years=years, new_plan=new_plan, as_at=as_at, report_year=report_year, groups=groups)
+        payload = SavingsPayload(
+            years=years,
+            new_plan=new_plan,
+            as_at=as_at,
+            report_year=report_year,
+            groups=groups,
+            new_programmes=new_programmes,
+        )
         if new_plan:
             plan.changes.append(Change("create", "plan", f"medium-term financial plan {new_plan[0]} to {new_plan[1]}"))
+        for code, name, first_year in new_programmes.values():
+            called = name if code == name else f"{name} (code {code})"
+            plan.changes.append(
+                Change("create", f"programme {code}", f"new programme {called}, 8 years from {first_year}")
+            )
         self._describe(plan, payload, existing)
         plan.payload = payload
         plan.summary.update({"savings": len(groups), "rows": len(rows), "years": years})
@@ -245,9 +261,10 @@ class SavingsImporter(Importer):
 
     def _absorbed_programmes(self, plan: ImportPlan, authority: Authority, groups: dict[str, list[SavingRow]]) -> None:
         """An absorbed saving is counted only in its programme's profile, so that programme needs
-        one, or the saving would vanish from every total (engine programme_problems)."""
+        one, or the saving is in no total (engine programme_problems). A tracker is often
+        loaded before the programmes' profiles are entered, so this is a warning, not an error."""
         absorbed = [
-            (g[0].ref, g[0].status, g[0].programme.code if g[0].programme else None, g[0].row)
+            (g[0].ref, g[0].status, g[0].programme.code if g[0].programme else g[0].new_programme, g[0].row)
             for g in groups.values()
             if g[0].status == Status.ABSORBED
         ]
@@ -258,7 +275,13 @@ class SavingsImporter(Importer):
         rows_of = {ref: row for ref, _s, _p, row in absorbed}
         for message in programme_problems(savings, benefits):
             ref = message.split(":", 1)[0].removeprefix("saving ")
-            plan.error(rows_of.get(ref), "programme", "", message + "; enter its target profile first")
+            plan.warn(
+                rows_of.get(ref),
+                "programme",
+                "",
+                message + " yet, so the saving is counted in no total until its target profile is entered "
+                "on the programme's page",
+            )
 
     def _describe(self, plan: ImportPlan, payload: SavingsPayload, existing: dict[str, Saving]) -> None:
         stored: dict[tuple[int, str], int] = defaultdict(int)
@@ -289,8 +312,21 @@ class SavingsImporter(Importer):
                 authority=authority, user=user, first_year=payload.new_plan[0], last_year=payload.new_plan[1]
             )
         existing = {s.ref.lower(): s for s in Saving.objects.filter(authority=authority)}
-        counts = {"created": 0, "updated": 0, "cycles": 0}
+        counts = {"created": 0, "updated": 0, "cycles": 0, "programmes_created": 0}
+        created: dict[str, Programme] = {}
+        # Made since the plan (another upload, the programme pages): used, not made twice.
+        stored = {programme_key(p.name): p for p in Programme.objects.filter(authority=authority)}
+        stored |= {programme_key(p.code): p for p in stored.values()}
+        for key, (code, name, first_year) in payload.new_programmes.items():
+            found = stored.get(key) or stored.get(programme_key(code))
+            if found is None:
+                found = programme_save(authority=authority, user=user, code=code, name=name, first_year=first_year)
+                counts["programmes_created"] += 1
+            created[key] = found
         for key, group in payload.groups.items():
+            for r in group:
+                if r.new_programme is not None:
+                    r.programme = created[programme_key(r.new_programme)]
             versions = {
                 r.version: VersionInput(
                     amounts=r.amounts, approved_by=r.approved_by, approved_on=r.approved_on, replace_years=payload.years
@@ -416,6 +452,24 @@ def _cycle_changed(saving: Saving, row: SavingRow, report_year: str) -> bool:
     )
 
 
+def _new_programmes(authority: Authority, named: dict[str, str], *, first_year: str) -> dict[str, tuple[str, str, str]]:
+    """The programmes to create, by lower-case name: (code, name, first year). The code is the
+    name, cut to the 40 characters a code holds and numbered where two would clash."""
+    length = Programme._meta.get_field("code").max_length or 40
+    taken = {code.lower() for code in Programme.objects.filter(authority=authority).values_list("code", flat=True)}
+    result = {}
+    for key, name in named.items():
+        code = name[:length].strip()
+        number = 1
+        while code.lower() in taken:
+            number += 1
+            suffix = f"-{number}"
+            code = name[: length - len(suffix)].strip() + suffix
+        taken.add(code.lower())
+        result[key] = (code, name, first_year)
+    return result
+
+
 def _attribute(r: SavingRow, column: str) -> str | None:
     value: Any = {
         "title": r.title,
@@ -424,7 +478,7 @@ def _attribute(r: SavingRow, column: str) -> str | None:
         "saving_type": r.saving_type,
         "status": r.status,
         "rag": r.rag,
-        "programme": r.programme.code if r.programme else None,
+        "programme": r.programme.code if r.programme else r.new_programme,
         "forecast_delivery": _pounds(r.forecast_delivery) if r.forecast_delivery is not None else None,
     }[column]
     return None if value is None else str(value)

@@ -9,9 +9,10 @@ from typing import Any
 from django import forms
 
 from accounts.models import Authority
-from forecasting.forms import MoneyField
+from forecasting.forms import MoneyField, NumberField, WholeNumberField
 from forecasting.models import BudgetLine
-from workforce.models import MAX_FTE, Absence, AgencyReason, Post, Team, WorkerType
+from forecasting.parsing import MAX_CASELOAD, field_length
+from workforce.models import MAX_FTE, Absence, AgencyReason, Post, Team, Worker, WorkerType
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
@@ -38,16 +39,17 @@ class UKDateField(forms.DateField):
 
 
 class TeamForm(forms.Form):
-    code = forms.CharField(max_length=40, label="Team code")
-    name = forms.CharField(max_length=200, label="Team name")
+    code = forms.CharField(max_length=field_length(Team, "code"), label="Team code")
+    name = forms.CharField(max_length=field_length(Team, "name"), label="Team name")
     budget_line = forms.ModelChoiceField(
         queryset=BudgetLine.objects.none(), label="Workforce budget line that pays for it"
     )
     hard_to_retain = forms.BooleanField(required=False, label="Hard to recruit to and retain")
-    manageable_caseload = forms.IntegerField(
+    manageable_caseload = WholeNumberField(
+        low=1,
+        high=100,
+        what="a number of cases",
         required=False,
-        min_value=1,
-        max_value=100,
         label="Manageable caseload per worker",
         help_text="For example 15 in assessment, 20 in child protection",
     )
@@ -61,13 +63,15 @@ class TeamForm(forms.Form):
 
 
 class WorkerForm(forms.Form):
-    ref = forms.CharField(max_length=60, label="Worker reference")
+    ref = forms.CharField(max_length=field_length(Worker, "ref"), label="Worker reference")
     team = forms.ModelChoiceField(queryset=Team.objects.none())
     post = forms.ModelChoiceField(queryset=Post.objects.none(), required=False, label="Post filled (if any)")
-    role = forms.CharField(max_length=120, required=False, help_text="For example social worker, team manager")
+    role = forms.CharField(
+        max_length=field_length(Worker, "role"), required=False, help_text="For example social worker, team manager"
+    )
     worker_type = forms.ChoiceField(choices=WorkerType.choices, label="Permanent or agency")
-    fte = forms.DecimalField(
-        max_digits=4, decimal_places=2, label="FTE", help_text=f"More than 0 and at most {MAX_FTE}"
+    fte = NumberField(
+        low=Decimal(0), high=MAX_FTE, what="an FTE", label="FTE", help_text=f"More than 0 and at most {MAX_FTE}"
     )
     start_date = UKDateField(label="Start date")
     end_date = UKDateField(
@@ -82,7 +86,9 @@ class WorkerForm(forms.Form):
     agency_reason = forms.ChoiceField(
         choices=[("", "—"), *AgencyReason.choices], required=False, label="Reason for the agency worker"
     )
-    caseload = forms.IntegerField(required=False, min_value=0, max_value=200, label="Open cases held")
+    caseload = WholeNumberField(
+        low=0, high=MAX_CASELOAD, what="a number of cases", required=False, label="Open cases held"
+    )
     asye = forms.BooleanField(required=False, label="Newly qualified (ASYE year)")
 
     def __init__(self, *args: Any, authority: Authority, **kwargs: Any) -> None:

@@ -13,8 +13,17 @@ from accounts.models import Authority
 from core.importing import ImportPlan, RowReader
 from core.tabular import Table
 from forecasting.models import BudgetLine
-from forecasting.parsing import parse_bool, parse_choice, parse_date, parse_decimal, parse_int, parse_money
-from workforce.models import Absence, AgencyReason, Team, WorkerType
+from forecasting.parsing import (
+    MAX_CASELOAD,
+    parse_bool,
+    parse_choice,
+    parse_date,
+    parse_decimal,
+    parse_int,
+    parse_money,
+    text_parser,
+)
+from workforce.models import Absence, AgencyReason, Post, Team, Worker, WorkerType
 from workforce.rules import WorkerValues, annual_cost_problems, fte_problems, worker_problems
 
 
@@ -68,11 +77,12 @@ class WorkforcePayload:
 
 
 def fte_value(text: str) -> Decimal:
-    value = parse_decimal(text)
+    # No bound here: fte_problems says what a row's FTE may be, in its own words.
+    value = parse_decimal(text, low=None, high=None, places=15, what="a full-time equivalent")
     if value != value.quantize(Decimal("0.01")):
         raise ValueError(f"'{text}' has more than 2 decimal places; give FTE like 0.8")
     # Stored with 2 decimals: compare like with like so a re-import of "1" over 1.00 is unchanged.
-    return value.quantize(Decimal("0.01")) if abs(value) < 1000 else value
+    return value.quantize(Decimal("0.01"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -156,8 +166,9 @@ def read_rows(plan: ImportPlan, table: Table, payload: WorkforcePayload, known: 
     for row, values in reader:
         errors_before = len(plan.errors)
         record = reader.cell(row, values, "record", lambda t: parse_choice(t, ("post", "worker")), required=True)
-        team_text = reader.cell(row, values, "team", required=True)
-        ref = reader.cell(row, values, "ref", required=True)
+        team_text = reader.cell(row, values, "team", text_parser(Team, "code"), required=True)
+        ref = reader.cell(row, values, "ref", text_parser(Post, "ref"), required=True)
+        role = reader.cell(row, values, "role", text_parser(Post, "role")) or ""
         fte = reader.cell(row, values, "fte", fte_value, required=True)
         for column, message in fte_problems(fte):
             plan.error(row, column, values.get(column, ""), message)
@@ -173,9 +184,9 @@ def read_rows(plan: ImportPlan, table: Table, payload: WorkforcePayload, known: 
             for column, message in annual_cost_problems(cost, fte):
                 plan.error(row, column, values.get(column, ""), message)
             if len(plan.errors) == errors_before and spec is not None:
-                payload.posts.append(PostRow(row, spec.code, ref, values.get("role", "").strip(), fte, cost))
+                payload.posts.append(PostRow(row, spec.code, ref, role, fte, cost))
         elif record == "worker":
-            worker = _worker_row(plan, reader, row, values, spec, ref, fte)
+            worker = _worker_row(plan, reader, row, values, spec, ref, fte, role)
             if worker is not None and len(plan.errors) == errors_before:
                 payload.workers.append(worker)
 
@@ -195,7 +206,7 @@ def _team_spec(
 ) -> TeamSpec | None:
     """The team a row belongs to, as the file describes it; rows of one team must agree."""
     key = text.strip().upper()
-    name = reader.cell(row, values, "team_name")
+    name = reader.cell(row, values, "team_name", text_parser(Team, "name"))
     htr = reader.cell(row, values, "hard_to_retain", parse_bool)
     manageable = reader.cell(
         row,
@@ -347,6 +358,7 @@ def _worker_row(
     spec: TeamSpec | None,
     ref: str | None,
     fte: Decimal | None,
+    role: str,
 ) -> WorkerRow | None:
     cells = WorkerCells(
         worker_type=reader.cell(
@@ -359,9 +371,12 @@ def _worker_row(
         rate=reader.cell(row, values, "weekly_rate", parse_money),
         reason=reader.cell(row, values, "agency_reason", lambda t: parse_choice(t, AgencyReason.values)),
         absence=reader.cell(row, values, "absence", lambda t: parse_choice(t, Absence.values)),
-        caseload=reader.cell(row, values, "caseload", lambda t: parse_int(t, low=0, what="a number of cases")),
+        caseload=reader.cell(
+            row, values, "caseload", lambda t: parse_int(t, low=0, high=MAX_CASELOAD, what="a number of cases")
+        ),
         asye=reader.cell(row, values, "asye", parse_bool),
     )
+    post_ref = reader.cell(row, values, "post_ref", text_parser(Worker, "ref")) or ""
     for check in WORKER_CHECKS:
         check(plan, row, values, cells)
     if spec is None or ref is None or fte is None or cells.worker_type is None or cells.start is None:
@@ -371,8 +386,8 @@ def _worker_row(
         row=row,
         team=spec.code,
         ref=ref,
-        post_ref=values.get("post_ref", "").strip(),
-        role=values.get("role", "").strip(),
+        post_ref=post_ref,
+        role=role,
         worker_type=cells.worker_type,
         fte=fte,
         start_date=cells.start,

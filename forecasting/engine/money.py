@@ -6,7 +6,8 @@ amounts. These helpers are the only place that rounds.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+import re
+from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import numpy.typing as npt
@@ -31,27 +32,75 @@ def round_pence_array(values: npt.ArrayLike) -> npt.NDArray[np.int64]:
     return (np.sign(arr) * np.floor(np.abs(arr) + 0.5 + 1e-9)).astype(np.int64)
 
 
-def pounds_to_pence(text: str | int | float | Decimal) -> int:
-    """Parse pounds as users write them: '£1,234.56', '-45', '(12.00)' is not accepted.
+# The largest amount one row of a file may hold: £1bn either way. Far beyond any children's
+# services budget line, far inside what a bigint column of pence holds (about £92 quadrillion),
+# so a row can never overflow the database or the engine's int64 arithmetic.
+MAX_AMOUNT_PENCE = 100_000_000_000
 
-    At most two decimal places; anything else is a MoneyError with a message for the user.
-    """
-    raw = str(text).strip()
-    cleaned = raw.replace("£", "").replace(",", "").replace(" ", "")
-    if cleaned.startswith("-£"):
-        cleaned = "-" + cleaned[2:]
+# Pounds as users write them, once spaces are taken out: an optional minus before or after an
+# optional '£', whole pounds plain (1234) or in groups of three (1,234), then optional pence.
+# No '+', no exponent (1e3, 1.23E+07), no brackets: one rule, in the engine so that every parser
+# (one cell at a time or a whole column) reads money the same way.
+MONEY_PATTERN = r"^(?P<sign>-?)£?(?P<sign2>-?)(?P<pounds>\d{1,3}(?:,\d{3})+|\d+)?(?:\.(?P<pence>\d*))?$"
+_MONEY = re.compile(MONEY_PATTERN)
+_SPACES = re.compile(r"[ \u00a0\u202f]")
+
+
+def money_text_cleaned(text: str) -> str:
+    """The text a money pattern is matched against: no spaces (a thin or non-breaking space
+    is a thousands separator in some exports)."""
+    return _SPACES.sub("", text.strip())
+
+
+def money_refusal(raw: str) -> str:
+    """Why `raw` is not an amount of money, in words (the text has already failed MONEY_PATTERN)."""
+    cleaned = money_text_cleaned(raw)
     if not cleaned:
-        raise MoneyError("is empty; expected an amount in pounds")
-    try:
-        amount = Decimal(cleaned)
-    except InvalidOperation:
-        raise MoneyError(f"'{raw}' is not an amount of money in pounds") from None
-    if not amount.is_finite():
+        return "is empty; expected an amount in pounds"
+    if re.search(r"\d[eE][+-]?\d", cleaned):
+        return f"'{raw}' is written as a power of ten; write the amount in full, e.g. 1000 or 1,000.00"
+    if "+" in cleaned:
+        return f"'{raw}' has a plus sign; write amounts without one (e.g. 45), and a negative amount with a minus (-45)"
+    if cleaned.startswith("(") or cleaned.endswith(")"):
+        return f"'{raw}' is in brackets; write a negative amount with a minus sign (e.g. -12.00)"
+    if re.fullmatch(r"-?£?-?[\d,]*\.\d{3,}", cleaned):
+        return f"'{raw}' has more than 2 decimal places"
+    if "," in cleaned and re.fullmatch(r"-?£?-?[\d,]+(\.\d*)?", cleaned):
+        return f"'{raw}' has its commas in the wrong places; write thousands as 1,234,567 or 1234567"
+    return f"'{raw}' is not an amount of money in pounds"
+
+
+def amount_refusal(raw: str, pence: int) -> str | None:
+    """Why an amount that reads as money cannot be stored, or None when it can."""
+    if abs(pence) > MAX_AMOUNT_PENCE:
+        return f"'{raw}' is more than £1,000,000,000 (£1bn) either way, the most one row may hold"
+    return None
+
+
+def pounds_to_pence(text: str | int | float | Decimal) -> int:
+    """Parse pounds as users write them: '£1,234.56', '-45', '-£45', '£-45'; at most two decimal
+    places and at most £1bn either way. '(12.00)', '+45', '1e3', '1.23E+07' and anything else
+    are a MoneyError with a message for the user."""
+    raw = str(text).strip()
+    cleaned = money_text_cleaned(raw)
+    match = _MONEY.match(cleaned)
+    if match is None or not (match["pounds"] or match["pence"]):
+        raise MoneyError(money_refusal(raw))
+    if match["sign"] and match["sign2"]:
         raise MoneyError(f"'{raw}' is not an amount of money in pounds")
-    exponent = amount.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -2:
+    pence_text = match["pence"] or ""
+    if len(pence_text) > 2:
         raise MoneyError(f"'{raw}' has more than 2 decimal places")
-    return int(amount * 100)
+    pounds_digits = (match["pounds"] or "0").replace(",", "")
+    if len(pounds_digits.lstrip("0")) > 12:  # surely beyond £1bn: no need to build the number
+        raise MoneyError(amount_refusal(raw, MAX_AMOUNT_PENCE + 1) or "")
+    pence = int(pounds_digits) * 100 + int(pence_text.ljust(2, "0"))
+    if match["sign"] or match["sign2"]:
+        pence = -pence
+    refusal = amount_refusal(raw, pence)
+    if refusal:
+        raise MoneyError(refusal)
+    return pence
 
 
 def pence_to_pounds(pence: int) -> Decimal:

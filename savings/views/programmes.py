@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -12,9 +12,10 @@ from django.utils.http import urlencode
 
 from accounts.access import FINANCE, STAFF_READERS, AuthenticatedHttpRequest, authority_of, role_required
 from forecasting.engine.calendar import CalendarError, parse_year_label
+from forecasting.parsing import decimal_bounds, parse_decimal
 from savings import selectors
 from savings.forms import InvestmentForm, ProgrammeForm, ProgrammeProfilesForm, year_field_name
-from savings.models import Status
+from savings.models import Programme, Status
 from savings.services import (
     SavingInputError,
     programme_investment_add,
@@ -25,13 +26,14 @@ from savings.views.shared import Tables, download_table, problems_to_form, recor
 
 
 def _decimal(text: str | None) -> Decimal | None:
+    """A hurdle asked for in the address, read as the programme form reads it; None if not one."""
     if not text:
         return None
+    largest, places = decimal_bounds(Programme, "hurdle")
     try:
-        value = Decimal(text)
-    except InvalidOperation:
+        return parse_decimal(text, low=Decimal(0), high=largest, places=places)
+    except ValueError:
         return None
-    return value if value.is_finite() and value >= 0 else None
 
 
 def _window_year(text: str | None) -> str | None:

@@ -11,9 +11,10 @@ from django.core.management import call_command
 from openpyxl import Workbook
 
 from accounts.models import AuditEvent
-from core.services import import_run
+from core.importing import SourceFile, importer_for
+from core.services import import_plan_apply, import_run
 from savings import selectors
-from savings.models import MediumTermPlan, Saving, SavingAmount, SavingUpdate, SavingVersion
+from savings.models import MediumTermPlan, Programme, Saving, SavingAmount, SavingUpdate, SavingVersion
 from savings.services import programme_save
 
 pytestmark = pytest.mark.django_db
@@ -71,7 +72,7 @@ def assert_nothing_written(authority) -> None:  # type: ignore[no-untyped-def]
 def test_a_good_file_creates_savings_versions_and_a_reporting_cycle(ready) -> None:  # type: ignore[no-untyped-def]
     plan, result = run(ready, GOOD)
     assert plan.ok, errors(plan)
-    assert result == {"created": 4, "updated": 0, "cycles": 4}
+    assert result == {"created": 4, "updated": 0, "cycles": 4, "programmes_created": 0}
     s1 = Saving.objects.get(ref="CHS/SAV/1")
     assert (s1.status, s1.rag, s1.saving_type, s1.line.code) == ("on_track", "green", "funding_switch", "EH-YTH")
     approved = dict(s1.versions.get(version="approved").amounts.values_list("year_label", "amount"))
@@ -92,7 +93,7 @@ def test_reimporting_the_same_file_changes_nothing(ready) -> None:  # type: igno
     run(ready, GOOD)
     plan, result = run(ready, GOOD)
     assert plan.ok and set(plan.counts()) == {"unchanged"}
-    assert result == {"created": 0, "updated": 0, "cycles": 0}
+    assert result == {"created": 0, "updated": 0, "cycles": 0, "programmes_created": 0}
     assert SavingUpdate.objects.count() == 4 and SavingVersion.objects.count() == 6
 
 
@@ -102,7 +103,7 @@ def test_a_reimport_replaces_the_years_it_describes_and_records_a_new_cycle(read
     changed = GOOD.replace(start + 'on_track,,,approved,"£200,000",180000,', start + 'achieved,,,approved,"£200,000",,')
     plan, result = run(ready, changed, as_at="2022-12-31")
     assert plan.ok, errors(plan)
-    assert result == {"created": 0, "updated": 1, "cycles": 1}
+    assert result == {"created": 0, "updated": 1, "cycles": 1, "programmes_created": 0}
     s1 = Saving.objects.get(ref="CHS/SAV/1")
     assert s1.status == "achieved"
     # The blank 2023/24 cell removes that year's amount: the file describes 2022/23 and 2023/24.
@@ -155,10 +156,9 @@ BAD_CASES = [
     ("negative", "X1,T,Early Help,,,,on_track,,,,-200,100,", "'-200' is negative"),
     ("too many decimals", "X1,T,Early Help,,,,on_track,,,,1.234,100,", "has more than 2 decimal places"),
     (
-        "programme does not exist",
-        "X1,T,Early Help,,,,absorbed,,NOPE,,100,100,",
-        "savings.csv row 2, column programme: is not a programme of this authority; add the programme on the "
-        "savings pages first (value: 'NOPE')",
+        "programme name too long",
+        "X1,T,Early Help,,,,on_track,,{},,100,100,".format("P" * 201),
+        "savings.csv row 2, column programme: '{}...' is 201 characters long; at most 200 fit".format("P" * 40),
     ),
     (
         "absorbed with no programme",
@@ -260,16 +260,58 @@ def test_a_reprofile_needs_an_approved_profile(ready) -> None:  # type: ignore[n
     assert any("has no approved profile for this re-profile to replace" in e for e in errors(plan)), errors(plan)
 
 
-def test_absorbed_into_a_programme_with_no_benefit_profile_is_refused(ready, finance_officer) -> None:  # type: ignore[no-untyped-def]
+def test_absorbed_into_a_programme_with_no_benefit_profile_is_a_warning(ready, finance_officer) -> None:  # type: ignore[no-untyped-def]
     programme_save(authority=ready, user=finance_officer, code="EMPTY", name="No profile yet", first_year="2022/23")
     plan, _ = run(ready, HEADER + "\nX1,T,Early Help,,,,absorbed,,EMPTY,,100,100,\n")
-    assert any("it is absorbed into programme 'EMPTY', which has no benefit profile" in e for e in errors(plan))
+    assert plan.ok, errors(plan)
+    assert [str(w) for w in plan.warnings] == [
+        "savings.csv row 2, column programme: saving X1: it is absorbed into programme 'EMPTY', which has no "
+        "benefit profile yet, so the saving is counted in no total until its target profile is entered on the "
+        "programme's page"
+    ]
+    assert Saving.objects.get(ref="X1").programme.code == "EMPTY"
+
+
+def test_a_programme_the_file_names_is_created_and_shown_in_the_preview(ready) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        HEADER + "\nX1,T,Early Help,,,,absorbed,,Edge of Care Transformation,,100,100,\n"
+        "X2,T2,Early Help,,,,on_track,,edge  of care   TRANSFORMATION,,50,50,\n"  # the same programme
+    )
+    plan, _ = run(ready, text, dry_run=True)
+    assert plan.ok, errors(plan)
+    assert not Saving.objects.filter(authority=ready).exists()
+    assert Programme.objects.filter(authority=ready).count() == 1  # the fixture's CTP only
+    new = [(c.action, c.description) for c in plan.changes if c.key.startswith("programme ")]
+    assert new == [("create", "new programme Edge of Care Transformation, 8 years from 2022/23")]
+    # Absorbed into a programme with no benefit profile yet: shown, not blocking.
+    assert [w.row for w in plan.warnings] == [2]
+    plan, result = run(ready, text)
+    assert plan.ok, errors(plan)
+    assert result["programmes_created"] == 1
+    programme = Programme.objects.get(authority=ready, code="Edge of Care Transformation")
+    assert (programme.name, programme.first_year, programme.years) == ("Edge of Care Transformation", "2022/23", 8)
+    assert set(Saving.objects.filter(programme=programme).values_list("ref", flat=True)) == {"X1", "X2"}
+    # Imported again, the programme is found by its name: nothing new.
+    plan, result = run(ready, text)
+    assert plan.ok and result["programmes_created"] == 0
+    assert Programme.objects.filter(authority=ready).count() == 2  # CTP of the fixture, and this one
+
+
+def test_a_new_programme_name_longer_than_a_code_gets_a_code_cut_to_40_characters(ready) -> None:  # type: ignore[no-untyped-def]
+    name = "Placement sufficiency and edge of care transformation"  # 54 characters
+    programme_save(authority=ready, user=None, code=name[:40].strip(), name="Already here", first_year="2022/23")
+    plan, result = run(ready, HEADER + f"\nX1,T,Early Help,,,,on_track,,{name},,100,100,\n")
+    assert plan.ok, errors(plan)
+    created = Programme.objects.get(authority=ready, name=name)
+    # The first 40 characters are taken by another programme's code: cut to 38 and numbered.
+    assert created.code == name[:38].strip() + "-2"
+    assert len(created.code) <= 40
 
 
 def test_every_error_in_the_file_is_reported_at_once(ready) -> None:  # type: ignore[no-untyped-def]
     text = (
         HEADER + "\nX1,T,Early Help,,,,done,,,,100,100,\nX2,T,Early Help,,,,on_track,pink,,,abc,100,\n"
-        "X3,T,Early Help,,,,absorbed,,GHOST,,100,100,\n"
+        "X3,T,Early Help,,,,absorbed,,,,100,100,\n"
     )
     plan, _ = run(ready, text)
     rows = sorted((p.row, p.column) for p in plan.errors)
@@ -277,7 +319,8 @@ def test_every_error_in_the_file_is_reported_at_once(ready) -> None:  # type: ig
 
 
 def test_another_authoritys_programme_is_not_found(other_authority, ready) -> None:  # type: ignore[no-untyped-def]
-    # The other authority has no programme CTP or service area Early Help of its own.
+    # The other authority has no programme CTP or service area Early Help of its own: its CTP
+    # would be a new programme of its own, never the first authority's.
     plan, _ = import_run(
         authority=other_authority,
         kind="savings",
@@ -286,7 +329,7 @@ def test_another_authoritys_programme_is_not_found(other_authority, ready) -> No
         options={"year": "2022/23"},
         user=None,
     )
-    assert {p.column for p in plan.errors} >= {"programme", "service_area"}
+    assert {p.column for p in plan.errors} == {"service_area"}
 
 
 def test_an_xlsx_file_imports_the_same(ready) -> None:  # type: ignore[no-untyped-def]
@@ -321,3 +364,51 @@ def test_the_import_data_command(ready, tmp_path: Path, capsys) -> None:  # type
     assert exit_info.value.code == 1
     assert "bad.csv row 2, column status" in capsys.readouterr().err
     assert not Saving.objects.filter(ref="X9").exists()
+
+
+def test_a_tracker_whose_programmes_are_all_new_imports_from_the_command_line_in_one_go(  # type: ignore[no-untyped-def]
+    authority, savings_lines, tmp_path, capsys
+) -> None:
+    # No plan and no programme yet: the file's years become the plan and its programmes are made.
+    tracker = tmp_path / "tracker.csv"
+    tracker.write_text(
+        "ref,title,service_area,status,programme,2023/24,2024/25\n"
+        "CS/23/01,Reunification with families,Children in Care,absorbed,Edge of Care and Reunification,150000,250000\n"
+        "CS/23/02,Step down from residential,Children in Care,on_track,Placement Sufficiency Strategy 2023-2028,"
+        '"300,000",\n'
+        "CS/23/03,Family group conferencing,Early Help,absorbed,edge of care and reunification,50000,50000\n"
+        "CS/23/04,Review of transport,Strategy,on_track,,20000,20000\n",
+        encoding="utf-8",
+    )
+    call_command("import_data", "savings", str(tracker), "--authority", "NOTTS", "--as-at", "2023-09-30")
+    out, err = capsys.readouterr()
+    assert "Imported tracker.csv: created 4, updated 0, cycles 4, programmes_created 2" in out
+    # Absorbed into programmes with no benefit profile yet: warned, not refused.
+    assert err.count("WARNING") == 2 and "ERROR" not in err
+    assert "which has no benefit profile yet" in err
+    programmes = {p.code: (p.name, p.first_year) for p in Programme.objects.filter(authority=authority)}
+    assert programmes == {
+        "Edge of Care and Reunification": ("Edge of Care and Reunification", "2023/24"),
+        "Placement Sufficiency Strategy 2023-2028": ("Placement Sufficiency Strategy 2023-2028", "2023/24"),
+    }
+    linked = dict(Saving.objects.filter(authority=authority).values_list("ref", "programme__code"))
+    assert linked == {
+        "CS/23/01": "Edge of Care and Reunification",
+        "CS/23/02": "Placement Sufficiency Strategy 2023-2028",
+        "CS/23/03": "Edge of Care and Reunification",
+        "CS/23/04": None,
+    }
+    plan = MediumTermPlan.objects.get(authority=authority)
+    assert (plan.first_year, plan.last_year) == ("2023/24", "2024/25")
+
+
+def test_a_programme_made_between_the_preview_and_the_confirm_is_used_not_made_twice(ready) -> None:  # type: ignore[no-untyped-def]
+    text = HEADER + "\nX1,T,Early Help,,,,on_track,,Edge of Care,,100,100,\n"
+    plan = importer_for("savings").plan(
+        authority=ready, files=[SourceFile("savings.csv", text.encode())], options={"year": "2022/23"}
+    )
+    assert plan.ok, errors(plan)
+    made = programme_save(authority=ready, user=None, code="EOC", name="Edge of Care", first_year="2022/23")
+    result = import_plan_apply(authority=ready, plan=plan, names=["savings.csv"], user=None)
+    assert result["programmes_created"] == 0
+    assert Saving.objects.get(ref="X1").programme == made

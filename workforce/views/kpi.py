@@ -14,6 +14,7 @@ from accounts.models import Authority
 from forecasting.engine.calendar import CalendarError, year_containing
 from forecasting.engine.calendar import FinancialYear as Calendar
 from forecasting.engine.workforce import AGENCY_REASONS
+from forecasting.parsing import parse_int
 from workforce import kpis, selectors
 from workforce.views.shared import download_table, page_query
 
@@ -22,6 +23,14 @@ GROUP_CHOICES = [
     ("hard to retain", "Hard-to-retain teams"),
     ("other teams", "Other teams"),
 ]
+
+
+def _period(text: str) -> int | None:
+    """The period asked for in the address, or None when it is not one (1 to 12)."""
+    try:
+        return parse_int(text, low=1, high=12)
+    except ValueError:
+        return None
 
 
 def _year_and_period(request: AuthenticatedHttpRequest, authority: Authority) -> tuple[Calendar, int, list[str]]:
@@ -38,12 +47,10 @@ def _year_and_period(request: AuthenticatedHttpRequest, authority: Authority) ->
         raise Http404("No such financial year") from None
     if label not in labels:
         labels.insert(0, label)
-    period_text = request.GET.get("period", "")
-    if period_text.isdigit() and 1 <= int(period_text) <= 12:
-        period = int(period_text)
-    elif latest and calendar.start <= latest.as_at <= calendar.end:
+    period = _period(request.GET.get("period", ""))
+    if period is None and latest and calendar.start <= latest.as_at <= calendar.end:
         period = calendar.period_of(latest.as_at)
-    else:
+    elif period is None:
         today = timezone.localdate()
         period = calendar.period_of(today) if calendar.start <= today <= calendar.end else 12
     return calendar, period, labels

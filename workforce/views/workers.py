@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from accounts.access import FINANCE, STAFF_READERS, AuthenticatedHttpRequest, authority_of, role_required
 from accounts.models import Authority
 from forecasting.engine.money import pence_to_pounds
+from forecasting.parsing import parse_int
 from workforce import selectors, tables
 from workforce.forms import AbsenceForm, EndForm, WorkerForm
 from workforce.models import Worker, WorkerType
@@ -94,9 +95,11 @@ def _worker_initial(request: AuthenticatedHttpRequest, authority: Authority, wor
     initial: dict[str, Any] = {
         "worker_type": WorkerType.AGENCY if request.GET.get("type") == "agency" else WorkerType.PERMANENT
     }
-    team_id = request.GET.get("team", "")
-    if team_id.isdigit():
-        initial["team"] = selectors.team_or_none(authority=authority, team_id=int(team_id))
+    try:
+        team_id = parse_int(request.GET.get("team", ""), low=1, high=2**63 - 1)
+    except ValueError:  # no team asked for, or not an id: no team chosen
+        return initial
+    initial["team"] = selectors.team_or_none(authority=authority, team_id=team_id)
     return initial
 
 
