@@ -94,8 +94,10 @@ def kpi_table(picture: Picture, *, by: str = "team") -> pd.DataFrame:
     return frame
 
 
-def kpi_total(picture: Picture) -> pd.Series:
-    return kpi_table(picture, by="overall").iloc[0]
+def kpi_total(picture: Picture) -> pd.Series | None:
+    """The whole service's KPIs; None before the authority has a team or a post."""
+    overall = kpi_table(picture, by="overall")
+    return overall.iloc[0] if len(overall) else None
 
 
 def reasons_by_month(*, authority: Authority, calendar: Calendar, upto: int, group: str = "all") -> pd.DataFrame:
@@ -150,6 +152,8 @@ def trend_table(*, authority: Authority) -> pd.DataFrame:
     rows = []
     for snapshot in selectors.snapshots(authority=authority):
         total = kpi_total(picture_of_snapshot(snapshot))
+        if total is None:
+            continue
         rows.append({"as_at": snapshot.as_at, **{k: total[k] for k in TREND_COLUMNS}})
     return pd.DataFrame(rows, columns=["as_at", *TREND_COLUMNS])
 

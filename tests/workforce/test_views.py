@@ -260,3 +260,9 @@ def test_the_upload_page_previews_a_workforce_file_with_its_as_at_date(
     assert confirmed.status_code == 302
     run_upload_worker()
     assert Worker.objects.count() == 4
+
+
+def test_the_kpi_pages_of_an_authority_with_no_teams_yet_say_so(client_for, director) -> None:  # type: ignore[no-untyped-def]
+    for url in ("/workforce/kpis/", "/workforce/kpis/?by=group", "/workforce/kpis/?download=kpis&format=csv"):
+        response = client_for(director).get(url)
+        assert response.status_code == 200, url

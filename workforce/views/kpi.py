@@ -95,7 +95,7 @@ def kpi_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         "group_choices": GROUP_CHOICES,
         "picture": picture,
         "rows": table.to_dict("records"),
-        "total": kpis.kpi_total(picture).to_dict(),
+        "total": total.to_dict() if (total := kpis.kpi_total(picture)) is not None else None,
         "reasons": reasons.to_dict("records"),
         "reason_columns": AGENCY_REASONS,
         "reason_labels": kpis.REASON_LABELS,
