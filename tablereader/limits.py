@@ -23,9 +23,13 @@ class Limits:
 
 
 def size_text(size: int) -> str:
-    """391 MB, 50.0 MB, 0.2 MB: whole megabytes from 100 MB up."""
+    """391 MB, 50.0 MB, 12 KB, 100 bytes: whole megabytes from 100 MB up."""
     megabytes = size / MB
-    return f"{megabytes:.0f} MB" if megabytes >= 100 else f"{megabytes:.1f} MB"
+    if megabytes >= 100:
+        return f"{megabytes:.0f} MB"
+    if megabytes >= 1:
+        return f"{megabytes:.1f} MB"
+    return f"{size / 1024:.0f} KB" if size >= 1024 else f"{size} bytes"
 
 
 def column_letters(index: int) -> str:
