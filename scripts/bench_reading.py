@@ -171,15 +171,15 @@ def measure(reader: str, path: str) -> None:
 
     data = Path(path).read_bytes()
     base = _rss_mb()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     try:
         table = (old_read_table if reader == "old" else read_table)(Path(path).name, data)
         outcome = f"{len(table):,} rows"
     except TableError as error:
         outcome = str(error)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": seconds, "peak": peak, "base": base, "outcome": outcome}))
+    print(json.dumps({"seconds": seconds, "cpu": cpu, "peak": peak, "base": base, "outcome": outcome}))
 
 
 def _run(reader: str, path: Path) -> dict[str, object]:
@@ -191,9 +191,9 @@ def _run(reader: str, path: Path) -> dict[str, object]:
 
 
 def _line(label: str, figures: dict[str, object], target: str = "") -> None:
-    seconds, peak, base = figures["seconds"], figures["peak"], figures["base"]
+    seconds, cpu, peak, base = figures["seconds"], figures["cpu"], figures["peak"], figures["base"]
     print(
-        f"  {label}: {seconds:.2f} s, peak RSS {peak:.0f} MB (process before reading {base:.0f} MB)"
+        f"  {label}: {seconds:.2f} s ({cpu:.2f} s of CPU), peak RSS {peak:.0f} MB ({base:.0f} MB before reading)"
         f"{'   [target ' + target + ']' if target else ''}\n      -> {figures['outcome']}",
         flush=True,
     )
