@@ -73,6 +73,8 @@ def _check_row(source: str, number: int, row: list[str], limits: Limits) -> None
         width -= 1
     if width > limits.columns:
         raise ReadError(f"{source}: row {number} has {width:,} columns; the most accepted is {limits.columns:,}")
+    if not row or max(map(len, row)) <= limits.cell_chars:
+        return
     for index, cell in enumerate(row):
         if len(cell) > limits.cell_chars:
             raise ReadError(

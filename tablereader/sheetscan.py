@@ -184,6 +184,7 @@ class ExactScan:
         self._text: list[str] | None = None  # collecting the text of an <f> or an error's <v>
         self._shared: dict[str, str] = {}  # a shared formula's text by its group (si)
         self._formula_group = ""
+        self._in_cell = False  # <f> elsewhere (a data validation's <xm:f>) is not a cell's formula
         parser = expat.ParserCreate()
         parser.buffer_text = True
         parser.StartElementHandler = self._start
@@ -211,6 +212,9 @@ class ExactScan:
         elif local == "c":
             self._place(attrs.get("r", ""))
             self._cell_type = attrs.get("t", "")
+            self._in_cell = True
+        elif not self._in_cell:
+            return
         elif local == "f":
             self._text = []
             self._formula_group = attrs.get("si", "") if attrs.get("t") == "shared" else ""
@@ -232,6 +236,8 @@ class ExactScan:
 
     def _end(self, name: str) -> None:
         local = name.rsplit(":", 1)[-1]
+        if local == "c":
+            self._in_cell = False
         if self._text is None or local not in ("f", "v"):
             return
         text = "".join(self._text).strip()

@@ -26,9 +26,12 @@ class Archive:
         self.source, self.data, self.limits = source, data, limits
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                self.parts = {info.filename: info for info in archive.infolist()}
+                infos = archive.infolist()
+                self.parts = {info.filename: info for info in infos}
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as error:
             raise ReadError(f"{source}: this XLSX file cannot be opened ({error})") from None
+        if len(self.parts) != len(infos):  # two parts of one name: which would be read?
+            raise ReadError(f"{source}: this XLSX file is damaged: two of its parts have the same name")
         declared = sum(info.file_size for info in self.parts.values())
         if declared > limits.unpacked_bytes:
             raise self.too_big(declared)

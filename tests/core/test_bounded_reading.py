@@ -290,6 +290,33 @@ def test_a_shared_formula_is_named_in_every_cell_that_uses_it() -> None:
     assert read_sheet("shared.xlsx", _zip(_parts(sheet))).formulas == [(2, 1, "=A2*2"), (3, 1, "=A2*2")]
 
 
+def test_a_formula_outside_any_cell_is_not_a_formula_cell() -> None:
+    # Excel keeps a data validation's list in the sheet's extLst as <xm:f>, not in a cell.
+    extension = (
+        '<extLst><ext uri="{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}" '
+        'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">'
+        '<x14:dataValidations count="1" xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main">'
+        "<x14:dataValidation><x14:formula1><xm:f>Lists!$A$1:$A$3</xm:f></x14:formula1>"
+        "<xm:sqref>B2</xm:sqref></x14:dataValidation></x14:dataValidations></ext></extLst>"
+    )
+    parts = _parts(f'<row r="1">{_inline("A1", "type")}</row><row r="2">{_inline("A2", "ifa")}</row>')
+    parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"].replace(
+        "</sheetData>", "</sheetData>" + extension
+    )
+    sheet = read_sheet("validated.xlsx", _zip(parts))
+    assert (sheet.rows, sheet.formulas) == ([["type"], ["ifa"]], [])
+
+
+def test_an_archive_with_two_parts_of_one_name_is_refused() -> None:
+    benign = _zip(_parts('<row r="1"><c r="A1"><v>1</v></c></row>'))
+    out = io.BytesIO(benign)
+    with pytest.warns(UserWarning, match="Duplicate name"), zipfile.ZipFile(out, "a") as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", "<worksheet/>")
+    with pytest.raises(ReadError) as caught:
+        read_sheet("twice.xlsx", out.getvalue())
+    assert str(caught.value) == "twice.xlsx: this XLSX file is damaged: two of its parts have the same name"
+
+
 def test_error_values_read_as_the_text_excel_shows() -> None:
     sheet = f'<row r="1">{_inline("A1", "amount")}</row><row r="2"><c r="A2" t="e"><v>#N/A</v></c></row>'
     assert read_sheet("errors.xlsx", _zip(_parts(sheet))).rows == [["amount"], ["#N/A"]]
