@@ -220,7 +220,7 @@ def main() -> None:
         _line("the same rows as CSV, bounded reader", _run("new", csv_path))
         _line("XLSX bomb that declares its size, refused", _run("new", bomb), "< 5 s and < 300 MB")
         _line("XLSX bomb whose directory understates it, refused", _run("new", liar), "< 5 s and < 300 MB")
-        _line("600,000 short rows that unpack to 34 MB, refused at the row limit", _run("new", tall))
+        _line("600,000 short rows (37 MB unpacked), refused at the row limit", _run("new", tall))
 
 
 if __name__ == "__main__":
