@@ -143,23 +143,28 @@ class QuickScan:
         self._check_positions(codes, np.concatenate([opens[cell & placed_cell] + 6, rows[row & placed_row] + 8]))
 
     def _check_positions(self, codes: np.ndarray, starts: np.ndarray) -> None:
-        """Refuse a position (B7, or a row's 7) beyond the rows or columns allowed."""
-        text = codes[starts[:, None] + np.arange(self._width)[None, :]]
+        """Refuse a position (B7, or a row's 7) beyond the rows or columns allowed. Only the
+        positions long enough to pass a limit are worked out, all at once."""
+        width = self._width
+        text = codes[starts[:, None] + np.arange(width)[None, :]].astype(np.int64)
         upper = text & 0xDF
         letter = (upper >= 65) & (upper <= 90)
         digit = (text >= 48) & (text <= 57)
         letters = np.logical_and.accumulate(letter, axis=1).sum(axis=1)
         length = np.logical_and.accumulate(letter | digit, axis=1).sum(axis=1)
+        after = text[np.arange(len(text)), np.minimum(length, width - 1)]
+        if ((length == width) | (after != 34)).any():
+            self.needs_exact = True  # too long to read here (leading zeros?) or not letters and digits
         long = (letters >= self._letters) | (length - letters >= self._digits)
-        for start in starts[long][:10_000]:  # a few, or the sheet is refused at the first
-            text_at = bytes(codes[int(start) : int(start) + 16]).split(b'"', 1)[0].decode("ascii", "replace")
-            match = _REF.match(text_at)
-            if match:
-                too_far(self.source, self.limits, row=int(match.group(2)), column=column_number(match.group(1)))
-            elif text_at.isdigit():
-                too_far(self.source, self.limits, row=int(text_at))
-            else:
-                self.needs_exact = True  # an odd position: the exact pass places it
+        if not long.any():
+            return
+        text, upper, letters, length = text[long], upper[long], letters[long], length[long]
+        column = np.zeros(len(text), np.int64)
+        row = np.zeros(len(text), np.int64)
+        for k in range(width):
+            column = np.where(k < letters, column * 26 + upper[:, k] - 64, column)
+            row = np.where((k >= letters) & (k < length), row * 10 + text[:, k] - 48, row)
+        too_far(self.source, self.limits, row=int(row.max()), column=int(column.max()))
 
 
 def too_far(source: str, limits: Limits, *, row: int = 0, column: int = 0) -> None:

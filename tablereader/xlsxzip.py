@@ -28,7 +28,7 @@ class Archive:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 infos = archive.infolist()
                 self.parts = {info.filename: info for info in infos}
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as error:
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError) as error:
             raise ReadError(f"{source}: this XLSX file cannot be opened ({error})") from None
         if len(self.parts) != len(infos):  # two parts of one name: which would be read?
             raise ReadError(f"{source}: this XLSX file is damaged: two of its parts have the same name")

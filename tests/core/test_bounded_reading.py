@@ -5,6 +5,7 @@ openpyxl reader it replaces."""
 from __future__ import annotations
 
 import io
+import random
 import zipfile
 from datetime import date, datetime
 from decimal import Decimal
@@ -407,3 +408,52 @@ def test_a_formula_cell_is_named_in_every_kind_of_one_file_import(authority) -> 
         assert f"{kind}.xlsx row 2, column {header[0]}: the cell holds a formula; save the sheet with values only" + (
             " (value: '=1+1')"
         ) in [str(p) for p in plan.errors], (kind, [str(p) for p in plan.errors])
+
+
+@pytest.mark.parametrize("packing", [zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED])
+def test_a_damaged_workbook_gives_a_message_or_its_cells_never_another_error(packing: int) -> None:
+    """A few bytes changed anywhere (in the XML itself when the parts are stored): every result
+    is the sheet or a ReadError naming the file, never a traceback."""
+    source = zipfile.ZipFile(io.BytesIO(_openpyxl([["a", "b"], [1, "x"], ["=A2", True]])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", packing) as archive:
+        for info in source.infolist():
+            archive.writestr(info.filename, source.read(info.filename))
+    good = out.getvalue()
+    chance = random.Random(packing)
+    outcomes = set()
+    for _ in range(400):
+        data = bytearray(good)
+        for _ in range(chance.randint(1, 4)):
+            data[chance.randrange(len(data))] = chance.randrange(256)
+        try:
+            read_sheet("damaged.xlsx", bytes(data))
+            outcomes.add("read")
+        except ReadError as error:
+            assert str(error).startswith("damaged.xlsx: ")
+            outcomes.add("refused")
+    assert "refused" in outcomes
+
+
+def test_a_far_position_is_found_among_thousands_of_near_ones() -> None:
+    # A to O and AA to AN (column 40, the limit; two letters, so each is worked out) in 2,000
+    # rows, then one cell in AZ.
+    columns = list("ABCDEFGHIJKLMNO") + [f"A{letter}" for letter in "ABCDEFGHIJKLMN"]
+    rows = "".join(
+        f'<row r="{n}">' + "".join(f'<c r="{c}{n}"><v>1</v></c>' for c in columns) + "</row>" for n in range(1, 2001)
+    )
+    rows += '<row r="2001"><c r="AZ2001"><v>1</v></c></row>'
+    limits = Limits(columns=40)
+    with pytest.raises(ReadError) as caught:
+        read_sheet("wide.xlsx", _zip(_parts(rows)), limits)
+    # AZ is 26 + 26 = 52.
+    assert str(caught.value) == "wide.xlsx: the sheet goes on to column AZ (column 52); the most columns accepted is 40"
+
+
+def test_leading_zeros_do_not_hide_a_far_row() -> None:
+    far = f'<row r="1">{_inline("A1", "a")}</row><row r="600000"><c r="A0000000000600000"><v>1</v></c></row>'
+    with pytest.raises(ReadError, match=r"goes on to row 600,000; the most rows accepted is 500,000$"):
+        read_sheet("zeros.xlsx", _zip(_parts(far)), Limits())
+    hidden = f'<row r="1">{_inline("A1", "a")}</row><row><c r="A0000000000600000"><v>1</v></c></row>'
+    with pytest.raises(ReadError, match=r"goes on to row 600,000; the most rows accepted is 500,000$"):
+        read_sheet("zeros.xlsx", _zip(_parts(hidden)), Limits())
