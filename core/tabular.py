@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from django.conf import settings
 
-from tablereader import Limits, ReadError, read_sheet
+from tablereader import Limits, ReadError, gc_paused, read_sheet
 
 
 class TableError(ValueError):
@@ -53,7 +53,8 @@ def read_table(source: str, data: bytes) -> Table:
         sheet = read_sheet(source, data, reading_limits())
     except ReadError as error:
         raise TableError(str(error)) from None
-    return _build(source, sheet.rows, sheet.formulas)
+    with gc_paused():
+        return _build(source, sheet.rows, sheet.formulas)
 
 
 def _build(source: str, rows: list[list[str]], formulas: list[tuple[int, int, str]]) -> Table:

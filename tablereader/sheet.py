@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -24,10 +27,27 @@ class Sheet:
     formulas: list[tuple[int, int, str]] = field(default_factory=list)  # (row number, column index, "=B2*100")
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Cyclic garbage collection paused while the cells are made: hundreds of thousands of small
+    lists and strings, none in a cycle, whose collector passes otherwise cost a fifth of a read."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def read_sheet(source: str, data: bytes, limits: Limits | None = None) -> Sheet:
     """Read a CSV (UTF-8 with or without a byte order mark, or Windows-1252) or the first sheet
     of an XLSX within ``limits``; raise ReadError naming the file and what is wrong."""
-    limits = limits or Limits()
+    with gc_paused():
+        return _read_sheet(source, data, limits or Limits())
+
+
+def _read_sheet(source: str, data: bytes, limits: Limits) -> Sheet:
     if len(data) > limits.upload_bytes:
         raise too_large(source, len(data), limits)
     if not data.strip(b"\xef\xbb\xbf \r\n\t"):
