@@ -19,7 +19,7 @@ OLD_EXCEL = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 @dataclass
 class Sheet:
-    """Every row of the file; ``rows[i]`` is spreadsheet row ``i + 1``. Cells are text: ''
+    """Every row of the file; ``rows[i]`` is spreadsheet row ``i + 1``. Cells are text, trimmed: ''
     when blank, whole numbers without '.0', dates as 2019-07-31, booleans 'true'/'false'."""
 
     source: str

@@ -169,10 +169,10 @@ class QuickScan:
 
 def too_far(source: str, limits: Limits, *, row: int = 0, column: int = 0) -> None:
     if row > limits.rows:
-        raise ReadError(f"{source}: the sheet goes on to row {row:,}; the most rows accepted is {limits.rows:,}")
+        raise ReadError(f"{source}: the sheet reaches row {row:,}; the most rows accepted is {limits.rows:,}")
     if column > limits.columns:
         raise ReadError(
-            f"{source}: the sheet goes on to column {column_letters(column)} (column {column:,}); "
+            f"{source}: the sheet reaches column {column_letters(column)} (column {column:,}); "
             f"the most columns accepted is {limits.columns:,}"
         )
 

@@ -24,7 +24,7 @@ from placements.ssda903.codes import (
     REQUIRED_COLUMNS,
     Ssda903FileError,
 )
-from tablereader import Limits, ReadError, read_sheet, too_large
+from tablereader import Limits, ReadError, gc_paused, read_sheet, too_large
 
 FileInput = Union[str, "os.PathLike[str]", tuple[str, bytes]]
 
@@ -89,7 +89,7 @@ def _read_table(name: str, data: bytes, limits: Limits) -> tuple[pd.DataFrame, l
     first = next((i for i, row in enumerate(rows) if any(cell.strip() for cell in row)), None)
     if first is None:
         raise Ssda903FileError([f"{name}: the file is empty"])
-    header = [cell.strip() for cell in rows[first]]
+    header = list(rows[first])  # the reader trims every cell
     while header and not header[-1]:
         header.pop()
     if sheet.formulas:
@@ -97,15 +97,19 @@ def _read_table(name: str, data: bytes, limits: Limits) -> tuple[pd.DataFrame, l
     # A blank name is Excel's phantom column (or a trailing comma): dropped later if empty.
     columns = [cell or f"Unnamed: {i}" for i, cell in enumerate(header)]
     width = len(columns)
-    body: list[list[str]] = []
-    for index in range(first + 1, len(rows)):
-        row = rows[index]
-        extra = next((cell for cell in row[width:] if cell.strip()), None)
-        if extra is not None:
-            raise Ssda903FileError([f"{name}: row {index + 1} has a value ('{extra}') beyond the last named column"])
-        body.append((row + [""] * width)[:width])
+    body = rows[first + 1 :]
+    if any(len(row) != width for row in body):  # most files are square: only others are looked at row by row
+        body = [_fitted(name, first + 2 + i, row, width) for i, row in enumerate(body)]
     frame = pd.DataFrame(body, columns=columns, dtype=object) if body else pd.DataFrame(columns=columns, dtype=object)
     return frame, list(range(first + 2, len(rows) + 1))
+
+
+def _fitted(name: str, number: int, row: list[str], width: int) -> list[str]:
+    """The row with exactly ``width`` cells: padded with blanks, or cut if what is cut is blank."""
+    extra = next((cell for cell in row[width:] if cell.strip()), None)
+    if extra is not None:
+        raise Ssda903FileError([f"{name}: row {number} has a value ('{extra}') beyond the last named column"])
+    return (row + [""] * width)[:width]
 
 
 def _formula_errors(name: str, header: list[str], formulas: list[tuple[int, int, str]]) -> list[str]:
@@ -177,7 +181,7 @@ def _read_one(src: int, name: str, data: bytes, limits: Limits) -> tuple[str, pd
     wanted = list(KIND_COLUMNS[kind]) + list(REGIONAL_COLUMNS)
     extra = tuple(c for c in columns if c not in wanted)
     content = [c for c in columns if c in wanted]
-    raw = raw[content].astype(str).apply(lambda s: s.str.strip())
+    raw = raw[content]  # the reader's cells are text, trimmed
     raw["_row"] = np.array(numbers, dtype="int64")
     # Blank lines (all cells empty) are not records.
     blank = (raw[content] == "").all(axis=1)
@@ -209,7 +213,11 @@ def read_903_files(items: Iterable[FileInput], limits: Limits | None = None) -> 
     """Read SSDA903 files (paths or (name, bytes) pairs), recognising each file's type from its
     columns, each within ``limits`` (the bounded reader's defaults unless the caller passes the
     deployment's). Raises ``Ssda903FileError`` listing every file that cannot be read."""
-    limits = limits or Limits()
+    with gc_paused():  # hundreds of thousands of rows of strings, none in a cycle
+        return _read_all(items, limits or Limits())
+
+
+def _read_all(items: Iterable[FileInput], limits: Limits) -> Ssda903Files:
     frames: dict[str, list[pd.DataFrame]] = {"header": [], "episodes": [], "uasc": []}
     infos: list[Ssda903File] = []
     warnings: list[str] = []

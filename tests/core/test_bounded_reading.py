@@ -136,11 +136,11 @@ def test_the_rows_columns_and_cell_length_of_an_xlsx_are_limited() -> None:
     rows = "".join(f'<row r="{n}">{_inline(f"A{n}", "x")}</row>' for n in range(1, 5))
     with pytest.raises(ReadError) as caught:
         read_sheet("long.xlsx", _zip(_parts(rows)), SMALL)
-    assert str(caught.value) == "long.xlsx: the sheet goes on to row 4; the most rows accepted is 3"
+    assert str(caught.value) == "long.xlsx: the sheet reaches row 4; the most rows accepted is 3"
     wide = '<row r="1">' + "".join(_inline(f"{c}1", c) for c in "ABCD") + "</row>"
     with pytest.raises(ReadError) as caught:
         read_sheet("wide.xlsx", _zip(_parts(wide)), SMALL)
-    assert str(caught.value) == "wide.xlsx: the sheet goes on to column D (column 4); the most columns accepted is 3"
+    assert str(caught.value) == "wide.xlsx: the sheet reaches column D (column 4); the most columns accepted is 3"
     cell = f'<row r="1">{_inline("A1", "name")}</row><row r="2">{_inline("A2", "x" * 11)}</row>'
     with pytest.raises(ReadError) as caught:
         read_sheet("cell.xlsx", _zip(_parts(cell)), SMALL)
@@ -152,7 +152,7 @@ def test_a_single_cell_far_away_is_refused_before_python_calamine_lays_out_the_s
     far = f'<row r="1">{_inline("A1", "a")}</row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
     with pytest.raises(ReadError) as caught:
         read_sheet("far.xlsx", _zip(_parts(far)), Limits())
-    assert str(caught.value) == "far.xlsx: the sheet goes on to row 1,048,576; the most rows accepted is 500,000"
+    assert str(caught.value) == "far.xlsx: the sheet reaches row 1,048,576; the most rows accepted is 500,000"
 
 
 def test_cells_without_a_position_are_placed_and_limited_by_the_exact_pass() -> None:
@@ -163,13 +163,13 @@ def test_cells_without_a_position_are_placed_and_limited_by_the_exact_pass() -> 
     assert sheet.rows == [["a", "b", "c"], ["1", "=A2+1", ""]]
     assert sheet.formulas == [(2, 1, "=A2+1")]
     wide = "<row>" + "<c><v>1</v></c>" * 4 + "</row>"
-    with pytest.raises(ReadError, match=r"goes on to column D \(column 4\); the most columns accepted is 3$"):
+    with pytest.raises(ReadError, match=r"reaches column D \(column 4\); the most columns accepted is 3$"):
         read_sheet("wide.xlsx", _zip(_parts(wide)), SMALL)
 
 
 def test_cells_with_a_namespace_prefix_are_limited_too() -> None:
     prefixed = f'<row r="1">{_inline("A1", "a")}<x:c xmlns:x="{MAIN}" r="D1"><x:v>1</x:v></x:c></row>'
-    with pytest.raises(ReadError, match=r"goes on to column D \(column 4\)"):
+    with pytest.raises(ReadError, match=r"reaches column D \(column 4\)"):
         read_sheet("prefixed.xlsx", _zip(_parts(prefixed)), SMALL)
 
 
@@ -447,13 +447,13 @@ def test_a_far_position_is_found_among_thousands_of_near_ones() -> None:
     with pytest.raises(ReadError) as caught:
         read_sheet("wide.xlsx", _zip(_parts(rows)), limits)
     # AZ is 26 + 26 = 52.
-    assert str(caught.value) == "wide.xlsx: the sheet goes on to column AZ (column 52); the most columns accepted is 40"
+    assert str(caught.value) == "wide.xlsx: the sheet reaches column AZ (column 52); the most columns accepted is 40"
 
 
 def test_leading_zeros_do_not_hide_a_far_row() -> None:
     far = f'<row r="1">{_inline("A1", "a")}</row><row r="600000"><c r="A0000000000600000"><v>1</v></c></row>'
-    with pytest.raises(ReadError, match=r"goes on to row 600,000; the most rows accepted is 500,000$"):
+    with pytest.raises(ReadError, match=r"reaches row 600,000; the most rows accepted is 500,000$"):
         read_sheet("zeros.xlsx", _zip(_parts(far)), Limits())
     hidden = f'<row r="1">{_inline("A1", "a")}</row><row><c r="A0000000000600000"><v>1</v></c></row>'
-    with pytest.raises(ReadError, match=r"goes on to row 600,000; the most rows accepted is 500,000$"):
+    with pytest.raises(ReadError, match=r"reaches row 600,000; the most rows accepted is 500,000$"):
         read_sheet("zeros.xlsx", _zip(_parts(hidden)), Limits())
