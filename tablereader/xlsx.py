@@ -21,8 +21,14 @@ def read_xlsx_values(source: str, data: bytes, limits: Limits) -> tuple[Sequence
     part = first_sheet_part(archive)
     facts = SheetFacts()
     for name in archive.parts:
+        if name in archive.done:
+            continue  # read already (the workbook and its relationships)
         if name == part:
             facts = scan_sheet(archive, name)
+        elif "worksheets/" in name.lower():
+            # Another sheet is checked against the limits too, in case python-calamine resolves
+            # the workbook's relationships otherwise than we do; its formulas do not matter.
+            scan_sheet(archive, name)
         elif name.lower().endswith(_XML_PARTS):
             for piece in tag_aligned(archive.stream(name)):
                 refuse_dtd(source, piece)

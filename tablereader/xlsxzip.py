@@ -41,6 +41,7 @@ class Archive:
             if info.compress_type not in (_STORED, _DEFLATED):
                 raise ReadError(f"{source}: this XLSX file cannot be opened (a part is packed in an unusual way)")
         self.unpacked = 0  # bytes unpacked so far, over every part
+        self.done: set[str] = set()  # parts unpacked and checked once
 
     def too_big(self, size: int, *, more: bool = False) -> ReadError:
         amount = f"more than {size_text(size)}" if more else size_text(size)
@@ -71,6 +72,7 @@ class Archive:
             yield piece
         if size != info.file_size or crc != info.CRC:
             raise self.damaged(name)
+        self.done.add(name)
 
     def read(self, name: str) -> bytes:
         return b"".join(self.stream(name))

@@ -457,3 +457,19 @@ def test_leading_zeros_do_not_hide_a_far_row() -> None:
     hidden = f'<row r="1">{_inline("A1", "a")}</row><row><c r="A0000000000600000"><v>1</v></c></row>'
     with pytest.raises(ReadError, match=r"reaches row 600,000; the most rows accepted is 500,000$"):
         read_sheet("zeros.xlsx", _zip(_parts(hidden)), Limits())
+
+
+def test_every_sheet_is_held_to_the_limits_but_only_the_first_sheet_s_formulas_count() -> None:
+    parts: dict[str, str | bytes] = dict(_parts(f'<row r="1">{_inline("A1", "a")}</row>'))
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    parts["xl/worksheets/sheet2.xml"] = sheet.replace(  # type: ignore[union-attr]
+        '<row r="1">', '<row r="2"><c r="B2"><f>SUM(A1:A9)</f><v>1</v></c></row><row r="1">'
+    )
+    assert read_sheet("two.xlsx", _zip(parts)).formulas == []
+    parts["xl/worksheets/sheet2.xml"] = sheet.replace(
+        '<row r="1">', '<row r="1048576"><c r="A1048576"/></row><row r="1">'
+    )  # type: ignore[union-attr]
+    with pytest.raises(
+        ReadError, match=r"^two\.xlsx: the sheet reaches row 1,048,576; the most rows accepted is 500,000$"
+    ):
+        read_sheet("two.xlsx", _zip(parts))
