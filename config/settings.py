@@ -201,6 +201,12 @@ MEDIA_URL = "/media/"
 # Uploads: refuse anything bigger than this before reading it (the 50 MB file case).
 OUTTURN_MAX_UPLOAD_BYTES = int(os.environ.get("OUTTURN_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Every file (upload, import_data, forecast_demand) is read within these limits (docs/reading.md):
+# what an XLSX unpacks to, the rows and columns of a sheet or CSV, and the length of one cell.
+OUTTURN_MAX_UNPACKED_BYTES = int(os.environ.get("OUTTURN_MAX_UNPACKED_BYTES", str(100 * 1024 * 1024)))
+OUTTURN_MAX_ROWS = int(os.environ.get("OUTTURN_MAX_ROWS", "500000"))
+OUTTURN_MAX_COLUMNS = int(os.environ.get("OUTTURN_MAX_COLUMNS", "500"))
+OUTTURN_MAX_CELL_CHARS = int(os.environ.get("OUTTURN_MAX_CELL_CHARS", "32767"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Celery: Redis where CELERY_BROKER_URL is set; otherwise a real worker on the local filesystem

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from accounts.models import Authority, User
 from core.models import ImportBatch
+from core.tabular import reading_limits
 from forecast_runs.demand.forecast import replay_backtest
 from forecast_runs.demand.methods import LABELS
 from forecast_runs.demand.register_choice import RegisterChoice, choose_from_register, records_from_engine
@@ -218,7 +219,7 @@ def _from_returns(report: BacktestReport, returns: StoredReturns) -> _Outcome | 
     cannot be replayed (then the register is)."""
     authority = report.authority
     try:
-        files = read_903_files(returns.files)
+        files = read_903_files(returns.files, limits=reading_limits())
         la = str(returns.options.get("la") or "") or authority_in_files(files.episodes, authority)
         replayer = Replayer(
             files,

@@ -21,6 +21,7 @@ import pandas as pd
 
 from accounts.models import Authority, User
 from core.importing import ISSUE_COLUMNS, Change, Importer, ImportPlan, PlanRecord, Problem, SourceFile, register
+from core.tabular import reading_limits
 from forecasting.models import PlacementType
 from placements import rules, vparse
 from placements.import_changes import (
@@ -127,7 +128,7 @@ def _read_files(plan: ImportPlan, files: Sequence[SourceFile]) -> Ssda903Files |
     """Read every file, recognising each from its columns; None (with the errors) if any file
     cannot be read or the episodes or header file is missing."""
     try:
-        read = read_903_files([(f.name, f.data) for f in files])
+        read = read_903_files([(f.name, f.data) for f in files], limits=reading_limits())
     except Ssda903FileError as error:
         for text in error.errors:
             name, _, message = text.partition(": ")

@@ -13,7 +13,17 @@ from pathlib import Path
 import grimp
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ("accounts", "core", "forecasting", "placements", "workforce", "savings", "forecast_runs", "dashboards")
+APPS = (
+    "accounts",
+    "core",
+    "forecasting",
+    "placements",
+    "workforce",
+    "savings",
+    "forecast_runs",
+    "dashboards",
+    "tablereader",
+)
 MAX_FILE_LINES = 600
 MAX_FUNCTION_LINES = 80
 

@@ -1,15 +1,14 @@
 """Reading SSDA903 header, episodes and UASC files (CSV or XLSX, DfE or regional shape) as strings.
 
-Nothing is guessed here: every value stays the text the council wrote, trimmed. The file type
+Nothing is guessed here: every value stays the text the council wrote, trimmed. The bytes go
+through the one bounded reader every import uses (``tablereader``), within the limits given. The file type
 comes from the columns, never from the file name (docs/ssda903.md, Reading).
 """
 
 from __future__ import annotations
 
-import io
 import os
 import re
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +24,7 @@ from placements.ssda903.codes import (
     REQUIRED_COLUMNS,
     Ssda903FileError,
 )
+from tablereader import Limits, ReadError, gc_paused, read_sheet, too_large
 
 FileInput = Union[str, "os.PathLike[str]", tuple[str, bytes]]
 
@@ -65,41 +65,62 @@ def _empty_frame(kind: str) -> pd.DataFrame:
     return frame
 
 
-def _load(item: FileInput) -> tuple[str, bytes]:
+def _load(item: FileInput, limits: Limits) -> tuple[str, bytes]:
     if isinstance(item, tuple):
         name, data = item
         if not isinstance(data, (bytes, bytearray)):
             raise TypeError(f"{name}: expected bytes, got {type(data).__name__}")
         return str(name), bytes(data)
     path = Path(item)
+    size = path.stat().st_size
+    if size > limits.upload_bytes:  # refused before it is read into memory
+        raise Ssda903FileError([str(too_large(path.name, size, limits))])
     return path.name, path.read_bytes()
 
 
-def _read_table(name: str, data: bytes) -> pd.DataFrame:
-    """Read one CSV or XLSX (first sheet) as strings; blank cells are ''."""
-    if data.startswith(b"PK\x03\x04"):
-        try:
-            frame = pd.read_excel(io.BytesIO(data), sheet_name=0, dtype=str, engine="openpyxl")
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-            raise Ssda903FileError([f"{name}: not a readable XLSX workbook ({exc})"]) from exc
-        return frame.fillna("")
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise Ssda903FileError([f"{name}: old Excel (.xls) workbooks are not supported; save it as XLSX or CSV"])
+def _read_table(name: str, data: bytes, limits: Limits) -> tuple[pd.DataFrame, list[int]]:
+    """One CSV or XLSX (first sheet) through the bounded reader: its rows under the header (the
+    first row with anything in it) as strings, blank cells '', and each row's spreadsheet number."""
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise Ssda903FileError([f"{name}: neither a UTF-8 CSV nor an XLSX workbook"]) from exc
-    if "\x00" in text:
-        raise Ssda903FileError([f"{name}: neither a UTF-8 CSV nor an XLSX workbook (binary content)"])
-    if not text.strip():
+        sheet = read_sheet(name, data, limits)
+    except ReadError as exc:
+        raise Ssda903FileError([str(exc)]) from None
+    rows = sheet.rows
+    first = next((i for i, row in enumerate(rows) if any(cell.strip() for cell in row)), None)
+    if first is None:
         raise Ssda903FileError([f"{name}: the file is empty"])
-    try:
-        frame = pd.read_csv(
-            io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=False, na_filter=False
-        )
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise Ssda903FileError([f"{name}: not a readable CSV ({exc})"]) from exc
-    return frame
+    header = list(rows[first])  # the reader trims every cell
+    while header and not header[-1]:
+        header.pop()
+    if sheet.formulas:
+        raise Ssda903FileError(_formula_errors(name, header, sheet.formulas))
+    # A blank name is Excel's phantom column (or a trailing comma): dropped later if empty.
+    columns = [cell or f"Unnamed: {i}" for i, cell in enumerate(header)]
+    width = len(columns)
+    body = rows[first + 1 :]
+    if any(len(row) != width for row in body):  # most files are square: only others are looked at row by row
+        body = [_fitted(name, first + 2 + i, row, width) for i, row in enumerate(body)]
+    frame = pd.DataFrame(body, columns=columns, dtype=object) if body else pd.DataFrame(columns=columns, dtype=object)
+    return frame, list(range(first + 2, len(rows) + 1))
+
+
+def _fitted(name: str, number: int, row: list[str], width: int) -> list[str]:
+    """The row with exactly ``width`` cells: padded with blanks, or cut if what is cut is blank."""
+    extra = next((cell for cell in row[width:] if cell.strip()), None)
+    if extra is not None:
+        raise Ssda903FileError([f"{name}: row {number} has a value ('{extra}') beyond the last named column"])
+    return (row + [""] * width)[:width]
+
+
+def _formula_errors(name: str, header: list[str], formulas: list[tuple[int, int, str]]) -> list[str]:
+    """One error per formula cell (the first 20, then how many more), naming row and column."""
+    errors = []
+    for row, column, formula in formulas[:20]:
+        where = header[column] if column < len(header) and header[column] else f"column {column + 1}"
+        errors.append(f"{name}: row {row}, column {where} holds a formula ({formula}); save the sheet with values only")
+    if len(formulas) > 20:
+        errors.append(f"{name}: {len(formulas) - 20} more cells hold a formula")
+    return errors
 
 
 def _classify(name: str, columns: list[str]) -> tuple[str, str]:
@@ -152,15 +173,16 @@ def _named_columns(raw: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     return raw, columns
 
 
-def _read_one(src: int, name: str, data: bytes) -> tuple[str, pd.DataFrame, Ssda903File]:
+def _read_one(src: int, name: str, data: bytes, limits: Limits) -> tuple[str, pd.DataFrame, Ssda903File]:
     """(kind, rows as strings with the bookkeeping columns, what was read) of one file."""
-    raw, columns = _named_columns(_read_table(name, data))
+    table, numbers = _read_table(name, data, limits)
+    raw, columns = _named_columns(table)
     kind, shape = _classify(name, columns)
     wanted = list(KIND_COLUMNS[kind]) + list(REGIONAL_COLUMNS)
     extra = tuple(c for c in columns if c not in wanted)
     content = [c for c in columns if c in wanted]
-    raw = raw[content].astype(str).apply(lambda s: s.str.strip())
-    raw["_row"] = np.arange(2, len(raw) + 2, dtype="int64")
+    raw = raw[content]  # the reader's cells are text, trimmed
+    raw["_row"] = np.array(numbers, dtype="int64")
     # Blank lines (all cells empty) are not records.
     blank = (raw[content] == "").all(axis=1)
     raw = raw[~blank]
@@ -187,17 +209,23 @@ def _read_one(src: int, name: str, data: bytes) -> tuple[str, pd.DataFrame, Ssda
     return kind, out.reset_index(drop=True), info
 
 
-def read_903_files(items: Iterable[FileInput]) -> Ssda903Files:
+def read_903_files(items: Iterable[FileInput], limits: Limits | None = None) -> Ssda903Files:
     """Read SSDA903 files (paths or (name, bytes) pairs), recognising each file's type from its
-    columns. Raises ``Ssda903FileError`` listing every file that cannot be read."""
+    columns, each within ``limits`` (the bounded reader's defaults unless the caller passes the
+    deployment's). Raises ``Ssda903FileError`` listing every file that cannot be read."""
+    with gc_paused():  # hundreds of thousands of rows of strings, none in a cycle
+        return _read_all(items, limits or Limits())
+
+
+def _read_all(items: Iterable[FileInput], limits: Limits) -> Ssda903Files:
     frames: dict[str, list[pd.DataFrame]] = {"header": [], "episodes": [], "uasc": []}
     infos: list[Ssda903File] = []
     warnings: list[str] = []
     errors: list[str] = []
     for src, item in enumerate(items):
-        name, data = _load(item)
         try:
-            kind, frame, info = _read_one(src, name, data)
+            name, data = _load(item, limits)
+            kind, frame, info = _read_one(src, name, data, limits)
         except Ssda903FileError as exc:
             errors.extend(exc.errors)  # an import is all or nothing: report every bad file
             continue

@@ -212,7 +212,7 @@ def test_an_xlsx_with_formulas_is_refused_naming_the_cell(budget_loaded, authori
         ("empty.csv", b"", "the file is empty"),
         ("blank.csv", b"\n\n  \n", "the file is empty"),
         ("picture.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not a CSV or XLSX file"),
-        ("latin1.csv", "line_code,period,amount\nLEG-EXT,1,£5\n".encode("latin-1"), "not UTF-8 text"),
+        ("utf16.csv", "line_code,period,amount\n".encode("utf-16"), "UTF-16 text, which is not read"),
         ("fake.xlsx", b"line_code,period,amount\n", "not an XLSX workbook"),
         ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "old Excel (.xls) files are not read"),
         ("broken.xlsx", b"PK\x03\x04garbage", "cannot be opened"),

@@ -16,6 +16,7 @@ import pandas as pd
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from core.exports import csv_bytes
+from core.tabular import reading_limits
 from forecast_runs.demand.forecast import DemandResult, forecast_plain_series, forecast_returns
 from forecast_runs.demand.replay import Replayer
 from forecast_runs.demand.series import SeriesInputs
@@ -65,7 +66,7 @@ class Command(BaseCommand):
         self.stderr.write(f"Wrote {len(frame)} rows to {options['output']}")
 
     def _from_returns(self, options: dict[str, Any]) -> DemandResult:
-        files = read_903_files(options["ssda903"])
+        files = read_903_files(options["ssda903"], limits=reading_limits())
         kinds = {f.kind for f in files.files}
         for kind, columns in (("episodes", "CHILD, DECOM, RNE ..."), ("header", "CHILD, SEX, DOB ...")):
             if kind not in kinds:

@@ -77,8 +77,11 @@ def test_the_ssda903_package_and_every_module_load_no_django_and_no_app_module()
     assert not django, f"placements.ssda903 loaded Django: {django}"
     # The project's own packages (apps, config): only the empty placements/__init__ may be loaded.
     apps = {p.name for p in ROOT.iterdir() if (p / "__init__.py").is_file()}
+    # The bounded reader (tablereader) is Django-free too, and is how the files are read.
     own = [
-        m for m in loaded if m.split(".")[0] in apps and m != "placements" and not m.startswith("placements.ssda903")
+        m
+        for m in loaded
+        if m.split(".")[0] in apps and m != "placements" and not m.startswith(("placements.ssda903", "tablereader"))
     ]
     assert not own, f"placements.ssda903 loaded app modules: {own}"
 
@@ -105,7 +108,7 @@ def test_the_demand_forecast_package_loads_no_django_and_no_app_module_but_its_o
     django = [m for m in loaded if m == "django" or m.startswith("django.")]
     assert not django, f"forecast_runs.demand loaded Django: {django}"
     apps = {p.name for p in ROOT.iterdir() if (p / "__init__.py").is_file()}
-    allowed = ("forecast_runs.demand", "placements.ssda903", "forecasting.engine")
+    allowed = ("forecast_runs.demand", "placements.ssda903", "forecasting.engine", "tablereader")
     own = [
         m
         for m in loaded
@@ -115,3 +118,27 @@ def test_the_demand_forecast_package_loads_no_django_and_no_app_module_but_its_o
     ]
     assert not own, f"forecast_runs.demand loaded app modules: {own}"
     assert "statsforecast" not in loaded, "the statistical library is imported only when a fit is needed"
+
+
+TABLEREADER_SCRIPT = """
+import importlib, pkgutil, sys
+import tablereader as package
+names = sorted(m.name for m in pkgutil.iter_modules(package.__path__, package.__name__ + "."))
+for name in names:
+    importlib.import_module(name)
+package.read_sheet, package.Limits
+print("MODULES", ",".join(names))
+print("LOADED", ",".join(sorted(sys.modules)))
+"""
+
+
+def test_the_bounded_reader_loads_no_django_and_no_app_module() -> None:
+    """tablereader reads every file for every import, the SSDA903 cleaner's included, so it may
+    use neither Django nor any app."""
+    lines = _run(TABLEREADER_SCRIPT)
+    for expected in ("limits", "csvfile", "xlsxzip", "sheetscan", "xlsx", "sheet"):
+        assert f"tablereader.{expected}" in lines["MODULES"].split(",")
+    loaded = lines["LOADED"].split(",")
+    assert not [m for m in loaded if m == "django" or m.startswith("django.")]
+    apps = {p.name for p in ROOT.iterdir() if (p / "__init__.py").is_file()}
+    assert not [m for m in loaded if m.split(".")[0] in apps and not m.startswith("tablereader")]
