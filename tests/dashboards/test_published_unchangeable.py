@@ -196,6 +196,8 @@ def test_the_rows_of_a_published_run_cannot_be_changed_deleted_or_added_to(publi
     table.refresh_from_db()
     assert (line.forecast_outturn, table.rows) == (outturn, rows)
     assert ForecastRun.objects.get(pk=run.pk).status == ForecastRun.Status.SUCCEEDED
+    # Only the broker's task id, which nothing published shows, may still be written.
+    assert ForecastRun.objects.filter(pk=run.pk).update(task_id="sent-after-sign-off") == 1
 
 
 def _fields(line: ForecastLineResult) -> dict[str, object]:
