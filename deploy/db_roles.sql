@@ -19,6 +19,13 @@ ALTER ROLE :"owner" PASSWORD :'owner_password';
 ALTER ROLE :"app" PASSWORD :'app_password';
 ALTER DATABASE :"db" OWNER TO :"owner";
 ALTER SCHEMA public OWNER TO :"owner";
+-- A database made before these roles (its tables owned by the superuser the app used to be)
+-- passes its tables to the owner; their sequences follow them.
+SELECT format('ALTER TABLE public.%I OWNER TO %I', tablename, :'owner')
+  FROM pg_tables WHERE schemaname = 'public' AND tableowner <> :'owner' \gexec
+SELECT format('ALTER FUNCTION public.%I() OWNER TO %I', p.proname, :'owner')
+  FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace JOIN pg_roles r ON r.oid = p.proowner
+ WHERE n.nspname = 'public' AND r.rolname <> :'owner' AND p.prorettype = 'trigger'::regtype \gexec
 -- Nobody else creates tables (or triggers' replacements) in the schema.
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
 GRANT USAGE ON SCHEMA public TO :"app";
