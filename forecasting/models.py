@@ -206,6 +206,11 @@ class Period(models.Model):
         row._stored_status = row.__dict__.get("status")
         return row
 
+    def refresh_from_db(self, using: Any = None, fields: Any = None, from_queryset: Any = None) -> None:
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+        if fields is None or "status" in fields:
+            self._stored_status = self.__dict__.get("status")
+
     @property
     def is_locked(self) -> bool:
         return self.status == self.Status.LOCKED

@@ -45,6 +45,18 @@ def test_the_model_refuses_a_status_change_outside_the_service(submitted) -> Non
     assert Period.objects.get(pk=submitted.pk).status == Period.Status.SUBMITTED
 
 
+def test_a_period_read_before_the_service_changed_it_saves_after_a_refresh(submitted, director) -> None:  # type: ignore[no-untyped-def]
+    held = Period.objects.get(pk=submitted.pk)
+    period_lock(period=submitted, user=director)
+    held.refresh_from_db()
+    assert held.status == Period.Status.LOCKED
+    held.save()  # the status it was read with is the one it has: not a change
+    held.refresh_from_db(fields=["submitted_at"])
+    held.status = Period.Status.OPEN
+    with pytest.raises(PeriodStatusError):
+        held.save()
+
+
 def test_the_queryset_refuses_a_status_change(submitted) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(PeriodStatusError, match=REFUSED):
         Period.objects.update(status=Period.Status.OPEN)
