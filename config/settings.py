@@ -175,6 +175,10 @@ EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "outturn@localhost")
+# Who runs the service, told at once of what must never happen (a published report that no longer
+# matches what was signed off): comma-separated addresses.
+ADMINS = [(a.strip(), a.strip()) for a in os.environ.get("DJANGO_ADMINS", "").split(",") if a.strip()]
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # The placement register holds children's details: administrators read it (its pages, the KPI
 # page and their downloads) only where the deployment allows it.

@@ -5,6 +5,11 @@ copied into `PublishedPeriod.document` when the director signs off, so that late
 corrections or commentary edits never change what the committee saw. A correction is a new
 version of the same period; the older version stays readable. The rows are append-only: the
 model refuses updates and deletes, and a database trigger refuses them below the ORM as well.
+
+Published means unchangeable (dashboards migration 0003): each version is sealed at sign-off with
+the SHA-256 of what it shows (`PublishedSeal`, see dashboards.seals), a finished PDF keeps its
+bytes and hash for ever, and the rows of a published run are frozen too. The models and their
+querysets refuse changes; database triggers refuse UPDATE, DELETE and TRUNCATE below them.
 """
 
 from __future__ import annotations
@@ -12,10 +17,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models
+from django.db import models, transaction
+from django.db.models.signals import pre_delete, pre_save
+from django.dispatch import receiver
 
 from accounts.models import Authority, User
-from forecasting.models import FinancialYear, ForecastRun
+from dashboards.seals import SEALED_FIELDS, published_digest
+from forecasting.models import FinancialYear, ForecastLineResult, ForecastRun, ForecastTable
 
 
 class SnapshotFrozenError(Exception):
@@ -55,6 +63,13 @@ class PublishedPeriodQuerySet(models.QuerySet["PublishedPeriod"]):
     def delete(self) -> tuple[int, dict[str, int]]:
         raise SnapshotFrozenError("A published period cannot be deleted")
 
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[PublishedPeriod]:
+        # A bulk insert would skip the seal that save() takes.
+        raise SnapshotFrozenError("A period is published one version at a time, by signing it off")
+
+    def bulk_update(self, objs: Any, fields: Any, *args: Any, **kwargs: Any) -> int:
+        raise SnapshotFrozenError("A published period cannot be changed; publish a new version instead")
+
 
 class PublishedPeriod(models.Model):
     """One signed-off version of a period's forecast (immutable)."""
@@ -90,7 +105,11 @@ class PublishedPeriod(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None and not self._state.adding:
             raise SnapshotFrozenError("A published period cannot be changed; publish a new version instead")
-        super().save(*args, **kwargs)
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            # Sealed from the stored row, read back, so the digest is of what later reads will see.
+            stored = PublishedPeriod.objects.values(*SEALED_FIELDS).get(pk=self.pk)
+            PublishedSeal.objects.create(published=self, sha256=published_digest(stored))
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise SnapshotFrozenError("A published period cannot be deleted")
@@ -100,9 +119,70 @@ class PublishedPeriod(models.Model):
         return f"{self.year.label} period {self.period}"
 
 
+class SealQuerySet(models.QuerySet["PublishedSeal"]):
+    def update(self, **kwargs: Any) -> int:
+        raise SnapshotFrozenError("The seal of a published period cannot be changed")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise SnapshotFrozenError("The seal of a published period cannot be deleted")
+
+    def bulk_update(self, objs: Any, fields: Any, *args: Any, **kwargs: Any) -> int:
+        raise SnapshotFrozenError("The seal of a published period cannot be changed")
+
+
+class PublishedSeal(models.Model):
+    """The SHA-256 of a published version as it was signed off (dashboards.seals). Every download
+    of its tables and PDF recomputes it first; a difference means the stored version was changed
+    below the application, and nothing is served. Append-only, like the version itself."""
+
+    published = models.OneToOneField(PublishedPeriod, on_delete=models.PROTECT, related_name="seal")
+    sha256 = models.CharField(max_length=64)
+    sealed_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SealQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"Seal of {self.published_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise SnapshotFrozenError("The seal of a published period cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise SnapshotFrozenError("The seal of a published period cannot be deleted")
+
+
+PDF_FROZEN = "A finished PDF of a published period cannot be changed or deleted"
+# A PDF is sealed once it is ready with its hash: from then on its bytes and hash never change.
+PDF_SEALED = models.Q(status="ready") & ~models.Q(sha256="")
+
+
+class SnapshotPdfQuerySet(models.QuerySet["SnapshotPdf"]):
+    """Bulk routes refuse to touch a finished PDF too (the trigger is the last line of defence)."""
+
+    def _refuse_if_sealed(self) -> None:
+        if self.filter(PDF_SEALED).exists():
+            raise SnapshotFrozenError(PDF_FROZEN)
+
+    def update(self, **kwargs: Any) -> int:
+        self._refuse_if_sealed()
+        return super().update(**kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        self._refuse_if_sealed()
+        return super().delete()
+
+    def bulk_update(self, objs: Any, fields: Any, *args: Any, **kwargs: Any) -> int:
+        objs = list(objs)
+        self.filter(pk__in=[obj.pk for obj in objs])._refuse_if_sealed()
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+
 class SnapshotPdf(models.Model):
     """The committee PDF of one published version. Made once by a Celery task; the stored bytes
-    are what every later download returns."""
+    are what every later download returns. Once ready with its hash it is sealed: pending ->
+    running -> ready happens once, and nothing changes or deletes it afterwards."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting for a worker"
@@ -125,9 +205,59 @@ class SnapshotPdf(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
 
+    objects = SnapshotPdfQuerySet.as_manager()
+
     def __str__(self) -> str:
         return f"PDF of {self.published}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not self._state.adding:
+            SnapshotPdf.objects.filter(pk=self.pk)._refuse_if_sealed()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        SnapshotPdf.objects.filter(pk=self.pk)._refuse_if_sealed()
+        return super().delete(*args, **kwargs)
+
+    @property
+    def is_sealed(self) -> bool:
+        return self.status == self.Status.READY and bool(self.sha256)
 
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.READY, self.Status.FAILED)
+
+
+# --------------------------------------------------------------------------------------------
+# The rows of a published run (its record, line results and tables) are frozen with it
+# --------------------------------------------------------------------------------------------
+
+RUN_FROZEN = "The results of a published forecast run cannot be changed or deleted"
+
+
+def _refuse_if_published(run_id: int | None) -> None:
+    if run_id is not None and PublishedPeriod.objects.filter(run_id=run_id).exists():
+        raise SnapshotFrozenError(RUN_FROZEN)
+
+
+@receiver(pre_save, sender=ForecastRun, dispatch_uid="dashboards.frozen_run_save")
+@receiver(pre_delete, sender=ForecastRun, dispatch_uid="dashboards.frozen_run_delete")
+def _frozen_run(sender: Any, instance: ForecastRun, **kwargs: Any) -> None:
+    # A new run cannot be published yet; only a stored one is looked up.
+    if instance.pk is not None and not instance._state.adding:
+        _refuse_if_published(instance.pk)
+
+
+@receiver(pre_save, sender=ForecastLineResult, dispatch_uid="dashboards.frozen_line_save")
+@receiver(pre_save, sender=ForecastTable, dispatch_uid="dashboards.frozen_table_save")
+def _frozen_result_save(sender: Any, instance: ForecastLineResult | ForecastTable, **kwargs: Any) -> None:
+    _refuse_if_published(instance.run_id)
+    if instance.pk is not None and not instance._state.adding:
+        _refuse_if_published(sender.objects.filter(pk=instance.pk).values_list("run_id", flat=True).first())
+
+
+@receiver(pre_delete, sender=ForecastLineResult, dispatch_uid="dashboards.frozen_line_delete")
+@receiver(pre_delete, sender=ForecastTable, dispatch_uid="dashboards.frozen_table_delete")
+def _frozen_result_delete(sender: Any, instance: ForecastLineResult | ForecastTable, **kwargs: Any) -> None:
+    # Queryset deletes send this for each row too; updates and bulk inserts meet the trigger.
+    _refuse_if_published(instance.run_id)

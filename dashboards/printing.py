@@ -15,7 +15,7 @@ from typing import Any
 from django.db.models import F
 from django.utils import timezone
 
-from dashboards import pdf
+from dashboards import integrity, pdf
 from dashboards.display import display_document
 from dashboards.models import PublishedPeriod, SnapshotPdf
 
@@ -36,6 +36,19 @@ def snapshot_pdf_generate(*, pdf_id: int) -> str:
         return "not claimed"
     SnapshotPdf.objects.filter(pk=pdf_id).update(attempts=F("attempts") + 1)
     row = SnapshotPdf.objects.select_related("published", "published__year", "published__authority").get(pk=pdf_id)
+    try:
+        # Printed only from the version exactly as it was signed off.
+        integrity.published_check(authority=row.published.authority, published_id=row.published_id, user=None)
+    except integrity.SealBroken:
+        SnapshotPdf.objects.filter(pk=pdf_id).update(
+            status=SnapshotPdf.Status.FAILED,
+            error="The published version no longer matches what was signed off, so it was not printed; "
+            "the administrators have been told.",
+            finished_at=timezone.now(),
+            stage="",
+            progress=0,
+        )
+        return SnapshotPdf.Status.FAILED
     started = time.monotonic()
     try:
         context = print_context(row.published)

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import DIRECTORS, FINANCE, STAFF_READERS, AuthenticatedHttpRequest, authority_of, role_required
 from accounts.models import Role
 from core.exports import table_download
-from dashboards import selectors, services
+from dashboards import integrity, selectors, services
 from dashboards.selectors import RunAsked
 from forecasting.engine.scenarios import REPORTED_SCENARIO
 
@@ -182,9 +182,21 @@ def published_pdf_status(request: AuthenticatedHttpRequest, published_id: int) -
     return JsonResponse(selectors.pdf_status(authority=authority_of(request), published_id=published_id))
 
 
+def _seal_broken(request: AuthenticatedHttpRequest, broken: integrity.SealBroken) -> HttpResponse:
+    context = {"published": broken.published, "what": broken.what}
+    return render(request, "dashboards/seal_broken.html", context, status=409)
+
+
 @role_required(*EVERYONE)
 def published_pdf_download(request: AuthenticatedHttpRequest, published_id: int) -> HttpResponse:
-    content, filename, sha256 = selectors.published_pdf_file(authority=authority_of(request), published_id=published_id)
+    authority = authority_of(request)
+    content, filename, sha256 = selectors.published_pdf_file(authority=authority, published_id=published_id)
+    try:
+        integrity.pdf_check(
+            authority=authority, published_id=published_id, user=request.user, content=content, stored=sha256
+        )
+    except integrity.SealBroken as broken:
+        return _seal_broken(request, broken)
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["ETag"] = f'"{sha256}"'
@@ -208,7 +220,10 @@ def table(request: AuthenticatedHttpRequest, name: str, fmt: str) -> HttpRespons
 def published_table(request: AuthenticatedHttpRequest, published_id: int, name: str, fmt: str) -> HttpResponse:
     if fmt not in FORMATS:
         raise Http404("CSV or XLSX")
-    frame, filename, title = selectors.published_table(
-        authority=authority_of(request), published_id=published_id, name=name
-    )
+    authority = authority_of(request)
+    try:
+        integrity.published_check(authority=authority, published_id=published_id, user=request.user)
+    except integrity.SealBroken as broken:
+        return _seal_broken(request, broken)
+    frame, filename, title = selectors.published_table(authority=authority, published_id=published_id, name=name)
     return table_download(frame, filename=filename, fmt=fmt, title=title)

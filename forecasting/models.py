@@ -2,14 +2,20 @@
 
 Money is integer pence (BigIntegerField) everywhere; spend positive, income negative.
 Actuals of a locked period cannot change by any route: the model, its queryset and a database
-trigger (see migration 0002) all refuse it.
+trigger (see migration 0002) all refuse it. A period's status changes only inside
+`period_status_change()`, which the period services (forecasting.services) use around the one
+change they make and audit; the model, its queryset and a database trigger refuse any other.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
-from django.db import models
+from django.db import DatabaseError, connection, models
+from django.db.backends.signals import connection_created
 
 from accounts.models import Authority, User
 from forecasting.engine.calendar import FinancialYear as FinancialYearCalendar
@@ -66,6 +72,61 @@ class PeriodLockedError(Exception):
     """Raised when something tries to change the actuals of a locked period."""
 
 
+class PeriodStatusError(Exception):
+    """Raised when a period's status is changed other than through the period services."""
+
+
+PERIOD_STATUS_REFUSED = (
+    "A period's status changes only through submitting, locking, unlocking or sending it back, "
+    "which record who did it and when"
+)
+# The transaction-local setting the PostgreSQL trigger reads (forecasting migration 0012), and
+# the function the SQLite trigger calls: both say "the service is changing a status now".
+PERIOD_CHANGE_SETTING = "outturn.period_change"
+PERIOD_CHANGE_FUNCTION = "outturn_period_change"
+_status_change: ContextVar[bool] = ContextVar("outturn_period_status_change", default=False)
+
+
+def _set_database_marker(value: str) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config(%s, %s, true)", [PERIOD_CHANGE_SETTING, value])
+
+
+@contextmanager
+def period_status_change() -> Iterator[None]:
+    """Let the block change a period's status. Only the period services call this, inside their
+    transaction and around the change they audit; the permission ends with the block (and, in
+    the database, at the latest with the transaction)."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("A period's status is changed inside the service's transaction")
+    token = _status_change.set(True)
+    _set_database_marker("service")
+    try:
+        yield
+    finally:
+        _status_change.reset(token)
+        try:
+            _set_database_marker("")
+        except DatabaseError:
+            pass  # the transaction has failed and is being rolled back; its setting goes with it
+
+
+def _sqlite_period_change(*_: Any) -> int:
+    return 1 if _status_change.get() else 0
+
+
+def _register_sqlite_marker(sender: Any, connection: Any, **_: Any) -> None:
+    # SQLite has no session settings: the trigger calls this function instead. A connection
+    # that is not the app's (the sqlite3 shell, a script) has no such function, so its status
+    # change fails as well.
+    if connection.vendor == "sqlite":
+        connection.connection.create_function(PERIOD_CHANGE_FUNCTION, 0, _sqlite_period_change)
+
+
+connection_created.connect(_register_sqlite_marker, dispatch_uid="forecasting.period_change_marker")
+
+
 class FinancialYear(models.Model):
     authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="financial_years")
     label = models.CharField(max_length=7, help_text="e.g. 2019/20")
@@ -83,6 +144,26 @@ class FinancialYear(models.Model):
         return FinancialYearCalendar(self.start_year)
 
 
+class PeriodQuerySet(models.QuerySet["Period"]):
+    """Bulk routes cannot change a status either (the trigger is the last line of defence)."""
+
+    def update(self, **kwargs: Any) -> int:
+        if "status" in kwargs and not _status_change.get():
+            raise PeriodStatusError(PERIOD_STATUS_REFUSED)
+        return super().update(**kwargs)
+
+    def bulk_update(self, objs: Any, fields: Any, *args: Any, **kwargs: Any) -> int:
+        if "status" in fields and not _status_change.get():
+            raise PeriodStatusError(PERIOD_STATUS_REFUSED)
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[Period]:
+        objs = list(objs)
+        if any(obj.status != Period.Status.OPEN for obj in objs) and not _status_change.get():
+            raise PeriodStatusError(PERIOD_STATUS_REFUSED)
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 class Period(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", "Open"
@@ -97,6 +178,10 @@ class Period(models.Model):
     locked_at = models.DateTimeField(null=True, blank=True)
     locked_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
+    objects = PeriodQuerySet.as_manager()
+    # The status as read from the database (None when it was not read): what save() compares.
+    _stored_status: str | None = None
+
     class Meta:
         ordering = ["year", "number"]
         constraints = [
@@ -106,6 +191,25 @@ class Period(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year.label} period {self.number}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A new period starts open; a stored one keeps the status it was read with.
+        stored = Period.Status.OPEN if self._state.adding else self._stored_status
+        if stored is not None and self.status != stored and not _status_change.get():
+            raise PeriodStatusError(PERIOD_STATUS_REFUSED)
+        super().save(*args, **kwargs)
+        self._stored_status = self.status
+
+    @classmethod
+    def from_db(cls, *args: Any, **kwargs: Any) -> Period:
+        row = super().from_db(*args, **kwargs)
+        row._stored_status = row.__dict__.get("status")
+        return row
+
+    def refresh_from_db(self, using: Any = None, fields: Any = None, from_queryset: Any = None) -> None:
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+        if fields is None or "status" in fields:
+            self._stored_status = self.__dict__.get("status")
 
     @property
     def is_locked(self) -> bool:

@@ -20,6 +20,7 @@ from forecasting.models import (
     PeriodLockedError,
     PlacementType,
     ServiceArea,
+    period_status_change,
 )
 from forecasting.period_rules import (
     PeriodNotReadyError,
@@ -240,7 +241,8 @@ def _transition(period: Period, *, user: User | None, to: str, reason: str = "")
         period.submitted_at, period.submitted_by = now, user
     elif to == Period.Status.LOCKED:
         period.locked_at, period.locked_by = now, user
-    period.save()
+    with period_status_change():  # the only place a status changes; audited just below
+        period.save()
     audit_record(
         authority=period.year.authority,
         user=user,
