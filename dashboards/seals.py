@@ -29,6 +29,7 @@ SEALED_FIELDS = (
     "signed_off_at",
     "comment",
     "document",
+    "acknowledged",
 )
 
 
@@ -52,7 +53,8 @@ def published_digest(values: dict[str, Any]) -> str:
     payload = {name: values[name] for name in SEALED_FIELDS}
     payload["signed_off_at"] = _when(payload["signed_off_at"])
     # Through JSON once, as the database stores it: dates, decimals and tuples become text and lists.
-    payload["document"] = _canonical(json.loads(json.dumps(payload["document"], cls=DjangoJSONEncoder)))
+    for name in ("document", "acknowledged"):
+        payload[name] = _canonical(json.loads(json.dumps(payload[name], cls=DjangoJSONEncoder)))
     text = json.dumps(
         {"algorithm": ALGORITHM, **payload}, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False
     )

@@ -18,10 +18,12 @@ VALUES = {
     "signed_off_at": datetime(2019, 9, 12, 10, 30, tzinfo=UTC),
     "comment": "For committee.",
     "document": {"b": 1.0, "a": [1e16, "£1.2m", 0.25]},
+    "acknowledged": [{"item": "A movement of £1.2m", "by": "Dee Director"}],
 }
 # Keys sorted, no spaces, ASCII only, floats without a fraction as integers, the time in UTC.
 CANONICAL = (
-    '{"algorithm":"outturn-published-v1","authority_id":1,"comment":"For committee.",'
+    '{"acknowledged":[{"by":"Dee Director","item":"A movement of \\u00a31.2m"}],'
+    '"algorithm":"outturn-published-v1","authority_id":1,"comment":"For committee.",'
     '"document":{"a":[10000000000000000,"\\u00a31.2m",0.25],"b":1},"period":5,"run_id":7,'
     '"signed_off_at":"2019-09-12T10:30:00+00:00","signed_off_by_id":3,"signed_off_name":"Dee Director",'
     '"version":1,"year_id":2}'
@@ -49,5 +51,6 @@ def test_any_change_changes_the_digest() -> None:
         ("version", 2),
         ("signed_off_at", datetime(2019, 9, 12, 10, 30, 1, tzinfo=UTC)),
         ("document", {"b": 1.0, "a": [1e16, "£1.2m", 0.26]}),
+        ("acknowledged", None),
     ]:
         assert published_digest({**VALUES, name: value}) != published_digest(VALUES), name

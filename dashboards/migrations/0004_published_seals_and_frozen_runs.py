@@ -228,7 +228,7 @@ def down(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("dashboards", "0002_published_period_trigger"),
+        ("dashboards", "0003_published_period_acknowledged"),
         ("forecasting", "0012_period_status_through_service"),
     ]
 
