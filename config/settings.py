@@ -261,11 +261,9 @@ OUTTURN_FORECAST_QUEUE = os.environ.get("OUTTURN_FORECAST_QUEUE", "") or None
 CELERY_BEAT_SCHEDULE["recover-forecast-runs"] = {
     "task": "forecast_runs.schedule.forecast_runs_recover_task",
     "schedule": float(OUTTURN_RECOVERY_SWEEP_SECONDS),
-    # A sweep nobody took in time is dropped: the next one does the same work.
-    "options": {
-        "expire_seconds": OUTTURN_RECOVERY_SWEEP_SECONDS,
-        **({"queue": OUTTURN_FORECAST_QUEUE} if OUTTURN_FORECAST_QUEUE else {}),
-    },
+    # A sweep nobody took within a minute (every worker down) is dropped: a later one does the
+    # same work, and each step of a sweep is a compare-and-swap, so a late one is harmless too.
+    "options": {"expire_seconds": 60, **({"queue": OUTTURN_FORECAST_QUEUE} if OUTTURN_FORECAST_QUEUE else {})},
 }
 # Fault injection for the worker-killed test: seconds to wait before writing results. Always 0 in use.
 
