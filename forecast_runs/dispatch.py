@@ -12,12 +12,12 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Case, CharField, F, PositiveSmallIntegerField, Q, Value, When
 from django.utils import timezone
 
 from accounts.models import Authority, User
 from forecast_runs.backtests import backtest_in_progress, backtest_request, backtest_wanted
-from forecast_runs.execute import WAITING_FOR_BACKTEST, forecast_run_wait_for_backtest
+from forecast_runs.execute import RESTARTING, WAITING_FOR_BACKTEST, forecast_run_wait_for_backtest
 from forecast_runs.heartbeat import stale_before
 from forecast_runs.inputs import engine_inputs_build, inputs_digest, inputs_summary
 from forecast_runs.tasks import backtest_execute_task, forecast_run_execute_task
@@ -128,12 +128,17 @@ def _silent(model: type[ForecastRun] | type[BacktestReport], stale: datetime) ->
 def _requeue(model: type[ForecastRun] | type[BacktestReport], pk: int, stale: datetime, now: datetime) -> bool:
     """Compare-and-swap a silent row back to pending, beating on it now: of two sweeps that see
     the same row only one sends it again, and a row is sent again at most once per stale limit."""
-    return (
-        model._default_manager.filter(_silent(model, stale), pk=pk).update(
-            status=model.Status.PENDING, heartbeat_at=now
-        )
-        == 1
-    )
+    restarting: dict[str, object] = {}
+    if model is ForecastRun:  # the run page says why a run that was running waits again
+        running = Q(status=ForecastRun.Status.RUNNING)
+        restarting = {
+            "stage": Case(When(running, then=Value(RESTARTING)), default=F("stage"), output_field=CharField()),
+            "progress": Case(
+                When(running, then=Value(0)), default=F("progress"), output_field=PositiveSmallIntegerField()
+            ),
+        }
+    rows = model._default_manager.filter(_silent(model, stale), pk=pk)
+    return rows.update(status=model.Status.PENDING, heartbeat_at=now, **restarting) == 1
 
 
 def forecast_runs_recover() -> list[int]:

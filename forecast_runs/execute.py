@@ -25,7 +25,9 @@ from forecasting.engine.result import EngineResult
 from forecasting.models import BudgetLine, ForecastLineResult, ForecastRun, ForecastTable
 
 log = logging.getLogger(__name__)
-WAITING_FOR_BACKTEST = "Waiting for this month's back-test"
+# Stages of a waiting run, shown after its status ("Waiting for a worker – ...").
+WAITING_FOR_BACKTEST = "this month's back-test comes first"
+RESTARTING = "starting again: the worker computing it stopped"
 TABLES = ("placements", "workforce", "savings", "variance_explained", "models_used", "outturn_ranges")
 
 

@@ -13,6 +13,7 @@ SECTIONS = [
     ("Forecast engine", ["bench_engine.py"]),
     ("Imports, KPIs and whole runs on PostgreSQL", ["bench_county.py"]),
     ("Dashboard under load and the PDF snapshot", ["bench_dashboard.py"]),
+    ("Recovery: worker-kill trials with the production settings", ["worker_kill_trials.py"]),
 ]
 
 

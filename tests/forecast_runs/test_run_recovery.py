@@ -14,6 +14,7 @@ from forecast_runs import dispatch
 from forecast_runs.backtests import backtest_request
 from forecast_runs.dispatch import forecast_run_dispatch as real_dispatch
 from forecast_runs.execute import (
+    RESTARTING,
     WAITING_FOR_BACKTEST,
     _compute_and_store,
     forecast_run_claim,
@@ -65,6 +66,7 @@ def test_the_sweep_takes_back_silent_and_forgotten_runs_once_and_leaves_the_rest
     dead.refresh_from_db()
     # Back to pending, with a fresh beat: the next sweep, 10 s later, does not send it again.
     assert dead.status == "pending" and timezone.now() - dead.heartbeat_at < timedelta(seconds=5)
+    assert (dead.stage, dead.progress) == (RESTARTING, 0)  # "Waiting for a worker – starting again: ..."
     assert dispatch.forecast_runs_recover() == []
     assert len(dispatched_runs) == 2
 

@@ -195,7 +195,7 @@ def kill_trials(
     recovery: dict[str, str],
     spares: int,
     timeout: float,
-    log: Callable[[str], None] = print,
+    log: Callable[[str], None] = lambda line: print(line, flush=True),
 ) -> list[Trial]:
     """Kill a worker ``trials`` times in each kind of task; every trial is printed as it ends.
     With ``spares=0`` the second worker is started only after the kill (its start-up counts in
