@@ -86,7 +86,7 @@ def main() -> int:
             trials=options.trials,
             seed=seed,
             recovery=production,
-            spares=0 if options.cold else 1,
+            spares=0 if options.cold else 2,
             timeout=180,
             log=lambda line: print(line, flush=True),
         )

@@ -24,7 +24,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -154,14 +154,14 @@ class Workers:
         while len(self.alive) < 1 + self.spares:
             self.start()
 
-    def ready(self, *, timeout: float) -> str:
-        """The private queue of a worker that is ready to take work."""
+    def ready(self, count: int, *, timeout: float) -> list[str]:
+        """The private queues of ``count`` workers that are ready to take work."""
 
-        def first_ready() -> str | None:
-            return next((own for own, _, log in self.alive if b" ready." in log.read_bytes()), None)
+        def ready_ones() -> list[str]:
+            return [own for own, _, log in self.alive if b" ready." in log.read_bytes()]
 
-        assert wait_until(lambda: first_ready() is not None, timeout=timeout), "no worker became ready"
-        return first_ready()  # type: ignore[return-value]
+        assert wait_until(lambda: len(ready_ones()) >= count, timeout=timeout), "too few workers became ready"
+        return ready_ones()[:count]
 
     def kill(self, own: str) -> None:
         process = next(p for name, p, _ in self.alive if name == own)
@@ -198,58 +198,83 @@ def kill_trials(
     log: Callable[[str], None] = lambda line: print(line, flush=True),
 ) -> list[Trial]:
     """Kill a worker ``trials`` times in each kind of task; every trial is printed as it ends.
-    With ``spares=0`` the second worker is started only after the kill (its start-up counts in
-    the time to resume)."""
+    The kinds go in rounds side by side, a run and a back-test each on its own worker, killed
+    each at its own random moment (the back-tests are as at the period before ``period``, so
+    the runs never wait for them). With ``spares=0`` the workers that take the tasks up again
+    are started only after the kills (their start-up counts in the time to resume)."""
     rng = random.Random(seed)
     queue = f"kill-{uuid.uuid4().hex[:10]}"
     env = {**recovery, "OUTTURN_FORECAST_QUEUE": queue}
     log(f"worker-kill trials: seed {seed}, {trials} of each of {', '.join(kinds)}; recovery settings {recovery}")
+    periods = {"run": period, "backtest": period - 1}
     done: list[Trial] = []
-    workers = Workers(queue=queue, env=env, spares=spares)
+    workers = Workers(queue=queue, env=env, spares=spares + len(kinds) - 1)
+    sending_to = settings.OUTTURN_FORECAST_QUEUE
     with celery_beat(extra_env=env):
         try:
             workers.topped_up()
-            for kind in kinds:
-                done += _trials_of(
-                    kind, workers, rng, year=year, period=period, trials=trials, timeout=timeout, log=log
-                )
+            # Uninterrupted first (the run's own date back-tested first, so that runs never wait):
+            # how long each task takes here, so that the kills land inside it.
+            durations = {}
+            for kind in ("backtest", "run"):
+                first = _sent_to(workers.ready(1, timeout=timeout)[0], kind, year, period)
+                finished = wait_until(lambda: _took_up_at(kind, first) is not None, timeout=timeout)  # noqa: B023
+                assert finished, _row(kind, first).__dict__
+                durations[kind] = _duration(kind, first)
+                log(f"  an uninterrupted {kind} takes {durations[kind]:.2f} s")
+            for _ in range(3 * trials):
+                counted = [t for t in done if t.resume >= 0]
+                todo = [k for k in kinds if sum(t.kind == k for t in counted) < trials]
+                if not todo:
+                    break
+                for trial in _round(
+                    todo, workers, rng, durations, year=year, periods=periods, timeout=timeout, log=log
+                ):
+                    if trial.resume >= 0:
+                        trial = replace(trial, number=1 + sum(t.kind == trial.kind for t in counted))
+                        log(trial.line())
+                    done.append(trial)
         finally:
             workers.stop()
-    return done
+            settings.OUTTURN_FORECAST_QUEUE = sending_to
+    return [t for t in done if t.resume >= 0]
 
 
-def _trials_of(  # type: ignore[no-untyped-def]
-    kind: str, workers: Workers, rng: random.Random, *, year, period, trials, timeout, log
+def _round(  # type: ignore[no-untyped-def]
+    kinds: list[str], workers: Workers, rng: random.Random, durations, *, year, periods, timeout, log
 ) -> list[Trial]:
-    # One uninterrupted task: how long it takes here, so that kills land inside it.
-    first = _sent_to(workers.ready(timeout=timeout), kind, year, period)
-    assert wait_until(lambda: _took_up_at(kind, first) is not None, timeout=timeout), _row(kind, first).__dict__
-    duration = _duration(kind, first)
-    log(f"  an uninterrupted {kind} takes {duration:.2f} s")
-    done: list[Trial] = []
-    tries = 0
-    while len(done) < trials:
-        tries += 1
-        assert tries <= 3 * trials, "too many tasks finished before the kill landed"
-        victim = workers.ready(timeout=timeout)
-        pk = _sent_to(victim, kind, year, period)
-        claimed = wait_until(lambda pk=pk: _row(kind, pk).status == "running", timeout=timeout, interval=0.02)
+    """One trial of each kind at once; a kind whose task ended before its kill is left out."""
+    # Every worker up first (the spares too), so that the time to resume is the recovery's, not
+    # a worker's start-up; with no spares the replacements start after the kills.
+    ready = workers.ready(len(workers.alive), timeout=timeout)
+    victims = dict(zip(kinds, ready[: len(kinds)], strict=True))
+    sent = {kind: _sent_to(victims[kind], kind, year, periods[kind]) for kind in kinds}
+    for kind, pk in sent.items():
+        claimed = wait_until(lambda: _row(kind, pk).status == "running", timeout=timeout, interval=0.02)  # noqa: B023
         assert claimed, _row(kind, pk).__dict__
-        delay = rng.uniform(0.0, duration)
-        time.sleep(delay)
-        workers.kill(victim)
-        killed_at = timezone.now()
-        workers.topped_up()  # the replacement starts now
+    claimed_at = time.monotonic()
+    delays = {kind: rng.uniform(0.0, durations[kind]) for kind in kinds}
+    killed_at = {}
+    for kind in sorted(kinds, key=delays.__getitem__):
+        time.sleep(max(0.0, claimed_at + delays[kind] - time.monotonic()))
+        workers.kill(victims[kind])
+        killed_at[kind] = timezone.now()
+    workers.topped_up()  # the replacements start now
+    trials: list[Trial] = []
+    for kind in kinds:
+        pk = sent[kind]
         took_up = _took_up_at(kind, pk)
-        if took_up is not None and took_up < killed_at:
-            log(f"  ({kind} finished {delay:.2f} s in, before the kill: not a trial)")
+        if took_up is not None and took_up < killed_at[kind]:
+            log(f"  ({kind} finished {delays[kind]:.2f} s in, before the kill: not a trial)")
+            # A warm worker is quicker than the first task was: aim within the quickest seen.
+            durations[kind] = min(durations[kind], _duration(kind, pk))
+            trials.append(Trial(kind, 0, delays[kind], -1.0, True))
             continue
-        finished = wait_until(lambda pk=pk: _took_up_at(kind, pk) is not None, timeout=timeout)
+        finished = wait_until(lambda: _took_up_at(kind, pk) is not None, timeout=timeout)  # noqa: B023
         took_up = _took_up_at(kind, pk)
-        resume = (took_up - killed_at).total_seconds() if took_up else float("inf")
-        done.append(Trial(kind, len(done) + 1, delay, resume, finished))
-        log(done[-1].line())
-    return done
+        resume = (took_up - killed_at[kind]).total_seconds() if took_up else float("inf")
+        trials.append(Trial(kind, 0, delays[kind], resume, finished))
+    return trials
 
 
 def summary(trials: list[Trial]) -> str:
