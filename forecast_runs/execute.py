@@ -1,6 +1,7 @@
 """Executing a forecast run on a worker. The task claims the run with a compare-and-swap,
-computes, and writes every result in one transaction, so a worker killed half way leaves no
-partial results and the redelivered task starts again."""
+computes while a thread beats on the run, and writes every result in one transaction, so a
+worker killed half way leaves no partial results and the recovery sweep sends the run to
+another worker (docs/forecast-runs.md, Recovery)."""
 
 from __future__ import annotations
 
@@ -87,7 +88,9 @@ def forecast_run_fail(*, run_id: int, message: str) -> None:
 
 
 def forecast_run_execute(*, run_id: int) -> str:
-    """Run the engine for a claimed run and store its results. Returns the final status."""
+    """Claim the run, run the engine and store its results, beating on the run meanwhile.
+    Returns the final status, "not claimed" when another worker has it, or "waiting for the
+    back-test" while its as-at date's back-test is being computed."""
     run = ForecastRun.objects.select_related("authority", "year").filter(pk=run_id).first()
     if run is None:
         return "not claimed"

@@ -49,6 +49,7 @@ def main() -> int:
     parser.add_argument("--trials", type=int, default=10)
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--cold", action="store_true", help="start the second worker only after each kill")
+    parser.add_argument("--timeout", type=float, default=180, help="seconds to wait for a task to finish")
     options = parser.parse_args()
     seed = options.seed if options.seed is not None else random.SystemRandom().randrange(10**6)
     _database("create")
@@ -87,7 +88,7 @@ def main() -> int:
             seed=seed,
             recovery=production,
             spares=0 if options.cold else 2,
-            timeout=180,
+            timeout=options.timeout,
             log=lambda line: print(line, flush=True),
         )
         print(driver.summary(trials))
