@@ -194,3 +194,46 @@ def test_the_runs_waiting_for_a_failed_back_test_still_run(county, authority, di
     assert backtest_execute_task.run(report.pk) == "failed"
     assert BacktestReport.objects.get(pk=report.pk).status == "failed"
     assert dispatched_runs == [run.pk]
+
+
+def test_a_silent_back_test_is_sent_again_once_per_stale_limit(county, authority, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    sent: list[int] = []
+    monkeypatch.setattr(dispatch, "backtest_dispatch", lambda *, report_id: sent.append(report_id))
+    report = backtest_request(authority=authority, as_at=county.calendar.as_at_date(AS_AT), user=None)
+    BacktestReport.objects.filter(pk=report.pk).update(
+        status="running", heartbeat_at=timezone.now() - timedelta(seconds=30)
+    )
+    assert dispatch.backtests_recover() == [report.pk]
+    assert BacktestReport.objects.get(pk=report.pk).status == "pending"
+    assert dispatch.backtests_recover() == []  # it was just sent: not again until 20 s pass
+    assert sent == [report.pk]
+
+
+def test_the_production_settings_resume_a_dead_workers_task_within_a_minute() -> None:
+    import config.settings as production
+    from forecast_runs.tasks import forecast_run_execute_task
+
+    # Worst case from a kill: the row goes stale 20 s after its last beat (at most 20 s after the
+    # kill), and the next sweep comes at most 10 s later: 30 s, leaving 30 s for queueing.
+    assert production.OUTTURN_FORECAST_STALE_SECONDS + production.OUTTURN_RECOVERY_SWEEP_SECONDS == 30
+    assert production.OUTTURN_HEARTBEAT_SECONDS <= production.OUTTURN_FORECAST_STALE_SECONDS / 3
+    entry = production.CELERY_BEAT_SCHEDULE["recover-forecast-runs"]
+    assert entry["task"] == "forecast_runs.schedule.forecast_runs_recover_task"
+    assert entry["schedule"] == production.OUTTURN_RECOVERY_SWEEP_SECONDS
+    # Redis must never hand a task that is still allowed to run to a second worker.
+    visibility = production.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout")
+    if visibility is not None:
+        limits = (forecast_run_execute_task.time_limit, backtest_execute_task.time_limit)
+        assert visibility > max(production.CELERY_TASK_TIME_LIMIT, *limits)  # 3,600 > 960
+    assert production.CELERY_TASK_ACKS_LATE and production.CELERY_WORKER_PREFETCH_MULTIPLIER == 1
+
+
+def test_a_starting_worker_asks_for_a_sweep_on_the_forecast_queue(settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from config.celery import _recovery_sweep
+    from forecast_runs import schedule
+
+    asked: list[dict[str, object]] = []
+    monkeypatch.setattr(schedule.forecast_runs_recover_task, "apply_async", lambda **options: asked.append(options))
+    settings.OUTTURN_FORECAST_QUEUE = "forecasts"
+    _recovery_sweep(sender=None)
+    assert asked == [{"queue": "forecasts", "expires": 60}]
