@@ -3,7 +3,7 @@
 import os
 
 from celery import Celery
-from celery.signals import beat_init, worker_init, worker_process_init
+from celery.signals import beat_init, worker_init, worker_process_init, worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -52,3 +52,19 @@ def _require_secret_key(**_: object) -> None:
 # A worker or beat started with the built-in key outside DEBUG stops before it takes any work.
 worker_init.connect(_require_secret_key, weak=False)
 beat_init.connect(_require_secret_key, weak=False)
+
+
+def _recovery_sweep(**_: object) -> None:
+    """As a worker starts, sweep for runs and back-tests whose worker died (beat does it every
+    few seconds too; docs/forecast-runs.md, Recovery)."""
+    try:
+        from forecast_runs.schedule import recovery_sweep_send
+
+        recovery_sweep_send()
+    except Exception:  # noqa: BLE001 - beat's next sweep does the same
+        import logging
+
+        logging.getLogger(__name__).exception("could not ask for a recovery sweep")
+
+
+worker_ready.connect(_recovery_sweep, weak=False)

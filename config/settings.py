@@ -228,7 +228,10 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 else:
-    # Redis: a task not acknowledged within this many seconds is handed to another worker.
+    # Redis: a task not acknowledged within this many seconds is handed to another worker. Kept
+    # above the tasks' hard time limits so a task still running is never delivered twice (the
+    # claim would refuse the copy anyway); a dead worker's task is resumed by the recovery sweep
+    # (OUTTURN_FORECAST_STALE_SECONDS), not by this.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))}
 CELERY_RESULT_BACKEND = "django-db"
 CELERY_RESULT_EXTENDED = True
@@ -255,14 +258,17 @@ CELERY_BEAT_SCHEDULE = {
             day_of_month=os.environ.get("OUTTURN_FORECAST_SCHEDULE_DAY", "8"),
         ),
     },
-    "recover-forecast-runs": {"task": "forecast_runs.schedule.forecast_runs_recover_task", "schedule": 300.0},
 }
-# A running forecast whose worker has not reported for this long may be taken over by another.
-OUTTURN_FORECAST_STALE_SECONDS = int(os.environ.get("OUTTURN_FORECAST_STALE_SECONDS", "300"))
+# Recovery of a forecast run or back-test whose worker died (docs/forecast-runs.md, Recovery):
+# the worker beats on the row every HEARTBEAT seconds; a row silent for STALE seconds is taken
+# back by the sweep, which beat runs every SWEEP seconds (and each worker once as it starts).
+# Worst case from a kill to another worker starting again: STALE + SWEEP + a few seconds of
+# queueing, about 35 s with these defaults.
+OUTTURN_HEARTBEAT_SECONDS = float(os.environ.get("OUTTURN_HEARTBEAT_SECONDS", "5"))
+OUTTURN_FORECAST_STALE_SECONDS = int(os.environ.get("OUTTURN_FORECAST_STALE_SECONDS", "20"))
+OUTTURN_RECOVERY_SWEEP_SECONDS = int(os.environ.get("OUTTURN_RECOVERY_SWEEP_SECONDS", "10"))
 # Queue for forecast runs (blank: Celery's default queue); tests give each worker its own.
 OUTTURN_FORECAST_QUEUE = os.environ.get("OUTTURN_FORECAST_QUEUE", "") or None
-# Queue for checking and importing uploads (blank: Celery's default queue); tests give each worker its own.
-OUTTURN_IMPORT_QUEUE = os.environ.get("OUTTURN_IMPORT_QUEUE", "") or None
 # Fault injection for the worker-killed test: seconds to wait before writing results. Always 0 in use.
 
 LOGGING = {

@@ -10,17 +10,13 @@ change 0).
 from __future__ import annotations
 
 import math
-import threading
 import time
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import pandas as pd
-from django.conf import settings
-from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
@@ -35,6 +31,7 @@ from forecast_runs.demand.replay import Replayer
 from forecast_runs.demand.reported import IN_CARE
 from forecast_runs.demand.selection import RULE_WORDS
 from forecast_runs.demand.series import TOTAL, FloatArray
+from forecast_runs.heartbeat import beating, stale_before
 from forecasting.engine.backtest import backtest
 from forecasting.engine.scenarios import ChosenDemand
 from forecasting.models import BacktestReport, ScenarioAssumption
@@ -106,6 +103,17 @@ def _bands(bands: dict[str, list[float]]) -> dict[int, tuple[float, float]]:
     return {int(h): (float(band[0]), float(band[1])) for h, band in bands.items()}
 
 
+def backtest_in_progress(*, authority: Authority, as_at: date) -> bool:
+    """Whether a back-test for exactly this as-at date is waiting or running (a running one
+    whose worker died included: the recovery sweep finishes it). A run of that date waits for
+    it rather than use an older calibration."""
+    return BacktestReport.objects.filter(
+        authority=authority,
+        as_at=as_at,
+        status__in=(BacktestReport.Status.PENDING, BacktestReport.Status.RUNNING),
+    ).exists()
+
+
 def backtest_request(*, authority: Authority, as_at: date, user: User | None) -> BacktestReport:
     return BacktestReport.objects.create(authority=authority, as_at=as_at, requested_by=user)
 
@@ -125,7 +133,7 @@ def backtest_execute(*, report_id: int) -> str:
         return "not claimed"
     report = BacktestReport.objects.select_related("authority").get(pk=report_id)
     started = time.perf_counter()
-    with _heartbeat(report_id):
+    with beating(BacktestReport, report_id):
         returns = ssda903_returns(authority=report.authority)
         from_returns = _from_returns(report, returns) if returns is not None else None
         outcome = from_returns if from_returns is not None else _from_register(report)
@@ -149,7 +157,7 @@ def backtest_execute(*, report_id: int) -> str:
 def backtest_claim(*, report_id: int) -> bool:
     """Compare-and-swap: pending -> running, or take over a report whose worker went silent."""
     now = timezone.now()
-    stale = now - timedelta(seconds=settings.OUTTURN_FORECAST_STALE_SECONDS)
+    stale = stale_before(now)
     claimed = (
         BacktestReport.objects.filter(pk=report_id)
         .filter(
@@ -160,31 +168,6 @@ def backtest_claim(*, report_id: int) -> bool:
         .update(status=BacktestReport.Status.RUNNING, heartbeat_at=now, error="")
     )
     return claimed == 1
-
-
-@contextmanager
-def _heartbeat(report_id: int) -> Iterator[None]:
-    """Beat on the report while the back-test works (it has no steps to report between), so
-    that a report whose worker died is seen and taken over within the stale time."""
-    every = max(settings.OUTTURN_FORECAST_STALE_SECONDS / 4, 1.0)
-    done = threading.Event()
-
-    def beat() -> None:
-        try:
-            while not done.wait(every):
-                BacktestReport.objects.filter(pk=report_id, status=BacktestReport.Status.RUNNING).update(
-                    heartbeat_at=timezone.now()
-                )
-        finally:
-            connection.close()  # the thread's own database connection
-
-    thread = threading.Thread(target=beat, name=f"backtest-{report_id}-heartbeat", daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        done.set()
-        thread.join()
 
 
 @dataclass(frozen=True)

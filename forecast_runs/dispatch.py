@@ -8,16 +8,17 @@ Celery task only after the transaction commits; the worker side is `forecast_run
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime
 
-from celery import chain
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Case, CharField, F, PositiveSmallIntegerField, Q, Value, When
 from django.utils import timezone
 
 from accounts.models import Authority, User
-from forecast_runs.backtests import backtest_request, backtest_wanted
+from forecast_runs.backtests import backtest_in_progress, backtest_request, backtest_wanted
+from forecast_runs.execute import RESTARTING, WAITING_FOR_BACKTEST, forecast_run_wait_for_backtest
+from forecast_runs.heartbeat import stale_before
 from forecast_runs.inputs import engine_inputs_build, inputs_digest, inputs_summary
 from forecast_runs.tasks import backtest_execute_task, forecast_run_execute_task
 from forecasting.engine import ENGINE_VERSION
@@ -76,33 +77,35 @@ def forecast_run_request(
 
 
 def forecast_run_dispatch(*, run_id: int) -> None:
-    """Send the run to a worker. When a scenario forecasts new children and the authority's
-    history has not been back-tested for this as-at date, the back-test goes first (a chain), so
-    that methods are chosen and intervals calibrated before they are shown."""
+    """Send the run to a worker. A run never uses a calibration older than the latest back-test
+    of its as-at date: when a scenario forecasts new children and that date has not been
+    back-tested, the back-test is asked for and the run waits for it (pending, "Waiting for
+    this month's back-test"), as it does while one is already being computed; the back-test's
+    end sends the waiting runs (``forecast_runs_waiting_send``)."""
     run = ForecastRun.objects.select_related("authority", "year").get(pk=run_id)
     as_at = run.year.calendar.as_at_date(run.period)
-    if (
-        backtest_wanted(authority=run.authority)
-        and not BacktestReport.objects.filter(authority=run.authority, as_at=as_at)
+    if backtest_wanted(authority=run.authority) and not (
+        BacktestReport.objects.filter(authority=run.authority, as_at=as_at)
         .exclude(status=BacktestReport.Status.FAILED)
         .exists()
     ):
         report = backtest_request(authority=run.authority, as_at=as_at, user=run.requested_by)
-        backtest_dispatch(report_id=report.pk, then_run_id=run_id)
+        forecast_run_wait_for_backtest(run_id=run_id)
+        backtest_dispatch(report_id=report.pk)
+        return
+    if backtest_in_progress(authority=run.authority, as_at=as_at):
+        forecast_run_wait_for_backtest(run_id=run_id)
         return
     result = forecast_run_execute_task.apply_async(args=(run_id,), queue=settings.OUTTURN_FORECAST_QUEUE)  # type: ignore[arg-type]
     ForecastRun.objects.filter(pk=run_id).update(task_id=result.id or "")
 
 
-def forecast_runs_recover() -> list[int]:
-    """Send again the runs whose worker died: running with a silent heartbeat, or still pending
-    long after they were asked for. The compare-and-swap claim makes a duplicate harmless; with
-    Redis, acks_late usually redelivers first, and this covers brokers that cannot."""
-    stale = timezone.now() - timedelta(seconds=settings.OUTTURN_FORECAST_STALE_SECONDS)
+def forecast_runs_waiting_send(*, authority_id: int) -> list[int]:
+    """Called when a back-test of the authority ends (finished or failed): send the runs that were
+    waiting for it."""
     ids = list(
         ForecastRun.objects.filter(
-            Q(status=ForecastRun.Status.RUNNING, heartbeat_at__lt=stale)
-            | Q(status=ForecastRun.Status.PENDING, created_at__lt=stale)
+            authority_id=authority_id, status=ForecastRun.Status.PENDING, stage=WAITING_FOR_BACKTEST
         ).values_list("pk", flat=True)
     )
     for run_id in ids:
@@ -110,29 +113,63 @@ def forecast_runs_recover() -> list[int]:
     return ids
 
 
+def _silent(model: type[ForecastRun] | type[BacktestReport], stale: datetime) -> Q:
+    """Rows whose worker died (running, last beat before ``stale``) or that nobody has looked at
+    since ``stale`` (pending: asked for, or re-queued, and not taken)."""
+    running, pending = model.Status.RUNNING, model.Status.PENDING
+    return (
+        Q(status=running, heartbeat_at__lt=stale)
+        | Q(status=running, heartbeat_at__isnull=True, created_at__lt=stale)
+        | Q(status=pending, heartbeat_at__lt=stale)
+        | Q(status=pending, heartbeat_at__isnull=True, created_at__lt=stale)
+    )
+
+
+def _requeue(model: type[ForecastRun] | type[BacktestReport], pk: int, stale: datetime, now: datetime) -> bool:
+    """Compare-and-swap a silent row back to pending, beating on it now: of two sweeps that see
+    the same row only one sends it again, and a row is sent again at most once per stale limit."""
+    restarting: dict[str, object] = {}
+    if model is ForecastRun:  # the run page says why a run that was running waits again
+        running = Q(status=ForecastRun.Status.RUNNING)
+        restarting = {
+            "stage": Case(When(running, then=Value(RESTARTING)), default=F("stage"), output_field=CharField()),
+            "progress": Case(
+                When(running, then=Value(0)), default=F("progress"), output_field=PositiveSmallIntegerField()
+            ),
+        }
+    rows = model._default_manager.filter(_silent(model, stale), pk=pk)
+    return rows.update(status=model.Status.PENDING, heartbeat_at=now, **restarting) == 1
+
+
+def forecast_runs_recover() -> list[int]:
+    """Send again the runs whose worker died (running with a silent heartbeat) or that were never
+    picked up; the claim in ``forecast_run_execute`` makes any duplicate message harmless. Run by
+    beat every OUTTURN_RECOVERY_SWEEP_SECONDS and by each worker as it starts."""
+    now = timezone.now()
+    stale = stale_before(now)
+    ids = list(ForecastRun.objects.filter(_silent(ForecastRun, stale)).values_list("pk", flat=True))
+    sent = []
+    for run_id in ids:
+        if _requeue(ForecastRun, run_id, stale, now):
+            forecast_run_dispatch(run_id=run_id)
+            sent.append(run_id)
+    return sent
+
+
 def backtests_recover() -> list[int]:
     """Send again the back-tests whose worker died (running with a silent heartbeat) or that
     were never picked up; ``backtest_claim`` takes them over."""
-    stale = timezone.now() - timedelta(seconds=settings.OUTTURN_FORECAST_STALE_SECONDS)
-    ids = list(
-        BacktestReport.objects.filter(
-            Q(status=BacktestReport.Status.RUNNING, heartbeat_at__lt=stale)
-            | Q(status=BacktestReport.Status.RUNNING, heartbeat_at__isnull=True, created_at__lt=stale)
-            | Q(status=BacktestReport.Status.PENDING, created_at__lt=stale)
-        ).values_list("pk", flat=True)
-    )
+    now = timezone.now()
+    stale = stale_before(now)
+    ids = list(BacktestReport.objects.filter(_silent(BacktestReport, stale)).values_list("pk", flat=True))
+    sent = []
     for report_id in ids:
-        backtest_dispatch(report_id=report_id)
-    return ids
+        if _requeue(BacktestReport, report_id, stale, now):
+            backtest_dispatch(report_id=report_id)
+            sent.append(report_id)
+    return sent
 
 
-def backtest_dispatch(*, report_id: int, then_run_id: int | None = None) -> None:
-    """Send the back-test; with `then_run_id`, the forecast run waits for it (a Celery chain)."""
-    queue = settings.OUTTURN_FORECAST_QUEUE or "celery"
-    if then_run_id is None:
-        backtest_execute_task.apply_async(args=(report_id,), queue=queue)
-    else:
-        chain(
-            backtest_execute_task.si(report_id).set(queue=queue),
-            forecast_run_execute_task.si(then_run_id).set(queue=queue),
-        ).apply_async()
+def backtest_dispatch(*, report_id: int) -> None:
+    """Send the back-test. Runs waiting for it are sent when it ends (``forecast_runs_waiting_send``)."""
+    backtest_execute_task.apply_async(args=(report_id,), queue=settings.OUTTURN_FORECAST_QUEUE or "celery")

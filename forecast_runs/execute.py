@@ -1,22 +1,23 @@
 """Executing a forecast run on a worker. The task claims the run with a compare-and-swap,
-computes, and writes every result in one transaction, so a worker killed half way leaves no
-partial results and the redelivered task starts again."""
+computes while a thread beats on the run, and writes every result in one transaction, so a
+worker killed half way leaves no partial results and the recovery sweep sends the run to
+another worker (docs/forecast-runs.md, Recovery)."""
 
 from __future__ import annotations
 
 import logging
 import time
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date
 from typing import Any
 
 import pandas as pd
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from forecast_runs.backtests import backtest_for, chosen_demand
+from forecast_runs.backtests import backtest_for, backtest_in_progress, chosen_demand
+from forecast_runs.heartbeat import beating, stale_before
 from forecast_runs.inputs import engine_inputs_build, inputs_digest, inputs_summary
 from forecast_runs.signals import forecast_run_results_ready, forecast_run_succeeded
 from forecasting.engine import run_engine
@@ -25,6 +26,9 @@ from forecasting.engine.result import EngineResult
 from forecasting.models import BudgetLine, ForecastLineResult, ForecastRun, ForecastTable
 
 log = logging.getLogger(__name__)
+# Stages of a waiting run, shown after its status ("Waiting for a worker – ...").
+WAITING_FOR_BACKTEST = "this month's back-test comes first"
+RESTARTING = "starting again: the worker computing it stopped"
 TABLES = ("placements", "workforce", "savings", "variance_explained", "models_used", "outturn_ranges")
 
 
@@ -34,13 +38,17 @@ def _progress(run_id: int, stage: str, progress: int) -> None:
     )
 
 
-def forecast_run_claim(*, run_id: int) -> bool:
-    """Compare-and-swap: pending -> running, or take over a run whose worker has gone silent."""
+def forecast_run_claim(*, run_id: int) -> int | None:
+    """Compare-and-swap: pending -> running, or take over a run whose worker has gone silent.
+    Returns the attempt number this worker now holds, or None when another worker has the run
+    (or it has finished): a second delivery of the same message then does nothing."""
     now = timezone.now()
-    stale = now - timedelta(seconds=settings.OUTTURN_FORECAST_STALE_SECONDS)
     claimed = (
         ForecastRun.objects.filter(pk=run_id)
-        .filter(Q(status=ForecastRun.Status.PENDING) | Q(status=ForecastRun.Status.RUNNING, heartbeat_at__lt=stale))
+        .filter(
+            Q(status=ForecastRun.Status.PENDING)
+            | Q(status=ForecastRun.Status.RUNNING, heartbeat_at__lt=stale_before(now))
+        )
         .update(
             status=ForecastRun.Status.RUNNING,
             started_at=now,
@@ -51,7 +59,26 @@ def forecast_run_claim(*, run_id: int) -> bool:
             error="",
         )
     )
-    return claimed == 1
+    if claimed != 1:
+        return None
+    return int(ForecastRun.objects.filter(pk=run_id).values_list("attempts", flat=True).get())
+
+
+def forecast_run_wait_for_backtest(*, run_id: int) -> bool:
+    """Leave the run waiting (pending) while this as-at date's back-test is computed, so it never
+    uses an older calibration; the back-test's end sends it again (``forecast_runs_waiting_send``)
+    and the recovery sweep looks at it again if that message is lost. A run another worker is
+    computing is left alone."""
+    now = timezone.now()
+    return (
+        ForecastRun.objects.filter(pk=run_id)
+        .filter(
+            Q(status=ForecastRun.Status.PENDING)
+            | Q(status=ForecastRun.Status.RUNNING, heartbeat_at__lt=stale_before(now))
+        )
+        .update(status=ForecastRun.Status.PENDING, stage=WAITING_FOR_BACKTEST, heartbeat_at=now)
+        == 1
+    )
 
 
 def forecast_run_fail(*, run_id: int, message: str) -> None:
@@ -61,13 +88,28 @@ def forecast_run_fail(*, run_id: int, message: str) -> None:
 
 
 def forecast_run_execute(*, run_id: int) -> str:
-    """Run the engine for a claimed run and store its results. Returns the final status."""
-    if not forecast_run_claim(run_id=run_id):
+    """Claim the run, run the engine and store its results, beating on the run meanwhile.
+    Returns the final status, "not claimed" when another worker has it, or "waiting for the
+    back-test" while its as-at date's back-test is being computed."""
+    run = ForecastRun.objects.select_related("authority", "year").filter(pk=run_id).first()
+    if run is None:
         return "not claimed"
-    run = ForecastRun.objects.select_related("authority", "year").get(pk=run_id)
+    as_at = run.year.calendar.as_at_date(run.period)
+    if backtest_in_progress(authority=run.authority, as_at=as_at):
+        forecast_run_wait_for_backtest(run_id=run_id)
+        return "waiting for the back-test"
+    attempt = forecast_run_claim(run_id=run_id)
+    if attempt is None:
+        return "not claimed"
+    with beating(ForecastRun, run_id):
+        return _compute_and_store(run, as_at=as_at, attempt=attempt)
+
+
+def _compute_and_store(run: ForecastRun, *, as_at: date, attempt: int) -> str:
+    run_id = run.pk
     started = time.perf_counter()
     inputs = engine_inputs_build(authority=run.authority, year=run.year, period=run.period)
-    report = backtest_for(authority=run.authority, as_at=run.year.calendar.as_at_date(run.period))
+    report = backtest_for(authority=run.authority, as_at=as_at)
     if report is not None:
         inputs = replace(inputs, chosen_demand=chosen_demand(report))
     calibration = (
@@ -91,8 +133,9 @@ def forecast_run_execute(*, run_id: int) -> str:
     write_started = time.perf_counter()
     with transaction.atomic():
         locked = ForecastRun.objects.select_for_update().get(pk=run_id)
-        if locked.status != ForecastRun.Status.RUNNING:
-            return locked.status
+        if locked.status != ForecastRun.Status.RUNNING or locked.attempts != attempt:
+            # Taken back while this worker was silent: the attempt that holds it now writes.
+            return locked.status if locked.status != ForecastRun.Status.RUNNING else "not claimed"
         forecast_results_replace(run=locked, result=result)
         timings = {**{k: round(v, 4) for k, v in result.timings.items()}, "read_inputs": round(read_seconds, 4)}
         timings["write_results"] = round(time.perf_counter() - write_started, 4)

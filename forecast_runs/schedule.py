@@ -1,6 +1,7 @@
 """The beat schedule's tasks: each month, forecast each authority's latest year as at its latest
-period that finance has submitted or a director has locked; every few minutes, send again the
-runs whose worker died. Their task names are set in config.settings.CELERY_BEAT_SCHEDULE.
+period that finance has submitted or a director has locked; every few seconds
+(OUTTURN_RECOVERY_SWEEP_SECONDS), and once as each worker starts, send again the runs and
+back-tests whose worker died. Their task names are set in config.settings.CELERY_BEAT_SCHEDULE.
 A period whose actuals are incomplete is skipped with a warning in the log, not an error."""
 
 from __future__ import annotations
@@ -50,6 +51,14 @@ def forecast_monthly_task() -> list[int]:
 
 @shared_task(acks_late=True)
 def forecast_runs_recover_task() -> dict[str, list[int]]:
-    """Every few minutes: re-send runs and back-tests whose worker died (forecast_runs_recover,
+    """Every few seconds: re-send runs and back-tests whose worker died (forecast_runs_recover,
     backtests_recover)."""
     return {"runs": forecast_runs_recover(), "backtests": backtests_recover()}
+
+
+def recovery_sweep_send() -> None:
+    """Ask a worker for a sweep now (each worker does as it starts, so work left by a worker that
+    died while beat was down is taken up at once)."""
+    from django.conf import settings
+
+    forecast_runs_recover_task.apply_async(queue=settings.OUTTURN_FORECAST_QUEUE, expires=60)  # type: ignore[arg-type]

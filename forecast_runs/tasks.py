@@ -8,6 +8,7 @@ import logging
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import InterfaceError, OperationalError
+from django.utils import timezone
 
 from forecast_runs.backtests import backtest_execute
 from forecast_runs.execute import forecast_run_execute, forecast_run_fail
@@ -47,9 +48,19 @@ def forecast_run_execute_task(self, run_id: int) -> str:  # type: ignore[no-unty
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, soft_time_limit=900, time_limit=960)
 def backtest_execute_task(self, report_id: int) -> str:  # type: ignore[no-untyped-def]
     try:
-        return backtest_execute(report_id=report_id)
+        outcome = backtest_execute(report_id=report_id)
     except Exception as error:
         log.exception("back-test %s failed", report_id)
-        BacktestReport.objects.filter(pk=report_id).update(status="failed", error=f"The back-test failed: {error}")
-        # The forecast that waits for this back-test still runs, with the previous calibration.
-        return "failed"
+        BacktestReport.objects.filter(pk=report_id).update(
+            status=BacktestReport.Status.FAILED, finished_at=timezone.now(), error=f"The back-test failed: {error}"
+        )
+        # The runs that wait for this back-test still run, with the previous calibration.
+        outcome = BacktestReport.Status.FAILED
+    if outcome in (BacktestReport.Status.SUCCEEDED, BacktestReport.Status.FAILED):
+        # Imported here: dispatch sends this module's tasks.
+        from forecast_runs.dispatch import forecast_runs_waiting_send
+
+        authority_id = BacktestReport.objects.filter(pk=report_id).values_list("authority_id", flat=True).first()
+        if authority_id is not None:
+            forecast_runs_waiting_send(authority_id=authority_id)
+    return str(outcome)
