@@ -28,7 +28,7 @@ from forecast_runs.demand.methods import LABELS
 from forecast_runs.demand.register_choice import RegisterChoice, choose_from_register, records_from_engine
 from forecast_runs.demand.register_replay import HORIZON, history_at, origins_before
 from forecast_runs.demand.replay import Replayer
-from forecast_runs.demand.reported import IN_CARE
+from forecast_runs.demand.reported import IN_CARE, REPORTED
 from forecast_runs.demand.selection import RULE_WORDS
 from forecast_runs.demand.series import TOTAL, FloatArray
 from forecast_runs.heartbeat import beating, stale_before
@@ -97,6 +97,17 @@ def chosen_demand(report: BacktestReport) -> ChosenDemand:
             if code not in _TOTALS
         },
     )
+
+
+def reported_bands(report: BacktestReport) -> dict[str, dict[str, list[float]]]:
+    """The interval ratios by horizon of the totals a run reports (every child, children in
+    care), calibrated from the sum of the types' chosen forecasts; a total without enough
+    back-test errors is left out."""
+    return {
+        group: dict(by_method[REPORTED])
+        for group, by_method in (report.method_intervals or {}).items()
+        if group in _TOTALS and REPORTED in by_method
+    }
 
 
 def _bands(bands: dict[str, list[float]]) -> dict[int, tuple[float, float]]:

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from forecast_runs.backtests import backtest_for, backtest_in_progress, chosen_demand
+from forecast_runs.backtests import backtest_for, backtest_in_progress, chosen_demand, reported_bands
 from forecast_runs.heartbeat import beating, stale_before
 from forecast_runs.inputs import engine_inputs_build, inputs_digest, inputs_summary
 from forecast_runs.signals import forecast_run_results_ready, forecast_run_succeeded
@@ -117,6 +117,8 @@ def _compute_and_store(run: ForecastRun, *, as_at: date, attempt: int) -> str:
             "report": report.pk,
             "as_at": report.as_at.isoformat(),
             "chosen": {code: c.get("method") for code, c in (report.choices or {}).items()},
+            # the likely range of the number of children the run reports (FORECAST.md, Accuracy)
+            "totals": reported_bands(report),
         }
         if report
         else None

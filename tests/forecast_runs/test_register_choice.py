@@ -140,3 +140,17 @@ def test_a_reported_total_leaves_out_a_date_a_member_was_not_forecast_on_and_typ
     row = summed.iloc[0]
     assert (row["series"], row["method"], row["forecast"], row["actual"]) == (TOTAL, REPORTED, 15.0, 16.0)
     assert row["ape"] == pytest.approx(6.25)
+
+
+def test_a_run_takes_the_reported_totals_ratios_from_its_back_test_and_nothing_else() -> None:
+    from forecast_runs.backtests import reported_bands
+    from forecasting.models import BacktestReport
+
+    report = BacktestReport(
+        method_intervals={
+            TOTAL: {REPORTED: {"1": [0.9, 1.1]}, "flow": {"1": [0.5, 1.5]}},
+            IN_CARE: {REPORTED: {"1": [0.95, 1.05]}},
+            "fostering": {"flow": {"1": [0.8, 1.25]}},
+        }
+    )
+    assert reported_bands(report) == {TOTAL: {"1": [0.9, 1.1]}, IN_CARE: {"1": [0.95, 1.05]}}
