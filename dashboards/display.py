@@ -7,22 +7,22 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from forecasting.templatetags.outturn import percent, pounds
+import wording
 
 
 def format_cell(value: Any, kind: str) -> str:
     if value is None or value == "":
         return ""
     if kind == "money":
-        return pounds(value)
+        return wording.money(int(value))
     if kind == "money2":
-        return pounds(value, 2)
+        return wording.money(int(value), 2)
     if kind == "number":
-        return f"{float(value):,.1f}"
+        return wording.decimal_count(value)
     if kind == "integer":
-        return f"{int(value):,}"
+        return wording.count(value)
     if kind == "percent":
-        return percent(value, 1)
+        return wording.percent(value)
     if isinstance(value, bool):
         return "Yes" if value else "No"
     return str(value)

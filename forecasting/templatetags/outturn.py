@@ -1,4 +1,5 @@
-"""Showing money and dates as councils write them: £1,234,567 and 31 July 2019."""
+"""Template filters for what people read: money, percentages, counts, dates and times, all by
+the rules of `wording` (one formatter each, shared with the PDF, the downloads and the engine)."""
 
 from __future__ import annotations
 
@@ -6,21 +7,36 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django import template
+from django.utils import timezone
 from django.utils.text import capfirst
 
-from forecasting.engine.money import pence_to_pounds, pounds_text
+import wording
+from forecasting.engine.money import pence_to_pounds
 from forecasting.engine.scenarios import REPORTED_SCENARIO
-from forecasting.parsing import format_date_uk
 
 register = template.Library()
 
 
+def _pence(value: int | str | None) -> int | None:
+    return None if value is None or value == "" else int(value)
+
+
 @register.filter
 def pounds(pence: int | str | None, places: int = 0) -> str:
-    """Integer pence -> '£1,234' (or with pence when places=2); negative as '-£1,234'."""
-    if pence is None or pence == "":
-        return ""
-    return pounds_text(int(pence), int(places))
+    """Integer pence -> '£1,234' (or with pence when places=2); negative in brackets."""
+    return wording.money(_pence(pence), int(places))
+
+
+@register.filter
+def pounds_short(pence: int | str | None) -> str:
+    """'£1.2m', '£950k'."""
+    return wording.money_short(_pence(pence))
+
+
+@register.filter
+def variance_words(pence: int | str | None, style: str = "short") -> str:
+    """'an overspend of £1.2m', 'an underspend of £1.2m' or 'on budget'."""
+    return wording.variance_phrase(_pence(pence), short=style != "full")
 
 
 @register.filter
@@ -33,14 +49,45 @@ def pounds_input(pence: int | str | None) -> str:
 
 @register.filter
 def date_uk(value: date | datetime | None) -> str:
-    return format_date_uk(value)
+    """31 July 2019 (a date-time is shown as the local date)."""
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return wording.date_text(value)
+
+
+@register.filter
+def time_uk(value: datetime | None) -> str:
+    """2:15pm, in local time."""
+    if value is None or value == "":
+        return ""
+    return wording.time_text(timezone.localtime(value) if timezone.is_aware(value) else value)
+
+
+@register.filter
+def datetime_uk(value: datetime | None) -> str:
+    """2:15pm on 3 May 2026, in local time."""
+    if value is None or value == "":
+        return ""
+    return wording.datetime_text(timezone.localtime(value) if timezone.is_aware(value) else value)
 
 
 @register.filter
 def percent(value: float | Decimal | None, places: int = 1) -> str:
-    if value is None or value == "":
-        return ""
-    return f"{Decimal(str(value)):.{int(places)}f}%"
+    """One decimal place everywhere (issue 12): `places` is accepted from older templates and
+    ignored, so like figures always read alike."""
+    return wording.percent(value)
+
+
+@register.filter
+def whole(value: float | Decimal | None) -> str:
+    """A count of children or workers: 998.0 -> '998'."""
+    return wording.count(value)
+
+
+@register.filter
+def fte(value: float | Decimal | None) -> str:
+    """FTE or an average number: 12.0 -> '12', 12.46 -> '12.5'."""
+    return wording.decimal_count(value)
 
 
 @register.filter
