@@ -41,6 +41,14 @@ def _half_up(value: Decimal, places: int = 0) -> Decimal:
     return value.quantize(_ONE.scaleb(-places), rounding=ROUND_HALF_UP)
 
 
+def _number(value: float | int | Decimal | str | None) -> Decimal | None:
+    """A finite number, or None for nothing, a blank or NaN (a figure that does not exist)."""
+    if value is None or value == "":
+        return None
+    number = Decimal(str(value))
+    return number if number.is_finite() else None
+
+
 def _bracketed(negative: bool, text: str) -> str:
     return f"({text})" if negative else text
 
@@ -106,9 +114,10 @@ def change_phrase(pence: int | None, *, short: bool = True, up: str = "more", do
 
 def percent(value: float | Decimal | str | None, places: int = 1) -> str:
     """A percentage to one decimal place: 2.71 → '2.7%', 2.75 → '2.8%', -0.04 → '0.0%'."""
-    if value is None or value == "":
+    number = _number(value)
+    if number is None:
         return ""
-    shown = _half_up(Decimal(str(value)), places)
+    shown = _half_up(number, places)
     if shown == 0:
         shown = abs(shown)
     return f"{shown}%"
@@ -123,17 +132,17 @@ def signed_percent(value: float | Decimal | None) -> str:
 
 def count(value: float | int | Decimal | str | None) -> str:
     """A number of children, workers or FTE as a whole number: 998.0 → '998', 1234.5 → '1,235'."""
-    if value is None or value == "":
-        return ""
-    return f"{int(_half_up(Decimal(str(value)))):,}"
+    number = _number(value)
+    return "" if number is None else f"{int(_half_up(number)):,}"
 
 
 def decimal_count(value: float | int | Decimal | str | None) -> str:
     """A number that may be part of a whole (FTE, an average number of children) to one decimal
     place, without a '.0' on whole numbers: 12.0 → '12', 12.46 → '12.5', 1234.25 → '1,234.3'."""
-    if value is None or value == "":
+    number = _number(value)
+    if number is None:
         return ""
-    shown = _half_up(Decimal(str(value)), 1)
+    shown = _half_up(number, 1)
     if shown == shown.to_integral_value():
         return f"{int(shown):,}"
     return f"{shown:,}"

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from django import template
 from django.utils import timezone
 from django.utils.text import capfirst
 
 import wording
+from accounts import audit
+from forecasting import scenarios
 from forecasting.engine.money import pence_to_pounds
 from forecasting.engine.scenarios import REPORTED_SCENARIO
+from forecasting.models import PlacementType
 
 register = template.Library()
 
@@ -105,3 +109,42 @@ def reported_scenario() -> str:
 def scenario_name(name: str) -> str:
     """A scenario as the pages name it: Best, Middle (reported), Worst."""
     return f"{capfirst(name)}{' (reported)' if name == REPORTED_SCENARIO else ''}"
+
+
+@register.filter
+def assumption_words(row: Any) -> str:
+    """A scenario assumption in words: "Agency workers by March: 50" (never its column codes)."""
+    names = dict(PlacementType.objects.values_list("code", "name"))
+    return scenarios.assumption_words(row, names)
+
+
+@register.filter
+def placement_type_name(code: str | None) -> str:
+    """A placement type's name from its code: fostering_ifa -> Independent fostering agency."""
+    if not code:
+        return ""
+    found = PlacementType.objects.filter(code=code).values_list("name", flat=True).first()
+    return found or str(code)
+
+
+@register.filter
+def status_words(code: str | None) -> str:
+    """A status code as words: at_risk -> At risk, on_track -> On track, red -> Red."""
+    return capfirst(str(code or "").replace("_", " ").strip())
+
+
+@register.filter
+def audit_change(event: Any) -> str:
+    """An audit event's kind of change in words: "Signed off 2019/20 period 7 version 1"."""
+    return audit.event_words(event.action, event.object_repr)
+
+
+@register.filter
+def audit_action(action: str) -> str:
+    return audit.action_words(action)
+
+
+@register.filter
+def audit_values(values: Any) -> str:
+    """An audit event's before or after values in words, amounts in pounds."""
+    return audit.changes_words(values)

@@ -91,6 +91,7 @@ def test_counts_are_whole_and_part_counts_drop_a_point_nought() -> None:
     assert wording.decimal_count(12.45) == "12.5"
     assert wording.decimal_count(1234.25) == "1,234.3"
     assert wording.decimal_count(0.04) == "0"
+    assert wording.decimal_count(float("nan")) == wording.count(float("nan")) == wording.percent(float("nan")) == ""
 
 
 def test_dates_and_times_read_as_councils_write_them() -> None:
