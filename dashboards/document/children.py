@@ -191,8 +191,8 @@ def fan_charts(
             column("month", "Month"),
             column("actual", "Actual", "number"),
             column("forecast", "Forecast", "number"),
-            column("p10", "10% (low)", "number"),
-            column("p90", "90% (high)", "number"),
+            column("p10", "Low (10th percentile)", "number"),
+            column("p90", "High (90th percentile)", "number"),
         ]
         if code in budgeted:
             columns.append(column("budgeted", "Budgeted", "number"))
@@ -243,7 +243,7 @@ def mix_chart(
         frame["All other types"] = pivot[others].sum(axis=1).to_numpy()
         columns.append(column("All other types", "All other types", "number"))
     total = float(size.sum())
-    shares = ", ".join(f"{type_names.get(c, c)} {size[c] / total:.0%}" for c in named)
+    shares = ", ".join(f"{type_names.get(c, c)} {wording.percent(size[c] / total * 100)}" for c in named)
     summary = (
         f"Placement mix at {month(calendar, at)}: {shares} of {wording.count(total)} children in care. Months after "
         f"{month(calendar, period) if period else 'March'} are forecast."
