@@ -183,7 +183,8 @@ def value_words(value: Any, *, money: bool = False) -> str:
     if isinstance(value, list | tuple):
         return "; ".join(value_words(v, money=money) for v in value)
     if money and isinstance(value, int | float):
-        return wording.money(int(value))
+        # A record: whole pounds, or to the penny when the amount has pence.
+        return wording.money(int(value), 0 if int(value) % 100 == 0 else 2)
     text = str(value)
     if ISO_DATE.match(text):
         return wording.date_text(date.fromisoformat(text))

@@ -140,10 +140,11 @@ def assumption_words(row: Any, type_names: dict[str, str]) -> str:
     applies = type_names.get(str(code), str(code)) if code else "Every placement type"
     method = _value(row, "demand_method")
     placement: list[str] = []
-    if method:
-        placement.append(f"method {ScenarioAssumption.DemandMethod(method).label.lower()}")
-    if _value(row, "net_change") is not None:
-        placement.append(f"net change by March {wording.decimal_count(_value(row, 'net_change'))}")
+    net_change = _value(row, "net_change")
+    if method and not (method == "net_change" and net_change is not None):
+        placement.append(f"method: {ScenarioAssumption.DemandMethod(method).label.lower()}")
+    if net_change is not None:
+        placement.append(f"net change {wording.decimal_count(net_change)} by March")
     cost = _value(row, "new_unit_cost")
     if cost is not None:
         pence = cost if isinstance(cost, int) else round(Decimal(str(cost)) * 100)

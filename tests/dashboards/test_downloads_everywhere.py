@@ -117,7 +117,8 @@ def test_the_audit_log_downloads_every_filtered_event_of_the_authority_only(
     assert [c.value for c in sheet[3]] == ["When", "Who", "Change", "What", "Before", "After", "Reason"]
     assert sheet.max_row == 4 and sheet["D4"].value == "CIC-RES" and sheet["G4"].value == "'=rise"
     assert sheet["A4"].is_date and sheet["A4"].number_format == DATE_TIME_FORMAT
-    assert sheet["E4"].value == "amount: 1"
+    assert sheet["C4"].value == "Set a budget"  # the kind of change and its amounts in words, not codes
+    assert sheet["E4"].value == "Amount: £0.01" and sheet["F4"].value == "Amount: £0.02"
     text = client.get(f"{reverse('core:audit')}?format=csv").content.decode("utf-8-sig")
     assert "CIC-RES" in text and "SECRET" not in text
     stranger = UserFactory(username="oscar", authority=other_authority, role=Role.DIRECTOR)
