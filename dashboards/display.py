@@ -8,6 +8,7 @@ import copy
 from typing import Any
 
 import wording
+from dashboards.document.summary import committee_summary
 
 
 def format_cell(value: Any, kind: str) -> str:
@@ -53,6 +54,7 @@ def display_document(document: dict[str, Any]) -> dict[str, Any]:
         {**s, "commentary": commentary.get(s["name"]), "movement": movement.get(s["name"])}
         for s in document.get("services", [])
     ]
+    shown["summary"] = committee_summary(document)
     shown["savings_display"] = display_chart(
         {"key": "savings", "table": {"columns": SAVINGS_COLUMNS, "rows": document.get("savings", [])}}
     )
