@@ -148,3 +148,32 @@ def audit_action(action: str) -> str:
 def audit_values(values: Any) -> str:
     """An audit event's before or after values in words, amounts in pounds."""
     return audit.changes_words(values)
+
+
+@register.filter
+def pounds_abs(pence: int | str | None) -> str:
+    """The size of an amount, for a sentence or cell that says over or under in words."""
+    value = _pence(pence)
+    return wording.money(None if value is None else abs(value))
+
+
+@register.filter
+def over_under(pence: int | str | None) -> str:
+    """A variance cell: '£1,234 over', '£1,234 under' or '£0'."""
+    value = _pence(pence)
+    if value is None:
+        return ""
+    amount = wording.money(abs(value))
+    return amount if amount == "£0" else f"{amount} {'over' if value > 0 else 'under'}"
+
+
+@register.filter
+def change_words(pence: int | str | None) -> str:
+    """A movement cell: '£1,234 more', '£1,234 less' or 'no change'."""
+    return wording.change_phrase(_pence(pence), short=False)
+
+
+@register.filter
+def percent_size(value: float | Decimal | None) -> str:
+    """A percentage without its sign, for a sentence that says over or under: -2.71 -> '2.7%'."""
+    return wording.signed_percent(value)
