@@ -19,7 +19,7 @@ ADDRESS = re.compile(r"\S+@\S+|https?://\S+|/[\w/.\-?=&%]+")
 NEGATIVE_MONEY = re.compile(r"-\s?£")
 NEGATIVE_VARIANCE = re.compile(r"(underspend|overspend)\s+of\s+[-(]", re.IGNORECASE)
 # The 10th and 90th percentiles name a band of a forecast; they are not figures.
-PERCENTILES = re.compile(r"\b10%?[–-]90%|\b(?:10th|90th)\b")
+PERCENTILES = re.compile(r"\b10%?\s?[–—‐−-]\s?90%|\b(?:10th|90th)\b")
 PERCENT = re.compile(r"(?<![\w.])(-?\d[\d,]*(?:\.(\d+))?)\s?%")
 POINT_NOUGHT = re.compile(r"(?<![£\d.,])\b\d[\d,]*\.0\b(?![\d%m]|\.\d)")
 SKIPPED = {"script", "style", "template", "head"}
@@ -98,9 +98,11 @@ def problems(text: str, where: str) -> list[str]:
     for pattern, what in ((NEGATIVE_MONEY, "a negative amount"), (NEGATIVE_VARIANCE, "a negative variance")):
         for match in pattern.finditer(text):
             found.append(f"{where}: {what} in '{_around(text, match.group(0))}'")
-    for match in PERCENT.finditer(PERCENTILES.sub(" ", text)):
+    figures = PERCENTILES.sub(" ", text)
+    for match in PERCENT.finditer(figures):
         if match.group(2) is None or len(match.group(2)) != 1:
-            found.append(f"{where}: a percentage not to one decimal place in '{_around(text, match.group(0))}'")
+            seen = figures[max(0, match.start() - 50) : match.end() + 50]
+            found.append(f"{where}: a percentage not to one decimal place in '{seen}'")
     for match in POINT_NOUGHT.finditer(readable):
         found.append(f"{where}: a count with '.0' in '{_around(readable, match.group(0))}'")
     return found

@@ -49,9 +49,7 @@ def test_agency_workers_engaged_at_the_as_at_date_by_reason_largest_first() -> N
     # Vacancy 1.0 + 0.5 = 1.5 FTE (2 workers), maternity 1.0, no reason 0.6.
     assert _column(chart, "reason") == ["Vacancy", "Maternity", "No reason recorded"]
     assert _column(chart, "workers") == [2, 1, 1]
-    assert (
-        chart["summary"] == "Agency FTE by reason at 31 July 2019: Vacancy 1.5; Maternity 1; No reason recorded 0.6."
-    )
+    assert chart["summary"] == "Agency FTE by reason at 31 July 2019: Vacancy 1.5; Maternity 1; No reason recorded 0.6."
     assert agency_reason_chart(workers[workers["worker_type"] == "permanent"], as_at=AS_AT, reason_labels={}) == []
 
 
