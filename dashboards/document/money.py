@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+import wording
 from dashboards import charts
 from dashboards.document.spec import Chart, chart, column, money
 from forecasting.engine.variance import variance_bridge
@@ -88,7 +89,7 @@ def bridge_charts(lines: pd.DataFrame, explained: pd.DataFrame) -> list[Chart]:
     summary = (
         f"Budget {money(bridge.budget)}; volume {_signed(bridge.volume)}; price {_signed(bridge.price)}; "
         f"other {_signed(bridge.other)}; forecast outturn {money(bridge.outturn)} "
-        f"(variance {money(bridge.variance)})."
+        f"({wording.variance_phrase(bridge.variance, short=False)})."
     )
     out = [
         chart(
