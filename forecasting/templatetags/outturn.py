@@ -177,3 +177,11 @@ def change_words(pence: int | str | None) -> str:
 def percent_size(value: float | Decimal | None) -> str:
     """A percentage without its sign, for a sentence that says over or under: -2.71 -> '2.7%'."""
     return wording.signed_percent(value)
+
+
+@register.filter
+def share_percent(value: float | Decimal | None) -> str:
+    """A share (0.823) as a percentage to one decimal: 82.3%."""
+    if value is None or value == "":
+        return ""
+    return wording.percent(Decimal(str(value)) * 100)

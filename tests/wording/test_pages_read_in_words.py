@@ -32,8 +32,6 @@ LEFT_FOR_NOW: list[tuple[str, str]] = [
     (r"^\w+ /: ", r"'sign_off'"),  # the home page's recent changes print the audit action's code
     (r" /dashboards/", r"negative amount in .*Bridge"),  # the bridge chart's bar labels (-£2.4m)
     (r" /dashboards/", r"10% edge"),  # the fan chart's legend
-    (r" /forecasts/backtest/", r"a percentage"),  # the back-test page's whole percentages
-    (r" /savings/", r"a percentage"),  # the delivery rates in the tracker's note ("at risk 50%")
     (r" /workforce/workers/", r"'seed_demo'"),  # a worker's history names the command that loaded it
 ]
 # Pages that list a file's own columns, which are codes by the file format's contract.
