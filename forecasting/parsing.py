@@ -10,7 +10,6 @@ import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-import wording
 from forecasting.engine.money import MoneyError, pounds_to_pence
 
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]00:00(?::00)?)?$")
@@ -87,5 +86,7 @@ def parse_choice(text: str, choices: list[str] | tuple[str, ...]) -> str:
 
 
 def format_date_uk(value: date | datetime | None) -> str:
-    """31 July 2019, as councils write dates (`wording.date_text`)."""
-    return wording.date_text(value)
+    """31 July 2019, as councils write dates."""
+    if value is None:
+        return ""
+    return f"{value.day} {value:%B %Y}"
