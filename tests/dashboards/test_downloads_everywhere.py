@@ -138,7 +138,7 @@ def test_the_back_test_tables_download_for_the_authority_only(authority, other_a
         "Nottinghamshire County Council – Back-test: the method each forecast uses, and its range – As at 31 July 2019"
     )
     assert [c.value for c in chosen[3]][:3] == ["Placements", "Method chosen", "Why"]
-    assert chosen["D4"].value == "10% below to 10% above"
+    assert chosen["D4"].value == "10.0% below to 10.0% above"  # one decimal place, as everywhere
     errors = _sheet(client.get(f"{url}?table=errors&format=xlsx"))
     assert errors["C4"].value == 0.045 and errors["C4"].number_format == PERCENT_FORMAT
     coverage = _sheet(client.get(f"{url}?table=coverage&format=xlsx"))
