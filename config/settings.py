@@ -269,6 +269,15 @@ OUTTURN_FORECAST_STALE_SECONDS = int(os.environ.get("OUTTURN_FORECAST_STALE_SECO
 OUTTURN_RECOVERY_SWEEP_SECONDS = int(os.environ.get("OUTTURN_RECOVERY_SWEEP_SECONDS", "10"))
 # Queue for forecast runs (blank: Celery's default queue); tests give each worker its own.
 OUTTURN_FORECAST_QUEUE = os.environ.get("OUTTURN_FORECAST_QUEUE", "") or None
+# Queue for checking and importing uploads (blank: Celery's default queue); tests give each worker its own.
+OUTTURN_IMPORT_QUEUE = os.environ.get("OUTTURN_IMPORT_QUEUE", "") or None
+CELERY_BEAT_SCHEDULE["recover-forecast-runs"] = {
+    "task": "forecast_runs.schedule.forecast_runs_recover_task",
+    "schedule": float(OUTTURN_RECOVERY_SWEEP_SECONDS),
+    # A sweep nobody took within a minute (every worker down) is dropped: a later one does the
+    # same work, and each step of a sweep is a compare-and-swap, so a late one is harmless too.
+    "options": {"expire_seconds": 60, **({"queue": OUTTURN_FORECAST_QUEUE} if OUTTURN_FORECAST_QUEUE else {})},
+}
 # Fault injection for the worker-killed test: seconds to wait before writing results. Always 0 in use.
 
 LOGGING = {

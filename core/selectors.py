@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from accounts import audit
 from accounts.models import AuditEvent, Authority
 from core.importing import ISSUE_COLUMNS
 from core.models import ImportBatch
@@ -45,9 +46,7 @@ AUDIT_COLUMNS = ["When", "Who", "Change", "What", "Before", "After", "Reason"]
 
 
 def _changes(values: object) -> str:
-    if not isinstance(values, dict):
-        return "" if values in (None, "") else str(values)
-    return "; ".join(f"{key}: {value}" for key, value in values.items())
+    return audit.changes_words(values)
 
 
 def audit_events(*, authority: Authority, action: str = "", actor: str = "") -> Any:
@@ -63,7 +62,15 @@ def audit_events(*, authority: Authority, action: str = "", actor: str = "") -> 
 def audit_frame(events: Any) -> pd.DataFrame:
     """The audit log as the page shows it, for its download: every event the filter finds."""
     rows = [
-        [e.created_at, e.actor, e.action, e.object_repr, _changes(e.before), _changes(e.after), e.reason]
+        [
+            e.created_at,
+            e.actor,
+            audit.event_words(e.action, e.object_repr),
+            e.object_repr,
+            _changes(e.before),
+            _changes(e.after),
+            e.reason,
+        ]
         for e in events
     ]
     return pd.DataFrame(rows, columns=AUDIT_COLUMNS)

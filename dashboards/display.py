@@ -7,22 +7,23 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from forecasting.templatetags.outturn import percent, pounds
+import wording
+from dashboards.document.summary import committee_summary
 
 
 def format_cell(value: Any, kind: str) -> str:
     if value is None or value == "":
         return ""
     if kind == "money":
-        return pounds(value)
+        return wording.money(int(value))
     if kind == "money2":
-        return pounds(value, 2)
+        return wording.money(int(value), 2)
     if kind == "number":
-        return f"{float(value):,.1f}"
+        return wording.decimal_count(value)
     if kind == "integer":
-        return f"{int(value):,}"
+        return wording.count(value)
     if kind == "percent":
-        return percent(value, 1)
+        return wording.percent(value)
     if isinstance(value, bool):
         return "Yes" if value else "No"
     return str(value)
@@ -53,6 +54,7 @@ def display_document(document: dict[str, Any]) -> dict[str, Any]:
         {**s, "commentary": commentary.get(s["name"]), "movement": movement.get(s["name"])}
         for s in document.get("services", [])
     ]
+    shown["summary"] = committee_summary(document)
     shown["savings_display"] = display_chart(
         {"key": "savings", "table": {"columns": SAVINGS_COLUMNS, "rows": document.get("savings", [])}}
     )

@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+import wording
 from core.spreadsheet import Title, declare
 from forecast_runs.backtests import SHOWN_HORIZONS
 from forecast_runs.demand.methods import LABELS as METHOD_WORDS
@@ -71,7 +72,7 @@ def choices(report: BacktestReport, names: dict[str, str]) -> list[dict[str, obj
 def band_words(band: list[float] | None) -> str:
     if band is None:
         return ""
-    return f"{(1 - band[0]) * 100:.0f}% below to {(band[1] - 1) * 100:.0f}% above"
+    return f"{wording.percent((1 - band[0]) * 100)} below to {wording.percent((band[1] - 1) * 100)} above"
 
 
 def latest_report(reports: list[BacktestReport]) -> BacktestReport | None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import wording
 from accounts.models import Authority
 from forecasting.engine.scenarios import ALL_TYPES, PlacementAssumption
 from forecasting.engine.scenarios import Scenario as EngineScenario
@@ -105,3 +107,65 @@ def scenario_rows(*, authority: Authority) -> list[dict[str, Any]]:
             record[name] = "" if value is None else value
         rows.append(record)
     return rows
+
+
+SAVINGS_WORDS = {
+    "delivery_achieved_pct": "Savings achieved delivered",
+    "delivery_on_track_pct": "Savings on track delivered",
+    "delivery_at_risk_pct": "Savings at risk delivered",
+    "delivery_undeliverable_pct": "Savings undeliverable delivered",
+}
+
+
+def _value(row: Any, name: str) -> Any:
+    value = row.get(name) if isinstance(row, dict) else getattr(row, name, None)
+    return None if value in ("", None) else value
+
+
+def _date_words(value: Any) -> str:
+    if hasattr(value, "isoformat"):
+        return wording.date_text(value)
+    try:
+        return wording.date_text(date.fromisoformat(str(value)))
+    except ValueError:
+        return str(value)
+
+
+def assumption_words(row: Any, type_names: dict[str, str]) -> str:
+    """One assumption row (a `scenarios` file row as recorded on a run, or a stored row) in the
+    councils' words: "Independent fostering agency: fee uplift 2.5% from 1 October 2019",
+    "Agency workers by March: 50", "Savings at risk delivered: 75.0%"."""
+    parts: list[str] = []
+    code = _value(row, "placement_type")
+    applies = type_names.get(str(code), str(code)) if code else "Every placement type"
+    method = _value(row, "demand_method")
+    placement: list[str] = []
+    net_change = _value(row, "net_change")
+    if method and not (method == "net_change" and net_change is not None):
+        placement.append(f"method: {ScenarioAssumption.DemandMethod(method).label.lower()}")
+    if net_change is not None:
+        placement.append(f"net change {wording.decimal_count(net_change)} by March")
+    cost = _value(row, "new_unit_cost")
+    if cost is not None:
+        pence = cost if isinstance(cost, int) else round(Decimal(str(cost)) * 100)
+        placement.append(f"new placements {wording.money(int(pence), 2)} a week")
+    if _value(row, "fee_uplift_pct") is not None:
+        start = _value(row, "fee_uplift_from")
+        placement.append(
+            f"fee uplift {wording.percent(_value(row, 'fee_uplift_pct'))}"
+            + (f" from {_date_words(start)}" if start else "")
+        )
+    if placement:
+        parts.append(f"{applies}: {'; '.join(placement)}")
+    if _value(row, "agency_target_fte") is not None:
+        team = _value(row, "team")
+        who = f"Agency workers in team {team}" if team else "Agency workers"
+        parts.append(f"{who} by March: {wording.decimal_count(_value(row, 'agency_target_fte'))}")
+    if _value(row, "billable_factor") is not None:
+        parts.append(
+            f"Share of agency time billed: {wording.percent(Decimal(str(_value(row, 'billable_factor'))) * 100)}"
+        )
+    for name, words in SAVINGS_WORDS.items():
+        if _value(row, name) is not None:
+            parts.append(f"{words}: {wording.percent(_value(row, name))}")
+    return "; ".join(parts)

@@ -14,6 +14,7 @@ from datetime import datetime
 
 import pandas as pd
 
+import wording
 from dashboards import charts
 from dashboards.document.spec import Chart, chart, column
 from forecasting.engine.calendar import FinancialYear as Calendar
@@ -98,7 +99,7 @@ def accuracy_chart(inputs: AccuracyInputs) -> Chart | None:
     mean_abs = errors["difference_pct"].abs().mean()
     summary = (
         f"Forecasts of {', '.join(labels)} made at {len(errors)} earlier periods were on average "
-        f"{mean_abs:.1f}% away from the outturn (or, for a year still open, from its latest forecast)."
+        f"{wording.percent(mean_abs)} away from the outturn (or, for a year still open, from its latest forecast)."
     )
     columns = [
         column("year", "Year"),

@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 from django.core.cache import cache
 
-from dashboards.document import accuracy, children, headline, money, movement, reads, savings, workforce
+from dashboards.document import accuracy, children, headline, money, movement, reads, savings, summary, workforce
 from dashboards.document.spec import Chart, scenario_rows
 from forecast_runs.demand.methods import LABELS as METHOD_WORDS
 from forecasting.engine.high_cost import high_cost_by_month
@@ -132,6 +132,13 @@ def build_run_document(run: ForecastRun, scenario: str = REPORTED_SCENARIO) -> d
             chosen_words=METHOD_WORDS,
         ),
         "assumptions": headline.assumption_rows(source.facts),
+        "placement_costs": summary.placement_costs(
+            parts.table("variance_explained"),
+            parts.table("placements"),
+            period=source.facts.period,
+            line_types=source.line_types,
+            type_names=parts.type_names,
+        ),
     }
 
 

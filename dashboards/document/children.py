@@ -14,13 +14,13 @@ from typing import Any
 
 import pandas as pd
 
+import wording
 from dashboards import charts
 from dashboards.document.spec import Chart, chart, column, count, money, month, months
 from forecasting.engine.calendar import FinancialYear as Calendar
 from forecasting.engine.high_cost import DEFAULT_HIGH_COST_THRESHOLD
 from forecasting.engine.money import pounds_text
 from forecasting.engine.placements import placement_kpis
-from forecasting.parsing import format_date_uk
 
 SECTION = "Children in care"
 FAN_TYPES = 3  # fan charts for the types with the largest net cost
@@ -119,7 +119,7 @@ def in_care_chart(
     columns += [column(f"past:{label}", f"{label} actual", "number") for label in past]
     now = actual[period - 1] if period else None
     summary = (
-        f"Children in care: {count(now)} at {format_date_uk(calendar.as_at_date(period))}, "
+        f"Children in care: {count(now)} at {wording.date_text(calendar.as_at_date(period))}, "
         f"forecast {count(forecast[11])} at March"
     )
     if in_care_budget:
@@ -178,7 +178,7 @@ def fan_charts(
         name = type_names.get(str(code), str(code))
         now = actual[period - 1] if period else None
         summary = (
-            f"{name}: {count(now)} at {format_date_uk(calendar.as_at_date(period))}, forecast {count(forecast[11])}"
+            f"{name}: {count(now)} at {wording.date_text(calendar.as_at_date(period))}, forecast {count(forecast[11])}"
         )
         if has_band:
             summary += f" (range {count(low[11])}–{count(high[11])})"
@@ -191,8 +191,8 @@ def fan_charts(
             column("month", "Month"),
             column("actual", "Actual", "number"),
             column("forecast", "Forecast", "number"),
-            column("p10", "10% (low)", "number"),
-            column("p90", "90% (high)", "number"),
+            column("p10", "Low (10th percentile)", "number"),
+            column("p90", "High (90th percentile)", "number"),
         ]
         if code in budgeted:
             columns.append(column("budgeted", "Budgeted", "number"))
@@ -243,9 +243,9 @@ def mix_chart(
         frame["All other types"] = pivot[others].sum(axis=1).to_numpy()
         columns.append(column("All other types", "All other types", "number"))
     total = float(size.sum())
-    shares = ", ".join(f"{type_names.get(c, c)} {size[c] / total:.0%}" for c in named)
+    shares = ", ".join(f"{type_names.get(c, c)} {wording.percent(size[c] / total * 100)}" for c in named)
     summary = (
-        f"Placement mix at {month(calendar, at)}: {shares} of {total:,.0f} children in care. Months after "
+        f"Placement mix at {month(calendar, at)}: {shares} of {wording.count(total)} children in care. Months after "
         f"{month(calendar, period) if period else 'March'} are forecast."
     )
     return [
@@ -283,8 +283,8 @@ def high_cost_chart(
     rate = last["average_weekly_cost"]
     summary = (
         f"High-cost placements (over {pounds_text(threshold)} a week, excluding secure and "
-        f"unaccompanied asylum-seeking children): {last['number']:,.0f} at "
-        f"{format_date_uk(calendar.month_end(period))}, average weekly rate "
+        f"unaccompanied asylum-seeking children): {wording.count(last['number'])} at "
+        f"{wording.date_text(calendar.month_end(period))}, average weekly rate "
         f"{'none' if rate is None or pd.isna(rate) else money(rate)}"
         f"; {money(frame['gross_cost'].sum())} spent on them so far this year."
     )

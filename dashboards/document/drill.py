@@ -15,9 +15,9 @@ from urllib.parse import urlencode
 
 import pandas as pd
 
+import wording
 from dashboards.document.spec import month
 from forecasting.engine.calendar import FinancialYear as Calendar
-from forecasting.parsing import format_date_uk
 
 Link = tuple[str, str]  # (address, text)
 
@@ -37,7 +37,7 @@ def line_links(
         links: list[Link] = []
         if line.get("placement_type") and register_url:
             query = urlencode({"placement_type": line["placement_type"], "open_on": f"{as_at:%d/%m/%Y}"})
-            links.append((f"{register_url}?{query}", f"Placements open on {format_date_uk(as_at)} in the register"))
+            links.append((f"{register_url}?{query}", f"Placements open on {wording.date_text(as_at)} in the register"))
         for url, name, code in team_links:
             if code == line["line_code"] and url:
                 links.append((url, f"Team: {name}"))

@@ -15,13 +15,13 @@ from typing import Any
 
 import pandas as pd
 
+import wording
 from dashboards import charts
 from dashboards.document.spec import Chart, chart, column, money, month, pct, records
 from forecasting.engine.calendar import FinancialYear as Calendar
 from forecasting.engine.money import millions_text, pounds_text
 from forecasting.engine.outturn_ranges import likely_range_rows
 from forecasting.engine.scenarios import REPORTED_SCENARIO, SCENARIO_ORDER
-from forecasting.parsing import format_date_uk
 
 SERVICE_KEYS = ("budget", "actual_ytd", "outturn", "variance")
 
@@ -49,7 +49,7 @@ def meta(facts: RunFacts, scenario: str) -> dict[str, Any]:
         "year": facts.year,
         "period": facts.period,
         "as_at": as_at.isoformat(),
-        "as_at_text": format_date_uk(as_at),
+        "as_at_text": wording.date_text(as_at),
         "month": month(facts.calendar, facts.period) if facts.period else "before April",
         "run_id": facts.run_id,
         "engine_version": facts.engine_version,
@@ -187,7 +187,7 @@ def scenarios_chart(heads: list[dict[str, Any]]) -> list[Chart]:
     frame = pd.DataFrame(heads)
     frame["scenario_label"] = frame["scenario"].map(scenario_label)
     parts = "; ".join(
-        f"{s.capitalize()} {money(o)} (variance {money(v)})"
+        f"{s.capitalize()} {money(o)} ({wording.variance_phrase(v, short=False)})"
         for s, o, v in zip(frame["scenario"], frame["outturn"], frame["variance"], strict=True)
     )
     summary = f"Forecast outturn by scenario against a budget of {money(int(frame['budget'].iloc[0]))}: {parts}."

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+import wording
 from dashboards import charts
 from dashboards.bridge_workings import workings_chart
 from dashboards.document.spec import Chart, chart, column, money
@@ -89,7 +90,7 @@ def bridge_charts(lines: pd.DataFrame, explained: pd.DataFrame) -> list[Chart]:
     summary = (
         f"Budget {money(bridge.budget)}; volume {_signed(bridge.volume)}; price {_signed(bridge.price)}; "
         f"other {_signed(bridge.other)}; forecast outturn {money(bridge.outturn)} "
-        f"(variance {money(bridge.variance)})."
+        f"({wording.variance_phrase(bridge.variance, short=False)})."
     )
     out = [
         chart(

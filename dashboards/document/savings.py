@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+import wording
 from dashboards import charts
 from dashboards.document.spec import Chart, chart, column, money, records
 
@@ -92,7 +93,7 @@ def _grouped_chart(savings: pd.DataFrame, *, key: str, field: str, labels: dict[
     )
     summary = (
         f"Savings planned {money(planned)}, forecast to deliver {money(delivery)} "
-        f"({delivery / planned * 100 if planned else 0:.0f}%), shortfall {money(planned - delivery)}. "
+        f"({wording.percent(delivery / planned * 100 if planned else 0)}), shortfall {money(planned - delivery)}. "
         f"{parts}."
     )
     columns = [

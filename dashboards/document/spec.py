@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+import wording
 from dashboards import charts
 from forecasting.engine.calendar import FinancialYear as Calendar
-from forecasting.engine.money import pounds_text
 
 Column = dict[str, str]
 Chart = dict[str, Any]
@@ -84,13 +84,13 @@ def pct(variance: int, budget: int) -> float | None:
 
 
 def money(pence: Any) -> str:
-    """Whole pounds as the pages write them: £1,234 or -£1,234."""
-    return pounds_text(int(pence))
+    """Whole pounds as the pages write them: £1,234, or (£1,234) when negative."""
+    return wording.money(int(pence))
 
 
 def count(value: float | None) -> str:
     """A number of children or FTE in a sentence: 1,234, or 'none'."""
-    return "none" if value is None else f"{value:,.0f}"
+    return "none" if value is None else wording.count(value)
 
 
 def month(calendar: Calendar, period: int) -> str:

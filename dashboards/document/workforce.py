@@ -13,11 +13,11 @@ from datetime import date
 
 import pandas as pd
 
+import wording
 from dashboards import charts
 from dashboards.document.spec import Chart, chart, column, count, months
 from forecasting.engine.calendar import FinancialYear as Calendar
 from forecasting.engine.workforce import workforce_kpis
-from forecasting.parsing import format_date_uk
 
 SECTION = "Social work staffing"
 NO_REASON = "No reason recorded"
@@ -41,7 +41,7 @@ def agency_chart(workforce: pd.DataFrame, *, calendar: Calendar, period: int) ->
     )
     now = actual[period - 1] if period else None
     summary = (
-        f"Agency social workers: {count(now)} FTE at {format_date_uk(calendar.as_at_date(period))}, "
+        f"Agency social workers: {count(now)} FTE at {wording.date_text(calendar.as_at_date(period))}, "
         f"{count(trajectory[11])} FTE by March on the trajectory."
     )
     columns = [
@@ -84,8 +84,8 @@ def agency_reason_chart(workers: pd.DataFrame, *, as_at: date, reason_labels: Ma
     grouped = agency.assign(reason=reason).groupby("reason").agg(fte=("fte", "sum"), workers=("fte", "size"))
     grouped = grouped.sort_values("fte", ascending=False).reset_index()
     grouped["reason"] = grouped["reason"].map(lambda r: labels.get(r, r))
-    parts = "; ".join(f"{r} {f:,.1f}" for r, f in zip(grouped["reason"], grouped["fte"], strict=True))
-    summary = f"Agency FTE by reason at {format_date_uk(as_at)}: {parts}."
+    parts = "; ".join(f"{r} {wording.decimal_count(f)}" for r, f in zip(grouped["reason"], grouped["fte"], strict=True))
+    summary = f"Agency FTE by reason at {wording.date_text(as_at)}: {parts}."
     columns = [column("reason", "Reason"), column("workers", "Workers", "integer"), column("fte", "FTE", "number")]
     return [
         chart(
@@ -130,9 +130,10 @@ def rates_chart(kpis: pd.DataFrame, *, as_at: date) -> list[Chart]:
     in_post, agency = frame["fte_in_post"].sum(), frame["agency_fte"].sum()
     agency_rate = agency / (in_post + agency) * 100 if in_post + agency else 0
     summary = (
-        f"Vacancy rate {vacancies / budgeted * 100 if budgeted else 0:.1f}% ({vacancies:,.1f} of "
-        f"{budgeted:,.1f} budgeted FTE); agency rate {agency_rate:.1f}%"
-        f" (DfE definition) at {format_date_uk(as_at)}."
+        f"Vacancy rate {wording.percent(vacancies / budgeted * 100 if budgeted else 0)} "
+        f"({wording.decimal_count(vacancies)} of "
+        f"{wording.decimal_count(budgeted)} budgeted FTE); agency rate {wording.percent(agency_rate)}"
+        f" (DfE definition) at {wording.date_text(as_at)}."
     )
     columns = [
         column("team", "Team"),
@@ -176,7 +177,7 @@ def caseload_chart(kpis: pd.DataFrame) -> list[Chart]:
         }
     )
     over = [
-        f"{n} ({a:.1f} against {m:.0f})"
+        f"{n} ({wording.decimal_count(a)} against {wording.decimal_count(m)})"
         for n, a, m in zip(frame["team_name"], frame["average"], frame["manageable"], strict=True)
         if m is not None and not pd.isna(m) and a > m
     ]

@@ -12,6 +12,8 @@ from decimal import ROUND_HALF_UP, Decimal
 import numpy as np
 import numpy.typing as npt
 
+from wording import money, money_short
+
 
 class MoneyError(ValueError):
     """A value that is not an amount of money."""
@@ -108,23 +110,11 @@ def pence_to_pounds(pence: int) -> Decimal:
 
 
 def pounds_text(pence: int | None, places: int = 0) -> str:
-    """Pence as councils write pounds: '£1,234' (rounded half up), or '£1,234.56' with places=2;
-    negative as '-£1,234'; nothing for no amount. The one money formatter of the pages, the
-    files' messages and the engine."""
-    if pence is None:
-        return ""
-    whole_pence = int(pence)
-    sign = "-" if whole_pence < 0 else ""
-    if places == 0:
-        return f"{sign}£{round_pence(Decimal(abs(whole_pence)) / 100):,}"
-    pounds, part = divmod(abs(whole_pence), 100)
-    return f"{sign}£{pounds:,}.{part:02d}"
+    """Pence as councils write pounds: '£1,234', or '£1,234.56' with places=2; negative in
+    brackets, '(£1,234)'. The engine's name for `wording.money`, the one money formatter."""
+    return money(pence, places)
 
 
 def millions_text(pence: int) -> str:
-    """Pence as millions of pounds with one decimal, rounded half up: 13_045_000_000 → '£130.5m';
-    negative as '-£1.2m'. For a range in a sentence, where whole pounds would be false precision."""
-    whole_pence = int(pence)
-    sign = "-" if whole_pence < 0 else ""
-    millions = (Decimal(abs(whole_pence)) / 100_000_000).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    return f"{sign}£{millions:,}m"
+    """Pence as a short amount for a sentence ('£130.5m', '£950k'): `wording.money_short`."""
+    return money_short(pence)

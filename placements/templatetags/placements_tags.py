@@ -7,6 +7,7 @@ from typing import Any
 
 from django import template
 
+import wording
 from forecasting.engine.money import pounds_text, round_pence_array
 
 register = template.Library()
@@ -26,8 +27,13 @@ def weekly(pence: Any) -> str:
 
 @register.filter
 def number(value: Any, places: int = 1) -> str:
+    """A number of children: whole for places=0, else to one decimal without a '.0' (393, 385.6)."""
     if _missing(value):
         return "–"
+    if int(places) == 0:
+        return wording.count(value)
+    if int(places) == 1:
+        return wording.decimal_count(value)
     return f"{float(value):,.{int(places)}f}"
 
 
@@ -43,15 +49,15 @@ def signed(value: Any, places: int = 0) -> str:
 def signed_pounds(pence: Any) -> str:
     if _missing(pence):
         return "–"
-    value = int(pence)
-    return f"+{pounds_text(value)}" if value > 0 else pounds_text(value)
+    """A change in money in words: '£1,234 more', '£1,234 less' or 'no change'."""
+    return wording.change_phrase(int(pence), short=False)
 
 
 @register.filter
 def share(value: Any) -> str:
     if _missing(value):
         return "–"
-    return f"{float(value) * 100:.1f}%"
+    return wording.percent(float(value) * 100)
 
 
 @register.filter

@@ -118,7 +118,8 @@ def test_the_audit_log_downloads_every_filtered_event_of_the_authority_only(
     assert [c.value for c in sheet[3]] == ["When", "Who", "Change", "What", "Before", "After", "Reason"]
     assert sheet.max_row == 4 and sheet["D4"].value == "CIC-RES" and sheet["G4"].value == "'=rise"
     assert sheet["A4"].is_date and sheet["A4"].number_format == DATE_TIME_FORMAT
-    assert sheet["E4"].value == "amount: 1"
+    assert sheet["C4"].value == "Set a budget"  # the kind of change and its amounts in words, not codes
+    assert sheet["E4"].value == "Amount: £0.01" and sheet["F4"].value == "Amount: £0.02"
     text = client.get(f"{reverse('core:audit')}?format=csv").content.decode("utf-8-sig")
     assert "CIC-RES" in text and "SECRET" not in text
     stranger = UserFactory(username="oscar", authority=other_authority, role=Role.DIRECTOR)
@@ -138,7 +139,7 @@ def test_the_back_test_tables_download_for_the_authority_only(authority, other_a
         "Nottinghamshire County Council – Back-test: the method each forecast uses, and its range – As at 31 July 2019"
     )
     assert [c.value for c in chosen[3]][:3] == ["Placements", "Method chosen", "Why"]
-    assert chosen["D4"].value == "10% below to 10% above"
+    assert chosen["D4"].value == "10.0% below to 10.0% above"  # one decimal place, as everywhere
     errors = _sheet(client.get(f"{url}?table=errors&format=xlsx"))
     assert errors["C4"].value == 0.045 and errors["C4"].number_format == PERCENT_FORMAT
     coverage = _sheet(client.get(f"{url}?table=coverage&format=xlsx"))

@@ -31,7 +31,7 @@ def test_the_page_shows_budget_actuals_before_and_year_to_date(
     period = year.periods.get(number=2)
     page = client_for(finance_officer).get(f"/periods/{period.pk}/actuals/").content.decode()
     assert "Actuals for period 2 (May 2019)" in page
-    assert "£22,400,000" in page and "-£2,940,000" in page and "£200,000" in page
+    assert "£22,400,000" in page and "(£2,940,000)" in page and "£200,000" in page
 
 
 def test_saving_the_page_stores_pence_clears_blanks_and_audits_each_change(

@@ -43,7 +43,7 @@ def test_run_forecast_wait_prints_the_run_and_the_headline_per_scenario(small_le
     # £8,000 under the £2,600,000 budget, in every scenario.
     for scenario in ("best", "middle", "worst"):
         assert any(
-            line.startswith(scenario) and "£2,592,000.00" in line and "-£8,000.00" in line for line in out.splitlines()
+            line.startswith(scenario) and "£2,592,000.00" in line and "(£8,000.00)" in line for line in out.splitlines()
         ), out
 
 

@@ -238,7 +238,7 @@ def test_a_reprofile_that_changes_the_lifetime_total_is_refused(ready) -> None: 
     # £150,000 re-profiled against £200,000 approved: the total may not change.
     assert errors(plan) == [
         "savings.csv row 3, column version: saving X1: the re-profile totals £150,000.00 over its lifetime but the "
-        "profile it replaces totals £200,000.00 (a difference of -£50,000.00); a re-profile may move savings "
+        "profile it replaces totals £200,000.00 (a difference of (£50,000.00)); a re-profile may move savings "
         "between years but must not change the total (value: 'reprofiled')"
     ]
     assert_nothing_written(ready)

@@ -66,7 +66,7 @@ def test_a_reprofile_of_a_saving_keeps_its_lifetime_total(tracker, finance_offic
     )
     assert found == [
         "saving S6: the re-profile totals £300,100.00 over its lifetime but the profile it replaces totals "
-        "£800,000.00 (a difference of -£499,900.00); a re-profile may move savings between years but must not "
+        "£800,000.00 (a difference of (£499,900.00)); a re-profile may move savings between years but must not "
         "change the total"
     ]
     assert not s6.versions.filter(version="reprofiled").exists()
@@ -259,7 +259,7 @@ def test_negative_amounts_and_mitigations_are_refused(tracker, finance_officer) 
             versions={"consultation": VersionInput(amounts={"2022/23": -100})},
         )
     )
-    assert found == ["Consultation amounts 2022/23: -£1.00 is negative; write a saving as a positive amount"]
+    assert found == ["Consultation amounts 2022/23: (£1.00) is negative; write a saving as a positive amount"]
     found = problems(
         lambda: saving_mitigation_add(
             authority=tracker.authority,
@@ -289,7 +289,7 @@ def test_programme_profiles_stay_inside_the_programmes_years(tracker, finance_of
     )
     assert found == [
         "target benefit 2030/31: outside the programme's years 2022/23 to 2029/30",
-        "implementation cost 2022/23: -£0.05 is negative; write benefits and costs as positive",
+        "implementation cost 2022/23: (£0.05) is negative; write benefits and costs as positive",
     ]
     # Shortening the programme would strand its later benefits.
     found = problems(

@@ -167,7 +167,7 @@ def test_ending_a_worker_and_recording_an_absence_in_the_browser(client_for, fin
     worker.refresh_from_db()
     assert worker.absence == "long_term_sickness" and worker.end_date == date(2019, 9, 30)
     history = client.get(f"/workforce/workers/{worker.pk}/")
-    assert b"worker.end" in history.content and b"retired" in history.content
+    assert b"Ended a worker&#x27;s engagement" in history.content and b"retired" in history.content
     assert b"31 July 2019" in history.content  # their row in the July snapshot
 
 

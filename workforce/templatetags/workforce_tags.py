@@ -1,11 +1,14 @@
-"""Showing FTE and rates as the workforce reports write them: 12.5 FTE, 15.2%."""
+"""Showing FTE and rates as the workforce reports write them: 12.5 FTE, 30 FTE, 15.2% (the
+`wording` rules)."""
 
 from __future__ import annotations
 
 import math
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django import template
+
+import wording
 
 register = template.Library()
 
@@ -16,29 +19,28 @@ def _blank(value: object) -> bool:
 
 @register.filter
 def fte(value: object, places: int = 1) -> str:
-    """An FTE figure to `places` decimals; blank when there is none."""
+    """An FTE figure to one decimal, without a '.0' on whole numbers (`wording.decimal_count`):
+    12.5, 30; blank when there is none. `places` is kept for older templates."""
     if _blank(value):
         return ""
-    quantum = Decimal(1).scaleb(-int(places))
-    return f"{Decimal(str(value)).quantize(quantum, rounding=ROUND_HALF_UP)}"
+    return wording.decimal_count(str(value))
 
 
 @register.filter
 def rate(value: object, places: int = 1) -> str:
-    """A fraction as a percentage (0.152 → 15.2%); blank where the rate has no denominator."""
+    """A fraction as a percentage to one decimal (0.152 → 15.2%); blank where the rate has no
+    denominator."""
     if _blank(value):
         return ""
-    quantum = Decimal(1).scaleb(-int(places))
-    return f"{(Decimal(str(value)) * 100).quantize(quantum, rounding=ROUND_HALF_UP)}%"
+    return wording.percent(Decimal(str(value)) * 100)
 
 
 @register.filter
 def pct(value: object, places: int = 1) -> str:
-    """A percentage already × 100 (54.17 → 54.2%)."""
+    """A percentage already × 100, to one decimal (54.17 → 54.2%)."""
     if _blank(value):
         return ""
-    quantum = Decimal(1).scaleb(-int(places))
-    return f"{Decimal(str(value)).quantize(quantum, rounding=ROUND_HALF_UP)}%"
+    return wording.percent(str(value))
 
 
 @register.filter

@@ -145,7 +145,7 @@ def test_the_mix_names_the_three_largest_types_and_groups_the_rest() -> None:
     assert set(_column(chart, "All other types")) == {1.0}  # secure
     # At May: 4 + 3 + 2 + 1 = 10 children in care (staying put is not in care): 40%, 30%, 20%.
     assert chart["summary"] == (
-        "Placement mix at May 2019: IFA 40%, Residential 30%, In-house 20% of 10 children in care. "
+        "Placement mix at May 2019: IFA 40.0%, Residential 30.0%, In-house 20.0% of 10 children in care. "
         "Months after May 2019 are forecast."
     )
     assert mix_chart(pd.DataFrame(), calendar=FY, period=2, care_leaver_types=set(), type_names={}) == []

@@ -80,8 +80,8 @@ def test_the_scenarios_chart_marks_the_reported_scenario_and_says_each_outturn()
     rows = chart["table"]["rows"]
     assert [r["scenario_label"] for r in rows] == ["Best", "Middle (reported)", "Worst", "Stretch"]
     assert chart["summary"].startswith(
-        "Forecast outturn by scenario against a budget of £17,000: Best £17,700 (variance £700); "
-        "Middle £17,800 (variance £800);"
+        "Forecast outturn by scenario against a budget of £17,000: Best £17,700 (an overspend of £700); "
+        "Middle £17,800 (an overspend of £800);"
     )
     assert scenarios_chart([]) == []
 

@@ -57,7 +57,7 @@ def test_the_bridge_goes_from_budget_through_volume_price_and_other_to_the_outtu
     assert _column(bridge, "amount") == [316_000_000, 25_000_000, 4_000_000, -200_000, 344_800_000]
     assert bridge["summary"] == (
         "Budget £3,160,000; volume £250,000 more; price £40,000 more; other £2,000 less; "
-        "forecast outturn £3,448,000 (variance £288,000)."
+        "forecast outturn £3,448,000 (an overspend of £288,000)."
     )
     assert explained["figure"] is None and _column(explained, "line") == ["External residential"]
 

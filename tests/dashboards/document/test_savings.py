@@ -55,7 +55,7 @@ def test_the_charts_leave_absorbed_savings_to_their_programme_and_list_red_first
     # Planned 100,000 + 40,000 + 60,000 + 20,000 = £220,000; delivery 100,000 + 20,000 + 60,000 =
     # £180,000, 180 / 220 = 82%; shortfall £40,000.
     assert by_status["summary"].startswith(
-        "Savings planned £220,000, forecast to deliver £180,000 (82%), shortfall £40,000. "
+        "Savings planned £220,000, forecast to deliver £180,000 (81.8%), shortfall £40,000. "
         "Achieved £60,000 planned, £60,000 forecast;"
     )
     assert (

@@ -49,9 +49,7 @@ def test_agency_workers_engaged_at_the_as_at_date_by_reason_largest_first() -> N
     # Vacancy 1.0 + 0.5 = 1.5 FTE (2 workers), maternity 1.0, no reason 0.6.
     assert _column(chart, "reason") == ["Vacancy", "Maternity", "No reason recorded"]
     assert _column(chart, "workers") == [2, 1, 1]
-    assert (
-        chart["summary"] == "Agency FTE by reason at 31 July 2019: Vacancy 1.5; Maternity 1.0; No reason recorded 0.6."
-    )
+    assert chart["summary"] == "Agency FTE by reason at 31 July 2019: Vacancy 1.5; Maternity 1; No reason recorded 0.6."
     assert agency_reason_chart(workers[workers["worker_type"] == "permanent"], as_at=AS_AT, reason_labels={}) == []
 
 
@@ -80,7 +78,7 @@ def test_rates_are_per_cent_by_team_and_overall_on_the_dfe_definition() -> None:
     assert (_column(chart, "vacancy_rate")[0], _column(chart, "agency_rate")[0]) == (20.0, 27.27)
     # Overall: 2 of 15 budgeted FTE = 13.3%; agency 3 / (13 + 3) = 18.75% → 18.8% (to one place).
     assert chart["summary"] == (
-        "Vacancy rate 13.3% (2.0 of 15.0 budgeted FTE); agency rate 18.8% (DfE definition) at 31 July 2019."
+        "Vacancy rate 13.3% (2 of 15 budgeted FTE); agency rate 18.8% (DfE definition) at 31 July 2019."
     )
 
 

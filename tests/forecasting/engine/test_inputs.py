@@ -54,7 +54,7 @@ def test_a_negative_unit_cost_in_a_scenario_is_refused() -> None:
         Scenario("worst", placements={"fostering_ifa": PlacementAssumption(new_unit_cost=-100)}),
     ]
     message = problems_of(scenarios=scenarios)
-    assert "Scenario worst gives a negative weekly cost for new fostering_ifa placements (-£1.00)" in message
+    assert "Scenario worst gives a negative weekly cost for new fostering_ifa placements ((£1.00))" in message
 
 
 @pytest.mark.parametrize("factor", [0.0, -0.5, 1.51])

@@ -76,7 +76,8 @@ def test_the_ssda903_package_and_every_module_load_no_django_and_no_app_module()
     django = [m for m in loaded if m == "django" or m.startswith("django.")]
     assert not django, f"placements.ssda903 loaded Django: {django}"
     # The project's own packages (apps, config): only the empty placements/__init__ may be loaded.
-    apps = {p.name for p in ROOT.iterdir() if (p / "__init__.py").is_file()}
+    # `wording` is not an app: plain Python below every layer, which import-linter holds free of both.
+    apps = {p.name for p in ROOT.iterdir() if (p / "__init__.py").is_file()} - {"wording"}
     # The bounded reader (tablereader) is Django-free too, and is how the files are read.
     own = [
         m
@@ -107,7 +108,8 @@ def test_the_demand_forecast_package_loads_no_django_and_no_app_module_but_its_o
     loaded = lines["LOADED"].split(",")
     django = [m for m in loaded if m == "django" or m.startswith("django.")]
     assert not django, f"forecast_runs.demand loaded Django: {django}"
-    apps = {p.name for p in ROOT.iterdir() if (p / "__init__.py").is_file()}
+    # `wording` is not an app: plain Python below every layer, which import-linter holds free of both.
+    apps = {p.name for p in ROOT.iterdir() if (p / "__init__.py").is_file()} - {"wording"}
     allowed = ("forecast_runs.demand", "placements.ssda903", "forecasting.engine", "tablereader")
     own = [
         m

@@ -732,7 +732,7 @@ def test_a_reprofile_that_changes_the_lifetime_total_is_reported() -> None:
     assert reprofile_problems(amounts) == [
         (
             "saving BAD: the re-profile totals £500.00 over its lifetime but the profile it replaces totals "
-            "£600.00 (a difference of -£100.00); a re-profile may move savings between years but must not "
+            "£600.00 (a difference of (£100.00)); a re-profile may move savings between years but must not "
             "change the total"
         )
     ]
