@@ -22,6 +22,7 @@ import pandas as pd
 
 from dashboards.document.spec import Chart, chart, column, money
 from forecasting.engine.money import pounds_text, round_pence_array
+from wording import decimal_count
 
 SECTION = "Spend and variance"
 WEEKS = 52
@@ -104,7 +105,7 @@ def line_sentences(row: dict[str, Any]) -> list[str]:
         side = "above" if c >= u else "below"
         out.append(
             f"Price {signed(price)}: the average weekly cost of {weekly(c)} is {weekly(abs(c - u))} {side} the "
-            f"budgeted {weekly(u)}, × {f * WEEKS:,.1f} child-weeks ({children(f)} × {WEEKS})."
+            f"budgeted {weekly(u)}, × {decimal_count(f * WEEKS)} child-weeks ({children(f)} × {WEEKS})."
         )
     else:
         out.append("Price £0: no children forecast, so no weekly cost to compare.")

@@ -9,16 +9,15 @@ from collections.abc import Sequence
 
 
 def money_label(value_pounds: float) -> str:
-    """£ tick text as councils write it: £950k, £1.5m, -£2m."""
+    """£ tick text as councils write it: £950k, £1.5m, and a negative in brackets, (£2m)."""
     size = abs(value_pounds)
-    sign = "-" if value_pounds < 0 else ""
     if size >= 1_000_000:
         text = f"{size / 1_000_000:,.1f}".rstrip("0").rstrip(".") + "m"
     elif size >= 1_000:
         text = f"{size / 1_000:,.0f}k"
     else:
         text = f"{size:,.0f}"
-    return f"{sign}£{text}"
+    return f"(£{text})" if value_pounds < 0 and text != "0" else f"£{text}"
 
 
 def _nice_step(span: float, ticks: int = 5) -> float:

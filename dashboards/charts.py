@@ -189,7 +189,7 @@ def fan_figure(frame: pd.DataFrame, *, y_title: str = "Children") -> go.Figure:
             go.Scatter(
                 x=months,
                 y=p10,
-                name="10% edge",
+                name="Low end of the likely range",
                 mode="lines",
                 line={"width": 0, "color": TURQUOISE},
                 showlegend=False,
@@ -437,7 +437,8 @@ def category_bars_figure(
         )
     axis = count_axis([0.0, *every], y_title)  # bars are lengths: they start at zero
     if percent:
-        axis["ticktext"] = [f"{t}%" for t in axis["ticktext"]]  # type: ignore[attr-defined]
+        # one decimal place, as every percentage is written (docs/dashboards.md)
+        axis["ticktext"] = [f"{float(t):.1f}%" for t in axis["tickvals"]]  # type: ignore[attr-defined]
     figure.update_layout(
         barmode="group",
         showlegend=len(series) > 1 or bool(marker_column),
@@ -491,7 +492,7 @@ def scenarios_figure(frame: pd.DataFrame) -> go.Figure:
         )
     )
     base = budget[0] if budget and budget[0] is not None else None
-    title = f"Over (+) or under (-) the budget of {money_label(base)}" if base is not None else "Variance"
+    title = f"Over (+) or under (brackets) the budget of {money_label(base)}" if base is not None else "Variance"
     figure.update_layout(yaxis=variance_axis(differences, title), showlegend=False)
     return figure
 

@@ -27,6 +27,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from statistics import median
 
 from forecasting.engine.money import pounds_text
+from wording import percent
 
 MOVEMENT_PCT = Decimal(2)
 MOVEMENT_PENCE = 100_000_000  # £1m
@@ -89,7 +90,7 @@ def movement_check(
         "movement",
         f"The forecast outturn has moved {way} by {pounds_text(abs(moved))} since {since} "
         f"(from {pounds_text(before)} to {pounds_text(now)}). Movements of {pounds_text(threshold)} or more "
-        f"need a look: the smaller of {pct.normalize()}% of the {pounds_text(budget)} budget and "
+        f"need a look: the smaller of {percent(pct)} of the {pounds_text(budget)} budget and "
         f"{pounds_text(floor)}.",
     )
 

@@ -134,7 +134,7 @@ def _seed_current_list(
     saved = Worker.objects.filter(authority=authority).select_related("team", "post")
     changes += [("workforce.Worker", str(w.pk), w.ref, None, worker_state(w)) for w in saved]
     audit_rows(
-        authority=authority, user=user, action="workforce.demo", changes=changes, reason="demo workforce (seed_demo)"
+        authority=authority, user=user, action="workforce.demo", changes=changes, reason="the demo county's workforce"
     )
 
 

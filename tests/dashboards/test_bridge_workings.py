@@ -71,13 +71,13 @@ def test_the_words_give_every_figure_of_the_residential_line(county: Any) -> Non
         "£115,600 for the year: 0.79 children already placed at £2,800.00 a week (£115,600; the FYE number and "
         "average weekly net cost that the placement KPI page shows for the register as it stood at the as-at "
         "date) and no change forecast beyond them.",
-        "Volume -£24,725: 0.21 fewer children than budgeted × 52 weeks × the budgeted £2,307.69 a week.",
+        "Volume (£24,725): 0.21 fewer children than budgeted × 52 weeks × the budgeted £2,307.69 a week.",
         "Price +£20,325: the average weekly cost of £2,800.00 is £492.31 above the budgeted £2,307.69, "
         "× 41.3 child-weeks (0.79 × 52).",
         "Other +£1,200: the rest of the variance, chiefly the forecast outturn of £116,800 (actual spend in the "
         "ledger to date, then the forecast) less the forecast placement cost of £115,600 (from the register), "
         "with any savings on the line.",
-        "Volume + price + other = -£24,725 + £20,325 + £1,200 = -£3,200, the line's variance "
+        "Volume + price + other = (£24,725) + £20,325 + £1,200 = (£3,200), the line's variance "
         "(forecast outturn £116,800 − budget £120,000).",
     ]
 
@@ -87,9 +87,9 @@ def test_the_words_of_the_fostering_line_add_up(county: Any) -> None:
     words = line_sentences(_explained(result, "PL-IFA"))
     assert words[0].startswith("Budget £52,000 for 1.50 children (full-year equivalent), £666.67 a week each")
     assert words[1].startswith("Forecast 1.43 children (full-year equivalent) at an average of £700.00 a week")
-    assert words[2] == "Volume -£2,571: 0.07 fewer children than budgeted × 52 weeks × the budgeted £666.67 a week."
+    assert words[2] == "Volume (£2,571): 0.07 fewer children than budgeted × 52 weeks × the budgeted £666.67 a week."
     assert words[3].startswith("Price +£2,471: the average weekly cost of £700.00 is £33.33 above the budgeted £666.67")
-    assert words[5].startswith("Volume + price + other = -£2,571 + £2,471 + £4,600 = £4,500")
+    assert words[5].startswith("Volume + price + other = (£2,571) + £2,471 + £4,600 = £4,500")
 
 
 def test_the_children_already_placed_are_the_kpi_pages_figures(county: Any) -> None:
@@ -147,7 +147,7 @@ def test_new_placements_forecast_beyond_those_placed_are_named() -> None:
     assert words[1].endswith("and 0.50 more children forecast beyond them (+£31,200).")
     assert words[3] == (
         "Price +£5,200: the average weekly cost of £1,100.00 is £100.00 above the budgeted £1,000.00, "
-        "× 52.0 child-weeks (1.00 × 52)."
+        "× 52 child-weeks (1.00 × 52)."
     )
     assert words[5] == (
         "Volume + price + other = £0 + £5,200 + £0 = £5,200, the line's variance "

@@ -35,7 +35,7 @@ def test_scenario_overspends_of_half_a_million_and_seven_million_look_different(
     # Span £0–£7.1m: a fifth is £1.42m, so the step is £2m; from £0 up to £8m, not £0–£150m.
     assert axis["range"] == [0.0, 8 * M]
     assert axis["ticktext"] == ["£0", "+£2m", "+£4m", "+£6m", "+£8m"]
-    assert axis["title"]["text"] == "Over (+) or under (-) the budget of £127m"
+    assert axis["title"]["text"] == "Over (+) or under (brackets) the budget of £127m"
 
 
 def test_a_scenario_underspend_is_drawn_below_zero() -> None:
@@ -44,10 +44,10 @@ def test_a_scenario_underspend_is_drawn_below_zero() -> None:
     frame["outturn"] = [126_500_000_00, 130_400_000_00, 134_100_000_00]
     spec = charts.figure_json(charts.scenarios_figure(frame))
     assert spec["data"][0]["y"] == [-500_000.0, 3_400_000.0, 7_100_000.0]
-    assert spec["data"][0]["text"][0] == "-£500k"
+    assert spec["data"][0]["text"][0] == "(£500k)"
     # Span −£0.5m to £7.1m = £7.6m: a fifth is £1.52m, step £2m; −£2m to £8m.
     assert spec["layout"]["yaxis"]["range"] == [-2 * M, 8 * M]
-    assert spec["layout"]["yaxis"]["ticktext"][:2] == ["-£2m", "£0"]
+    assert spec["layout"]["yaxis"]["ticktext"][:2] == ["(£2m)", "£0"]
 
 
 def test_the_accuracy_axis_is_fitted_to_the_forecasts_not_from_zero() -> None:

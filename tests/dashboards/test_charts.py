@@ -24,7 +24,7 @@ def test_money_labels_read_as_councils_write_them() -> None:
     assert charts.money_label(1_500_000) == "£1.5m"
     assert charts.money_label(2_000_000) == "£2m"
     assert charts.money_label(950_000) == "£950k"
-    assert charts.money_label(-271_403) == "-£271k"
+    assert charts.money_label(-271_403) == "(£271k)"  # never "-£"
     assert charts.money_label(0) == "£0"
 
 
@@ -89,7 +89,7 @@ def test_the_fan_shows_the_statistical_range_to_march_and_the_summary_says_it(ru
     chart = find_chart(run_document(run, cached=False), "fan-residential_external")
     assert chart is not None
     assert _trace(chart["figure"], "10–90% range")["y"] == _column(chart, "p90")
-    assert _trace(chart["figure"], "10% edge")["y"] == _column(chart, "p10")
+    assert _trace(chart["figure"], "Low end of the likely range")["y"] == _column(chart, "p10")
     p10, forecast, p90 = _column(chart, "p10")[11], _column(chart, "forecast")[11], _column(chart, "p90")[11]
     assert p10 <= forecast <= p90
     # The fan opens from the last actual month (July = period 4) and is empty before it.

@@ -42,7 +42,7 @@ def test_a_movement_of_the_threshold_or_more_either_way_needs_a_look() -> None:
     assert up == Check(
         "movement",
         "The forecast outturn has moved up by £77,320 since 2019/20 period 3 (from £3,866,000 to £3,943,320). "
-        "Movements of £77,320 or more need a look: the smaller of 2% of the £3,866,000 budget and £1,000,000.",
+        "Movements of £77,320 or more need a look: the smaller of 2.0% of the £3,866,000 budget and £1,000,000.",
     )
     # One penny less is below it.
     assert movement_check(before=386_600_000, now=394_331_999, budget=COUNTY_BUDGET, since=since) is None

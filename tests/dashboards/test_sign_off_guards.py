@@ -78,7 +78,7 @@ def test_a_movement_of_the_threshold_since_the_last_published_period_needs_a_loo
     assert moved == [
         f"The forecast outturn has moved up by £77,320 since 2019/20 period 3 (from "
         f"{_pounds(outturn - 7_732_000)} to {_pounds(outturn)}). Movements of £77,320 or more need a look: the "
-        "smaller of 2% of the £3,866,000 budget and £1,000,000."
+        "smaller of 2.0% of the £3,866,000 budget and £1,000,000."
     ]
 
 
@@ -245,7 +245,7 @@ def test_the_thresholds_are_settings(run, director, settings) -> None:  # type: 
     _publish_by_hand(run, director, period=3, department={"outturn": outturn + 5_000_000})
     (moved,) = [w for w in _words(run) if w.startswith("The forecast outturn")]
     assert moved.startswith("The forecast outturn has moved down by £50,000 since 2019/20 period 3")
-    assert moved.endswith("the smaller of 2% of the £3,866,000 budget and £50,000.")
+    assert moved.endswith("the smaller of 2.0% of the £3,866,000 budget and £50,000.")
 
 
 def test_a_run_already_published_is_refused_as_such_before_anything_is_asked_of_the_director(run, director) -> None:  # type: ignore[no-untyped-def]

@@ -20,6 +20,9 @@ NEGATIVE_MONEY = re.compile(r"-\s?£")
 NEGATIVE_VARIANCE = re.compile(r"(underspend|overspend)\s+of\s+[-(]", re.IGNORECASE)
 # The 10th and 90th percentiles name a band of a forecast; they are not figures.
 PERCENTILES = re.compile(r"\b10%?\s?[–—‐−-]\s?90%|\b(?:10th|90th)\b")
+# How far a task has gone ("Progress 5%", "(40%)" after a run's stage) is not a figure of the
+# report: whole per cent, as every progress bar shows it.
+PROGRESS = re.compile(r"Progress \d+% \d+%|Progress \d+%|\(\d+%\)")
 PERCENT = re.compile(r"(?<![\w.])(-?\d[\d,]*(?:\.(\d+))?)\s?%")
 POINT_NOUGHT = re.compile(r"(?<![£\d.,])\b\d[\d,]*\.0\b(?![\d%m]|\.\d)")
 SKIPPED = {"script", "style", "template", "head"}
@@ -98,7 +101,7 @@ def problems(text: str, where: str) -> list[str]:
     for pattern, what in ((NEGATIVE_MONEY, "a negative amount"), (NEGATIVE_VARIANCE, "a negative variance")):
         for match in pattern.finditer(text):
             found.append(f"{where}: {what} in '{_around(text, match.group(0))}'")
-    figures = PERCENTILES.sub(" ", text)
+    figures = PROGRESS.sub(" ", PERCENTILES.sub(" ", text))
     for match in PERCENT.finditer(figures):
         if match.group(2) is None or len(match.group(2)) != 1:
             seen = figures[max(0, match.start() - 50) : match.end() + 50]
