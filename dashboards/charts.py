@@ -154,8 +154,9 @@ def numbers_over_year_figure(frame: pd.DataFrame, *, y_title: str = "Children") 
     """Month-end numbers through the financial year: this year's actuals (solid, markers), the
     forecast to March (dashed), the budgeted number (dotted) and past years (thin, grey / purple).
 
-    Frame columns: month, actual, forecast, budgeted (optional) and any number of past-year
-    columns named "past:<label>" (e.g. "past:2025/26")."""
+    Frame columns: month, actual, forecast, budgeted (optional), p10 and p90 (optional: the
+    forecast's likely range, shaded) and any number of past-year columns named "past:<label>"
+    (e.g. "past:2025/26")."""
     figure = _figure()
     months = frame["month"].tolist()
     past = [c for c in frame.columns if c.startswith("past:")]
@@ -171,17 +172,17 @@ def numbers_over_year_figure(frame: pd.DataFrame, *, y_title: str = "Children") 
                 hovertemplate=NUMBER_HOVER,
             )
         )
+    _add_band(figure, frame, months)
     _add_actual_forecast_budgeted(figure, frame, months)
     every = [v for c in frame.columns if c != "month" for v in _series(frame, c)]
     figure.update_layout(yaxis=count_axis(every, y_title), xaxis=MONTH_AXIS)
     return figure
 
 
-def fan_figure(frame: pd.DataFrame, *, y_title: str = "Children") -> go.Figure:
-    """One placement type: actual month-end numbers, the forecast with its 10–90% interval (the
-    fan) and the budgeted number. Frame columns: month, actual, forecast, p10, p90, budgeted."""
-    figure = _figure()
-    months = frame["month"].tolist()
+def _add_band(figure: go.Figure, frame: pd.DataFrame, months: Sequence[object]) -> None:
+    """The forecast's 10–90% range as a shaded band (when the frame has p10 and p90)."""
+    if "p10" not in frame.columns or "p90" not in frame.columns:
+        return
     p10, p90 = _series(frame, "p10"), _series(frame, "p90")
     if any(v is not None for v in p10) and any(v is not None for v in p90):
         # The band: the 10% edge drawn invisibly, then the 90% edge filled down to it.
@@ -211,6 +212,14 @@ def fan_figure(frame: pd.DataFrame, *, y_title: str = "Children") -> go.Figure:
                 hovertemplate="%{x}: %{customdata:,.1f}–%{y:,.1f}<extra>10–90% range</extra>",
             )
         )
+
+
+def fan_figure(frame: pd.DataFrame, *, y_title: str = "Children") -> go.Figure:
+    """One placement type: actual month-end numbers, the forecast with its 10–90% interval (the
+    fan) and the budgeted number. Frame columns: month, actual, forecast, p10, p90, budgeted."""
+    figure = _figure()
+    months = frame["month"].tolist()
+    _add_band(figure, frame, months)
     _add_actual_forecast_budgeted(figure, frame, months)
     every = [v for c in ("actual", "forecast", "p10", "p90", "budgeted") for v in _series(frame, c)]
     figure.update_layout(yaxis=count_axis(every, y_title), xaxis=MONTH_AXIS)

@@ -203,6 +203,7 @@ class _Parts:
             type_names=self.type_names,
             budgeted=children.budgeted_numbers(self.table("variance_explained"), self.source.line_types),
             past=past,
+            band=children.in_care_band(self.source.facts.made_from, self.table("models_used"), self.scenario),
         )
 
     def mix(self) -> list[Chart]:

@@ -17,10 +17,12 @@ import pandas as pd
 import wording
 from dashboards import charts
 from dashboards.document.spec import Chart, chart, column, count, money, month, months
+from forecast_runs.demand.reported import IN_CARE
 from forecasting.engine.calendar import FinancialYear as Calendar
 from forecasting.engine.high_cost import DEFAULT_HIGH_COST_THRESHOLD
 from forecasting.engine.money import pounds_text
 from forecasting.engine.placements import placement_kpis
+from forecasting.engine.scenarios import REPORTED_SCENARIO
 
 SECTION = "Children in care"
 FAN_TYPES = 3  # fan charts for the types with the largest net cost
@@ -80,12 +82,19 @@ def children_charts(
     type_names: Mapping[str, str],
     budgeted: Mapping[str, float],
     past: Mapping[str, list[float]],
+    band: Mapping[int, tuple[float, float]] | None = None,
 ) -> list[Chart]:
     """The children in care chart, then a fan for each of the FAN_TYPES costliest types."""
     if placements.empty:
         return []
     in_care = in_care_chart(
-        placements, calendar=calendar, period=period, care_leaver_types=care_leaver_types, budgeted=budgeted, past=past
+        placements,
+        calendar=calendar,
+        period=period,
+        care_leaver_types=care_leaver_types,
+        budgeted=budgeted,
+        past=past,
+        band=band,
     )
     fans = fan_charts(placements, calendar=calendar, period=period, type_names=type_names, budgeted=budgeted)
     return [in_care, *fans]
@@ -99,11 +108,18 @@ def in_care_chart(
     care_leaver_types: Collection[str],
     budgeted: Mapping[str, float],
     past: Mapping[str, list[float]],
+    band: Mapping[int, tuple[float, float]] | None = None,
 ) -> Chart:
+    """Children in care by month end. `band`: the likely-range ratios (low, high) by months
+    after the as-at date of the number a run reports, calibrated from the back-test of that sum
+    (``in_care_band``); the range is the forecast times them, opening from the last actual."""
     in_care = placements[~placements["placement_type"].isin(care_leaver_types)]
     total = in_care.groupby("period", as_index=False)["month_end_number"].sum()
     actual, forecast = year_series(total, period)
     frame = pd.DataFrame({"month": months(calendar), "actual": actual, "forecast": forecast})
+    low, high = _likely_range(actual, forecast, period, band)
+    if low is not None and high is not None:
+        frame["p10"], frame["p90"] = low, high
     in_care_budget = sum(v for k, v in budgeted.items() if k not in care_leaver_types)
     if in_care_budget:
         frame["budgeted"] = in_care_budget
@@ -114,6 +130,8 @@ def in_care_chart(
         column("actual", f"{calendar.label} actual", "number"),
         column("forecast", f"{calendar.label} forecast", "number"),
     ]
+    if low is not None:
+        columns += [column("p10", "Low (10th percentile)", "number"), column("p90", "High (90th percentile)", "number")]
     if in_care_budget:
         columns.append(column("budgeted", "Budgeted", "number"))
     columns += [column(f"past:{label}", f"{label} actual", "number") for label in past]
@@ -122,6 +140,8 @@ def in_care_chart(
         f"Children in care: {count(now)} at {wording.date_text(calendar.as_at_date(period))}, "
         f"forecast {count(forecast[11])} at March"
     )
+    if low is not None and high is not None:
+        summary += f" (likely between {count(low[11])} and {count(high[11])})"
     if in_care_budget:
         summary += f" against {count(in_care_budget)} budgeted"
     if past:
@@ -146,6 +166,45 @@ def _fan_edge(values: dict[int, Any], p: int, period: int, fallback: float | Non
         return fallback  # the fan opens from the last actual number
     value = values.get(p)
     return None if value is None or pd.isna(value) else float(value)
+
+
+def in_care_band(
+    made_from: Mapping[str, Any] | None, models_used: pd.DataFrame, scenario: str
+) -> dict[int, tuple[float, float]] | None:
+    """The likely-range ratios of the children in care a run reports, by months ahead, from the
+    run's calibration (``input_summary["calibration"]["totals"]``). Only for the reported
+    scenario with every type forecast by the method its back-test chose (``auto``): the ratios
+    were calibrated on the sum of those forecasts and say nothing about another method's."""
+    if scenario != REPORTED_SCENARIO or models_used.empty:
+        return None
+    if set(models_used.get("demand_method", pd.Series(dtype=object))) != {"auto"}:
+        return None
+    calibration = (made_from or {}).get("calibration") or {}
+    bands = (calibration.get("totals") or {}).get(IN_CARE)
+    if not bands:
+        return None
+    return {int(h): (float(low), float(high)) for h, (low, high) in bands.items()}
+
+
+def _likely_range(
+    actual: list[Any], forecast: list[Any], period: int, band: Mapping[int, tuple[float, float]] | None
+) -> tuple[list[float | None], list[float | None]] | tuple[None, None]:
+    """The forecast times the band's ratios after the as-at month (a horizon without ratios
+    takes the last one before it), opening from the last actual; None without a band."""
+    if not band or period >= 12:
+        return None, None
+    low: list[float | None] = [None] * 12
+    high: list[float | None] = [None] * 12
+    if period:
+        low[period - 1] = high[period - 1] = actual[period - 1]
+    for p in range(period + 1, 13):
+        value = forecast[p - 1]
+        known = [h for h in band if h <= p - period]
+        if value is None or pd.isna(value) or not known:
+            continue
+        ratio_low, ratio_high = band[max(known)]
+        low[p - 1], high[p - 1] = float(value) * ratio_low, float(value) * ratio_high
+    return low, high
 
 
 def fan_charts(

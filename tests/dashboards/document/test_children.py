@@ -188,3 +188,35 @@ def test_past_years_count_children_in_care_at_each_month_end() -> None:
     # A all along; B from October 2018: 1 a month in 2017/18, then 1 to September and 2 after.
     assert past == {"2017/18": [1.0] * 12, "2018/19": [1.0] * 6 + [2.0] * 6}
     assert past_year_numbers(None, types, FY, CARE_LEAVERS) == {}
+
+
+def test_children_in_care_carry_the_likely_range_of_the_sum_a_run_reports() -> None:
+    in_care = children_charts(
+        _year(),
+        calendar=FY,
+        period=2,
+        care_leaver_types=CARE_LEAVERS,
+        type_names=NAMES,
+        budgeted={},
+        past={},
+        band={1: (0.9, 1.1), 3: (0.8, 1.25)},
+    )[0]
+    # May (as at): the range opens at May's 7 children. June is 1 month ahead: 8 × 0.9 and 8 × 1.1;
+    # July 2 months ahead takes the 1-month ratios (none for 2); August on, 3 months and more:
+    # 8 × 0.8 = 6.4 and 8 × 1.25 = 10; March: 9 × 0.8 = 7.2 and 9 × 1.25 = 11.25.
+    low, high = _column(in_care, "p10"), _column(in_care, "p90")
+    assert low[:5] == [None, 7.0, 7.2, 7.2, 6.4] and low[11] == 7.2
+    assert high[:5] == [None, 7.0, 8.8, 8.8, 10.0] and high[11] == 11.25
+    assert in_care["summary"] == "Children in care: 7 at 31 May 2019, forecast 9 at March (likely between 7 and 11)."
+
+
+def test_the_range_is_only_for_the_reported_scenario_with_every_type_chosen_by_its_back_test() -> None:
+    from dashboards.document.children import in_care_band
+    from forecast_runs.demand.reported import IN_CARE
+
+    made_from = {"calibration": {"totals": {IN_CARE: {"1": [0.9, 1.1]}}}}
+    auto = pd.DataFrame({"demand_method": ["auto", "auto"]})
+    assert in_care_band(made_from, auto, "middle") == {1: (0.9, 1.1)}
+    assert in_care_band(made_from, auto, "worst") is None
+    assert in_care_band(made_from, pd.DataFrame({"demand_method": ["auto", "trend"]}), "middle") is None
+    assert in_care_band({"calibration": None}, auto, "middle") is None
