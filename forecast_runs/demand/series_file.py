@@ -8,7 +8,6 @@ is not a date, a series whose dates are neither a month nor a year apart are err
 
 from __future__ import annotations
 
-import io
 from datetime import date
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import pandas as pd
 
 from forecast_runs.demand.series import ANNUAL, MONTHLY, SeriesInputs, add_months, month_end
 from placements.ssda903 import parse_dates
+from tablereader import Limits, ReadError, read_sheet, too_large
 
 COLUMNS = ("series", "date", "value")
 
@@ -27,11 +27,16 @@ class SeriesFileError(ValueError):
         self.errors = errors
 
 
-def read_series_file(path: str | Path) -> dict[str, SeriesInputs]:
-    """The series of a ``series, date, value`` CSV (UTF-8, with or without a byte-order mark),
-    oldest first; raises ``SeriesFileError`` listing every problem."""
+def read_series_file(path: str | Path, limits: Limits | None = None) -> dict[str, SeriesInputs]:
+    """The series of a ``series, date, value`` CSV or XLSX, read through the bounded reader
+    within ``limits`` (size, rows, columns, cells; encodings recognised), oldest first; raises
+    ``SeriesFileError`` listing every problem."""
     name = Path(path).name
-    frame = _read_csv(name, Path(path).read_bytes())
+    limits = limits or Limits()
+    size = Path(path).stat().st_size
+    if size > limits.upload_bytes:
+        raise SeriesFileError([str(too_large(name, size, limits))])
+    frame = _read_table(name, Path(path).read_bytes(), limits)
     errors: list[str] = []
     rows = pd.Series(np.arange(2, len(frame) + 2), index=frame.index)
     series = frame["series"].str.strip()
@@ -71,17 +76,22 @@ def read_series_file(path: str | Path) -> dict[str, SeriesInputs]:
     return out
 
 
-def _read_csv(name: str, data: bytes) -> pd.DataFrame:
+def _read_table(name: str, data: bytes, limits: Limits) -> pd.DataFrame:
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SeriesFileError([f"{name}: not a UTF-8 CSV file"]) from exc
-    if not text.strip():
+        sheet = read_sheet(name, data, limits)
+    except ReadError as error:
+        raise SeriesFileError([str(error)]) from None
+    if sheet.formulas:
+        row, column, formula = sheet.formulas[0]
+        raise SeriesFileError(
+            [f"{name}: row {row}, column {column + 1} holds a formula ({formula}); save the values, not the formulas"]
+        )
+    rows = [row for row in sheet.rows if any(cell.strip() for cell in row)]
+    if not rows:
         raise SeriesFileError([f"{name}: the file is empty"])
-    try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=True)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise SeriesFileError([f"{name}: not a readable CSV ({exc})"]) from exc
+    header, body = rows[0], rows[1:]
+    width = len(header)
+    frame = pd.DataFrame([(row + [""] * width)[:width] for row in body], columns=header, dtype=str)
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     missing = [c for c in COLUMNS if c not in frame.columns]
     if missing:

@@ -108,13 +108,17 @@ def test_counts_monthly_and_yearly_are_forecast_with_the_spacing_of_their_dates(
             "row 3, column value: 'twelve' is not a number",
         ),
         ("", "counts.csv: the file is empty"),
+        ("series,date,value\nnorth,2019-01-31,12\n" * 1 + "north,2019-02-28,13\n" * 4, "more than 3 rows"),
         (
             "series,date,value\nnorth,2019-01-31,1\nnorth,2019-03-15,2\n",
             "the dates are neither all one month nor all one year",
         ),
     ],
 )
-def test_a_broken_file_of_counts_is_refused_with_a_clear_message(tmp_path: Path, text: str, message: str) -> None:
+def test_a_broken_file_of_counts_is_refused_with_a_clear_message(
+    tmp_path: Path, text: str, message: str, settings
+) -> None:  # type: ignore[no-untyped-def]
+    settings.OUTTURN_MAX_ROWS = 3  # the bounded reader's limits apply to a file of counts too
     path = write(tmp_path / "counts.csv", text)
     with pytest.raises(CommandError, match=message.replace("(", r"\(").replace(")", r"\)")):
         call_command("forecast_demand", "--series", path, "--output", str(tmp_path / "out.csv"))

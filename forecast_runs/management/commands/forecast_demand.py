@@ -93,7 +93,7 @@ class Command(BaseCommand):
     def _from_series(self, options: dict[str, Any]) -> DemandResult:
         if options["authority"]:
             raise CommandError("--authority is for SSDA903 returns; a file of counts names its own series")
-        series = read_series_file(options["series"])
+        series = read_series_file(options["series"], limits=reading_limits())
         as_at = _as_at(options["as_at"])
         if as_at is not None:
             cut = {k: _cut(s, as_at) for k, s in series.items()}
