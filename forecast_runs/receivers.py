@@ -1,4 +1,4 @@
-"""Forecast runs asked for by events of the financial core."""
+"""Forecast runs asked for by events: of the financial core, and of the end of a back-test."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from typing import Any
 from django.dispatch import receiver
 
 from accounts.models import User
-from forecast_runs.dispatch import forecast_run_request
+from forecast_runs.dispatch import forecast_run_request, forecast_runs_waiting_send
+from forecast_runs.signals import backtest_ended
 from forecasting.models import ForecastRun, Period
 from forecasting.signals import period_submitted
 
@@ -24,3 +25,9 @@ def forecast_on_submit(*, period: Period, user: User | None, forecast: bool, **_
             user=user,
             trigger=ForecastRun.Trigger.SUBMIT,
         )
+
+
+@receiver(backtest_ended, dispatch_uid="forecast_runs.send_waiting_runs")
+def send_waiting_runs(*, authority_id: int, **_: Any) -> None:
+    """A back-test ended: the authority's runs that waited for it go to a worker."""
+    forecast_runs_waiting_send(authority_id=authority_id)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from forecast_runs.backtests import backtest_execute
 from forecast_runs.execute import forecast_run_execute, forecast_run_fail
+from forecast_runs.signals import backtest_ended
 from forecasting.models import BacktestReport
 
 log = logging.getLogger(__name__)
@@ -57,10 +58,7 @@ def backtest_execute_task(self, report_id: int) -> str:  # type: ignore[no-untyp
         # The runs that wait for this back-test still run, with the previous calibration.
         outcome = BacktestReport.Status.FAILED
     if outcome in (BacktestReport.Status.SUCCEEDED, BacktestReport.Status.FAILED):
-        # Imported here: dispatch sends this module's tasks.
-        from forecast_runs.dispatch import forecast_runs_waiting_send
-
         authority_id = BacktestReport.objects.filter(pk=report_id).values_list("authority_id", flat=True).first()
         if authority_id is not None:
-            forecast_runs_waiting_send(authority_id=authority_id)
+            backtest_ended.send(sender=BacktestReport, authority_id=authority_id)
     return str(outcome)

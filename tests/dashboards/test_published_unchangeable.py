@@ -17,6 +17,7 @@ from dashboards import printing, services
 from dashboards.models import PublishedPeriod, PublishedSeal, SnapshotFrozenError, SnapshotPdf
 from dashboards.seals import SEALED_FIELDS, published_digest
 from forecasting.models import ForecastLineResult, ForecastRun, ForecastTable
+from tests.dashboards.county import everything_looked_at
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +29,13 @@ REFUSAL = "This published report no longer matches what was signed off"
 
 @pytest.fixture
 def published(run, director):  # type: ignore[no-untyped-def]
-    return services.period_sign_off(authority=run.authority, user=director, run=run, comment="For committee.")
+    return services.period_sign_off(
+        authority=run.authority,
+        user=director,
+        run=run,
+        comment="For committee.",
+        acknowledged=everything_looked_at(run),
+    )
 
 
 @pytest.fixture

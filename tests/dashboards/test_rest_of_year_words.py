@@ -41,7 +41,7 @@ def test_each_line_says_how_its_rest_of_the_year_is_forecast(run, director, clie
     assert _rest_of_year(_row(care, "CIC-RES-EXT")).endswith("| Committed: children already placed")
     # The UASC grant (income, no method set): the budget profile's last eight months,
     # −£294,000 × 8 / 12 = −£196,000.
-    assert _rest_of_year(_row(care, "INC-UASC")) == "-£196,000 | Budget profile"
+    assert _rest_of_year(_row(care, "INC-UASC")) == "(£196,000) | Budget profile"
     legal = _service(client, run, "Legal")
     # External legal costs on the run rate: £24,000 a month for 4 months, so 8 more months at
     # £24,000 = £192,000.
