@@ -3,7 +3,7 @@
 A workbook has one sheet: a title row naming the authority, what the table is and, where they
 apply, the period and the forecast run; a blank row; the header in bold, frozen under the title
 with an autofilter; then the rows. Dates are real Excel dates, money is a number in pounds shown
-as `£1,234.56` (negative `-£1,234.56`, as the pages write it), percentages are numbers shown as
+as `£1,234.56` (negative in brackets, `(£1,234.56)`, as the pages write it), percentages are numbers shown as
 `12.3%`, counts are whole numbers, other decimals show two places. Columns are as wide as their
 longest value, within a cap.
 
@@ -23,7 +23,7 @@ from decimal import Decimal
 
 import pandas as pd
 
-MONEY_FORMAT = '"£"#,##0.00;-"£"#,##0.00'
+MONEY_FORMAT = '"£"#,##0.00;("£"#,##0.00)'
 PERCENT_FORMAT = "0.0%"
 DATE_FORMAT = "dd/mm/yyyy"
 DATE_TIME_FORMAT = "dd/mm/yyyy hh:mm"
@@ -197,7 +197,7 @@ def _shown_width(value: object, number_format: str | None) -> int:
     if value is None:
         return 0
     if number_format == MONEY_FORMAT:
-        return len(f"-£{abs(float(value)):,.2f}")  # type: ignore[arg-type]
+        return len(f"(£{abs(float(value)):,.2f})")  # type: ignore[arg-type]
     if number_format == PERCENT_FORMAT:
         return len(f"{float(value) * 100:.1f}%")  # type: ignore[arg-type]
     if number_format == DATE_FORMAT:

@@ -54,7 +54,7 @@ def test_a_workbook_has_a_title_a_bold_frozen_header_and_typed_cells() -> None:
     # 14:15 UTC on 3 November is 14:15 in London (GMT).
     assert when.is_date and when.value == datetime(2024, 11, 3, 14, 15) and when.number_format == DATE_TIME_FORMAT
     assert money.data_type == "n" and money.value == -1234.5 and money.number_format == MONEY_FORMAT
-    assert MONEY_FORMAT == '"£"#,##0.00;-"£"#,##0.00'
+    assert MONEY_FORMAT == '"£"#,##0.00;("£"#,##0.00)'  # a negative in brackets, never "-£"
     assert percent.value == 0.1234 and percent.number_format == PERCENT_FORMAT == "0.0%"
     assert count.value == 7 and isinstance(count.value, int)
     assert sheet["A5"].value == "'=cmd"  # formula injection escaped
