@@ -106,7 +106,7 @@ def test_team_charts_are_horizontal_bars_with_full_names_growing_with_the_teams(
     assert layout["yaxis"]["autorange"] == "reversed"  # the table's first team at the top
     # Rates 0–27.27% from zero: a fifth is 5.45, step 10: 0 to 30, with % on the ticks.
     assert layout["xaxis"]["range"] == [0.0, 30.0]
-    assert layout["xaxis"]["ticktext"] == ["0%", "10%", "20%", "30%"]
+    assert layout["xaxis"]["ticktext"] == ["0.0%", "10.0%", "20.0%", "30.0%"]  # one decimal place, as everywhere
     # 2 teams × 2 series: 26 × 4 + 18 × 2 + 130 = 270 px; 8 teams: 26 × 16 + 18 × 8 + 130 = 690 px.
     assert layout["height"] == 270
     eight = pd.concat([frame] * 4, ignore_index=True).assign(team=[f"Team {i}" for i in range(8)])
