@@ -26,7 +26,7 @@ from core.tabular import reading_limits
 from forecast_runs.demand.forecast import replay_backtest
 from forecast_runs.demand.methods import LABELS
 from forecast_runs.demand.register_choice import RegisterChoice, choose_from_register, records_from_engine
-from forecast_runs.demand.register_replay import HORIZON, history_at, origins_before
+from forecast_runs.demand.register_replay import HORIZON, history_at, origins_before, totals_of
 from forecast_runs.demand.replay import Replayer
 from forecast_runs.demand.reported import IN_CARE, REPORTED
 from forecast_runs.demand.selection import RULE_WORDS
@@ -260,10 +260,7 @@ def _summary_of(records: pd.DataFrame) -> list[dict[str, Any]]:
 def reported_groups(history: Mapping[str, FloatArray]) -> dict[str, list[str]]:
     """The totals a run reports, by the types in ``history``: every type, and the children in
     care (the types that stop at 18)."""
-    types = placement_types_frame()
-    leavers = set(types.loc[types["continues_after_18"], "code"])
-    present = [name for name in history if name != TOTAL]
-    return {TOTAL: present, IN_CARE: [name for name in present if name not in leavers]}
+    return totals_of(dict(history), placement_types_frame())
 
 
 def _history(register: pd.DataFrame, as_at: date, start: date | None) -> dict[str, FloatArray]:

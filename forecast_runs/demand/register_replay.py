@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from forecast_runs.demand.register_choice import RegisterChoice, choose_from_register, records_from_engine
-from forecast_runs.demand.reported import REPORTED, reported_sums
+from forecast_runs.demand.reported import IN_CARE, REPORTED, reported_sums
 from forecast_runs.demand.series import TOTAL, FloatArray
 from forecasting.engine.backtest import backtest, known_at, month_ends_between
 from forecasting.engine.placements import month_end_history
@@ -55,7 +55,16 @@ def choice_at(register: pd.DataFrame, types: pd.DataFrame, as_at: date) -> Regis
     known = known_at(register, as_at)
     origins = origins_before(as_at)
     result = backtest(known, types, origins=origins, actuals_up_to=as_at, horizon=HORIZON)
-    return choose_from_register(records_from_engine(result.forecasts), history_at(known, types, as_at))
+    history = history_at(known, types, as_at)
+    return choose_from_register(records_from_engine(result.forecasts), history, totals_of(history, types))
+
+
+def totals_of(history: dict[str, FloatArray], types: pd.DataFrame) -> dict[str, list[str]]:
+    """The totals a run reports, by the types in ``history``: every type, and the children in
+    care (the types that stop at 18), as the monthly back-test groups them."""
+    leavers = set(types.loc[types["continues_after_18"].astype(bool), "code"])
+    present = [name for name in history if name != TOTAL]
+    return {TOTAL: present, IN_CARE: [name for name in present if name not in leavers]}
 
 
 def replay_register(

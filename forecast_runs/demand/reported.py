@@ -26,16 +26,20 @@ def reported_sums(
 ) -> pd.DataFrame:
     """Rows (``records``' columns) of series ``group`` and method ``REPORTED`` for every group:
     at each (origin, horizon, target) the sum of each member's ``chosen`` method's forecast and
-    of the members' actuals. A member forecast as zero (no placements) adds nothing; a key at
-    which any other member has no row of its chosen method is left out, as its sum would be short.
+    of the members' actuals. A member forecast as zero (no placements) or never back-tested
+    (too short) is left out of the sum; a key at which any other member has no row of its chosen
+    method is left out, as its sum would be short.
     """
     columns = [*records.columns, *(["ape"] if "ape" not in records.columns else [])]
     parts = []
     for group, members in groups.items():
-        counted = [m for m in members if chosen.get(m) not in (None, "zero")]
+        rows = records[records["series"].isin(list(members)) & (records["method"] == records["series"].map(chosen))]
+        # A member with no past forecast at all (zero, or too short to back-test) cannot be
+        # measured: the sum is of the members that can.
+        counted = [m for m in members if chosen.get(m) not in (None, "zero") and m in set(rows["series"])]
         if not counted:
             continue
-        rows = records[records["series"].isin(counted) & (records["method"] == records["series"].map(chosen))]
+        rows = rows[rows["series"].isin(counted)]
         sums = rows.groupby(_KEYS, sort=True).agg(
             forecast=("forecast", "sum"), actual=("actual", "sum"), members=("series", "nunique")
         )
@@ -54,10 +58,14 @@ def reported_calibration(
     records: pd.DataFrame, chosen: Mapping[str, str], groups: Mapping[str, Collection[str]]
 ) -> tuple[pd.DataFrame, Calibration]:
     """The reported totals' rows and their interval ratios. A total with too few errors of its
-    own at a horizon takes the ratios pooled with every type's chosen method, as a series of its
-    own does: wider, since a type's errors are larger than a total's, but never claimed from
-    nothing."""
+    own at a horizon (fewer than 9) takes the ratios pooled over the totals (every child and the
+    children in care err alike); where even those are too few, the ratios pooled with every
+    type's chosen method: wider, since a type's errors are larger than a total's, but never
+    claimed from nothing."""
     rows = reported_sums(records, chosen, groups)
+    totals = calibrate(rows, dict.fromkeys(groups, REPORTED))
     types = records[records["series"].isin(list(chosen))]
     pooled = pd.concat([rows, types], ignore_index=True) if not rows.empty else rows
-    return rows, calibrate(pooled, {**chosen, **dict.fromkeys(groups, REPORTED)})
+    wide = calibrate(pooled, {**chosen, **dict.fromkeys(groups, REPORTED)})
+    bands = {key: band for key, band in wide.bands.items() if key[0] in groups}
+    return rows, Calibration({**bands, **totals.bands})

@@ -115,13 +115,25 @@ def test_the_totals_a_run_reports_are_scored_and_calibrated_as_the_sum_of_the_ch
     assert chosen.errors[TOTAL][REPORTED][1] == pytest.approx(6.25)
     # children in care are fostering alone: flow's own 9.375%
     assert chosen.errors[IN_CARE][REPORTED][1] == pytest.approx(9.375)
-    # 8 ratios each (too few on their own), pooled with the types' chosen methods: 32 ratios,
-    # the total's 15/17.5 … 15/13, children in care's and fostering's 10/12.5 … 10/8 (twice),
-    # residential's 5/5 (8 times). k = floor(0.1 × 33) = 3 → 3rd smallest (0.8, 0.8, 15/17.5);
-    # k = ceil(0.9 × 33) = 30 → 3rd largest (1.25, 1.25, 15/13)
-    expected = (15 / 17.5, 15 / 13)
+    # 8 ratios each (too few on their own), pooled over the two totals: 16 ratios, the total's
+    # 15/17.5 … 15/13 and children in care's 10/12.5 … 10/8. k = floor(0.1 × 17) = 1 → the
+    # smallest, 0.8; k = ceil(0.9 × 17) = 16 → the largest, 1.25
+    expected = (0.8, 1.25)
     assert chosen.method_ratios[TOTAL][REPORTED][0] == pytest.approx(expected)
     assert chosen.method_ratios[IN_CARE][REPORTED][0] == pytest.approx(expected)
+
+
+def test_a_lone_total_with_too_few_errors_is_pooled_with_the_types() -> None:
+    residential = engine_records().assign(placement_type="residential", actual=5.0)
+    residential = residential[residential["method"].isin(["net_change", "flow"])]
+    residential["forecast"] = np.where(residential["method"] == "net_change", 5.0, 6.0)
+    records = records_from_engine(pd.concat([engine_records(), residential], ignore_index=True))
+    chosen = choose_from_register(records, {**history(), "residential": np.full(20, 5.0)})
+    # Only the total (8 ratios, too few; no other total to pool with): pooled with the types'
+    # chosen methods, 24 ratios: the total's 15/17.5 … 15/13, fostering's 10/12.5 … 10/8 and
+    # residential's 5/5 (8 times). k = floor(0.1 × 25) = 2 → 2nd smallest (0.8, 15/17.5);
+    # k = ceil(0.9 × 25) = 23 → 2nd largest (1.25, 15/13)
+    assert chosen.method_ratios[TOTAL][REPORTED][0] == pytest.approx((15 / 17.5, 15 / 13))
 
 
 def test_a_reported_total_leaves_out_a_date_a_member_was_not_forecast_on_and_types_with_no_children() -> None:
