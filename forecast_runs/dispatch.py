@@ -8,6 +8,7 @@ Celery task only after the transaction commits; the worker side is `forecast_run
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from django.conf import settings
@@ -145,28 +146,26 @@ def forecast_runs_recover() -> list[int]:
     """Send again the runs whose worker died (running with a silent heartbeat) or that were never
     picked up; the claim in ``forecast_run_execute`` makes any duplicate message harmless. Run by
     beat every OUTTURN_RECOVERY_SWEEP_SECONDS and by each worker as it starts."""
-    now = timezone.now()
-    stale = stale_before(now)
-    ids = list(ForecastRun.objects.filter(_silent(ForecastRun, stale)).values_list("pk", flat=True))
-    sent = []
-    for run_id in ids:
-        if _requeue(ForecastRun, run_id, stale, now):
-            forecast_run_dispatch(run_id=run_id)
-            sent.append(run_id)
-    return sent
+    return _recover(ForecastRun, lambda pk: forecast_run_dispatch(run_id=pk))
 
 
 def backtests_recover() -> list[int]:
     """Send again the back-tests whose worker died (running with a silent heartbeat) or that
     were never picked up; ``backtest_claim`` takes them over."""
+    return _recover(BacktestReport, lambda pk: backtest_dispatch(report_id=pk))
+
+
+def _recover(model: type[ForecastRun] | type[BacktestReport], send: Callable[[int], object]) -> list[int]:
+    """Take back each silent row with a compare-and-swap (so two sweeps never both send one) and
+    send it to a worker; the ids sent."""
     now = timezone.now()
     stale = stale_before(now)
-    ids = list(BacktestReport.objects.filter(_silent(BacktestReport, stale)).values_list("pk", flat=True))
+    ids = list(model._default_manager.filter(_silent(model, stale)).values_list("pk", flat=True))
     sent = []
-    for report_id in ids:
-        if _requeue(BacktestReport, report_id, stale, now):
-            backtest_dispatch(report_id=report_id)
-            sent.append(report_id)
+    for pk in ids:
+        if _requeue(model, pk, stale, now):
+            send(pk)
+            sent.append(pk)
     return sent
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -175,10 +175,3 @@ def text_parser(model: Any, name: str) -> Any:
     """parse_text bounded by a model field's max_length: the parser of one text column."""
     length = field_length(model, name)
     return lambda text: parse_text(text, length)
-
-
-def format_date_uk(value: date | datetime | None) -> str:
-    """31 July 2019, as councils write dates."""
-    if value is None:
-        return ""
-    return f"{value.day} {value:%B %Y}"
