@@ -82,9 +82,14 @@ _ENGINE_METHOD = {"naive": "net_change", "zero": "net_change"}
 
 def chosen_demand(report: BacktestReport) -> ChosenDemand:
     """What the back-test of ``report`` means in a run: each type's chosen method (``auto``),
-    its interval ratios by horizon, and those of every method scored (the total is reported,
-    not forecast by a run)."""
+    its interval ratios by horizon, those of every method scored, and how the total is reported
+    (the total is not forecast by a run: where the back-test chose to, the types' paths are
+    scaled to every type forecast by one method and added up)."""
+    reported = (report.choices or {}).get(TOTAL, {}).get("reported") or {}
+    scaled_to = reported.get("scaled_to")
     return ChosenDemand(
+        total_method=_ENGINE_METHOD.get(scaled_to, scaled_to) if scaled_to else None,
+        total_types=tuple(reported.get("types") or ()),
         methods={
             code: _ENGINE_METHOD.get(str(c["method"]), str(c["method"]))
             for code, c in (report.choices or {}).items()
@@ -270,7 +275,20 @@ def _history(register: pd.DataFrame, as_at: date, start: date | None) -> dict[st
 
 
 def _choice_fields(chosen: RegisterChoice) -> dict[str, Any]:
-    """The report's ``choices``, ``intervals`` and ``interval_coverage`` (JSON)."""
+    """The report's ``choices``, ``intervals`` and ``interval_coverage`` (JSON). The total's
+    choice also holds how a run reports the totals (``reported``: ``scaled_to``, ``types``,
+    ``reason``)."""
+    fields = _choice_json(chosen)
+    if TOTAL in fields["choices"]:
+        fields["choices"][TOTAL]["reported"] = {
+            "scaled_to": chosen.scaled_to,
+            "types": list(chosen.scaled_types),
+            "reason": chosen.reported_reason,
+        }
+    return fields
+
+
+def _choice_json(chosen: RegisterChoice) -> dict[str, Any]:
     return {
         "choices": {
             name: {

@@ -45,7 +45,7 @@ from forecast_runs.demand.register_replay import (  # noqa: E402
     reported_total_records,
 )
 from forecast_runs.demand.replay import RULES, TRUTH_RULE, Replayer  # noqa: E402
-from forecast_runs.demand.reported import reported_calibration  # noqa: E402
+from forecast_runs.demand.reported import reported_sums, reported_total  # noqa: E402
 from forecast_runs.demand.selection import RULE_WORDS  # noqa: E402
 from forecast_runs.demand.series import TOTAL, add_months, month_end, register_from_placements, types_frame  # noqa: E402
 from forecasting.engine import backtest as old  # noqa: E402
@@ -161,38 +161,32 @@ def reported(
     worse = [h for h in range(1, 13) if h in ours and h in flat and ours[h] > flat[h] + 1e-9]
     print(f"Horizons 1-12 where the reported total is worse than no change: {', '.join(map(str, worse)) or 'none'}")
     intervals_table(records, statistical)
-    summed = pd.concat([as_a_run_shows(r, truth) for r in results], ignore_index=True)
+    summed = pd.concat([as_a_run_shows(r, replay[r.rule]) for r in results], ignore_index=True)
+    ways = ", ".join(f"{o} {w}" for o, w in summed.groupby("origin", sort=True)["scaled_to"].first().items())
     print(
-        "\nThe total a run shows (the sum of each type's chosen forecast, interval calibrated for that sum): MAPE "
+        f"\nHow a run reports the total on each date (the sum of the chosen forecasts, or scaled to one method): {ways}"
+        "\nThe total a run shows (interval calibrated for it): MAPE "
         + " / ".join(f"{mape_by_horizon(summed).get(h, np.nan):.1f}" for h in SHOWN[:4])
         + f" at {' / '.join(str(h) for h in SHOWN[:4])} months; coverage "
         + _shares(summed, "p10", "p90")
     )
 
 
-def as_a_run_shows(result: DemandResult, truth: Mapping[str, pd.Series]) -> pd.DataFrame:
-    """The sum of the types' chosen forecasts made on ``result.as_at`` (what a run reports as
-    its number of children), scored against the full data, with the interval calibrated from
-    the same sum in the date's own back-test."""
+def as_a_run_shows(result: DemandResult, replayed: pd.DataFrame) -> pd.DataFrame:
+    """What a run would report as its number of children on ``result.as_at``: each type's chosen
+    forecast added up, scaled where the date's own back-test chose to (``reported_total``), scored
+    against the full data (``replayed``: every method's forecast of every type made on that date
+    from the returns as they stood, under the date's rule), with the interval calibrated for it in
+    the date's own back-test."""
     methods = {s.name: s.choice.method for s in result.series if s.name != TOTAL}
     counted = {name: method for name, method in methods.items() if method != "zero"}
-    past, calibration = reported_calibration(result.backtest, counted, {TOTAL: list(counted)})
-    mid = np.sum([s.mid for s in result.series if s.name != TOTAL], axis=0)
-    band = calibrated_interval(mid, TOTAL, calibration) if not past.empty else None
-    dates = next(s.dates for s in result.series if s.name == TOTAL)
-    actual = truth[TOTAL].reindex(dates).to_numpy(dtype=np.float64)
-    frame = pd.DataFrame(
-        {
-            "horizon": np.arange(1, len(dates) + 1),
-            "forecast": mid,
-            "p10": band[0] if band is not None else np.nan,
-            "p90": band[1] if band is not None else np.nan,
-            "actual": actual,
-        }
-    )
-    frame = frame[frame["actual"].notna()]
-    frame["ape"] = ((frame["forecast"] - frame["actual"]).abs() / frame["actual"] * 100.0).where(frame["actual"] > 0)
-    return frame
+    how = reported_total(result.backtest, counted, {TOTAL: list(counted)})
+    rows = reported_sums(replayed[replayed["origin"] == result.as_at], counted, {TOTAL: list(counted)}, how.scaled_to)
+    rows = rows[rows["actual"].notna()].sort_values("horizon").reset_index(drop=True)
+    band = calibrated_interval(rows["forecast"].to_numpy(dtype=np.float64), TOTAL, how.calibration)
+    rows["p10"], rows["p90"] = band if band is not None and not how.rows.empty else (np.nan, np.nan)
+    rows["scaled_to"] = how.scaled_to or "sum"
+    return rows
 
 
 def scored(result: DemandResult, truth: Mapping[str, pd.Series]) -> pd.DataFrame:
@@ -302,8 +296,9 @@ def register_accuracy(name: str, register: pd.DataFrame, types: pd.DataFrame, da
         f"all types {_shares(types_part, 'p10', 'p90')}"
     )
     summed = reported_total_records(records, choices)
+    print("How a run reports the total: " + ", ".join(f"{d} {c.scaled_to or 'sum'}" for d, c in choices.items()))
     print(
-        "The total a run shows (the sum of each type's chosen forecast): MAPE "
+        "The total a run shows (the chosen forecasts added up, scaled where chosen): MAPE "
         + " / ".join(f"{mape_by_horizon(summed).get(h, np.nan):.1f}" for h in SHOWN[:4])
         + f" at {' / '.join(str(h) for h in SHOWN[:4])} months; coverage of its calibrated interval "
         + _shares(summed, "p10", "p90")

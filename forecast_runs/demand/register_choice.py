@@ -18,7 +18,7 @@ import pandas as pd
 from forecast_runs.demand.backtest import RECORD_COLUMNS, mape_table
 from forecast_runs.demand.intervals import calibrate, calibrated_interval, coverage, short_series_interval
 from forecast_runs.demand.methods import COMBINED_FROM
-from forecast_runs.demand.reported import REPORTED, reported_calibration
+from forecast_runs.demand.reported import REPORTED, ReportedTotal, reported_total
 from forecast_runs.demand.selection import SELECTION_HORIZONS, Choice, choose_method
 from forecast_runs.demand.series import MONTHLY, TOTAL, FloatArray
 
@@ -40,6 +40,12 @@ class RegisterChoice:
     # series → method → the ratios of that method's own errors (every method scored), so that a
     # scenario asking for a method by name gets the same calibration as one that lets it be chosen
     method_ratios: Mapping[str, Mapping[str, list[tuple[float, float]]]] = field(default_factory=dict)
+    # How a run reports its totals (``reported.ReportedTotal``): None for the sum of each type's
+    # chosen forecast, else the method every type in ``scaled_types`` is forecast by, added up,
+    # to which those types' chosen paths are scaled; and why, in words.
+    scaled_to: str | None = None
+    scaled_types: tuple[str, ...] = ()
+    reported_reason: str = ""
 
 
 def records_from_engine(forecasts: pd.DataFrame) -> pd.DataFrame:
@@ -96,8 +102,17 @@ def choose_from_register(
         errors.setdefault(str(row.series), {}).setdefault(str(row.method), {})[int(row.horizon)] = float(row.mape)
     if groups is None:
         groups = {TOTAL: [name for name in history if name != TOTAL]}
-    _add_reported(records, choices, groups, by_method, errors)
-    return RegisterChoice(choices, ratios, interval_coverage(records, choices, ratios), errors, by_method)
+    reported = _add_reported(records, choices, groups, by_method, errors)
+    return RegisterChoice(
+        choices,
+        ratios,
+        interval_coverage(records, choices, ratios),
+        errors,
+        by_method,
+        scaled_to=reported.scaled_to if reported else None,
+        scaled_types=reported.types if reported else (),
+        reported_reason=reported.reason if reported else "",
+    )
 
 
 def _add_reported(
@@ -106,13 +121,15 @@ def _add_reported(
     groups: Mapping[str, Collection[str]],
     by_method: dict[str, dict[str, list[tuple[float, float]]]],
     errors: dict[str, dict[str, dict[int, float]]],
-) -> None:
-    """The reported totals' errors by horizon and interval ratios (where there are enough
-    errors to calibrate), added to ``errors`` and ``by_method`` under ``REPORTED``."""
+) -> ReportedTotal | None:
+    """How the totals are reported, with their errors by horizon and interval ratios (where
+    there are enough errors to calibrate) added to ``errors`` and ``by_method`` under
+    ``REPORTED``; None when no total could be measured."""
     types = {n: c.method for n, c in choices.items() if n != TOTAL and c.method != "zero"}
-    rows, calibration = reported_calibration(records, types, groups)
+    reported = reported_total(records, types, groups)
+    rows, calibration = reported.rows, reported.calibration
     if rows.empty:
-        return
+        return None
     for row in mape_table(rows).itertuples(index=False):
         errors.setdefault(str(row.series), {}).setdefault(REPORTED, {})[int(row.horizon)] = float(row.mape)
     ones = np.ones(HORIZONS)
@@ -120,6 +137,7 @@ def _add_reported(
         band = calibrated_interval(ones, group, calibration)
         if band is not None:
             by_method.setdefault(group, {})[REPORTED] = [(float(lo), float(hi)) for lo, hi in zip(*band, strict=True)]
+    return reported
 
 
 def _ratios(

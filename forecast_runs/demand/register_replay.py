@@ -97,12 +97,13 @@ def reported_records(records: pd.DataFrame, choices: dict[date, RegisterChoice])
 
 
 def reported_total_records(records: pd.DataFrame, choices: dict[date, RegisterChoice]) -> pd.DataFrame:
-    """The total as a run reports it on each origin: the sum of the types' chosen forecasts
-    (``REPORTED`` rows of ``TOTAL``), with the interval calibrated for that sum on the date."""
+    """The total as a run reports it on each origin (``REPORTED`` rows of ``TOTAL``): the sum of
+    the types' chosen forecasts, scaled where the date's back-test chose to, with the interval
+    calibrated for it on the date."""
     parts = []
     for origin, chosen in choices.items():
         methods = {n: c.method for n, c in chosen.choices.items() if n != TOTAL}
-        rows = reported_sums(records[records["origin"] == origin], methods, {TOTAL: list(methods)})
+        rows = reported_sums(records[records["origin"] == origin], methods, {TOTAL: list(methods)}, chosen.scaled_to)
         band = chosen.method_ratios.get(TOTAL, {}).get(REPORTED)
         if rows.empty or band is None:
             continue

@@ -71,6 +71,11 @@ class ChosenDemand:
     methods: Mapping[str, str] = field(default_factory=dict)
     intervals: Mapping[str, Mapping[int, tuple[float, float]]] = field(default_factory=dict)
     method_intervals: Mapping[str, Mapping[str, Mapping[int, tuple[float, float]]]] = field(default_factory=dict)
+    # How the total is reported (FORECAST.md, Accuracy; docs/engine/demand.md): None for the sum
+    # of each type's path, else the method every type in `total_types` is forecast by, added up,
+    # to which those types' `auto` paths are scaled month by month.
+    total_method: str | None = None
+    total_types: tuple[str, ...] = ()
 
     def method_of(self, placement_type: str) -> str:
         return self.methods.get(placement_type, "net_change")

@@ -68,31 +68,32 @@ def project_demand(
         unit_costs=np.zeros(n_types, dtype=np.int64),
     )
     history_by_type = {code: part for code, part in history.groupby("placement_type", sort=False)}
+    plans = {
+        code: _plan_type(code, assumption_for(assumptions, code), history_by_type, committed.month_end[k, p:], chosen)
+        for k, code in enumerate(rows.type_codes)
+        if p < 12
+    }
+    scale = _total_scale(plans, history_by_type, committed, rows.type_codes, p, chosen)
     for k, code in enumerate(rows.type_codes):  # a loop over placement types (≈15), not rows
         assumption = assumption_for(assumptions, code)
         asked = assumption.demand_method or "commitments"
-        method, net_change = _method_of(asked, code, assumption.net_change, chosen)
-        ratios = chosen.interval_of(code, asked) if chosen is not None else None
         unit, source = (
             (int(assumption.new_unit_cost), "scenario")
             if assumption.new_unit_cost is not None
             else default_unit_cost_of_type(rows, k, as_at)
         )
         out.unit_costs[k] = unit
-        model, used = "n/a", 0
-        if p < 12:
-            forecast, last_actual = _forecast_type(
-                method,
-                history_by_type.get(code),
-                committed.month_end[k, p:],
-                net_change=net_change,
-            )
-            if ratios is not None:
-                forecast = _with_ratios(forecast, ratios)
+        model, used, method = "n/a", 0, _method_of(asked, code, assumption.net_change, chosen)[0]
+        if code in plans:
+            plan = plans[code]
+            factor = scale.get(code)
+            forecast = plan.forecast if factor is None else _scaled(plan.forecast, factor)
+            if plan.ratios is not None:
+                forecast = _with_ratios(forecast, plan.ratios)
             model = forecast.model if method in ("statistical", "combined") else "n/a"
             used = forecast.history_months
             path = "middle" if assumption.own_path else interval
-            n_hat = _take_path(out, k, p, method, forecast, last_actual, committed, path)
+            n_hat = _take_path(out, k, p, method, forecast, plan.last_actual, committed, path, factor)
             out.average[k, p:] = n_hat
             # (N̂ − C) × unit cost × days / 7, uplifted for the days on or after the uplift date
             weighted_days = months.days[p:] + uplift.fraction[k] * uplift.days[k, p:]
@@ -109,6 +110,74 @@ def project_demand(
             }
         )
     return out
+
+
+@dataclass(frozen=True, eq=False)
+class _Plan:
+    """A type's middle forecast after the as-at period, before any scaling and interval."""
+
+    method: str
+    forecast: demand.DemandForecast
+    last_actual: float
+    ratios: Mapping[int, tuple[float, float]] | None
+    auto: bool
+
+
+def _plan_type(
+    code: str,
+    assumption: PlacementAssumption,
+    history_by_type: Mapping[str, pd.DataFrame],
+    committed_month_ends: FloatArray,
+    chosen: ChosenDemand | None,
+) -> _Plan:
+    asked = assumption.demand_method or "commitments"
+    method, net_change = _method_of(asked, code, assumption.net_change, chosen)
+    history = history_by_type.get(code)
+    forecast, last_actual = _forecast_type(method, history, committed_month_ends, net_change=net_change)
+    ratios = chosen.interval_of(code, asked) if chosen is not None else None
+    return _Plan(method, forecast, last_actual, ratios, asked == "auto")
+
+
+def _total_scale(
+    plans: Mapping[str, _Plan],
+    history_by_type: Mapping[str, pd.DataFrame],
+    committed: Committed,
+    type_codes: list[str],
+    p: int,
+    chosen: ChosenDemand | None,
+) -> dict[str, FloatArray]:
+    """Per type, the month-by-month factor its `auto` path is scaled by when the back-test chose
+    to report the total that way (``ChosenDemand.total_method``): every type of
+    ``total_types`` that is `auto` here, forecast by that one method and added up (T), over the
+    same types' own paths added up (S); f = T / S, and 1 where S is zero. Types outside them, or
+    not `auto`, are not scaled."""
+    if chosen is None or chosen.total_method is None or p >= 12:
+        return {}
+    scaled = [code for code in chosen.total_types if code in plans and plans[code].auto]
+    if not scaled:
+        return {}
+    index = {code: k for k, code in enumerate(type_codes)}
+    own = np.sum([plans[code].forecast.month_end for code in scaled], axis=0)
+    alike = np.sum(
+        [
+            _forecast_type(
+                chosen.total_method, history_by_type.get(code), committed.month_end[index[code], p:], net_change=0.0
+            )[0].month_end
+            for code in scaled
+        ],
+        axis=0,
+    )
+    factor = np.where(own > 0, alike / np.where(own > 0, own, 1.0), 1.0)
+    return dict.fromkeys(scaled, factor)
+
+
+def _scaled(forecast: demand.DemandForecast, factor: FloatArray) -> demand.DemandForecast:
+    return replace(
+        forecast,
+        month_end=forecast.month_end * factor,
+        p10=None if forecast.p10 is None else forecast.p10 * factor,
+        p90=None if forecast.p90 is None else forecast.p90 * factor,
+    )
 
 
 def _method_of(
@@ -165,10 +234,15 @@ def _take_path(
     last_actual: float,
     committed: Committed,
     interval: str,
+    factor: FloatArray | None = None,
 ) -> FloatArray:
-    """Write the type's projected month-end path (and interval) into `out`; return N̂ for t > p."""
+    """Write the type's projected month-end path (and interval) into `out`; return N̂ for t > p.
+    A commitments path scaled by ``factor`` (the reported total's scale) moves C by it."""
     if method == "commitments":
         n_hat: FloatArray = committed.average[k, p:]  # N̂ = C exactly: no projected change
+        if factor is not None:
+            n_hat = n_hat * factor
+            out.month_end[k, p:] = forecast.month_end
         if forecast.p10 is None or forecast.p90 is None:
             return n_hat
         # Commitments with a calibrated interval: best and worst move C by its ratios.
