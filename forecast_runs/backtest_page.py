@@ -69,6 +69,12 @@ def choices(report: BacktestReport, names: dict[str, str]) -> list[dict[str, obj
     return out
 
 
+def reported_words(report: BacktestReport) -> str:
+    """How a run shows the number of children, and why (the back-test's own sentence)."""
+    reported = (report.choices or {}).get(TOTAL, {}).get("reported") or {}
+    return str(reported.get("reason") or "")
+
+
 def band_words(band: list[float] | None) -> str:
     if band is None:
         return ""

@@ -253,6 +253,7 @@ def backtest_page(request: AuthenticatedHttpRequest) -> HttpResponse:
             "rows": backtest_page_tables.accuracy_rows(latest) if latest else [],
             "horizons": backtest_page_tables.HORIZONS,
             "choices": backtest_page_tables.choices(latest, backtest_page_tables.type_names()) if latest else [],
+            "reported": backtest_page_tables.reported_words(latest) if latest else "",
             "replay": replay_words(latest) if latest else None,
             "sections": backtest_sections.sections(authority=authority),
         },

@@ -170,6 +170,9 @@ def reported(
         + f" at {' / '.join(str(h) for h in SHOWN[:4])} months; coverage "
         + _shares(summed, "p10", "p90")
     )
+    shown = mape_by_horizon(summed)
+    behind = [h for h in range(1, 13) if h in shown and h in flat and shown[h] > flat[h] + 1e-9]
+    print(f"Horizons 1-12 where the total a run shows is worse than no change: {', '.join(map(str, behind)) or 'none'}")
 
 
 def as_a_run_shows(result: DemandResult, replayed: pd.DataFrame) -> pd.DataFrame:

@@ -32,7 +32,7 @@ LABELS = {
     "statistical": "statistical model",
     "combined": "combination of no change, entries and exits and the statistical model",
     "zero": "none (no placements)",
-    "reported": "the sum of each type's chosen forecast",
+    "reported": "the total a run shows",
 }
 _ENGINE_NAMES = {"naive": "net_change"}
 # The combination's parts are the engine's (its `combined` method), under the replay's names.

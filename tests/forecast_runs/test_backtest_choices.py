@@ -44,6 +44,10 @@ def test_the_back_test_stores_each_types_choice_and_range(report) -> None:  # ty
         assert sorted(bands, key=int) == [str(h) for h in range(1, 13)]
         assert all(low <= high for low, high in bands.values())
     assert [row["horizon"] for row in stored.interval_coverage] == list(range(1, 13))
+    reported = stored.choices[TOTAL]["reported"]
+    assert reported["reason"].startswith(("the sum of each type's chosen forecast", "each type's chosen forecast"))
+    # scaled to one method (its types named) or not scaled at all
+    assert (reported["scaled_to"] is None) == (reported["types"] == [])
 
 
 def test_a_run_with_auto_uses_the_methods_the_back_test_chose(report, authority, finance_officer) -> None:  # type: ignore[no-untyped-def]
@@ -66,6 +70,9 @@ def test_the_back_test_page_says_what_was_chosen_and_why_in_words(report, financ
     assert "Method chosen and its range" in page
     assert "All children in placements" in page
     assert stored.choices[TOTAL]["reason"] in page.replace("&#x27;", "'")
+    assert f"The number of children a run shows is {stored.choices[TOTAL]['reported']['reason']}." in page.replace(
+        "&#x27;", "'"
+    )
     assert "Share of outcomes inside the chosen methods" in page
     assert "entries and exits" in page  # a method in the error table, in words
     for code in ("net_change", "naive", "combined", ">flow<"):
