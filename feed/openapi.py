@@ -126,9 +126,7 @@ def paths() -> dict[str, Any]:
             [_published_parameter()],
             ("401", "404", "409", "429"),
         )
-        out[f"/latest/{name}"] = _get(
-            f"{TABLE_WORDS[name]}: the latest finished run", rows, [], ("401", "404", "429")
-        )
+        out[f"/latest/{name}"] = _get(f"{TABLE_WORDS[name]}: the latest finished run", rows, [], ("401", "404", "429"))
     return out
 
 

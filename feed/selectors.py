@@ -17,12 +17,12 @@ from django.utils import timezone
 
 from accounts.models import Authority
 from dashboards.models import PublishedPeriod
+from feed.columns import DATE, NUMBER, PERCENT, POUNDS, SCENARIO_KINDS, TABLES
+from feed.models import FeedToken
 from forecast_runs.exports import export_frame
 from forecasting.download_titles import when_words
 from forecasting.models import ForecastRun, PlacementType
 from forecasting.scenarios import FILE_COLUMNS, assumption_words
-from feed.models import FeedToken
-from feed.columns import DATE, NUMBER, PERCENT, POUNDS, SCENARIO_KINDS, TABLES
 
 Row = dict[str, Any]
 
@@ -167,7 +167,6 @@ def table_rows(*, run: ForecastRun, table: str, published: PublishedPeriod | Non
         own = [{k: _plain(v) for k, v in record.items()} for record in frame.to_dict("records")]
     names = [c.name for c in TABLES[table]]
     return [{**identity, **{name: row.get(name) for name in names}} for row in own]
-
 
 
 # --------------------------------------------------------------------------------------------

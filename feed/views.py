@@ -85,13 +85,17 @@ def feed_endpoint(view: FeedView) -> Callable[..., HttpResponse]:
 
 def _published(token: FeedToken, published: str) -> Any:
     """The published version asked for, its seal checked first (as the pages' downloads do)."""
-    found = selectors.published(authority=token.authority, published_id=None if published == "latest" else int(published))
+    found = selectors.published(
+        authority=token.authority, published_id=None if published == "latest" else int(published)
+    )
     integrity.published_check(authority=token.authority, published_id=found.pk, user=None)
     return found
 
 
 def _slug(published: Any) -> str:
-    return f"{published.authority.code}-{published.year.label.replace('/', '-')}-P{published.period}-v{published.version}"
+    return (
+        f"{published.authority.code}-{published.year.label.replace('/', '-')}-P{published.period}-v{published.version}"
+    )
 
 
 @feed_endpoint

@@ -32,7 +32,11 @@ def run(county, authority, finance_officer):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def published(run, director):  # type: ignore[no-untyped-def]
     return dashboard_services.period_sign_off(
-        authority=run.authority, user=director, run=run, comment="For committee.", acknowledged=everything_looked_at(run)
+        authority=run.authority,
+        user=director,
+        run=run,
+        comment="For committee.",
+        acknowledged=everything_looked_at(run),
     )
 
 

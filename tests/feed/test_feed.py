@@ -44,9 +44,7 @@ def _addresses(published_id: int) -> list[str]:
 # --------------------------------------------------------------------------------------------
 
 
-def test_without_a_live_token_nothing_is_served_and_the_answer_says_how_to_send_one(
-    api, published, issued
-) -> None:  # type: ignore[no-untyped-def]
+def test_without_a_live_token_nothing_is_served_and_the_answer_says_how_to_send_one(api, published, issued) -> None:  # type: ignore[no-untyped-def]
     row, token = issued
     services.token_revoke(token=row, by=row.created_by)
     unknown = "otf_" + "x" * 43
@@ -68,7 +66,11 @@ def test_bearer_and_basic_with_the_token_as_password_both_read_the_feed(api, pub
     _, token = issued
     basic = base64.b64encode(f"anyone:{token}".encode()).decode()
     only_user = base64.b64encode(f"{token}:".encode()).decode()
-    for headers in (bearer(token), {"HTTP_AUTHORIZATION": f"Basic {basic}"}, {"HTTP_AUTHORIZATION": f"Basic {only_user}"}):
+    for headers in (
+        bearer(token),
+        {"HTTP_AUTHORIZATION": f"Basic {basic}"},
+        {"HTTP_AUTHORIZATION": f"Basic {only_user}"},
+    ):
         response = api.get("/api/v1/periods", **headers)
         assert response.status_code == 200
         assert [p["published_id"] for p in response.json()] == [published.pk]
@@ -119,10 +121,7 @@ def test_each_tables_csv_has_the_identifying_then_the_export_columns(api, publis
 
 def test_the_published_lines_are_the_runs_figures_in_pounds(api, published, issued) -> None:  # type: ignore[no-untyped-def]
     _, token = issued
-    stored = {
-        (r.scenario, r.line_code): r
-        for r in ForecastLineResult.objects.filter(run=published.run)
-    }
+    stored = {(r.scenario, r.line_code): r for r in ForecastLineResult.objects.filter(run=published.run)}
     rows = api.get(f"/api/v1/periods/{published.pk}/lines.json", **bearer(token)).json()
     assert len(rows) == len(stored)
     for row in rows:
@@ -199,7 +198,11 @@ def test_a_published_version_changed_below_the_application_is_not_served(api, pu
         "UPDATE dashboards_publishedperiod SET comment = 'Not what was said' WHERE id = %s",
         [published.pk],
     )
-    for address in (f"/api/v1/periods/{published.pk}/lines.csv", "/api/v1/periods/latest", "/api/v1/periods/latest/savings"):
+    for address in (
+        f"/api/v1/periods/{published.pk}/lines.csv",
+        "/api/v1/periods/latest",
+        "/api/v1/periods/latest/savings",
+    ):
         response = api.get(address, **bearer(token))
         assert response.status_code == 409, address
         assert "no longer matches what was signed off" in response.json()["error"]

@@ -58,18 +58,26 @@ def test_revoking_asks_first_then_stops_the_token_at_once(client_for, administra
     assert "Revoked" in client.get(reverse("feed:tokens")).content.decode()
 
 
-def test_only_administrators_reach_the_token_pages(client_for, finance_officer, director, committee_member, issued) -> None:  # type: ignore[no-untyped-def]
+def test_only_administrators_reach_the_token_pages(
+    client_for, finance_officer, director, committee_member, issued
+) -> None:  # type: ignore[no-untyped-def]
     row, _ = issued
     for user in (finance_officer, director, committee_member):
         client = client_for(user)
-        for address in (reverse("feed:tokens"), reverse("feed:token_issue"), reverse("feed:token_revoke", args=[row.pk])):
+        for address in (
+            reverse("feed:tokens"),
+            reverse("feed:token_issue"),
+            reverse("feed:token_revoke", args=[row.pk]),
+        ):
             assert client.get(address).status_code == 403, (user.role, address)
         assert client.post(reverse("feed:token_revoke", args=[row.pk])).status_code == 403
     row.refresh_from_db()
     assert row.revoked_at is None
 
 
-def test_an_administrator_never_sees_or_revokes_another_authoritys_token(client_for, administrator, other_issued) -> None:  # type: ignore[no-untyped-def]
+def test_an_administrator_never_sees_or_revokes_another_authoritys_token(
+    client_for, administrator, other_issued
+) -> None:  # type: ignore[no-untyped-def]
     row, _ = other_issued
     client = client_for(administrator)
     assert "Dorset report" not in client.get(reverse("feed:tokens")).content.decode()
