@@ -175,6 +175,9 @@ def test_a_format_other_than_json_or_csv_is_a_clear_400(api, published, issued) 
     response = api.get("/api/v1/periods?format=xlsx", **bearer(token))
     assert response.status_code == 400 and response.json() == {"error": "The format must be json or csv"}
     assert api.get("/api/v1/latest/bananas", **bearer(token)).status_code == 404
+    # An id beyond any the database holds is simply not found, not a database error.
+    huge = api.get(f"/api/v1/periods/{10**30}/lines.csv", **bearer(token))
+    assert huge.status_code == 404 and huge.json() == {"error": "No such published period"}
 
 
 def test_nothing_published_yet_is_a_404_in_words(api, issued) -> None:  # type: ignore[no-untyped-def]
