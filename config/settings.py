@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "savings",
     "forecast_runs",
     "dashboards",
+    "feed",
 ]
 
 MIDDLEWARE = [
@@ -183,6 +184,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The placement register holds children's details: administrators read it (its pages, the KPI
 # page and their downloads) only where the deployment allows it.
 OUTTURN_ADMINS_SEE_REGISTER = env_bool("OUTTURN_ADMINS_SEE_REGISTER", False)
+
+# The data feed (docs/feed.md): requests a minute per token before it answers 429.
+OUTTURN_FEED_REQUESTS_PER_MINUTE = int(os.environ.get("OUTTURN_FEED_REQUESTS_PER_MINUTE", "60"))
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

@@ -16,6 +16,8 @@ urlpatterns = [
     path("workforce/", include("workforce.urls")),
     path("savings/", include("savings.urls")),
     path("dashboards/", include("dashboards.urls")),
+    # The data feed for spreadsheets and BI tools (token, not session) and its token pages.
+    path("", include("feed.urls")),
     path("healthz", core_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

@@ -35,6 +35,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         nav += [("core:audit", "Audit log")]
     if user.role == Role.ADMINISTRATOR:
         nav += [("accounts:users", "Users")]
+        nav += [("feed:tokens", "Data feed")]
     if user.role == Role.FINANCE_OFFICER:
         nav = _in_month_order(nav)
     # Pages of parts not yet built are left out rather than linked to nothing.
