@@ -129,8 +129,8 @@ def _new_recovery_codes(user: User) -> list[str]:
 def enrolment_confirm(user: User, code: str) -> list[str] | None:
     """Confirm the app with a code from it; the new recovery codes (shown once), or None for a
     wrong code."""
-    factor = SecondFactor.objects.select_for_update().get(user=user, confirmed_at__isnull=True)
-    if not _code_check(factor, code):
+    factor = SecondFactor.objects.select_for_update().filter(user=user, confirmed_at__isnull=True).first()
+    if factor is None or not _code_check(factor, code):  # no secret shown yet: no code can be right
         return None
     factor.confirmed_at = timezone.now()
     factor.save(update_fields=["confirmed_at"])
