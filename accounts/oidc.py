@@ -193,7 +193,7 @@ def _refusal_record(grants: dict[str, Grant], claims: dict[str, Any], why: str) 
             user=None,
             action="user.sso_refused",
             object_type="accounts.User",
-            object_repr=who,
+            object_repr=f"Refused council sign-in for {who}",
             reason=f"Refused single sign-on: {why}",
         )
 
@@ -243,7 +243,7 @@ def _account(claims: dict[str, Any], issuer: str, authority: Authority, role: st
         user=None,
         action="user.sso_create",
         obj=user,
-        object_repr=f"{_words_of(user)} ({user.get_role_display()})",
+        object_repr=f"Added user {_words_of(user)} ({user.get_role_display()}) at their first council sign-in",
         reason="First sign-in through the council's sign-in service",
     )
     return user

@@ -141,7 +141,7 @@ def enrolment_confirm(user: User, code: str) -> list[str] | None:
             user=user,
             action="user.second_factor_set_up",
             obj=user,
-            object_repr=user.get_full_name() or user.get_username(),
+            object_repr=f"{user.get_full_name() or user.get_username()} set up an authenticator app",
         )
     return codes
 
@@ -168,26 +168,10 @@ def code_verify(user: User, code: str) -> bool:
             user=user,
             action="user.recovery_code_used",
             obj=user,
-            object_repr=user.get_full_name() or user.get_username(),
+            object_repr=f"{user.get_full_name() or user.get_username()} signed in with a recovery code",
         )
     return True
 
 
 def recovery_codes_left(user: User) -> int:
     return RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()
-
-
-@transaction.atomic
-def second_factor_reset(*, by: User, user: User) -> None:
-    """An administrator clears a person's app and recovery codes (a lost phone): they set up a new
-    app at their next sign-in."""
-    SecondFactor.objects.filter(user=user).delete()
-    RecoveryCode.objects.filter(user=user).delete()
-    if user.authority is not None:
-        audit_record(
-            authority=user.authority,
-            user=by,
-            action="user.second_factor_reset",
-            obj=user,
-            object_repr=user.get_full_name() or user.get_username(),
-        )

@@ -179,3 +179,25 @@ def test_the_pages_of_the_second_step_read_in_words(enrolled, time_machine) -> N
     for response in (client.get("/accounts/sign-in/code/"), client.post("/accounts/sign-in/code/", {"code": "1"})):
         found += problems(page_text(response.content.decode()), "second step")
     assert found == []
+
+
+def test_an_administrator_resets_a_lost_app_and_the_person_sets_up_again(enrolled, client_for, administrator) -> None:  # type: ignore[no-untyped-def]
+    director, _, _ = enrolled
+    admin = client_for(administrator)
+    assert f"/accounts/users/{director.pk}/reset-app/" in admin.get("/accounts/users/").content.decode()
+    page = admin.get(f"/accounts/users/{director.pk}/reset-app/").content.decode()
+    assert "Reset the authenticator app of" in page
+    admin.post(f"/accounts/users/{director.pk}/reset-app/")
+    assert not SecondFactor.objects.filter(user=director).exists()
+    assert not RecoveryCode.objects.filter(user=director).exists()
+    event = AuditEvent.objects.get(action="user.second_factor_reset")
+    assert event.user == administrator and event.object_repr.startswith("Reset the authenticator app of")
+    assert _password(Client(), director.username) == "/accounts/sign-in/set-up-app/"
+
+
+def test_an_administrator_of_another_authority_cannot_reset_the_app(enrolled, client_for, other_authority) -> None:  # type: ignore[no-untyped-def]
+    director, _, _ = enrolled
+    outsider = client_for(UserFactory(username="otto", authority=other_authority, role=Role.ADMINISTRATOR))
+    assert outsider.get(f"/accounts/users/{director.pk}/reset-app/").status_code == 404
+    assert outsider.post(f"/accounts/users/{director.pk}/reset-app/").status_code == 404
+    assert SecondFactor.objects.filter(user=director).exists()

@@ -92,7 +92,7 @@ def test_first_sign_in_makes_the_account_from_the_groups_and_signs_in(client, ss
     assert int(client.session["_auth_user_id"]) == user.pk
     assert client.get("/").status_code == 200
     event = AuditEvent.objects.get(action="user.sso_create")
-    assert event.authority == authority and event.object_repr == "Jo Bloggs (Finance officer)"
+    assert event.authority == authority and event.object_repr == "Added user Jo Bloggs (Finance officer) at their first council sign-in"
 
 
 def test_the_role_follows_the_groups_at_each_sign_in(client, sso, settings) -> None:  # type: ignore[no-untyped-def]
@@ -121,7 +121,7 @@ def test_someone_in_no_group_given_to_outturn_is_refused_in_words_and_audited(cl
     assert "Your council account is not set up to use Outturn" in html
     assert not User.objects.filter(username="sam.other").exists()
     event = AuditEvent.objects.get(action="user.sso_refused")
-    assert event.authority == authority and event.object_repr == "sam.other" and "no group" in event.reason
+    assert event.authority == authority and event.object_repr == "Refused council sign-in for sam.other" and "no group" in event.reason
 
 
 def test_groups_of_two_authorities_are_refused(client, sso, other_authority) -> None:  # type: ignore[no-untyped-def]
