@@ -81,7 +81,7 @@ def role_map() -> dict[str, Grant]:
     return grants
 
 
-class _Provider(DjangoOAuth2App):
+class _Provider(DjangoOAuth2App):  # type: ignore[misc]  # Authlib ships no types
     """Authlib's Django client, held to the algorithms we accept whatever the provider offers."""
 
     def load_server_metadata(self) -> dict[str, Any]:
@@ -282,6 +282,7 @@ def sign_in_complete(request: HttpRequest) -> User:
     except ImproperlyConfigured as error:
         logger.error("Single sign-on is misconfigured: %s", error)
         raise SignInRefused(
-            "Outturn's link to your council's sign-in service is not set up correctly. Tell your Outturn administrator.",
+            "Outturn's link to your council's sign-in service is not set up correctly. "
+            "Tell your Outturn administrator.",
             detail=str(error),
         ) from error

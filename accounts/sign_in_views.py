@@ -54,7 +54,7 @@ class SignInView(auth_views.LoginView):
         if oidc.configured() and not settings.OUTTURN_LOCAL_SIGN_IN:
             context = self.get_context_data()
             context["refusal"] = "Sign in with your council account: Outturn does not take passwords here."
-            return render(request, self.template_name, context, status=403)
+            return render(request, str(self.template_name), context, status=403)
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form: Any) -> HttpResponse:
@@ -79,7 +79,7 @@ def _pending(request: HttpRequest) -> tuple[User, dict[str, Any]] | None:
     if not isinstance(pending, dict) or time.time() - float(pending.get("at", 0)) > PENDING_SECONDS:
         request.session.pop(PENDING_KEY, None)
         return None
-    user = User.objects.filter(pk=pending.get("user_id"), is_active=True).first()
+    user = User.objects.filter(pk=int(pending.get("user_id", 0)), is_active=True).first()
     return (user, pending) if user is not None else None
 
 

@@ -92,7 +92,10 @@ def test_first_sign_in_makes_the_account_from_the_groups_and_signs_in(client, ss
     assert int(client.session["_auth_user_id"]) == user.pk
     assert client.get("/").status_code == 200
     event = AuditEvent.objects.get(action="user.sso_create")
-    assert event.authority == authority and event.object_repr == "Added user Jo Bloggs (Finance officer) at their first council sign-in"
+    assert (
+        event.authority == authority
+        and event.object_repr == "Added user Jo Bloggs (Finance officer) at their first council sign-in"
+    )
 
 
 def test_the_role_follows_the_groups_at_each_sign_in(client, sso, settings) -> None:  # type: ignore[no-untyped-def]
@@ -121,7 +124,11 @@ def test_someone_in_no_group_given_to_outturn_is_refused_in_words_and_audited(cl
     assert "Your council account is not set up to use Outturn" in html
     assert not User.objects.filter(username="sam.other").exists()
     event = AuditEvent.objects.get(action="user.sso_refused")
-    assert event.authority == authority and event.object_repr == "Refused council sign-in for sam.other" and "no group" in event.reason
+    assert (
+        event.authority == authority
+        and event.object_repr == "Refused council sign-in for sam.other"
+        and "no group" in event.reason
+    )
 
 
 def test_groups_of_two_authorities_are_refused(client, sso, other_authority) -> None:  # type: ignore[no-untyped-def]
@@ -219,7 +226,9 @@ def test_an_answer_for_another_browser_is_refused(client, sso) -> None:  # type:
     _refusal(client.get(back.removeprefix("http://testserver")))
 
 
-def test_the_sign_in_page_offers_the_council_account_and_can_drop_passwords(client, sso, settings, finance_officer) -> None:  # type: ignore[no-untyped-def]
+def test_the_sign_in_page_offers_the_council_account_and_can_drop_passwords(
+    client, sso, settings, finance_officer
+) -> None:  # type: ignore[no-untyped-def]
     html = client.get("/accounts/sign-in/").content.decode()
     assert "Sign in with your council account" in html and 'id="id_password"' in html
     settings.OUTTURN_LOCAL_SIGN_IN = False
