@@ -115,7 +115,7 @@ def second_factor_verify(request: HttpRequest) -> HttpResponse:
                 error = "The code is not right. Enter the code your app shows now (each code works once)"
         except second_factor.SecondFactorPaused as paused:
             error = _paused_words(paused)
-    return render(request, "registration/second_factor.html", {"error": error}, status=400 if error else 200)
+    return render(request, "registration/second_factor.html", {"error": error})
 
 
 @login_not_required
@@ -140,7 +140,7 @@ def second_factor_enrol(request: HttpRequest) -> HttpResponse:
                 return redirect("recovery_codes")
             error = "Enter the 6-digit code your authenticator app shows now" if not code else "The code is not right"
     context = {"enrolment": second_factor.enrolment_start(user), "error": error, "username": user.get_username()}
-    return render(request, "registration/second_factor_enrol.html", context, status=400 if error else 200)
+    return render(request, "registration/second_factor_enrol.html", context)
 
 
 def recovery_codes(request: HttpRequest) -> HttpResponse:
