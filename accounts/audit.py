@@ -125,6 +125,7 @@ ACTION_WORDS = {
     "user.second_factor_reset": "Reset a user's authenticator app",
     "user.second_factor_set_up": "Set up an authenticator app",
     "user.sso_create": "Added a user at their first council sign-in",
+    "user.sso_link": "Linked a user to their council account",
     "user.sso_refused": "Refused a council sign-in",
     "user.unlock": "Unlocked a user's sign-in",
     "worker.absence": "Recorded an absence",

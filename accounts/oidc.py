@@ -212,6 +212,31 @@ def _words_of(user: User) -> str:
     return user.get_full_name() or user.get_username()
 
 
+def _existing_account(claims: dict[str, Any], issuer: str, authority: Authority) -> User | None:
+    """An account an administrator made before single sign-on, at the same authority with the same
+    email address and no council identity yet: linked, not made again."""
+    email = str(claims.get("email") or "")
+    if not email or claims.get("email_verified") is False:
+        return None
+    user = (
+        User.objects.filter(authority=authority, email__iexact=email, is_active=True, external_identities=None)
+        .order_by("pk")
+        .first()
+    )
+    if user is None:
+        return None
+    ExternalIdentity.objects.create(user=user, issuer=issuer, subject=claims["sub"], last_sign_in_at=timezone.now())
+    audit_record(
+        authority=authority,
+        user=None,
+        action="user.sso_link",
+        obj=user,
+        object_repr=f"Linked {_words_of(user)} to their council account",
+        reason="First sign-in through the council's sign-in service",
+    )
+    return user
+
+
 def _account(claims: dict[str, Any], issuer: str, authority: Authority, role: str) -> User:
     """The account of this identity: found by issuer and subject, or made on first sign-in."""
     link = ExternalIdentity.objects.select_related("user").filter(issuer=issuer, subject=claims["sub"]).first()
@@ -227,6 +252,9 @@ def _account(claims: dict[str, Any], issuer: str, authority: Authority, role: st
         link.last_sign_in_at = timezone.now()
         link.save(update_fields=["last_sign_in_at"])
         return user
+    existing = _existing_account(claims, issuer, authority)
+    if existing is not None:
+        return existing
     user = User(
         username=_new_username(claims),
         authority=authority,

@@ -20,6 +20,7 @@ from joserfc.jwk import RSAKey
 from accounts.models import AuditEvent, ExternalIdentity, Role, SecondFactor, User
 from tests.accounts.oidc_provider import Provider
 from tests.accounts.oidc_provider.driver import provider_answer
+from tests.wording.reading import page_text, problems
 
 pytestmark = pytest.mark.django_db
 
@@ -122,6 +123,7 @@ def test_someone_in_no_group_given_to_outturn_is_refused_in_words_and_audited(cl
     settings.OIDC_ROLE_MAP = "g-finance=NOTTS:finance_officer,g-directors=NOTTS:director"
     html = _refusal(_sign_in(client, "sam.other"))
     assert "Your council account is not set up to use Outturn" in html
+    assert problems(page_text(html), "refused sign-in") == []
     assert not User.objects.filter(username="sam.other").exists()
     event = AuditEvent.objects.get(action="user.sso_refused")
     assert (
@@ -254,3 +256,15 @@ def test_a_provider_that_does_not_answer_gets_a_page_in_words(client, settings, 
     response = client.get("/accounts/sign-in/council/")
     assert response.status_code == 503
     assert "did not answer" in response.content.decode()
+
+
+def test_an_account_made_before_is_linked_by_its_email_not_made_again(client, sso, authority, other_authority) -> None:  # type: ignore[no-untyped-def]
+    from tests.factories import UserFactory
+
+    elsewhere = UserFactory(username="jb-dorset", authority=other_authority, email="jo.bloggs@council.example")
+    made = UserFactory(username="jbloggs", authority=authority, email="Jo.Bloggs@council.example")
+    assert _sign_in(client, "jo.bloggs").status_code == 302
+    assert int(client.session["_auth_user_id"]) == made.pk
+    assert ExternalIdentity.objects.get().user == made and not ExternalIdentity.objects.filter(user=elsewhere).exists()
+    assert not User.objects.filter(username="jo.bloggs").exists()
+    assert AuditEvent.objects.get(action="user.sso_link").object_repr == "Linked jbloggs to their council account"
