@@ -268,3 +268,32 @@ def test_an_account_made_before_is_linked_by_its_email_not_made_again(client, ss
     assert ExternalIdentity.objects.get().user == made and not ExternalIdentity.objects.filter(user=elsewhere).exists()
     assert not User.objects.filter(username="jo.bloggs").exists()
     assert AuditEvent.objects.get(action="user.sso_link").object_repr == "Linked jbloggs to their council account"
+
+
+@pytest.mark.parametrize(
+    ("role_map", "secret", "expected"),
+    [
+        ("g-finance=NOTTS:finance_officer", "s", []),
+        ("", "s", ["accounts.E001"]),
+        ("g-finance=NOTTS:treasurer", "s", ["accounts.E002"]),
+        ('{"g-finance": "NOTTS"}', "s", ["accounts.E002"]),
+        ("g-finance=NOTTS:director", "", ["accounts.E003"]),
+    ],
+)
+def test_the_settings_are_checked_when_the_site_starts(settings, role_map, secret, expected) -> None:  # type: ignore[no-untyped-def]
+    from accounts.apps import sso_settings_check
+
+    settings.OIDC_DISCOVERY_URL = "https://login.example/.well-known/openid-configuration"
+    settings.OIDC_CLIENT_ID = "outturn"
+    settings.OIDC_CLIENT_SECRET = secret
+    settings.OIDC_ROLE_MAP = role_map
+    assert [problem.id for problem in sso_settings_check()] == expected
+
+
+def test_the_role_map_reads_both_ways_of_writing_it(settings) -> None:  # type: ignore[no-untyped-def]
+    from accounts.oidc import Grant, role_map
+
+    settings.OIDC_ROLE_MAP = "a=NOTTS:director, b = DORSET:finance_officer"
+    text = role_map()
+    settings.OIDC_ROLE_MAP = '{"a": "NOTTS:director", "b": "DORSET:finance_officer"}'
+    assert text == role_map() == {"a": Grant("NOTTS", "director"), "b": Grant("DORSET", "finance_officer")}
