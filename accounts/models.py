@@ -93,3 +93,46 @@ class AuditEvent(models.Model):
         if self.pk is not None:
             raise ValueError("Audit events are never edited")
         super().save(*args, **kwargs)
+
+
+class ExternalIdentity(models.Model):
+    """The person at the council's identity provider (issuer and subject) an account signs in as."""
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="external_identities")
+    issuer = models.CharField(max_length=300)
+    subject = models.CharField(max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_sign_in_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["issuer", "subject"], name="one_account_per_external_identity")]
+
+    def __str__(self) -> str:
+        return f"{self.subject} at {self.issuer}"
+
+
+class SecondFactor(models.Model):
+    """A person's authenticator app (RFC 6238 TOTP): the shared secret, confirmed once a code from
+    it has been given, and what the second step needs to refuse replays and guessing."""
+
+    user = models.OneToOneField("accounts.User", on_delete=models.CASCADE, related_name="second_factor")
+    secret = models.CharField(max_length=64)  # base32
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The 30-second step of the last code accepted: a code works once.
+    last_step = models.BigIntegerField(default=0)
+    failures = models.PositiveIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Authenticator app of {self.user}"
+
+
+class RecoveryCode(models.Model):
+    """A one-use code for when the authenticator app is lost; only its hash is kept."""
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=200)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Recovery code of {self.user}"

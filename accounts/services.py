@@ -17,7 +17,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.audit import audit_record
-from accounts.models import Authority, Role, User
+from accounts.models import Authority, RecoveryCode, Role, SecondFactor, User
 from accounts.throttle import throttle_clear
 
 logger = logging.getLogger(__name__)
@@ -300,3 +300,21 @@ def user_unlock(*, by: User, user: User) -> int:
         after={"records_cleared": cleared},
     )
     return cleared
+
+
+@transaction.atomic
+def user_second_factor_reset(*, by: User, user: User) -> None:
+    """Clear a person's authenticator app and recovery codes (a lost phone): they set up a new app
+    at their next sign-in with a password."""
+    authority = _check_administrator_of(by, user)
+    if by.pk == user.pk:
+        raise ValidationError("You cannot reset your own authenticator app. Ask another administrator.")
+    SecondFactor.objects.filter(user=user).delete()
+    RecoveryCode.objects.filter(user=user).delete()
+    audit_record(
+        authority=authority,
+        user=by,
+        action="user.second_factor_reset",
+        obj=user,
+        object_repr=f"Reset the authenticator app of {display_name(user)}",
+    )

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from accounts import views
+from accounts import sign_in_views, views
 
 app_name = "accounts"
 
@@ -16,7 +16,13 @@ urlpatterns = [
 # set-password pages are Django's password-reset confirmation, reached by the one-time link an
 # administrator's add or reset makes (accounts.services.set_password_path).
 auth_patterns = [
-    path("sign-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("sign-in/", sign_in_views.SignInView.as_view(), name="login"),
+    # The second step for directors and administrators, and sign-in through the council (docs/sign-in.md).
+    path("sign-in/code/", sign_in_views.second_factor_verify, name="second_factor"),
+    path("sign-in/set-up-app/", sign_in_views.second_factor_enrol, name="second_factor_enrol"),
+    path("sign-in/recovery-codes/", sign_in_views.recovery_codes, name="recovery_codes"),
+    path("sign-in/council/", sign_in_views.sso_start, name="sso_start"),
+    path("sign-in/council/done/", sign_in_views.sso_callback, name="sso_callback"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "set-password/<uidb64>/<token>/",

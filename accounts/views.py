@@ -133,6 +133,18 @@ CHANGES = {
         done="Sign-in for {name} is unlocked.",
         allowed=lambda p: p.locked,
     ),
+    "reset-app": Change(
+        title="Reset the authenticator app of {name}?",
+        what_happens=(
+            "Their authenticator app and recovery codes stop working. At their next sign-in with a "
+            "password they set up an app again. Do this only when you are sure it is them asking, "
+            "for example after a lost phone."
+        ),
+        button="Reset authenticator app",
+        done="The authenticator app of {name} has been reset.",
+        allowed=lambda p: p.has_app,
+        warning=True,
+    ),
 }
 
 
@@ -144,6 +156,8 @@ def _apply(action: str, request: AuthenticatedHttpRequest, user: User) -> str | 
         services.user_reactivate(by=request.user, user=user)
     elif action == "reset-password":
         return services.user_password_reset(by=request.user, user=user, site=_site(request))
+    elif action == "reset-app":
+        services.user_second_factor_reset(by=request.user, user=user)
     else:
         services.user_unlock(by=request.user, user=user)
     return None

@@ -166,6 +166,31 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 
+# Single sign-on through the council's identity provider over OpenID Connect (docs/sign-in.md).
+# Off unless OIDC_ISSUER (or OIDC_DISCOVERY_URL) and OIDC_CLIENT_ID are set. OIDC_ROLE_MAP maps a
+# group (or other claim value) to an authority and role: "group-id=NOTTS:director,..." or JSON.
+OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "").rstrip("/")
+OIDC_DISCOVERY_URL = os.environ.get("OIDC_DISCOVERY_URL", "") or (
+    f"{OIDC_ISSUER}/.well-known/openid-configuration" if OIDC_ISSUER else ""
+)
+OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
+OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+OIDC_SCOPES = os.environ.get("OIDC_SCOPES", "openid profile email")
+OIDC_GROUPS_CLAIM = os.environ.get("OIDC_GROUPS_CLAIM", "groups")
+OIDC_USERNAME_CLAIM = os.environ.get("OIDC_USERNAME_CLAIM", "preferred_username")
+OIDC_ROLE_MAP = os.environ.get("OIDC_ROLE_MAP", "")
+OIDC_ALGORITHMS = env_list("OIDC_ALGORITHMS", "RS256")
+OIDC_TIMEOUT_SECONDS = float(os.environ.get("OIDC_TIMEOUT_SECONDS", "10"))
+# Where SSO is on, a deployment may switch the username-and-password form off.
+OUTTURN_LOCAL_SIGN_IN = env_bool("OUTTURN_LOCAL_SIGN_IN", True)
+# Directors and administrators signing in with a password must also give a code from an
+# authenticator app (TOTP); these roles are asked, and SSO users never are (their provider asks).
+OUTTURN_SECOND_FACTOR_ROLES = env_list("OUTTURN_SECOND_FACTOR_ROLES", "director,administrator")
+OUTTURN_SECOND_FACTOR_ISSUER = os.environ.get("OUTTURN_SECOND_FACTOR_ISSUER", "Outturn")
+# Wrong codes in a row before the second step pauses for that person, and for how long.
+OUTTURN_SECOND_FACTOR_FAILURE_LIMIT = int(os.environ.get("OUTTURN_SECOND_FACTOR_FAILURE_LIMIT", "5"))
+OUTTURN_SECOND_FACTOR_LOCK_SECONDS = int(os.environ.get("OUTTURN_SECOND_FACTOR_LOCK_SECONDS", "900"))
+
 # Set-password links (for new users and forced resets) work once and last this many seconds.
 PASSWORD_RESET_TIMEOUT = int(os.environ.get("OUTTURN_SET_PASSWORD_LINK_SECONDS", str(3 * 24 * 60 * 60)))
 # Email (set-password links): printed to the console unless the deployment names a backend.

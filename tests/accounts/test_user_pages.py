@@ -20,8 +20,10 @@ CHANGES = ["deactivate", "reactivate", "reset-password", "unlock"]
 
 
 def _sign_in(client: Client, username: str, password: str) -> bool:
+    """Whether the password was taken: signed in, or (a director or administrator) sent on to the
+    authenticator app's step (tests/accounts/test_second_factor.py)."""
     client.post("/accounts/sign-in/", {"username": username, "password": password})
-    return "_auth_user_id" in client.session
+    return "_auth_user_id" in client.session or "outturn_sign_in_pending" in client.session
 
 
 def _link_path(html: str) -> str:
