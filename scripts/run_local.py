@@ -37,6 +37,9 @@ def main() -> int:
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("DJANGO_SECRET_KEY", local_secret_key())
+    # A first look needs no phone: the demo asks no authenticator code unless told to (the
+    # setting's default everywhere else is directors and administrators).
+    os.environ.setdefault("OUTTURN_SECOND_FACTOR_ROLES", "")
     manage("migrate", "--noinput", "-v", "0")
     manage("seed_demo")
     logs = ROOT / "var" / "logs"
@@ -50,7 +53,10 @@ def main() -> int:
         children.append(subprocess.Popen([sys.executable, *command], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT))
     url = f"http://{args.host}:{args.port}/"
     print(f"\nOutturn is starting at {url}")
-    print("Celery worker and beat are running (logs in var/logs/). Press Ctrl-C to stop.\n")
+    print("Celery worker and beat are running (logs in var/logs/). Press Ctrl-C to stop.")
+    if not os.environ["OUTTURN_SECOND_FACTOR_ROLES"]:
+        print("The demo asks no authenticator code; OUTTURN_SECOND_FACTOR_ROLES=director,administrator asks one.")
+    print()
     server = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", f"{args.host}:{args.port}", "--noreload"], cwd=ROOT
     )
