@@ -28,7 +28,7 @@ import pandas as pd
 from forecast_runs.demand.forecast import forecast_plain_series
 from forecast_runs.demand.series import ANNUAL, CONTINUES_AFTER_18, TOTAL, FloatArray, SeriesInputs, month_end
 from forecasting.engine.calendar import year_label
-from forecasting.engine.money import round_pence
+from forecasting.engine.money import pence_to_pounds, round_pence
 
 YEARS_AHEAD = 3
 SCENARIOS = ("best", "middle", "worst")
@@ -47,6 +47,15 @@ DEFAULT_INFLATION: Mapping[str, tuple[float, float, float]] = {
     "secure": (3.0, 5.0, 8.0),
 }
 OTHER_INFLATION = (2.0, 3.0, 5.0)  # every other type
+BUDGET_FILE_COLUMNS = (
+    "line_code",
+    "line_name",
+    "service_area",
+    "category",
+    "placement_type",
+    "annual_budget",
+    "budget_numbers",
+)
 TABLE_COLUMNS = [
     "year",
     "line_code",
@@ -162,7 +171,9 @@ def published_factors(
     base_year = as_at.year if as_at >= date(as_at.year, 3, 31) else as_at.year - 1
     ahead = max(1, dates[-1].year - last)
     annual = forecast_plain_series({"published": series}, horizon=ahead).series[0]
-    level = {y: float(published[y]) for y in years} | {d.year: float(v) for d, v in zip(annual.dates, annual.mid)}
+    level = {y: float(published[y]) for y in years} | {
+        d.year: float(v) for d, v in zip(annual.dates, annual.mid, strict=True)
+    }
     if level.get(base_year, 0.0) <= 0:
         return np.ones(len(dates))
     now = sum(float(types[n].values[-1]) for n in in_care)
@@ -266,7 +277,7 @@ def budget_rows(table: pd.DataFrame, lines: Sequence[PlacementsLine], service_ar
                 service_areas.get(line.code, ""),
                 "placements",
                 line.placement_type,
-                f"{pence / 100:.2f}",
+                f"{pence_to_pounds(pence):.2f}",
                 f"{number:.1f}",
             )
         )
