@@ -22,6 +22,7 @@ from forecast_runs.demand.mtfp import (
 )
 from forecast_runs.demand.series import placement_series
 from forecasting.engine.calendar import parse_year_label
+from forecasting.engine.money import round_pence
 from forecasting.models import BudgetLine, FinancialYear
 from forecasting.scenarios import engine_scenarios
 from placements.selectors import history_start, placement_register_frame, placement_types_frame
@@ -64,10 +65,12 @@ def authority_mtfp(*, authority: Authority, year: FinancialYear) -> AuthorityMtf
     published = published_31_march_numbers(authority)
     paths = number_paths(numbers, first_year=first_year, published=published)
     lines = [
-        PlacementsLine(line.code, line.name, line.placement_type.code)
-        for line in BudgetLine.objects.filter(authority=authority, category="placements", placement_type__isnull=False)
-        .select_related("placement_type")
+        PlacementsLine(code, name, type_code)
+        for code, name, type_code in BudgetLine.objects.filter(
+            authority=authority, category="placements", placement_type__isnull=False
+        )
         .order_by("code")
+        .values_list("code", "name", "placement_type__code")
     ]
     areas = dict(
         BudgetLine.objects.filter(authority=authority, category="placements").values_list("code", "service_area__name")
@@ -96,7 +99,7 @@ def current_costs(register: pd.DataFrame, as_at: date) -> tuple[dict[str, int], 
     frame = pd.DataFrame(
         {"type": open_now["placement_type"], "line": open_now["line_code"].fillna(""), "net": net.astype(np.int64)}
     )
-    weekly = {str(t): int(round(float(v))) for t, v in frame.groupby("type")["net"].mean().items()}
+    weekly = {str(t): round_pence(float(v)) for t, v in frame.groupby("type")["net"].mean().items()}
     shares: dict[str, dict[str, int]] = {}
     for (t, line), v in frame.groupby(["type", "line"])["net"].sum().items():
         if line:

@@ -126,13 +126,13 @@ def page_context(plan: AuthorityMtfp) -> dict[str, Any]:
                 "type": names.get(code, code),
                 "method": METHOD_WORDS.get(path.method, path.method),
                 "cells": [
-                    f"{wording.count(round(path.mid[i]))} ({wording.count(round(path.p10[i]))} to "
-                    f"{wording.count(round(path.p90[i]))})"
+                    f"{wording.count(float(path.mid[i]))} ({wording.count(float(path.p10[i]))} to "
+                    f"{wording.count(float(path.p90[i]))})"
                     for i in marches
                 ],
             }
         )
-    marches = [f"31 March {int(label[:4]) + 1}" for label in years]
+    headings = [f"31 March {int(label[:4]) + 1}" for label in years]
     return {
         "year": plan.year,
         "as_at": plan.as_at,
@@ -140,7 +140,7 @@ def page_context(plan: AuthorityMtfp) -> dict[str, Any]:
         "next_year": years[0] if years else "",
         "scenarios": [SCENARIO_WORDS[s] for s in SCENARIOS],
         "numbers": numbers,
-        "marches": marches,
+        "marches": headings,
         "inflation": inflation_rows(plan, names),
         "used_published": plan.used_published,
     }

@@ -248,7 +248,8 @@ def test_returns_that_disagree_are_listed_with_file_row_and_child_and_the_run_go
 def test_yearly_counts_choose_between_no_change_and_damped_drift_on_their_own_back_test(tmp_path: Path) -> None:
     # rising: 5 more children every year, 400 in 2010 to 470 in 2024. Damped drift (a quarter of
     # the last five years' 5 a year) was nearer than no change at every horizon: 471.25, 472.5,
-    # 473.75 (the file has one decimal place). zigzag: 100, 110, 100, ... (100 in 2024). No change is exact two years on, where the drift is not.
+    # 473.75 (the file has one decimal place). zigzag: 100, 110, 100, ... (100 in 2024). No
+    # change is exact two years on, where the drift is not.
     rising = "".join(f"rising,{y}-03-31,{400 + 5 * (y - 2010)}\n" for y in range(2010, 2025))
     zigzag = "".join(f"zigzag,{y}-03-31,{100 + 10 * (y % 2)}\n" for y in range(2010, 2025))
     out = tmp_path / "out.csv"

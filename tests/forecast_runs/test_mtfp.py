@@ -36,14 +36,14 @@ def settings(**kwargs: object) -> MtfpSettings:
     return MtfpSettings(**values)  # type: ignore[arg-type]
 
 
-def test_the_plan_is_the_three_years_after_the_current_one():
+def test_the_plan_is_the_three_years_after_the_current_one() -> None:
     assert [p[0] for p in plan_years(2024)] == ["2025/26", "2026/27", "2027/28"]
     assert plan_years(2024)[-1][2] == date(2028, 3, 31)
     # From 30 September 2024: October 2024 to March 2028 is 42 month-ends.
     assert months_to_plan_end(date(2024, 9, 30), 2024) == 42
 
 
-def test_a_year_costs_its_months_at_the_inflated_weekly_cost_rounded_once_a_month():
+def test_a_year_costs_its_months_at_the_inflated_weekly_cost_rounded_once_a_month() -> None:
     # 10 children at £700 a week; independent fostering's middle price rise is 4% a year.
     path = flat_path(date(2025, 3, 31), 36, 8, 10, 12)
     table = mtfp_table({IFA: path}, settings(savings={"2025/26": {"CIC-IFA": 1_000_000}}))
@@ -61,7 +61,7 @@ def test_a_year_costs_its_months_at_the_inflated_weekly_cost_rounded_once_a_mont
     assert middle.loc["2027/28", "march_number"] == 10
 
 
-def test_best_takes_the_low_numbers_and_price_rise_and_worst_the_high_ones():
+def test_best_takes_the_low_numbers_and_price_rise_and_worst_the_high_ones() -> None:
     path = flat_path(date(2025, 3, 31), 36, 8, 10, 12)
     table = mtfp_table({IFA: path}, settings()).set_index(["year", "scenario"])
     # Best: 8 children at 70,000 x 1.025 = 71,750 a week: 82,000p a day.
@@ -70,14 +70,14 @@ def test_best_takes_the_low_numbers_and_price_rise_and_worst_the_high_ones():
     assert table.loc[("2025/26", "worst"), "cost"] == 127_200 * 365
 
 
-def test_a_scenario_setting_replaces_the_default_price_rise():
+def test_a_scenario_setting_replaces_the_default_price_rise() -> None:
     path = flat_path(date(2025, 3, 31), 36, 10, 10, 10)
     table = mtfp_table({IFA: path}, settings(inflation={"middle": {IFA: 10.0}})).set_index(["year", "scenario"])
     # 70,000 x 1.10 = 77,000 a week; 10 children: 110,000p a day.
     assert table.loc[("2025/26", "middle"), "cost"] == 110_000 * 365
 
 
-def test_a_type_on_two_lines_is_split_by_todays_cost_on_each_and_the_pence_add_up():
+def test_a_type_on_two_lines_is_split_by_todays_cost_on_each_and_the_pence_add_up() -> None:
     assert split_pence(100, [1, 2]) == [33, 67]
     assert split_pence(10, [1, 1, 1]) == [4, 3, 3]
     lines = [PlacementsLine("A", "Line A", IFA), PlacementsLine("B", "Line B", IFA)]
@@ -89,7 +89,7 @@ def test_a_type_on_two_lines_is_split_by_todays_cost_on_each_and_the_pence_add_u
     assert year.loc["A", "average_number"] == pytest.approx(2.5)
 
 
-def test_next_years_budget_file_is_the_middle_requirement_in_the_budget_columns():
+def test_next_years_budget_file_is_the_middle_requirement_in_the_budget_columns() -> None:
     path = flat_path(date(2025, 3, 31), 36, 8, 10, 12)
     table = mtfp_table({IFA: path}, settings(savings={"2025/26": {"CIC-IFA": 1_000_000}}))
     rows = budget_rows(table, [LINE], {"CIC-IFA": "Children in care"})
@@ -113,14 +113,14 @@ def test_next_years_budget_file_is_the_middle_requirement_in_the_budget_columns(
     ]
 
 
-def test_damped_drift_adds_a_quarter_of_the_last_five_years_change_a_year():
+def test_damped_drift_adds_a_quarter_of_the_last_five_years_change_a_year() -> None:
     path = damped_drift(np.array([300.0, 400, 420, 440, 460, 480, 500]), 3)
     # (500 - 400) / 5 = 20 a year; a quarter is 5.
     assert path.mid.tolist() == [505.0, 510.0, 515.0]
     assert damped_drift(np.array([10.0]), 2).mid.tolist() == [10.0, 10.0]
 
 
-def test_numbers_follow_the_register_and_move_half_way_to_the_published_change():
+def test_numbers_follow_the_register_and_move_half_way_to_the_published_change() -> None:
     end = date(2025, 3, 31)
     months = future_dates(date(2022, 3, 31), "month", 36)
     numbers = {
