@@ -14,10 +14,10 @@ from accounts.access import FINANCE_AND_DIRECTORS, AuthenticatedHttpRequest, aut
 from core.exports import table_download
 from core.spreadsheet import Title
 from forecast_runs.demand.methods import LABELS as METHOD_WORDS
-from forecast_runs.demand.mtfp import SCENARIOS, budget_rows
+from forecast_runs.demand.mtfp import SCENARIOS, budget_rows, plan_years
 from forecast_runs.mtfp_inputs import AuthorityMtfp, authority_mtfp
 from forecasting import selectors
-from forecasting.engine.money import pence_to_pounds
+from forecasting.engine.money import pence_to_pounds, round_pence
 from forecasting.models import PlacementType
 
 SCENARIO_WORDS = {"best": "Best", "middle": "Middle", "worst": "Worst"}
@@ -46,7 +46,7 @@ def _download(authority_name: str, plan: AuthorityMtfp, table: str, fmt: str) ->
         if fmt != "csv":
             raise Http404("The budget file is a CSV")
         frame = budget_rows(plan.table, plan.settings.lines, plan.service_areas)
-        label = str(plan.table["year"].min())
+        label = plan_years(plan.settings.first_year)[0][0]
         return table_download(
             frame,
             filename=f"budget-{label.replace('/', '-')}-from-medium-term-forecast",
@@ -81,7 +81,7 @@ def download_tables(plan: AuthorityMtfp) -> dict[str, tuple[pd.DataFrame, list[s
             "Scenario": t["scenario"].map(SCENARIO_WORDS),
             "Average number of children": t["average_number"].round(1),
             "Number at 31 March": t["march_number"].round(1),
-            "Weekly cost": [pence_to_pounds(round(v)) for v in t["weekly_cost"]],
+            "Weekly cost": [pence_to_pounds(round_pence(float(v))) for v in t["weekly_cost"]],
             "Cost": [pence_to_pounds(int(v)) for v in t["cost"]],
             "Savings": [pence_to_pounds(int(v)) for v in t["savings"]],
             "Budget requirement": [pence_to_pounds(int(v)) for v in t["requirement"]],

@@ -265,6 +265,7 @@ def budget_rows(table: pd.DataFrame, lines: Sequence[PlacementsLine], service_ar
     pounds with two decimals, the budgeted number the year's average month-end number."""
     first = table["year"].min() if len(table) else ""
     middle = table[(table["year"] == first) & (table["scenario"] == "middle")].set_index("line_code")
+    # A line with no children costs nothing next year: it stays in the file at £0.
     rows = []
     for line in lines:
         row = middle.loc[line.code] if line.code in middle.index else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from forecast_runs.demand.methods import damped_drift
@@ -139,3 +140,25 @@ def test_numbers_follow_the_register_and_move_half_way_to_the_published_change()
     march_2026 = moved[IFA].dates.index(date(2026, 3, 31))
     assert moved[IFA].mid[march_2026] == pytest.approx(10 * (1 + 195 / 192.5) / 2)
     assert moved["staying_put"].mid.tolist() == [4.0] * 36
+
+
+def test_todays_weekly_cost_is_the_average_net_cost_of_open_placements_rounded_half_up() -> None:
+    from forecast_runs.mtfp_inputs import current_costs
+
+    nat = pd.NaT
+    register = pd.DataFrame(
+        {
+            "placement_type": [IFA, IFA, IFA, "secure"],
+            "start_date": pd.to_datetime(["2024-01-01", "2024-02-01", "2023-01-01", "2024-03-01"]),
+            # the third ended before the as-at date: not counted
+            "end_date": pd.to_datetime([nat, nat, "2024-03-01", nat]),
+            "weekly_cost": [70_000, 71_001, 99_999, 500_000],
+            "health_contribution": [0, 1_000, 0, 100_000],
+            "education_contribution": [0, 0, 0, 0],
+            "line_code": ["A", "B", "A", None],
+        }
+    )
+    weekly, shares = current_costs(register, date(2024, 3, 31))
+    # (70,000 + 70,001) / 2 = 70,000.5 -> 70,001; secure 500,000 - 100,000.
+    assert weekly == {IFA: 70_001, "secure": 400_000}
+    assert shares == {IFA: {"A": 70_000, "B": 70_001}}
