@@ -35,12 +35,12 @@ LABELS = {
     "commitments": "children already placed only",
     "trend": "trend",
     "growth": "steady percentage change",
+    "drift": "a quarter of the recent yearly change",
     "flow": "entries and exits",
     "statistical": "statistical model",
     "combined": "combination of no change, entries and exits and the statistical model",
     "zero": "none (no placements)",
     "reported": "the sum of each type's chosen forecast",
-    "drift": "a quarter of the recent yearly change",
 }
 _ENGINE_NAMES = {"naive": "net_change"}
 # The combination's parts are the engine's (its `combined` method), under the replay's names.
