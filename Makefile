@@ -35,6 +35,7 @@ bench: install
 # Demand forecast accuracy on the SSDA903 sample (figures to read; docs/accuracy.md).
 accuracy: install
 	$(BIN)/python scripts/accuracy.py
+	$(BIN)/python scripts/accuracy_published.py
 
 worker: install
 	$(BIN)/celery -A config worker --loglevel=INFO

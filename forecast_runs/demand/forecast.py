@@ -9,7 +9,7 @@ analyst's series of counts, back-testing on the series itself. ``forecast_demand
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -18,7 +18,7 @@ import pandas as pd
 
 from forecast_runs.demand.backtest import backtest, backtest_origins, empty_records, mape_table
 from forecast_runs.demand.intervals import Calibration, calibrate, calibrated_interval, short_series_interval
-from forecast_runs.demand.methods import LABELS, forecast_paths, methods_for
+from forecast_runs.demand.methods import ANNUAL_AUTO, LABELS, forecast_paths, methods_for
 from forecast_runs.demand.replay import REPLAY_HORIZON, RULES, Replayer, series_truth
 from forecast_runs.demand.selection import Choice, choose_method, choose_stale_rule
 from forecast_runs.demand.series import ANNUAL, MONTHLY, TOTAL, FloatArray, SeriesInputs
@@ -171,12 +171,20 @@ def _inputs_at(replayer: Replayer, rule: str) -> Callable[[date], Mapping[str, S
 
 
 def forecast_plain_series(
-    inputs: Mapping[str, SeriesInputs], *, horizon: int | None = None, method: str = "auto"
+    inputs: Mapping[str, SeriesInputs],
+    *,
+    horizon: int | None = None,
+    method: str = "auto",
+    candidates: Collection[str] | None = None,
 ) -> DemandResult:
     """An analyst's series, back-tested on themselves: each cut at past dates, forecast, scored
     against its own later numbers. Monthly and yearly series are calibrated apart (a ratio at
-    one month says nothing about one year); ``horizon`` None = 12 months or 3 years."""
-    methods = None if method == "auto" else {method}
+    one month says nothing about one year); ``horizon`` None = 12 months or 3 years.
+    ``candidates`` limits the methods ``auto`` chooses among (None: every one a monthly series
+    allows; no change or damped drift for yearly counts, ``ANNUAL_AUTO``)."""
+    methods: set[str] | None = {method} if method != "auto" else None
+    if method == "auto" and candidates is not None:
+        methods = set(candidates)
     series_out: list[SeriesForecast] = []
     bands: dict[tuple[str, int], tuple[float, float, str]] = {}
     parts = []
@@ -185,10 +193,11 @@ def forecast_plain_series(
         if not group:
             continue
         ahead = horizon or DEFAULT_HORIZON[step]
+        allowed = methods if methods is not None or step != ANNUAL else set(ANNUAL_AUTO)
         reach = max(ahead, DEFAULT_HORIZON[ANNUAL]) if step == ANNUAL else REPLAY_HORIZON
         truth = series_truth(group)
         records = [
-            backtest(_cut_at(s), {name: truth[name]}, _origins(s), horizon=reach, methods=methods)
+            backtest(_cut_at(s), {name: truth[name]}, _origins(s), horizon=reach, methods=allowed)
             for name, s in group.items()
         ]
         joined = pd.concat(records, ignore_index=True)

@@ -242,3 +242,39 @@ def test_returns_that_disagree_are_listed_with_file_row_and_child_and_the_run_go
         "2019-episodes.csv row 2; used open (2019-episodes.csv row 2)"
     )
     assert len(pd.read_csv(tmp_path / "o.csv")) == 3 * 2  # fostering_in_house and the total
+
+
+@pytest.mark.django_db
+def test_yearly_counts_choose_between_no_change_and_damped_drift_on_their_own_back_test(tmp_path: Path) -> None:
+    # rising: 5 more children every year, 400 in 2010 to 470 in 2024. Damped drift (a quarter of
+    # the last five years' 5 a year) was nearer than no change at every horizon: 471.25, 472.5,
+    # 473.75 (the file has one decimal place). zigzag: 100, 110, 100, ... (100 in 2024). No
+    # change is exact two years on, where the drift is not.
+    rising = "".join(f"rising,{y}-03-31,{400 + 5 * (y - 2010)}\n" for y in range(2010, 2025))
+    zigzag = "".join(f"zigzag,{y}-03-31,{100 + 10 * (y % 2)}\n" for y in range(2010, 2025))
+    out = tmp_path / "out.csv"
+    call_command(
+        "forecast_demand",
+        "--series",
+        write(tmp_path / "y.csv", "series,date,value\n" + rising + zigzag),
+        "--output",
+        str(out),
+    )
+    frame = pd.read_csv(out)
+    up = frame[frame["series"] == "rising"]
+    assert up[["date", "mid", "method"]].values.tolist() == [
+        ["2025-03-31", 471.2, "drift"],
+        ["2026-03-31", 472.5, "drift"],
+        ["2027-03-31", 473.8, "drift"],
+    ]
+    # The interval is made of the drift's own errors, which were always short of this series.
+    assert (up["mid"] < up["p10"]).all() and (up["p10"] <= up["p90"]).all()
+    flat = frame[frame["series"] == "zigzag"]
+    assert set(flat["method"]) == {"naive"} and (flat["mid"] == 100).all()
+
+
+def test_the_damped_drift_is_refused_for_returns(tmp_path: Path) -> None:
+    with pytest.raises(CommandError, match="for yearly counts"):
+        call_command(
+            "forecast_demand", "--ssda903", *sample_files(), "--method", "drift", "--output", str(tmp_path / "o.csv")
+        )

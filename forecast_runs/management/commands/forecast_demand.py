@@ -1,5 +1,5 @@
 """forecast_demand (--ssda903 FILE... | --series FILE) [--as-at DATE] [--horizon N]
-[--method auto|naive|trend|flow|statistical] [--authority CODE] --output FILE
+[--method auto|naive|trend|flow|statistical|drift] [--authority CODE] --output FILE
 
 Numbers of children forecast with the code the product uses for demand (forecast_runs.demand),
 for an analyst: nothing is read from or written to the database (DATA_FORMATS.md, Commands).
@@ -24,7 +24,7 @@ from forecast_runs.demand.series_file import SeriesFileError, read_series_file
 from forecasting.models import DEFAULT_PLACEMENT_TYPES
 from placements.ssda903 import Ssda903FileError, default_mapping, parse_dates, read_903_files
 
-METHOD_CHOICES = ("auto", "naive", "trend", "growth", "flow", "statistical")
+METHOD_CHOICES = ("auto", "naive", "trend", "growth", "flow", "statistical", "drift")
 STALE_SHOWN = 20  # children (and disagreements between returns) listed on screen; the count is always given
 
 
@@ -83,6 +83,8 @@ class Command(BaseCommand):
                     f"the returns begin on 1 April {replayer.first_year}: --as-at {as_at} is before them"
                 )
             method = options["method"]
+            if method == "drift":
+                raise CommandError("the damped drift is for yearly counts (--series with dates a year apart)")
             result = forecast_returns(replayer, as_at, horizon=options["horizon"] or 24, method=method)
             # The returns as the forecast read them (memoised: not cleaned again).
             self.disagreements = replayer.clean(result.as_at, result.rule).disagreements

@@ -1,0 +1,133 @@
+"""The medium-term forecast page: per role, per authority, its downloads, and next year's budget
+file loaded back with the budget import."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from forecasting.models import Budget, FinancialYear
+from placements.models import Child, Placement
+
+pytestmark = pytest.mark.django_db
+
+URL = "/forecasts/medium-term/"
+BUDGET = (
+    "line_code,line_name,service_area,category,placement_type,annual_budget\n"
+    "CIC-FOS-IFA,Independent fostering agency placements,Children in Care,placements,fostering_ifa,100000\n"
+    "LEG-EXT,External legal costs,Legal,other,,5000\n"
+)
+SAVINGS = (
+    "ref,title,service_area,line_code,status,2024/25,2025/26\n"
+    "CS/24/01,Fewer agency foster placements,Children in Care,CIC-FOS-IFA,on_track,5000,10000\n"
+)
+
+
+@pytest.fixture
+def county(authority, placement_types, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """2024/25 with no period closed (as at 31 March 2024): three children with an agency foster
+    carer at £700 a week since April 2021, and a saving of £10,000 on that line in 2025/26."""
+    budget = tmp_path / "budget.csv"
+    budget.write_text(BUDGET, encoding="utf-8")
+    call_command("import_data", "budget", str(budget), "--year", "2024/25", "--authority", authority.code)
+    savings = tmp_path / "savings.csv"
+    savings.write_text(SAVINGS, encoding="utf-8")
+    call_command(
+        "import_data",
+        "savings",
+        str(savings),
+        "--year",
+        "2024/25",
+        "--authority",
+        authority.code,
+        "--as-at",
+        "2024-09-30",
+    )
+    for k in range(3):
+        child = Child.objects.create(authority=authority, child_ref=f"C{k}", date_of_birth=date(2015, 1, 1))
+        Placement.objects.create(
+            authority=authority,
+            child=child,
+            placement_ref=f"P{k}",
+            placement_type=placement_types["fostering_ifa"],
+            start_date=date(2021, 4, 1),
+            weekly_cost=70_000,
+        )
+    return authority
+
+
+def test_finance_sees_each_lines_requirement_by_year_and_scenario(county, finance_officer, client_for) -> None:  # type: ignore[no-untyped-def]
+    page = client_for(finance_officer).get(URL)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Budget requirement, 2025/26" in text and "Budget requirement, 2027/28" in text
+    assert "Independent fostering agency placements" in text
+    # 3 children all along: no change. 2025/26 middle: £700 x 1.04 = £728 a week, 3 children,
+    # 31,200p a day x 365 = £113,880, less the £10,000 saving: £103,880.
+    assert "£103,880" in text
+    assert "£113,880" not in text.split("Budget requirement, 2025/26")[1].split("</table>")[0]
+    assert "External legal costs" not in text  # not a placements line
+
+
+def test_next_years_budget_file_loads_with_the_budget_import(  # type: ignore[no-untyped-def]
+    county, finance_officer, client_for, tmp_path: Path
+) -> None:
+    response = client_for(finance_officer).get(URL, {"table": "budget", "format": "csv"})
+    assert response.status_code == 200
+    body = response.content.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(body)))
+    assert rows == [
+        {
+            "line_code": "CIC-FOS-IFA",
+            "line_name": "Independent fostering agency placements",
+            "service_area": "Children in Care",
+            "category": "placements",
+            "placement_type": "fostering_ifa",
+            "annual_budget": "103880.00",
+            "budget_numbers": "3.0",
+        }
+    ]
+    path = tmp_path / "next.csv"
+    path.write_text(body, encoding="utf-8")
+    call_command("import_data", "budget", str(path), "--year", "2025/26", "--authority", county.code)
+    year = FinancialYear.objects.get(authority=county, label="2025/26")
+    budget = Budget.objects.get(year=year, line__code="CIC-FOS-IFA")
+    assert budget.amount == 10_388_000
+
+
+def test_the_tables_download_in_words(county, director, client_for) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(director)
+    for table in ("requirement", "numbers"):
+        for fmt in ("csv", "xlsx"):
+            response = client.get(URL, {"table": table, "format": fmt})
+            assert response.status_code == 200, (table, fmt)
+    header = client.get(URL, {"table": "requirement", "format": "csv"}).content.decode("utf-8-sig").splitlines()[0]
+    assert "Budget requirement" in header and "requirement" not in header.split(",")
+    assert client.get(URL, {"table": "nope", "format": "csv"}).status_code == 404
+
+
+def test_only_finance_officers_and_directors_see_it(  # type: ignore[no-untyped-def]
+    county, director, committee_member, administrator, client_for
+) -> None:
+    assert client_for(director).get(URL).status_code == 200
+    assert client_for(committee_member).get(URL).status_code == 403
+    assert client_for(administrator).get(URL).status_code == 403
+
+
+def test_another_authority_never_sees_ours(county, other_finance_officer, client_for, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(other_finance_officer)
+    empty = client.get(URL).content.decode()
+    assert "Load a budget" in empty and "Independent fostering" not in empty
+    budget = tmp_path / "theirs.csv"
+    budget.write_text(BUDGET.replace("CIC-FOS-IFA,Independent", "DOR-IFA,Dorset independent"), encoding="utf-8")
+    call_command("import_data", "budget", str(budget), "--year", "2024/25", "--authority", "DORSET")
+    theirs = client.get(URL).content.decode()
+    assert "Dorset independent" in theirs
+    assert "Independent fostering agency placements" not in theirs and "£103,880" not in theirs
+    csv_text = client.get(URL, {"table": "budget", "format": "csv"}).content.decode("utf-8-sig")
+    assert "CIC-FOS-IFA" not in csv_text and "DOR-IFA" in csv_text
