@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from accounts import views
+from accounts.forms import ChoosePasswordForm, SignInForm
 
 app_name = "accounts"
 
@@ -16,12 +17,14 @@ urlpatterns = [
 # set-password pages are Django's password-reset confirmation, reached by the one-time link an
 # administrator's add or reset makes (accounts.services.set_password_path).
 auth_patterns = [
-    path("sign-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("sign-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=SignInForm), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "set-password/<uidb64>/<token>/",
         auth_views.PasswordResetConfirmView.as_view(
-            template_name="registration/set_password.html", success_url=reverse_lazy("set_password_done")
+            template_name="registration/set_password.html",
+            success_url=reverse_lazy("set_password_done"),
+            form_class=ChoosePasswordForm,
         ),
         name="set_password",
     ),

@@ -131,9 +131,24 @@ def source_files(files: list[UploadedFile[bytes]]) -> list[SourceFile]:
 
 class UploadForm(forms.Form):
     kind = forms.ChoiceField(label="What the file holds")
-    file = MultipleFileField(label="File")
-    year = forms.CharField(required=False, label="Financial year (e.g. 2019/20)")
-    as_at = forms.DateField(required=False, label="As at date (workforce)", input_formats=["%Y-%m-%d", "%d/%m/%Y"])
+    file = MultipleFileField(
+        label="File",
+        help_text="Choose every file at once for a kind read together, such as an SSDA903 return's header, "
+        "episodes and UASC files.",
+        widget=MultipleFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+    year = forms.CharField(
+        required=False,
+        label="Financial year (for budget and actuals files)",
+        help_text="For example, 2019/20. Leave blank if the file has a financial_year column.",
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-5"}),
+    )
+    as_at = forms.DateField(
+        required=False,
+        label="As-at date (workforce files)",
+        help_text="For example, 2019-07-31",
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -6,6 +6,8 @@ from typing import Any
 
 from django import forms
 
+import wording
+from forecasting.engine.placements import DEFAULT_HIGH_COST_THRESHOLD
 from forecasting.forms import MoneyField, WholeNumberField
 from forecasting.models import BudgetLine, PlacementType
 from forecasting.parsing import field_length
@@ -23,7 +25,10 @@ class RegisterFilterForm(forms.Form):
     q = forms.CharField(required=False, label="Search", help_text="Placement reference, child reference or provider")
     placement_type = forms.ChoiceField(required=False, label="Placement type")
     open_on = _date("Open on", required=False, help_text="Only placements open on this date, e.g. 31/07/2019")
-    high_cost = forms.BooleanField(required=False, label="High cost only (above the threshold)")
+    high_cost = forms.BooleanField(
+        required=False,
+        label=f"High cost only ({wording.money(DEFAULT_HIGH_COST_THRESHOLD)} a week, excluding secure and UASC)",
+    )
     ending_soon = forms.BooleanField(required=False, label="Ending in the next 90 days")
     turning_18 = forms.BooleanField(required=False, label="Child turns 18 this financial year")
 
