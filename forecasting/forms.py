@@ -15,6 +15,11 @@ from forecasting.parsing import MAX_CHILDREN, field_length, parse_decimal, parse
 class MoneyField(forms.CharField):
     """Pounds as typed (£1,234.56) -> integer pence."""
 
+    def __init__(self, **kwargs: Any) -> None:
+        # A text box as wide as an amount (a number keypad would have no minus sign for income).
+        kwargs.setdefault("widget", forms.TextInput(attrs={"class": "govuk-input--width-10"}))
+        super().__init__(**kwargs)
+
     def to_python(self, value: Any) -> int | None:  # type: ignore[override]
         text = super().to_python(value)
         if text in ("", None):

@@ -8,7 +8,7 @@ from django import forms
 
 import wording
 from forecasting.engine.placements import DEFAULT_HIGH_COST_THRESHOLD
-from forecasting.forms import MoneyField, WholeNumberField
+from forecasting.forms import MoneyField, MultipleFileField, MultipleFileInput, WholeNumberField
 from forecasting.models import BudgetLine, PlacementType
 from forecasting.parsing import field_length
 from placements.models import Child, CodeMapping, Placement
@@ -128,3 +128,33 @@ class UnitCostForm(forms.Form):
     placement_type = forms.ModelChoiceField(queryset=PlacementType.objects.all(), label="Placement type")
     effective_from = _date("Effective from")
     weekly_cost = MoneyField(label="Weekly unit cost (£)")
+
+
+class ImportForm(forms.Form):
+    """What the files hold, the files and, for a regional SSDA903 file, the council's LA value.
+    Whether the files suit the kind is the view's check (placements.views._import_problems)."""
+
+    kind = forms.ChoiceField(
+        label="What the files hold",
+        choices=[
+            ("placements", "Placement cost register (one file)"),
+            ("ssda903", "SSDA903 return: header, episodes and UASC files, one or several years"),
+        ],
+        initial="placements",
+        widget=forms.RadioSelect,
+        help_text="A register replaces every row of the placements in the file. An SSDA903 return replaces the "
+        "SSDA903 placements of the children in the files; placements already in the register with costs are kept.",
+        error_messages={"required": "Choose what the files hold", "invalid_choice": "Choose what the files hold"},
+    )
+    files = MultipleFileField(
+        label="Files (CSV or XLSX)",
+        required=False,
+        help_text="Choose every file of an SSDA903 return at once.",
+        widget=MultipleFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+    la = forms.CharField(
+        required=False,
+        max_length=20,
+        label="Authority in a regional SSDA903 file (optional)",
+        help_text="The LA value of your council's rows when a regional file holds several councils.",
+    )
