@@ -114,6 +114,8 @@ class MultipleFileField(forms.FileField):
 
     def clean(self, data: Any, initial: Any = None) -> list[UploadedFile[bytes]]:
         chosen = data if isinstance(data, list | tuple) else [data]
+        if not chosen and self.required:  # nothing chosen: each-file cleaning below would see no file
+            raise forms.ValidationError("Choose a file to upload", code="required")
         return [super(MultipleFileField, self).clean(item, initial) for item in chosen]
 
 

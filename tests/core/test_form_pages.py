@@ -123,3 +123,14 @@ def test_the_sign_in_page_reads_well_and_an_empty_sign_in_is_an_error(db) -> Non
     page = read(wrong.content.decode())
     assert page.title.startswith("Error: ") and problems(wrong.content.decode()) == []
     assert "#id_username" in [e.attrs.get("href") for e in page.elements if e.tag == "a"]
+
+
+def test_an_upload_with_no_file_chosen_is_refused_with_a_message(client_for, finance_officer) -> None:  # type: ignore[no-untyped-def]
+    """A browser sends the upload form with a kind chosen (the first) and no file; nothing starts."""
+    from core.models import ImportBatch
+
+    response = client_for(finance_officer).post("/uploads/", {"kind": "budget", "year": "", "as_at": ""})
+    body = response.content.decode()
+    assert response.status_code == 200 and ImportBatch.objects.count() == 0
+    assert 'id="id_file-error"' in body and "Choose a file to upload" in body
+    assert read(body).title.startswith("Error: ") and problems(body) == []
