@@ -17,7 +17,11 @@ urlpatterns = [
 # set-password pages are Django's password-reset confirmation, reached by the one-time link an
 # administrator's add or reset makes (accounts.services.set_password_path).
 auth_patterns = [
-    path("sign-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=SignInForm), name="login"),
+    path(
+        "sign-in/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=SignInForm),
+        name="login",
+    ),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "set-password/<uidb64>/<token>/",

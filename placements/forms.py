@@ -146,7 +146,9 @@ class ImportForm(forms.Form):
         "SSDA903 placements of the children in the files; placements already in the register with costs are kept.",
         error_messages={"required": "Choose what the files hold", "invalid_choice": "Choose what the files hold"},
     )
-    files = MultipleFileField(
+    # The name the page has always posted; Django moves declared fields off the class, so the
+    # form's own `files` (the uploads) is untouched.
+    files = MultipleFileField(  # type: ignore[assignment]
         label="Files (CSV or XLSX)",
         required=False,
         help_text="Choose every file of an SSDA903 return at once.",

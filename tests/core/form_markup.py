@@ -37,7 +37,8 @@ class Page:
         return [
             e
             for e in self.elements
-            if e.tag in CONTROLS and not (e.tag == "input" and e.attrs.get("type", "text") in UNNAMED_INPUTS)
+            if e.tag in CONTROLS
+            and not (e.tag == "input" and e.attrs.get("type", "text") in UNNAMED_INPUTS)
             and "hidden" not in e.attrs
         ]
 

@@ -46,7 +46,8 @@ def demo(settings) -> None:  # type: ignore[no-untyped-def]
 def _pages(client: Client, *, limit: int = 250) -> dict[str, str]:
     """Every page reachable by links from the home page, one of each URL shape: its HTML."""
     seen: set[str] = set()
-    queue, pages = ["/"], {}
+    queue = ["/"]
+    pages: dict[str, str] = {}
     while queue and len(pages) < limit:
         url = queue.pop(0)
         response = client.get(url)

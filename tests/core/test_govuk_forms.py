@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template import Context, Template
+from django.utils.datastructures import MultiValueDict
 
 from tests.core.form_markup import Page, problems, read
 
@@ -160,7 +161,7 @@ def test_a_file_upload() -> None:
             raise forms.ValidationError("The file is empty")
 
     upload = SimpleUploadedFile("budget.csv", b"x")
-    html, page = _render(F(data={}, files={"file": upload}))
+    html, page = _render(F(data={}, files=MultiValueDict({"file": [upload]})))
     control = _one(page, "id_file")
     assert control.attrs["type"] == "file"
     assert control.classes == {"govuk-file-upload", "govuk-file-upload--error"}
