@@ -54,6 +54,7 @@ class SignInView(auth_views.LoginView):
         if oidc.configured() and not settings.OUTTURN_LOCAL_SIGN_IN:
             context = self.get_context_data()
             context["refusal"] = "Sign in with your council account: Outturn does not take passwords here."
+            context["page_errors"] = True
             return render(request, str(self.template_name), context, status=403)
         return super().post(request, *args, **kwargs)
 

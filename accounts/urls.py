@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from accounts import sign_in_views, views
+from accounts.forms import ChoosePasswordForm, SignInForm
 
 app_name = "accounts"
 
@@ -16,7 +17,7 @@ urlpatterns = [
 # set-password pages are Django's password-reset confirmation, reached by the one-time link an
 # administrator's add or reset makes (accounts.services.set_password_path).
 auth_patterns = [
-    path("sign-in/", sign_in_views.SignInView.as_view(), name="login"),
+    path("sign-in/", sign_in_views.SignInView.as_view(authentication_form=SignInForm), name="login"),
     # The second step for directors and administrators, and sign-in through the council (docs/sign-in.md).
     path("sign-in/code/", sign_in_views.second_factor_verify, name="second_factor"),
     path("sign-in/set-up-app/", sign_in_views.second_factor_enrol, name="second_factor_enrol"),
@@ -27,7 +28,9 @@ auth_patterns = [
     path(
         "set-password/<uidb64>/<token>/",
         auth_views.PasswordResetConfirmView.as_view(
-            template_name="registration/set_password.html", success_url=reverse_lazy("set_password_done")
+            template_name="registration/set_password.html",
+            success_url=reverse_lazy("set_password_done"),
+            form_class=ChoosePasswordForm,
         ),
         name="set_password",
     ),

@@ -100,6 +100,10 @@ TEMPLATES = [
     },
 ]
 
+# Every form field renders the GOV.UK way, with its hint and error wired to aria-describedby (docs/forms.md).
+FORM_RENDERER = "core.forms.GovukFormRenderer"
+INSTALLED_APPS += ["django.forms"]  # Django's own widget templates, for the renderer above
+
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'outturn.sqlite3'}"),

@@ -144,6 +144,7 @@ def sign_off(request: AuthenticatedHttpRequest) -> HttpResponse:
     context.update(
         {
             "error": error,
+            "page_errors": bool(error),
             "comment": request.POST.get("comment", ""),
             "acknowledged": acknowledged,
             "unacknowledged": unacknowledged,

@@ -15,6 +15,11 @@ from forecasting.parsing import MAX_CHILDREN, field_length, parse_decimal, parse
 class MoneyField(forms.CharField):
     """Pounds as typed (£1,234.56) -> integer pence."""
 
+    def __init__(self, **kwargs: Any) -> None:
+        # A text box as wide as an amount (a number keypad would have no minus sign for income).
+        kwargs.setdefault("widget", forms.TextInput(attrs={"class": "govuk-input--width-10"}))
+        super().__init__(**kwargs)
+
     def to_python(self, value: Any) -> int | None:  # type: ignore[override]
         text = super().to_python(value)
         if text in ("", None):
@@ -109,6 +114,8 @@ class MultipleFileField(forms.FileField):
 
     def clean(self, data: Any, initial: Any = None) -> list[UploadedFile[bytes]]:
         chosen = data if isinstance(data, list | tuple) else [data]
+        if not chosen and self.required:  # nothing chosen: each-file cleaning below would see no file
+            raise forms.ValidationError("Choose a file to upload", code="required")
         return [super(MultipleFileField, self).clean(item, initial) for item in chosen]
 
 
@@ -131,9 +138,24 @@ def source_files(files: list[UploadedFile[bytes]]) -> list[SourceFile]:
 
 class UploadForm(forms.Form):
     kind = forms.ChoiceField(label="What the file holds")
-    file = MultipleFileField(label="File")
-    year = forms.CharField(required=False, label="Financial year (e.g. 2019/20)")
-    as_at = forms.DateField(required=False, label="As at date (workforce)", input_formats=["%Y-%m-%d", "%d/%m/%Y"])
+    file = MultipleFileField(
+        label="File",
+        help_text="Choose every file at once for a kind read together, such as an SSDA903 return's header, "
+        "episodes and UASC files.",
+        widget=MultipleFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+    year = forms.CharField(
+        required=False,
+        label="Financial year (for budget and actuals files)",
+        help_text="For example, 2019/20. Leave blank if the file has a financial_year column.",
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-5"}),
+    )
+    as_at = forms.DateField(
+        required=False,
+        label="As-at date (workforce files)",
+        help_text="For example, 2019-07-31",
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

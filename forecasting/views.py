@@ -60,6 +60,7 @@ def _period_action(request: AuthenticatedHttpRequest, period_id: int, action: st
             return _to("forecasting:periods", period.year)
     context = selectors.period_action_page(period=period, action=action)
     context.update({"error": error, "reason": request.POST.get("reason", "")})
+    context["page_errors"] = bool(error) and not context.get("refusal")  # "Error: " in the title
     return render(request, "forecasting/period_confirm.html", context, status=400 if error else 200)
 
 
@@ -130,6 +131,7 @@ def actuals(request: AuthenticatedHttpRequest, period_id: int) -> HttpResponse:
             "period": period,
             "rows": rows,
             "errors": errors,
+            "page_errors": bool(errors),
             "values": values,
             "can_edit": can_edit,
             "totals": totals,

@@ -6,7 +6,9 @@ from typing import Any
 
 from django import forms
 
-from forecasting.forms import MoneyField, WholeNumberField
+import wording
+from forecasting.engine.placements import DEFAULT_HIGH_COST_THRESHOLD
+from forecasting.forms import MoneyField, MultipleFileField, MultipleFileInput, WholeNumberField
 from forecasting.models import BudgetLine, PlacementType
 from forecasting.parsing import field_length
 from placements.models import Child, CodeMapping, Placement
@@ -23,7 +25,10 @@ class RegisterFilterForm(forms.Form):
     q = forms.CharField(required=False, label="Search", help_text="Placement reference, child reference or provider")
     placement_type = forms.ChoiceField(required=False, label="Placement type")
     open_on = _date("Open on", required=False, help_text="Only placements open on this date, e.g. 31/07/2019")
-    high_cost = forms.BooleanField(required=False, label="High cost only (above the threshold)")
+    high_cost = forms.BooleanField(
+        required=False,
+        label=f"High cost only ({wording.money(DEFAULT_HIGH_COST_THRESHOLD)} a week, excluding secure and UASC)",
+    )
     ending_soon = forms.BooleanField(required=False, label="Ending in the next 90 days")
     turning_18 = forms.BooleanField(required=False, label="Child turns 18 this financial year")
 
@@ -123,3 +128,35 @@ class UnitCostForm(forms.Form):
     placement_type = forms.ModelChoiceField(queryset=PlacementType.objects.all(), label="Placement type")
     effective_from = _date("Effective from")
     weekly_cost = MoneyField(label="Weekly unit cost (£)")
+
+
+class ImportForm(forms.Form):
+    """What the files hold, the files and, for a regional SSDA903 file, the council's LA value.
+    Whether the files suit the kind is the view's check (placements.views._import_problems)."""
+
+    kind = forms.ChoiceField(
+        label="What the files hold",
+        choices=[
+            ("placements", "Placement cost register (one file)"),
+            ("ssda903", "SSDA903 return: header, episodes and UASC files, one or several years"),
+        ],
+        initial="placements",
+        widget=forms.RadioSelect,
+        help_text="A register replaces every row of the placements in the file. An SSDA903 return replaces the "
+        "SSDA903 placements of the children in the files; placements already in the register with costs are kept.",
+        error_messages={"required": "Choose what the files hold", "invalid_choice": "Choose what the files hold"},
+    )
+    # The name the page has always posted; Django moves declared fields off the class, so the
+    # form's own `files` (the uploads) is untouched.
+    files = MultipleFileField(  # type: ignore[assignment]
+        label="Files (CSV or XLSX)",
+        required=False,
+        help_text="Choose every file of an SSDA903 return at once.",
+        widget=MultipleFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+    la = forms.CharField(
+        required=False,
+        max_length=20,
+        label="Authority in a regional SSDA903 file (optional)",
+        help_text="The LA value of your council's rows when a regional file holds several councils.",
+    )

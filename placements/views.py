@@ -38,7 +38,15 @@ from forecasting.forms import source_files, too_large
 from forecasting.models import FinancialYear as FinancialYearModel
 from forecasting.parsing import parse_int, parse_money
 from placements import kpis, selectors, services
-from placements.forms import CodeMappingForm, EndForm, PlacementForm, RateForm, RegisterFilterForm, UnitCostForm
+from placements.forms import (
+    CodeMappingForm,
+    EndForm,
+    ImportForm,
+    PlacementForm,
+    RateForm,
+    RegisterFilterForm,
+    UnitCostForm,
+)
 
 PAGE_SIZE = 50
 
@@ -252,13 +260,14 @@ STATUS_KINDS = {"register": ("placements",), "ssda903": ("ssda903",)}
 @role_required(*FINANCE)
 def import_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     authority = authority_of(request)
-    errors: list[str] = []
-    kind = request.POST.get("kind", "placements")
-    if request.method == "POST":
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        kind = form.cleaned_data["kind"]
         files = request.FILES.getlist("files")
-        errors = _import_problems(kind, files)
-        if not errors:
-            la = request.POST.get("la", "").strip()
+        for problem in _import_problems(kind, files):
+            form.add_error("files", problem)
+        if form.is_valid():
+            la = form.cleaned_data["la"].strip()
             batch = import_batch_submit(
                 authority=authority,
                 kind=kind,
@@ -271,10 +280,9 @@ def import_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         request,
         "placements/import.html",
         {
-            "errors": errors,
+            "form": form,
             "recent": import_batches_recent(authority=authority, kinds=list(IMPORT_PAGES)),
             "columns": importer_for("placements").columns,
-            "kind": kind,
         },
     )
 

@@ -17,20 +17,6 @@ from workforce.models import MAX_FTE, Absence, AgencyReason, Post, Team, Worker,
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
 
-def _govuk(form: forms.Form) -> None:
-    """GOV.UK Design System classes on every widget (the templates render {{ field }})."""
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.Select):
-            widget.attrs.setdefault("class", "govuk-select")
-        elif isinstance(widget, forms.CheckboxInput):
-            widget.attrs.setdefault("class", "govuk-checkboxes__input")
-        elif isinstance(widget, forms.Textarea):
-            widget.attrs.setdefault("class", "govuk-textarea")
-        else:
-            widget.attrs.setdefault("class", "govuk-input")
-
-
 class UKDateField(forms.DateField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("input_formats", DATE_FORMATS)
@@ -59,7 +45,6 @@ class TeamForm(forms.Form):
         self.fields["budget_line"].queryset = BudgetLine.objects.filter(  # type: ignore[attr-defined]
             authority=authority, category=BudgetLine.Category.WORKFORCE
         )
-        _govuk(self)
 
 
 class WorkerForm(forms.Form):
@@ -97,7 +82,6 @@ class WorkerForm(forms.Form):
         self.fields["post"].queryset = (  # type: ignore[attr-defined]
             Post.objects.filter(authority=authority).select_related("team")
         )
-        _govuk(self)
 
     def clean_fte(self) -> Decimal:
         fte: Decimal = self.cleaned_data["fte"]
@@ -110,10 +94,6 @@ class EndForm(forms.Form):
     end_date = UKDateField(label="Last day (inclusive)")
     reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Reason (optional)")
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _govuk(self)
-
 
 class AbsenceForm(forms.Form):
     absence = forms.ChoiceField(
@@ -122,14 +102,6 @@ class AbsenceForm(forms.Form):
     since = UKDateField(required=False, label="Since")
     reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Note (optional)")
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _govuk(self)
-
 
 class SnapshotForm(forms.Form):
     as_at = UKDateField(label="As-at date")
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _govuk(self)
