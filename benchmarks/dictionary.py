@@ -30,7 +30,11 @@ def dictionary() -> dict[str, Entry]:
     path = Path(settings.BASE_DIR) / DICTIONARY
     rows = read_sheet(path.name, path.read_bytes(), reading_limits()).rows
     header = [cell.strip().lower() for cell in rows[0]]
-    code_at, title_at, polarity_at = header.index("measure_short"), header.index("chart_title"), header.index("polarity")
+    code_at, title_at, polarity_at = (
+        header.index("measure_short"),
+        header.index("chart_title"),
+        header.index("polarity"),
+    )
     entries: dict[str, Entry] = {}
     for row in rows[1:]:
         if len(row) <= max(code_at, title_at, polarity_at) or not row[code_at].strip():

@@ -67,7 +67,9 @@ def _check_rows(plan: ImportPlan, frame: pd.DataFrame) -> None:
 
 
 def _digest(part: pd.DataFrame, day: str) -> str:
-    text = "\n".join(sorted(f"{n}|{y}|{v}" for n, y, v in zip(part["la_number"], part["year"], part["value"], strict=True)))
+    text = "\n".join(
+        sorted(f"{n}|{y}|{v}" for n, y, v in zip(part["la_number"], part["year"], part["value"], strict=True))
+    )
     return hashlib.sha256(f"{day}\n{text}".encode()).hexdigest()
 
 

@@ -137,6 +137,14 @@ class StatisticalNeighboursImporter(Importer):
             cells = sheet.rows[index]
             if not any(cell.strip() for cell in cells):
                 continue
+            if len(cells) < 3 or not cells[2].strip():
+                # A heading within the list: DfE's workbook ends with "Old SNs:", the councils
+                # since reorganised, whose rows are kept as they are.
+                label = next(cell.strip() for cell in cells if cell.strip())
+                plan.warn(
+                    index + 1, "", label, "read as a heading within the list; the rows after it are read as usual"
+                )
+                continue
             read = _read_row(plan, index + 1, cells)
             if read is None:
                 continue

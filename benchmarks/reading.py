@@ -33,9 +33,26 @@ COLUMNS = {
 # What DfE writes for a figure it does not publish: suppressed (c, x), not applicable or zero
 # rounded away (-), or nothing. Kept as missing, never as zero.
 SUPPRESSED = frozenset({"", "x", "c", "-", ":", "..", "z", "u", "low", "na", "n/a"})
-MONTHS = {name: number for number, name in enumerate(
-    ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-     "november", "december"), start=1)}
+MONTHS = {
+    name: number
+    for number, name in enumerate(
+        (
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ),
+        start=1,
+    )
+}
 
 
 class ReleaseShapeError(ValueError):
@@ -70,8 +87,11 @@ def read_release(source: str, data: bytes) -> pd.DataFrame:
             frame = pd.DataFrame([(row + [""] * len(names))[: len(names)] for row in body], columns=names, dtype=object)
             frame["row"] = range(header_at + 2, header_at + 2 + len(frame))
     found = {normalise_column(name): name for name in names}
-    missing = [written for written in ("Short Desc", "Data item", "Years", "LA and Regions", "Values", "LA Number", "Region")
-               if normalise_column(written) not in found]
+    missing = [
+        written
+        for written in ("Short Desc", "Data item", "Years", "LA and Regions", "Values", "LA Number", "Region")
+        if normalise_column(written) not in found
+    ]
     if missing:
         raise ReleaseShapeError(
             "this is not a release of DfE's published statistics in the interactive tool's long format: "

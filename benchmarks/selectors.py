@@ -72,10 +72,12 @@ def neighbours_of(la_number: int | None) -> list[Neighbour]:
         return []
     rows = list(StatisticalNeighbour.objects.filter(la_number=la_number).order_by("position"))
     areas = {a.la_number: a for a in Area.objects.filter(la_number__in=[r.neighbour_number for r in rows])}
+    # A neighbour "has figures" when it has the latest year's count of children looked after: a
+    # council since reorganised has only older years.
+    counts = PublishedValue.objects.filter(measure__code="LACnum", value__isnull=False)
+    latest = max(counts.values_list("year", flat=True).distinct(), key=year_key, default=None)
     with_figures = set(
-        PublishedValue.objects.filter(area__la_number__in=list(areas), value__isnull=False)
-        .values_list("area__la_number", flat=True)
-        .distinct()
+        counts.filter(year=latest, area__la_number__in=list(areas)).values_list("area__la_number", flat=True)
     )
     return [
         Neighbour(
@@ -139,9 +141,9 @@ def place_of(authority: Authority) -> Place | None:
     area = area_of(la_number)
     region = area.region.la_number if area is not None and area.region is not None else None
     neighbours = tuple(
-        StatisticalNeighbour.objects.filter(la_number=la_number).order_by("position").values_list(
-            "neighbour_number", flat=True
-        )
+        StatisticalNeighbour.objects.filter(la_number=la_number)
+        .order_by("position")
+        .values_list("neighbour_number", flat=True)
     )
     return Place(la_number=la_number, neighbours=neighbours, region=region)
 
@@ -195,9 +197,10 @@ def other_measure_codes() -> list[str]:
 
 def releases() -> list[Release]:
     """The releases holding figures or neighbours now, newest first, for the attribution."""
-    used = Release.objects.filter(values__isnull=False).distinct() | Release.objects.filter(
-        neighbours__isnull=False
-    ).distinct()
+    used = (
+        Release.objects.filter(values__isnull=False).distinct()
+        | Release.objects.filter(neighbours__isnull=False).distinct()
+    )
     return sorted(set(used), key=lambda r: (r.kind, r.published_on), reverse=True)
 
 

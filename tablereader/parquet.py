@@ -36,13 +36,12 @@ def read_parquet_columns(source: str, data: bytes, limits: Limits) -> tuple[list
     if meta.num_rows > limits.rows:
         raise ReadError(f"{source}: the file has {meta.num_rows:,} rows; the most accepted is {limits.rows:,}")
     if meta.num_columns > limits.columns:
-        raise ReadError(
-            f"{source}: the file has {meta.num_columns:,} columns; the most accepted is {limits.columns:,}"
-        )
+        raise ReadError(f"{source}: the file has {meta.num_columns:,} columns; the most accepted is {limits.columns:,}")
     unpacked = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
     if unpacked > limits.unpacked_bytes:
         raise ReadError(
-            f"{source}: the file unpacks to {size_text(unpacked)}; the most accepted is {size_text(limits.unpacked_bytes)}"
+            f"{source}: the file unpacks to {size_text(unpacked)}; "
+            f"the most accepted is {size_text(limits.unpacked_bytes)}"
         )
     try:
         table = parquet.read()
