@@ -202,11 +202,14 @@ def test_the_neighbours_workbook_is_loaded_and_a_second_import_changes_nothing(a
     data = neighbours_xlsx([neighbour_row(886, "Kent", TEN), neighbour_row(887, "Medway", [886, *TEN[1:]])])
     plan, _ = _import(authority, "statistical_neighbours", "statistical-neighbours-may-2025.xlsx", data)
     assert plan.ok, [str(p) for p in plan.errors]
-    assert list(
-        StatisticalNeighbour.objects.filter(la_number=886).order_by("position").values_list(
-            "neighbour_number", flat=True
+    assert (
+        list(
+            StatisticalNeighbour.objects.filter(la_number=886)
+            .order_by("position")
+            .values_list("neighbour_number", flat=True)
         )
-    ) == TEN
+        == TEN
+    )
     release = Release.objects.get(kind=Release.Kind.NEIGHBOURS)
     assert (release.published_on, release.month_only) == (date(2025, 5, 1), True)
     ids = sorted(StatisticalNeighbour.objects.values_list("pk", flat=True))
@@ -253,9 +256,10 @@ def test_a_council_cannot_be_its_own_neighbour(authority) -> None:  # type: igno
     data = neighbours_xlsx([neighbour_row(886, "Kent", [886, *TEN[1:]])])
     plan, result = _import(authority, "statistical_neighbours", "statistical-neighbours-may-2025.xlsx", data)
     assert result is None
-    assert "statistical-neighbours-may-2025.xlsx row 4, column F: a council cannot be its own neighbour (value: '886')" in [
-        str(p) for p in plan.errors
-    ]
+    assert (
+        "statistical-neighbours-may-2025.xlsx row 4, column F: a council cannot be its own neighbour (value: '886')"
+        in [str(p) for p in plan.errors]
+    )
 
 
 def test_neither_kind_is_offered_on_the_upload_pages() -> None:
