@@ -246,3 +246,43 @@ def panel_sentences(*, authority: Authority) -> list[str]:
         for sentence in [_sentence(BY_CODE[code], comparisons[code], setting)]
         if sentence
     ]
+
+
+# The committee report's optional section: the headline measures, without the ten neighbours'
+# own columns (too wide for A4; they are named in a sentence instead).
+SECTION_CODES = ("LAC", "FosteringFinance", "RescareFinance", "Work_Force_Agecy_Rate", "Work_Force_Vac_Rate")
+SECTION_COLUMNS = 5  # Year, council, neighbours' average, region, England
+
+
+def published_section(*, authority: Authority) -> dict[str, Any] | None:
+    """What a signed-off period keeps of the benchmarks when the director includes them: plain
+    JSON, frozen with the rest of the published document (and so covered by its seal)."""
+    setting = setting_of(authority)
+    if setting.place is None or setting.area is None:
+        return None
+    comparisons = bench.comparisons(setting.place, list(SECTION_CODES))
+    if not comparisons:
+        return None
+    tables = []
+    for code in SECTION_CODES:
+        if code not in comparisons:
+            continue
+        frame = table_frame(comparisons[code], setting)
+        keep = [*frame.columns[:3], *frame.columns[4:6], "Release"]
+        tables.append(
+            {
+                "key": code,
+                "title": BY_CODE[code].label,
+                "sentence": _sentence(BY_CODE[code], comparisons[code], setting),
+                "columns": keep,
+                "rows": frame[keep].astype(str).values.tolist(),
+            }
+        )
+    return {
+        "council": setting.area.name,
+        "la_number": setting.area.la_number,
+        "neighbours": [n.name for n in setting.neighbours],
+        "tables": tables,
+        "attribution": ATTRIBUTION,
+        "releases": _releases(),
+    }

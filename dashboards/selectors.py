@@ -304,6 +304,8 @@ def sign_off_page(*, authority: Authority, year: FinancialYear, run: ForecastRun
         "query": run_query(run, REPORTED_SCENARIO),
         "not_ready": sign_off_refusal(run),
         "checks": sign_off_checks(run),
+        # The optional benchmarks section is offered when the council's figures are loaded.
+        "benchmarks_available": bool(panel_sentences(authority=authority)),
     }
 
 

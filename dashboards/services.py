@@ -16,6 +16,7 @@ from django.utils import timezone
 from accounts.audit import audit_record
 from accounts.models import Authority, Role, User
 from dashboards import selectors, sign_off_reads
+from dashboards.benchmark_reads import published_section
 from dashboards.document import Publication, period_document
 from dashboards.models import PublishedPeriod, ServiceCommentary, SnapshotPdf
 from dashboards.printing import snapshot_pdf_generate
@@ -107,14 +108,23 @@ def _same_words(a: str, b: str) -> bool:
 
 
 def period_sign_off(
-    *, authority: Authority, user: User, run: ForecastRun, comment: str, acknowledged: Collection[str]
+    *,
+    authority: Authority,
+    user: User,
+    run: ForecastRun,
+    comment: str,
+    acknowledged: Collection[str],
+    include_benchmarks: bool = False,
 ) -> PublishedPeriod:
     """A director signs off a finished run of a period, which publishes it as the period's next
     version. The earlier version, if any, stays readable; the committee sees the newest.
 
     `acknowledged` holds the keys of the items the director has looked at
     (`sign_off_reads.sign_off_checks`); every current item must be among them, or the sign-off is
-    refused naming the others. The items are recorded on the published version."""
+    refused naming the others. The items are recorded on the published version.
+
+    `include_benchmarks` adds how the council compares in DfE's published statistics to the
+    published document, so that it is frozen and sealed with the rest (docs/benchmarks-dfe.md)."""
     if user.role != Role.DIRECTOR or user.authority_id != authority.pk:
         raise PermissionError("Only a director of the authority can sign off a period")
     if run.authority_id != authority.pk:
@@ -149,6 +159,9 @@ def period_sign_off(
                     version=version, signed_off_by=signed_off_by, signed_off_at=now, comment=comment
                 )
                 document = period_document(run, REPORTED_SCENARIO, publication=publication)
+                section = published_section(authority=authority) if include_benchmarks else None
+                if section is not None:
+                    document["benchmarks"] = section
                 published = PublishedPeriod.objects.create(
                     authority=authority,
                     year=run.year,
