@@ -53,7 +53,7 @@ def published_31_march_numbers(authority: Authority) -> dict[int, int]:
     ).values_list("year", "value")
     out: dict[int, int] = {}
     for year, value in values:
-        if re.fullmatch(r"\d{4}", year.strip()):
+        if value is not None and re.fullmatch(r"\d{4}", year.strip()):
             out[int(year)] = int(value)
     return dict(sorted(out.items()))
 

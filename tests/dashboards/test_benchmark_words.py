@@ -69,7 +69,8 @@ def test_counts_are_set_beside_the_neighbours_average_in_words() -> None:
         neighbours=Decimal("1053.4"),
         unit="number",
     ) == (
-        "In 2024 Kent's number of children looked after at 31 March was 1,960; its statistical neighbours averaged 1,053."
+        "In 2024 Kent's number of children looked after at 31 March was 1,960; its statistical neighbours "
+        "averaged 1,053."
     )
 
 
