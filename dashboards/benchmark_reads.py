@@ -211,7 +211,7 @@ def _other_measures(setting: Setting) -> list[dict[str, str]]:
             {
                 "code": code,
                 "title": comparison.title,
-                "year": latest.year,
+                "year": words.year_text(latest.year),
                 "own": words.shown(latest.own, "decimal"),
                 "neighbours": words.shown(latest.neighbour_average, "decimal"),
                 "england": words.shown(latest.england, "decimal"),
