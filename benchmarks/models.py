@@ -87,6 +87,8 @@ class PublishedValue(models.Model):
     class Meta:
         ordering = ["measure", "area", "year"]
         constraints = [models.UniqueConstraint(fields=["measure", "area", "year"], name="one_value_per_year")]
+        # Pages read a few areas (the council, its neighbours, region, England) across measures.
+        indexes = [models.Index(fields=["area", "measure"], name="value_by_area")]
 
     def __str__(self) -> str:
         return f"{self.measure.code} {self.area.la_number} {self.year}: {self.value}"

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.db.models import Exists, OuterRef
+
 from accounts.models import Authority
 from benchmarks.measures import BY_CODE, KNOWN, Known
 from benchmarks.models import Area, AuthorityLink, Measure, PublishedValue, Release, StatisticalNeighbour
@@ -197,11 +199,11 @@ def other_measure_codes() -> list[str]:
 
 def releases() -> list[Release]:
     """The releases holding figures or neighbours now, newest first, for the attribution."""
-    used = (
-        Release.objects.filter(values__isnull=False).distinct()
-        | Release.objects.filter(neighbours__isnull=False).distinct()
+    used = Release.objects.filter(
+        Exists(PublishedValue.objects.filter(release=OuterRef("pk")))
+        | Exists(StatisticalNeighbour.objects.filter(release=OuterRef("pk")))
     )
-    return sorted(set(used), key=lambda r: (r.kind, r.published_on), reverse=True)
+    return sorted(used, key=lambda r: (r.kind, r.published_on), reverse=True)
 
 
 def councils() -> list[Area]:
