@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "forecast_runs",
     "dashboards",
     "feed",
+    # DfE's published statistics and statistical neighbours (docs/benchmarks-dfe.md).
+    "benchmarks",
 ]
 
 MIDDLEWARE = [
@@ -244,6 +246,9 @@ OUTTURN_MAX_UNPACKED_BYTES = int(os.environ.get("OUTTURN_MAX_UNPACKED_BYTES", st
 OUTTURN_MAX_ROWS = int(os.environ.get("OUTTURN_MAX_ROWS", "500000"))
 OUTTURN_MAX_COLUMNS = int(os.environ.get("OUTTURN_MAX_COLUMNS", "500"))
 OUTTURN_MAX_CELL_CHARS = int(os.environ.get("OUTTURN_MAX_CELL_CHARS", "32767"))
+# DfE's published statistics (import_data benchmarks) may hold more rows than an upload: the
+# November 2025 release has about 600,000 (docs/benchmarks-dfe.md).
+OUTTURN_MAX_PUBLISHED_ROWS = int(os.environ.get("OUTTURN_MAX_PUBLISHED_ROWS", "2000000"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Celery: Redis where CELERY_BROKER_URL is set; otherwise a real worker on the local filesystem

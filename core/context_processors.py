@@ -28,6 +28,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             ("placements:register", "Placements") if sees_register else ("placements:mapping", "Placements"),
             ("workforce:teams", "Workforce"),
             ("savings:tracker", "Savings"),
+            # DfE's published statistics against the council's own (docs/benchmarks-dfe.md).
+            ("dashboards:benchmarks", "Benchmarks"),
         ]
     if user.role == Role.FINANCE_OFFICER:
         nav += [("forecasting:upload", "Upload a file")]

@@ -171,6 +171,9 @@ class Importer:
     needs_year: ClassVar[bool] = False
     needs_as_at: ClassVar[bool] = False
     multi_file: ClassVar[bool] = False
+    # A kind loaded once for the whole deployment by the command line (DfE's published
+    # statistics, the same for every council), never through an authority's upload pages.
+    deployment_wide: ClassVar[bool] = False
     # What messages call the files of a several-file kind ("The SSDA903 files were imported.").
     files_label: ClassVar[str] = ""
 
@@ -246,6 +249,12 @@ def importer_for(kind: str) -> Importer:
 
 
 def importers() -> dict[str, Importer]:
+    """The kinds an officer uploads through the pages: every kind but the deployment-wide ones."""
+    return dict(sorted((kind, imp) for kind, imp in _REGISTRY.items() if not imp.deployment_wide))
+
+
+def every_importer() -> dict[str, Importer]:
+    """Every kind, the command line's deployment-wide ones included."""
     return dict(sorted(_REGISTRY.items()))
 
 

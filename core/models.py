@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 
 from accounts.models import Authority, User
-from core.importing import files_title, importers
+from core.importing import every_importer, files_title
 
 
 class ImportBatchQuerySet(models.QuerySet["ImportBatch"]):
@@ -73,7 +73,7 @@ class ImportBatch(models.Model):
     @property
     def kind_title(self) -> str:
         """The kind in words ("Monthly actuals")."""
-        importer = importers().get(self.kind)
+        importer = every_importer().get(self.kind)
         return importer.title if importer is not None else self.kind
 
     @property

@@ -18,6 +18,7 @@ from django.urls import NoReverseMatch, reverse
 
 from accounts.models import Authority
 from core.exports import Title
+from dashboards.benchmark_reads import ATTRIBUTION, panel_sentences
 from dashboards.display import display_document
 from dashboards.document import drill, period_document, reads, run_document
 from dashboards.document.downloads import document_table, service_tables, table_what
@@ -188,6 +189,9 @@ def period_page(*, authority: Authority, asked: RunAsked) -> dict[str, Any]:
         "year": year,
         "run": run,
         "scenario": asked.scenario,
+        # How the council compares in DfE's published statistics (the benchmarks page's headlines).
+        "benchmarks": panel_sentences(authority=authority),
+        "benchmarks_attribution": ATTRIBUTION,
     }
     if year is not None:
         context["periods"] = periods_with_runs(authority=authority, year=year)
@@ -300,6 +304,8 @@ def sign_off_page(*, authority: Authority, year: FinancialYear, run: ForecastRun
         "query": run_query(run, REPORTED_SCENARIO),
         "not_ready": sign_off_refusal(run),
         "checks": sign_off_checks(run),
+        # The optional benchmarks section is offered when the council's figures are loaded.
+        "benchmarks_available": bool(panel_sentences(authority=authority)),
     }
 
 

@@ -16,10 +16,11 @@ from django.utils import timezone
 from accounts.audit import audit_record
 from accounts.models import Authority, Role, User
 from dashboards import selectors, sign_off_reads
+from dashboards.benchmark_reads import published_section
 from dashboards.document import Publication, period_document
 from dashboards.models import PublishedPeriod, ServiceCommentary, SnapshotPdf
 from dashboards.printing import snapshot_pdf_generate
-from dashboards.sign_off_checks import Check
+from dashboards.sign_off_checks import Check, Checks
 from dashboards.tasks import snapshot_pdf_task
 from forecasting.engine.scenarios import REPORTED_SCENARIO
 from forecasting.models import FinancialYear, ForecastRun
@@ -106,15 +107,11 @@ def _same_words(a: str, b: str) -> bool:
     return a.replace("\r\n", "\n").strip() == b.replace("\r\n", "\n").strip()
 
 
-def period_sign_off(
+def _sign_off_allowed(
     *, authority: Authority, user: User, run: ForecastRun, comment: str, acknowledged: Collection[str]
-) -> PublishedPeriod:
-    """A director signs off a finished run of a period, which publishes it as the period's next
-    version. The earlier version, if any, stays readable; the committee sees the newest.
-
-    `acknowledged` holds the keys of the items the director has looked at
-    (`sign_off_reads.sign_off_checks`); every current item must be among them, or the sign-off is
-    refused naming the others. The items are recorded on the published version."""
+) -> tuple[str, Checks]:
+    """Refuse a sign-off that may not happen (who, which run, the comment, what needs a look);
+    the trimmed comment and the checks the published version records."""
     if user.role != Role.DIRECTOR or user.authority_id != authority.pk:
         raise PermissionError("Only a director of the authority can sign off a period")
     if run.authority_id != authority.pk:
@@ -139,6 +136,30 @@ def period_sign_off(
     unacknowledged = checks.missing(set(acknowledged))
     if unacknowledged:
         raise SignOffNeedsLookError(unacknowledged)
+    return comment, checks
+
+
+def period_sign_off(
+    *,
+    authority: Authority,
+    user: User,
+    run: ForecastRun,
+    comment: str,
+    acknowledged: Collection[str],
+    include_benchmarks: bool = False,
+) -> PublishedPeriod:
+    """A director signs off a finished run of a period, which publishes it as the period's next
+    version. The earlier version, if any, stays readable; the committee sees the newest.
+
+    `acknowledged` holds the keys of the items the director has looked at
+    (`sign_off_reads.sign_off_checks`); every current item must be among them, or the sign-off is
+    refused naming the others. The items are recorded on the published version.
+
+    `include_benchmarks` adds how the council compares in DfE's published statistics to the
+    published document, so that it is frozen and sealed with the rest (docs/benchmarks-dfe.md)."""
+    comment, checks = _sign_off_allowed(
+        authority=authority, user=user, run=run, comment=comment, acknowledged=acknowledged
+    )
     now = timezone.now()
     signed_off_by = user.get_full_name() or user.get_username()
     for _attempt in range(3):
@@ -149,6 +170,9 @@ def period_sign_off(
                     version=version, signed_off_by=signed_off_by, signed_off_at=now, comment=comment
                 )
                 document = period_document(run, REPORTED_SCENARIO, publication=publication)
+                section = published_section(authority=authority) if include_benchmarks else None
+                if section is not None:
+                    document["benchmarks"] = section
                 published = PublishedPeriod.objects.create(
                     authority=authority,
                     year=run.year,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboards import views
+from dashboards import benchmark_views, views
 
 app_name = "dashboards"
 
@@ -16,4 +16,7 @@ urlpatterns = [
     path("published/<int:published_id>/pdf/status/", views.published_pdf_status, name="published_pdf_status"),
     path("published/<int:published_id>/pdf/download/", views.published_pdf_download, name="published_pdf_download"),
     path("published/<int:published_id>/tables/<slug:name>.<slug:fmt>", views.published_table, name="published_table"),
+    # DfE's published statistics: the benchmarks page and the council's LA number.
+    path("benchmarks/", benchmark_views.benchmarks, name="benchmarks"),
+    path("benchmarks/la-number/", benchmark_views.benchmark_link, name="benchmark_link"),
 ]

@@ -130,6 +130,7 @@ def sign_off(request: AuthenticatedHttpRequest) -> HttpResponse:
                 run=run,
                 comment=request.POST.get("comment", ""),
                 acknowledged=acknowledged,
+                include_benchmarks=request.POST.get("include_benchmarks") == "yes",
             )
         except services.SignOffNeedsLookError as problem:
             error, unacknowledged = str(problem), [item.key for item in problem.items]
@@ -148,6 +149,7 @@ def sign_off(request: AuthenticatedHttpRequest) -> HttpResponse:
             "comment": request.POST.get("comment", ""),
             "acknowledged": acknowledged,
             "unacknowledged": unacknowledged,
+            "include_benchmarks": request.POST.get("include_benchmarks") == "yes",
         }
     )
     return render(request, "dashboards/sign_off.html", context, status=400 if error else 200)

@@ -31,7 +31,7 @@ from core.import_outcome import (
     problems_csv_gz,
 )
 from core.import_templates import column_guide, has_template, template_csv, template_xlsx
-from core.importing import importers
+from core.importing import every_importer, importers
 from core.models import ImportBatch
 from core.selectors import import_batch_progress, import_batches_recent, import_issues_frame
 from core.services import import_batch_cancel
@@ -144,7 +144,7 @@ def _confirm_or_cancel(request: AuthenticatedHttpRequest, batch: ImportBatch, ba
 
 def _outcome_messages(batch: ImportBatch) -> tuple[str, str, str]:
     """What the officer is told when the upload is imported, refused on confirmation, or cancelled."""
-    importer = importers().get(batch.kind)
+    importer = every_importer().get(batch.kind)
     if importer is not None and importer.files_label:
         label = importer.files_label
         return (
@@ -164,7 +164,7 @@ def _preview_context(request: AuthenticatedHttpRequest, batch: ImportBatch, back
     issues = import_issues_frame(batch=batch)
     action = request.GET.get("action_filter", "")
     shown = issues[issues["action"] == action] if action else issues
-    importer = importers().get(batch.kind)
+    importer = every_importer().get(batch.kind)
     applied = batch.status == ImportBatch.Status.APPLIED
     imported, _not_imported, _cancelled = _outcome_messages(batch)
     groups = change_groups(summary=batch.summary, changes=batch.changes)

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.models import Authority
-from core.importing import ImportPlan, SourceFile, importer_for, importers
+from core.importing import ImportPlan, SourceFile, every_importer, importer_for
 from core.services import import_run
 
 
@@ -29,7 +29,10 @@ def authority_from_option(code: str | None) -> Authority:
 
 
 class Command(BaseCommand):
-    help = "Import a budget, actuals, placements, ssda903, workforce, savings or scenarios file (all or nothing)."
+    help = (
+        "Import a budget, actuals, placements, ssda903, workforce, savings, scenarios, benchmarks or "
+        "statistical_neighbours file (all or nothing)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("kind")
@@ -44,7 +47,7 @@ class Command(BaseCommand):
         try:
             importer = importer_for(kind)
         except KeyError:
-            raise CommandError(f"'{kind}' is not a kind of import; use one of {', '.join(importers())}") from None
+            raise CommandError(f"'{kind}' is not a kind of import; use one of {', '.join(every_importer())}") from None
         authority = authority_from_option(options["authority"])
         paths = [Path(f) for f in options["files"]]
         for path in paths:

@@ -10,6 +10,7 @@ from django.db import transaction
 
 from accounts.models import Authority, Role, User
 from accounts.services import authority_create, user_create
+from dashboards import benchmark_demo
 from dashboards import demo as forecasts_demo
 from forecasting.demo import seed_budget_and_actuals
 from forecasting.engine.calendar import CalendarError, FinancialYear, year_containing
@@ -23,6 +24,7 @@ DEMO_PARTS = (
     ("workforce", workforce_demo.seed_demo_data),
     ("savings", savings_demo.seed_demo_data),
     ("forecasts", forecasts_demo.seed_demo_data),
+    ("published statistics", benchmark_demo.seed_demo_data),
 )
 DEMO_CODE = "DEMO"
 DEMO_NAME = "Shireford County Council"

@@ -1,0 +1,28 @@
+"""The demo county's published statistics (seed_demo): DfE's release and statistical neighbours
+shipped in data/dfe-published/, and Shireford linked to a real council's LA number so that the
+benchmarks page shows real published figures beside the demo's own (docs/benchmarks-dfe.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+
+from accounts.models import Authority, Role, User
+from benchmarks.services import authority_link_set
+from core.services import import_run
+
+DATA = Path("data") / "dfe-published"
+RELEASE = "lait-bds-long-2025-11-03.parquet"
+NEIGHBOURS = "statistical-neighbours-may-2025.xlsx"
+# Nottinghamshire: a county council with about 1,000 children looked after, like Shireford.
+DEMO_LA_NUMBER = 891
+
+
+def seed_demo_data(*, authority: Authority, year_label: str, period: int, users: dict[str, User]) -> None:
+    for kind, name in (("benchmarks", RELEASE), ("statistical_neighbours", NEIGHBOURS)):
+        path = Path(settings.BASE_DIR) / DATA / name
+        plan, _ = import_run(authority=authority, kind=kind, source=name, data=path.read_bytes(), options={}, user=None)
+        if not plan.ok:
+            raise RuntimeError(f"The demo's {name} could not be loaded: {plan.errors[0]}")
+    authority_link_set(authority=authority, la_number=DEMO_LA_NUMBER, user=users[Role.ADMINISTRATOR])
