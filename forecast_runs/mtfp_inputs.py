@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from accounts.models import Authority
+from benchmarks import selectors as benchmark_selectors
 from forecast_runs.demand.mtfp import (
     SCENARIOS,
     MtfpSettings,
@@ -30,10 +31,10 @@ from savings.selectors import savings_frame
 
 
 def published_31_march_numbers(authority: Authority) -> Mapping[int, int] | None:
-    """Hook: the authority's published numbers of children looked after at 31 March (year ->
-    number), from the benchmarks release it has loaded. None until that is connected; the
-    forecast then uses the register alone."""
-    return None
+    """The authority's published numbers of children looked after at 31 March (year -> number)
+    from DfE's release, through its LA number; None when it has no link or no published year
+    (the forecast then uses the register alone)."""
+    return benchmark_selectors.published_31_march_numbers(authority) or None
 
 
 @dataclass(frozen=True, eq=False)

@@ -131,3 +131,22 @@ def test_another_authority_never_sees_ours(county, other_finance_officer, client
     assert "Independent fostering agency placements" not in theirs and "£103,880" not in theirs
     csv_text = client.get(URL, {"table": "budget", "format": "csv"}).content.decode("utf-8-sig")
     assert "CIC-FOS-IFA" not in csv_text and "DOR-IFA" in csv_text
+
+
+def test_a_council_linked_to_its_la_number_uses_its_published_31_march_numbers(  # type: ignore[no-untyped-def]
+    county, finance_officer, client_for
+) -> None:
+    from benchmarks.models import Area, AuthorityLink, Measure, PublishedValue, Release
+    from forecast_runs.mtfp_inputs import published_31_march_numbers
+
+    assert published_31_march_numbers(county) is None  # no link: the register alone
+    release = Release.objects.create(kind="statistics", published_on=date(2025, 11, 3), source_name="release.csv")
+    area = Area.objects.create(la_number=891, name="Nottinghamshire", kind="council")
+    measure = Measure.objects.create(code="LACnum", title="Number of children looked after at 31 March")
+    for year, number in ((2019, 800), (2020, 820), (2021, None), (2022, 860), (2023, 880), (2024, 900)):
+        PublishedValue.objects.create(measure=measure, area=area, year=str(year), value=number, release=release)
+    AuthorityLink.objects.create(authority=county, la_number=891)
+    # a suppressed year is left out, never read as zero
+    assert published_31_march_numbers(county) == {2019: 800, 2020: 820, 2022: 860, 2023: 880, 2024: 900}
+    text = client_for(finance_officer).get(URL).content.decode()
+    assert "moved half-way towards the change forecast from our published numbers" in text
