@@ -44,6 +44,10 @@ def log_context_set(**fields: Any) -> object:
     return _context.set({k: v for k, v in fields.items() if v is not None})
 
 
+def log_context_clear() -> None:
+    _context.set(None)
+
+
 def log_context_reset(token: object) -> None:
     _context.reset(token)  # type: ignore[arg-type]
 

@@ -20,4 +20,6 @@ class Command(BaseCommand):
         health = health_check(web_only=options["web"])
         self.stdout.write(json.dumps(health.as_json()))
         if not health.ok:
-            raise CommandError("Outturn is not healthy: " + ", ".join(k for k, v in health.as_json().items() if v == "failing"))
+            raise CommandError(
+                "Outturn is not healthy: " + ", ".join(k for k, v in health.as_json().items() if v == "failing")
+            )
