@@ -8,7 +8,9 @@ WORKDIR /app
 COPY deploy/requirements.txt deploy/requirements.txt
 RUN pip install --no-cache-dir --require-hashes --no-deps -r deploy/requirements.txt
 COPY . .
-# Static files compressed (gzip) and named by their content hash once, at build time.
+# Static files named by a hash of their content and gzipped once, at build time; the app then
+# serves them from there alone (docs/deployment.md, "Static files").
+ENV DJANGO_STATIC_COLLECTED=1
 RUN DJANGO_SECRET_KEY=build python manage.py collectstatic --noinput
 # The web app, the worker and beat run as a user who owns nothing but var/ (uploads, logs).
 RUN useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin outturn \

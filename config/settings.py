@@ -197,12 +197,22 @@ USE_THOUSAND_SEPARATOR = False  # money is formatted by our own filters
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
+# Static files (docs/deployment.md, "Static files"). Collected (the image sets
+# DJANGO_STATIC_COLLECTED=1 and runs collectstatic): served from STATIC_ROOT alone, each name
+# carrying a hash of its content, kept by browsers for good and sent gzipped to those that accept
+# it. Not collected (`make run`, tests): read from static/ as they are, kept for 60 seconds.
+STATIC_COLLECTED = env_bool("DJANGO_STATIC_COLLECTED", False)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "config.static_storage.StaticFilesStorage"
+        if STATIC_COLLECTED
+        else "whitenoise.storage.CompressedStaticFilesStorage"
+    },
 }
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-WHITENOISE_USE_FINDERS = True
+# The finders' copies would replace the collected ones, and with them the gzip copies.
+WHITENOISE_USE_FINDERS = not STATIC_COLLECTED
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
 

@@ -37,6 +37,8 @@ def main() -> int:
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("DJANGO_SECRET_KEY", local_secret_key())
+    # Log lines for a person at a terminal; a deployment keeps the default, JSON (docs/deployment.md).
+    os.environ.setdefault("LOG_FORMAT", "plain")
     manage("migrate", "--noinput", "-v", "0")
     manage("seed_demo")
     logs = ROOT / "var" / "logs"
