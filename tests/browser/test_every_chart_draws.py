@@ -32,7 +32,8 @@ def test_every_chart_draws_with_the_finance_bundle(visitor, authority, finance_o
         """(marks) => Array.from(document.querySelectorAll('.js-plotly-plot')).map(gd => ({
             id: gd.id,
             types: gd.data.map(t => t.type || 'scatter'),
-            drawn: Object.fromEntries(Object.entries(marks).map(([type, sel]) => [type, gd.querySelectorAll(sel).length])),
+            drawn: Object.fromEntries(
+                Object.entries(marks).map(([type, sel]) => [type, gd.querySelectorAll(sel).length])),
         }))""",
         LAYER_MARKS,
     )
