@@ -75,7 +75,11 @@ _log_tokens: dict[str, object] = {}
 
 
 def _task_log_context(
-    task_id: str | None = None, task: object = None, args: object = (), kwargs: object = None, **_: object
+    task_id: str | None = None,
+    task: object = None,
+    args: tuple[object, ...] | None = None,
+    kwargs: dict[str, object] | None = None,
+    **_: object,
 ) -> None:
     import inspect
 

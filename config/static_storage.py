@@ -10,16 +10,16 @@ from re import Match
 from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 
-class StaticFilesStorage(CompressedManifestStaticFilesStorage):
-    def url_converter(self, name: str, hashed_files: dict, template: str | None = None) -> Callable[[Match], str]:  # type: ignore[override,type-arg]
+class StaticFilesStorage(CompressedManifestStaticFilesStorage):  # type: ignore[misc]
+    def url_converter(self, name: str, hashed_files: dict, template: str | None = None) -> Callable[[Match], str]:  # type: ignore[type-arg]
         convert = super().url_converter(name, hashed_files, template)
 
         def lenient(matched: Match) -> str:  # type: ignore[type-arg]
             try:
-                return convert(matched)
+                return str(convert(matched))
             except ValueError:
                 # A vendored stylesheet's reference to a file we do not ship (GOV.UK Frontend's
                 # crest, for a header Outturn does not use) is left as it is, not a failed build.
-                return matched.group("matched")
+                return str(matched.group("matched"))
 
         return lenient

@@ -63,7 +63,11 @@ def database_answers() -> bool:
 def broker_answers() -> bool:
     try:
         with current_app.connection_for_write() as broker:
-            broker.ensure_connection(max_retries=1, interval_start=0, timeout=settings.OUTTURN_HEALTH_TIMEOUT_SECONDS)
+            broker.ensure_connection(
+                max_retries=1,
+                interval_start=0,
+                timeout=settings.OUTTURN_HEALTH_TIMEOUT_SECONDS,  # type: ignore[arg-type]
+            )
         return True
     except Exception:  # noqa: BLE001 - any failure means "not healthy", logged for the operator
         log.exception("health check: the broker did not answer")

@@ -40,7 +40,11 @@ class RequestLogContextMiddleware:
         return response
 
     def process_view(
-        self, request: HttpRequest, view_func: Callable[..., HttpResponse], view_args: object, view_kwargs: dict
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponse],
+        view_args: object,
+        view_kwargs: dict[str, object],
     ) -> None:
         # Pages about one forecast run carry its id in the URL.
         if "run_id" in view_kwargs:
