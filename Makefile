@@ -12,12 +12,12 @@ export UV_PYTHON_DOWNLOADS = never
 
 # Everything installs from the lock (uv.lock, hashes checked), never from version ranges: pip
 # bootstraps the pinned uv, then `uv sync --locked` makes .venv exactly the lock (and stops if
-# pyproject.toml was changed without `make lock`), compiling the bytecode once here rather than
-# on the first start.
+# pyproject.toml was changed without `make lock`). Bytecode is compiled on first import, only for
+# what runs (compiling all of it here measured slower to a first page; docs/deployment.md).
 $(VENV)/.installed: pyproject.toml uv.lock deploy/bootstrap-uv.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	test -x $(UV) || $(BIN)/pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r deploy/bootstrap-uv.txt
-	$(UV) sync --locked --compile-bytecode --quiet
+	$(UV) sync --locked --quiet
 	touch $@
 
 install: $(VENV)/.installed
