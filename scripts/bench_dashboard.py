@@ -12,6 +12,7 @@ import http.client
 import os
 import re
 import secrets
+import shutil
 import statistics
 import subprocess
 import sys
@@ -143,6 +144,7 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+        shutil.rmtree(static_root, ignore_errors=True)
     pdf_figures(authority, run)
 
 
