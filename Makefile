@@ -4,14 +4,28 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: install run test lint format bench worker accuracy
+UV := $(BIN)/uv
+# Never fetch a Python of uv's own: the machine's python3 makes the virtualenv.
+export UV_PYTHON_DOWNLOADS = never
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+.PHONY: install lock run test lint format bench worker accuracy
+
+# Everything installs from the lock (uv.lock, hashes checked), never from version ranges: pip
+# bootstraps the pinned uv, then `uv sync --locked` makes .venv exactly the lock (and stops if
+# pyproject.toml was changed without `make lock`). Bytecode is compiled on first import, only for
+# what runs (compiling all of it here measured slower to a first page; docs/deployment.md).
+$(VENV)/.installed: pyproject.toml uv.lock deploy/bootstrap-uv.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	test -x $(UV) || $(BIN)/pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r deploy/bootstrap-uv.txt
+	$(UV) sync --locked --quiet
 	touch $@
 
 install: $(VENV)/.installed
+
+# After adding or changing a dependency in pyproject.toml: re-lock, and write the image's
+# requirements and uv's own pin from the lock (docs/deployment.md, "Dependencies").
+lock: install
+	scripts/lock.sh
 
 run: install
 	$(BIN)/python scripts/run_local.py --port $(PORT)

@@ -3,7 +3,7 @@
 import os
 
 from celery import Celery
-from celery.signals import beat_init, worker_init, worker_process_init, worker_ready
+from celery.signals import beat_init, task_postrun, task_prerun, worker_init, worker_process_init, worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -68,3 +68,40 @@ def _recovery_sweep(**_: object) -> None:
 
 
 worker_ready.connect(_recovery_sweep, weak=False)
+
+
+# Each task's log lines carry its name and id, and the forecast run it works on (core.logs).
+_log_tokens: dict[str, object] = {}
+
+
+def _task_log_context(
+    task_id: str | None = None,
+    task: object = None,
+    args: tuple[object, ...] | None = None,
+    kwargs: dict[str, object] | None = None,
+    **_: object,
+) -> None:
+    import inspect
+
+    from core.logs import log_context_set
+
+    run_id = None
+    try:
+        bound = inspect.signature(task.run).bind_partial(*(args or ()), **(kwargs or {}))  # type: ignore[attr-defined]
+        run_id = bound.arguments.get("run_id")
+    except (AttributeError, TypeError, ValueError):
+        pass
+    if task_id:
+        _log_tokens[task_id] = log_context_set(task=getattr(task, "name", None), task_id=task_id, run_id=run_id)
+
+
+def _task_log_context_end(task_id: str | None = None, **_: object) -> None:
+    from core.logs import log_context_reset
+
+    token = _log_tokens.pop(task_id or "", None)
+    if token is not None:
+        log_context_reset(token)
+
+
+task_prerun.connect(_task_log_context, weak=False)
+task_postrun.connect(_task_log_context_end, weak=False)

@@ -15,6 +15,8 @@ import dj_database_url
 import django_stubs_ext
 from celery.schedules import crontab
 
+from config.observability import sentry_init
+
 # Lets admin and querysets be subscripted with their model type at run time (for mypy).
 django_stubs_ext.monkeypatch()
 
@@ -74,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Each request's id, user and authority in its log lines (core.logs).
+    "core.log_middleware.RequestLogContextMiddleware",
     # Every page needs a signed-in user unless a view is marked login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -228,12 +232,22 @@ USE_THOUSAND_SEPARATOR = False  # money is formatted by our own filters
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
+# Static files (docs/deployment.md, "Static files"). Collected (the image sets
+# DJANGO_STATIC_COLLECTED=1 and runs collectstatic): served from STATIC_ROOT alone, each name
+# carrying a hash of its content, kept by browsers for good and sent gzipped to those that accept
+# it. Not collected (`make run`, tests): read from static/ as they are, kept for 60 seconds.
+STATIC_COLLECTED = env_bool("DJANGO_STATIC_COLLECTED", False)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "config.static_storage.StaticFilesStorage"
+        if STATIC_COLLECTED
+        else "whitenoise.storage.CompressedStaticFilesStorage"
+    },
 }
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-WHITENOISE_USE_FINDERS = True
+# The finders' copies would replace the collected ones, and with them the gzip copies.
+WHITENOISE_USE_FINDERS = not STATIC_COLLECTED
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
 
@@ -318,14 +332,35 @@ CELERY_BEAT_SCHEDULE["recover-forecast-runs"] = {
 }
 # Fault injection for the worker-killed test: seconds to wait before writing results. Always 0 in use.
 
+# Logs: one JSON object a line on standard error, with the request id, user, authority and run id
+# of what it happened for (core.logs; docs/deployment.md, "Logs"). LOG_FORMAT=plain gives lines
+# for a person at a terminal.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "core.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain" if LOG_FORMAT == "plain" else "json"}
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+# The worker and beat log through the same handler (Celery would otherwise put in its own format).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Health (/healthz): a worker counts as up if it finished a task within this many seconds (beat's
+# recovery sweep gives it one every OUTTURN_RECOVERY_SWEEP_SECONDS); each check waits this long.
+OUTTURN_HEALTH_WORKER_SECONDS = int(
+    os.environ.get("OUTTURN_HEALTH_WORKER_SECONDS", str(max(60, 6 * OUTTURN_RECOVERY_SWEEP_SECONDS)))
+)
+OUTTURN_HEALTH_TIMEOUT_SECONDS = float(os.environ.get("OUTTURN_HEALTH_TIMEOUT_SECONDS", "3"))
+
+# Error reporting to a Sentry-compatible service: off unless SENTRY_DSN is set (config.observability).
+SENTRY_ENABLED = sentry_init(os.environ.get("SENTRY_DSN", ""))
 
 OUTTURN_COUNCIL_NAME = os.environ.get("OUTTURN_COUNCIL_NAME", "")
 # Sign-off guards (docs/dashboards.md): a movement of the outturn since the last published period

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
@@ -13,13 +12,15 @@ from accounts.access import AUDIT_READERS, AuthenticatedHttpRequest, authority_o
 from accounts.models import AuditEvent
 from core import selectors
 from core.exports import Title, table_download
+from core.health import health_check
 
 
 @login_not_required
 def healthz(request: HttpRequest) -> HttpResponse:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    """200 when the database, the broker and a recent worker are all fine, else 503 (JSON either
+    way, for monitoring); `?check=web` looks at the database only (docs/deployment.md)."""
+    health = health_check(web_only=request.GET.get("check") == "web")
+    return JsonResponse(health.as_json(), status=200 if health.ok else 503)
 
 
 @role_required(*AUDIT_READERS)

@@ -71,7 +71,7 @@ def render_pdf(template: str, context: dict[str, Any]) -> bytes:
             page.set_content(html, wait_until="load")
             for css in ("vendor/plotly/plotly.css", "css/dashboards.css"):
                 page.add_style_tag(path=static_path(css))
-            page.add_script_tag(path=static_path("vendor/plotly/plotly.min.js"))
+            page.add_script_tag(path=static_path("vendor/plotly/plotly-finance.min.js"))
             page.add_script_tag(path=static_path("js/charts.js"))
             page.wait_for_function("document.body.dataset.chartsReady === 'true'", timeout=CHARTS_TIMEOUT_MS)
             failed = page.evaluate("document.body.dataset.chartsFailed || ''")

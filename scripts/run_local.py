@@ -40,6 +40,8 @@ def main() -> int:
     # A first look needs no phone: the demo asks no authenticator code unless told to (the
     # setting's default everywhere else is directors and administrators).
     os.environ.setdefault("OUTTURN_SECOND_FACTOR_ROLES", "")
+    # Log lines for a person at a terminal; a deployment keeps the default, JSON (docs/deployment.md).
+    os.environ.setdefault("LOG_FORMAT", "plain")
     manage("migrate", "--noinput", "-v", "0")
     manage("seed_demo")
     logs = ROOT / "var" / "logs"
