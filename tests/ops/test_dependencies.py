@@ -35,6 +35,12 @@ USED_AS = {
     "pandas": "import pandas",
     "playwright": "from playwright",
     "sentry-sdk": "import sentry_sdk",
+    "pyarrow": "import pyarrow",
+    "authlib": "from authlib",
+    "joserfc": "from joserfc",
+    "requests": "import requests",
+    "pyotp": "import pyotp",
+    "segno": "import segno",
 }
 
 
