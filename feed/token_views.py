@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 
 from accounts.access import ADMINISTRATORS, AuthenticatedHttpRequest, authority_of, role_required
 from feed import selectors, services
+from feed.forms import TokenForm
 
 
 def _feed_address(request: AuthenticatedHttpRequest) -> str:
@@ -24,19 +25,20 @@ def tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @role_required(*ADMINISTRATORS)
 def token_issue(request: AuthenticatedHttpRequest) -> HttpResponse:
-    name = request.POST.get("name", "") if request.method == "POST" else ""
-    error = None
-    if request.method == "POST":
+    form = TokenForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
         try:
-            row, token = services.token_issue(authority=authority_of(request), name=name, by=request.user)
+            row, token = services.token_issue(
+                authority=authority_of(request), name=form.cleaned_data["name"], by=request.user
+            )
         except ValidationError as problem:
-            error = " ".join(problem.message_dict.get("name", problem.messages))
+            form.add_error("name", " ".join(problem.message_dict.get("name", problem.messages)))
         else:
             # Shown once, in the answer to the form, and never stored: only its SHA-256 is kept.
             # (Not through the session, which would keep the token in the database.)
             context = {"row": row, "token": token, "feed": _feed_address(request)}
             return render(request, "feed/token_shown.html", context)
-    return render(request, "feed/token_issue.html", {"name": name, "error": error})
+    return render(request, "feed/token_issue.html", {"form": form})
 
 
 @role_required(*ADMINISTRATORS)

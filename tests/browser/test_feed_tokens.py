@@ -43,7 +43,7 @@ def test_an_administrator_issues_and_revokes_a_token(visitor, administrator, wid
     admin.page.click("button:has-text('Issue token')")
     assert admin.page.title().startswith("Error: Issue a data feed token")
     _clean(admin, "issue, with its error")
-    admin.page.fill("#name", "Finance Power BI report")
+    admin.page.fill("#id_name", "Finance Power BI report")
     admin.page.click("button:has-text('Issue token')")
     token = admin.page.inner_text("#feed-token").strip()
     assert token.startswith("otf_")

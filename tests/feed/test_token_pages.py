@@ -38,7 +38,11 @@ def test_an_administrator_issues_a_token_that_is_shown_once_and_then_reads_the_f
 
 def test_a_token_needs_a_name(client_for, administrator) -> None:  # type: ignore[no-untyped-def]
     response = client_for(administrator).post(reverse("feed:token_issue"), {"name": "   "})
-    assert response.status_code == 200 and "Enter what the token is for" in response.content.decode()
+    page = response.content.decode()
+    assert response.status_code == 200 and "Enter what the token is for" in page
+    # drawn by the one form renderer: the title, the summary's link and the box's description
+    assert "<title>Error: Issue a data feed token" in page
+    assert 'href="#id_name"' in page and 'aria-describedby="id_name-hint id_name-error"' in page
     assert not FeedToken.objects.exists()
 
 
