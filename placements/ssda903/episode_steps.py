@@ -17,6 +17,7 @@ from placements.ssda903.dates import parse_dates, uk_dates
 from placements.ssda903.disagreements import disagreeing_returns, disagreement_reasons
 from placements.ssda903.returns import return_order, select_authority
 from placements.ssda903.state import CleaningState, rows_where, split
+from placements.ssda903.uniques import on_uniques
 
 NOT_A_DATE = "(use 31/07/2019 or 2019-07-31)"
 
@@ -40,11 +41,15 @@ def read_codes_and_dates(state: CleaningState) -> CleaningState:
     (file, or LA + YEAR of a regional file) each episode comes from."""
     ep = state.episodes.copy(deep=False)  # whole columns are set: the frame given is not changed
     for column in ("RNE", "LS", "PLACE", "PLACE_PROVIDER"):
-        ep[column] = ep[column].str.upper()
+        ep[column] = on_uniques(ep[column], _upper)
     ep["_decom"] = parse_dates(ep["DECOM"])
     ep["_dec"] = parse_dates(ep["DEC"])
     ep["_ret"] = ep.groupby(["_src", "LA", "YEAR"], sort=False).ngroup()
     return replace(state, episodes=ep)
+
+
+def _upper(codes: pd.Series) -> pd.Series:
+    return codes.str.upper()
 
 
 def drop_missing_child(state: CleaningState) -> CleaningState:
@@ -79,9 +84,15 @@ def keep_latest_return(state: CleaningState) -> CleaningState:
     superseded = ep.duplicated(key, keep="last")
     grouped = ep.groupby(key, sort=False)
     kept_rank = grouped["_rank"].transform("last")
-    content = pd.Series(pd.util.hash_pandas_object(ep[list(EPISODE_COLUMNS)], index=False).to_numpy(), index=ep.index)
-    kept_content = content.groupby([ep["CHILD"], ep["_decom"]], sort=False).transform("last")
-    conflict = superseded & (ep["_rank"] == kept_rank) & (content != kept_content)
+    # Only a row of the kept row's return can conflict with it: the rows compared are those of
+    # episodes with more than one row in that return (the kept row is the last of them).
+    same_return = ep.duplicated([*key, "_rank"], keep=False) & (ep["_rank"] == kept_rank)
+    conflict = pd.Series(False, index=ep.index)
+    if same_return.any():
+        rows = ep[same_return]
+        content = pd.Series(pd.util.hash_pandas_object(rows[list(EPISODE_COLUMNS)], index=False).to_numpy(), rows.index)
+        kept_content = content.groupby([rows["CHILD"], rows["_decom"]], sort=False).transform("last")
+        conflict[rows.index] = superseded[rows.index] & (content != kept_content)
     kept_row = grouped["_row"].transform("last")
     bad = ep[conflict]
     state.issues.add(
@@ -154,14 +165,12 @@ def check_child_header(state: CleaningState) -> CleaningState:
         "dropped",
         "no_dob",
     )
-    # As text even with no header row at all (an empty map is numbers, not text).
-    where_dob = ep["CHILD"].map(dobs["_file"]).astype(object) + " row " + ep["CHILD"].map(dobs["_row"]).astype(str)
     bad, ep = split(ep, ep["_dob"] > state.today)
     issues.add(
         bad,
         "DOB",
         uk_dates(bad["_dob"]),
-        "date of birth is in the future (" + where_dob[bad.index] + ")",
+        "date of birth is in the future (" + _where_dob(bad, dobs) + ")",
         "dropped",
         "dob_in_future",
     )
@@ -170,11 +179,17 @@ def check_child_header(state: CleaningState) -> CleaningState:
         bad,
         "DOB",
         uk_dates(bad["_dob"]),
-        "date of birth (" + where_dob[bad.index] + ") is after DECOM " + bad["DECOM"],
+        "date of birth (" + _where_dob(bad, dobs) + ") is after DECOM " + bad["DECOM"],
         "dropped",
         "dob_after_decom",
     )
     return replace(state, episodes=ep)
+
+
+def _where_dob(bad: pd.DataFrame, dobs: pd.DataFrame) -> pd.Series:
+    """The header file and row each child's DOB came from, for the episodes reported."""
+    # As text even with no header row at all (an empty map is numbers, not text).
+    return bad["CHILD"].map(dobs["_file"]).astype(object) + " row " + bad["CHILD"].map(dobs["_row"]).astype(str)
 
 
 def ignore_short_breaks(state: CleaningState) -> CleaningState:

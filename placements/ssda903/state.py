@@ -48,6 +48,12 @@ class Issues:
             )
         )
 
+    def copy(self) -> Issues:
+        """Another collector holding the issues so far (the frames are shared: never changed)."""
+        other = Issues()
+        other.parts = list(self.parts)
+        return other
+
     def frame(self) -> pd.DataFrame:
         if not self.parts:
             out = pd.DataFrame({c: pd.Series(dtype=object) for c in ISSUE_COLUMNS})
