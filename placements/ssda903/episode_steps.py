@@ -17,7 +17,7 @@ from placements.ssda903.dates import parse_dates, uk_dates
 from placements.ssda903.disagreements import disagreeing_returns, disagreement_reasons
 from placements.ssda903.returns import return_order, select_authority
 from placements.ssda903.state import CleaningState, rows_where, split
-from placements.ssda903.uniques import on_uniques
+from placements.ssda903.uniques import child_order, on_uniques
 
 NOT_A_DATE = "(use 31/07/2019 or 2019-07-31)"
 
@@ -45,6 +45,7 @@ def read_codes_and_dates(state: CleaningState) -> CleaningState:
     ep["_decom"] = parse_dates(ep["DECOM"])
     ep["_dec"] = parse_dates(ep["DEC"])
     ep["_ret"] = ep.groupby(["_src", "LA", "YEAR"], sort=False).ngroup()
+    ep["_child"] = child_order(ep)
     return replace(state, episodes=ep)
 
 
@@ -79,8 +80,9 @@ def keep_latest_return(state: CleaningState) -> CleaningState:
     returns = return_order(state.episodes, state.today)
     ep = state.episodes.copy(deep=False)  # whole columns are set: the frame given is not changed
     ep["_rank"] = ep["_ret"].map(returns["rank"]).astype("int64")
-    ep = ep.sort_values(["CHILD", "_decom", "_rank", "_row"], kind="stable").reset_index(drop=True)
-    key = ["CHILD", "_decom"]
+    ep["_child"] = child_order(ep)  # CHILD's order, as a number: the same sort, without text
+    ep = ep.sort_values(["_child", "_decom", "_rank", "_row"], kind="stable").reset_index(drop=True)
+    key = ["_child", "_decom"]
     superseded = ep.duplicated(key, keep="last")
     grouped = ep.groupby(key, sort=False)
     kept_rank = grouped["_rank"].transform("last")
@@ -91,7 +93,7 @@ def keep_latest_return(state: CleaningState) -> CleaningState:
     if same_return.any():
         rows = ep[same_return]
         content = pd.Series(pd.util.hash_pandas_object(rows[list(EPISODE_COLUMNS)], index=False).to_numpy(), rows.index)
-        kept_content = content.groupby([rows["CHILD"], rows["_decom"]], sort=False).transform("last")
+        kept_content = content.groupby([rows["_child"], rows["_decom"]], sort=False).transform("last")
         conflict[rows.index] = superseded[rows.index] & (content != kept_content)
     kept_row = grouped["_row"].transform("last")
     bad = ep[conflict]
@@ -246,5 +248,7 @@ def check_codes(state: CleaningState) -> CleaningState:
 
 def sort_by_child_and_start(state: CleaningState) -> CleaningState:
     """Each child's episodes in start order, for the steps that compare neighbours (8 to 11)."""
-    ep = state.episodes.sort_values(["CHILD", "_decom"], kind="stable").reset_index(drop=True)
+    ep = state.episodes.copy(deep=False)
+    ep["_child"] = child_order(ep)  # CHILD's order, as a number: the same sort, without text
+    ep = ep.sort_values(["_child", "_decom"], kind="stable").reset_index(drop=True)
     return replace(state, episodes=ep)

@@ -15,3 +15,12 @@ def on_uniques(values: pd.Series, func: Callable[[pd.Series], pd.Series]) -> pd.
     codes, uniques = pd.factorize(values, use_na_sentinel=False)
     done = func(pd.Series(uniques, dtype=values.dtype))
     return pd.Series(done.to_numpy()[codes], index=values.index, name=values.name, dtype=done.dtype)
+
+
+def child_order(episodes: pd.DataFrame) -> pd.Series:
+    """Each episode's child as a number in the order of the references (``_child``, made by
+    ``read_codes_and_dates``): sorting and grouping by it is sorting and grouping by CHILD,
+    without comparing text."""
+    if "_child" in episodes.columns:
+        return episodes["_child"]
+    return pd.Series(pd.factorize(episodes["CHILD"], sort=True)[0], index=episodes.index, name="_child")
