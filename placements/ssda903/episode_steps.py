@@ -16,7 +16,7 @@ from placements.ssda903.codes import EPISODE_COLUMNS, PLACE_CODES, PROVIDER_CODE
 from placements.ssda903.dates import parse_dates, uk_dates
 from placements.ssda903.disagreements import disagreeing_returns, disagreement_reasons
 from placements.ssda903.returns import return_order, select_authority
-from placements.ssda903.state import CleaningState, rows_where, split
+from placements.ssda903.state import CleaningState, rows_where, split, split_in_turn
 from placements.ssda903.uniques import child_order, on_uniques
 
 NOT_A_DATE = "(use 31/07/2019 or 2019-07-31)"
@@ -63,13 +63,31 @@ def drop_missing_child(state: CleaningState) -> CleaningState:
 def drop_bad_start_dates(state: CleaningState) -> CleaningState:
     """2. No DECOM, a DECOM that is not a date, or one after today."""
     issues = state.issues
-    bad, ep = split(state.episodes, state.episodes["DECOM"] == "")
-    issues.add(bad, "DECOM", "", "no start date (DECOM is blank)", "dropped", "missing_decom")
-    bad, ep = split(ep, ep["_decom"].isna())
+    ep = state.episodes
+    (blank, bad, future), ep = split_in_turn(ep, ep["DECOM"] == "", ep["_decom"].isna(), ep["_decom"] > state.today)
+    issues.add(blank, "DECOM", "", "no start date (DECOM is blank)", "dropped", "missing_decom")
     issues.add(bad, "DECOM", bad["DECOM"], f"DECOM is not a date {NOT_A_DATE}", "dropped", "bad_date")
-    bad, ep = split(ep, ep["_decom"] > state.today)
-    issues.add(bad, "DECOM", bad["DECOM"], "DECOM is in the future", "dropped", "decom_in_future")
+    issues.add(future, "DECOM", future["DECOM"], "DECOM is in the future", "dropped", "decom_in_future")
     return replace(state, episodes=ep)
+
+
+# What the steps after rule 3 read of an episode.
+_LATER_COLUMNS = [
+    "CHILD",
+    "DECOM",
+    "DEC",
+    "RNE",
+    "LS",
+    "PLACE",
+    "PLACE_PROVIDER",
+    "_file",
+    "_row",
+    "_decom",
+    "_dec",
+    "_ret",
+    "_rank",
+    "_child",
+]
 
 
 def keep_latest_return(state: CleaningState) -> CleaningState:
@@ -119,7 +137,8 @@ def keep_latest_return(state: CleaningState) -> CleaningState:
     )
     return replace(
         state,
-        episodes=rows_where(ep, ~superseded),
+        # The later steps need only these columns: fewer to copy each time rows are dropped.
+        episodes=rows_where(ep, ~superseded)[_LATER_COLUMNS],
         returns=returns,
         duplicates_removed=n_duplicates,
         disagreements=found,
@@ -130,20 +149,20 @@ def drop_bad_end_dates(state: CleaningState) -> CleaningState:
     """4. A DEC that is not a date or is before DECOM is dropped; DEC = DECOM (no night) ignored."""
     issues = state.issues
     ep = state.episodes
-    bad, ep = split(ep, ep["_dec"].isna() & (ep["DEC"] != ""))
+    (bad, before, zero), ep = split_in_turn(
+        ep, ep["_dec"].isna() & (ep["DEC"] != ""), ep["_dec"] < ep["_decom"], ep["_dec"] == ep["_decom"]
+    )
     issues.add(bad, "DEC", bad["DEC"], f"DEC is not a date {NOT_A_DATE}", "dropped", "bad_date")
-    bad, ep = split(ep, ep["_dec"] < ep["_decom"])
     issues.add(
-        bad,
+        before,
         "DEC",
-        bad["DEC"],
-        "DEC (" + bad["DEC"] + ") is before DECOM (" + bad["DECOM"] + ")",
+        before["DEC"],
+        "DEC (" + before["DEC"] + ") is before DECOM (" + before["DECOM"] + ")",
         "dropped",
         "dec_before_decom",
     )
-    bad, ep = split(ep, ep["_dec"] == ep["_decom"])
     issues.add(
-        bad, "DEC", bad["DEC"], "episode ends the day it starts: no night in placement", "ignored", "zero_length"
+        zero, "DEC", zero["DEC"], "episode ends the day it starts: no night in placement", "ignored", "zero_length"
     )
     return replace(state, episodes=ep)
 
@@ -153,12 +172,23 @@ def check_child_header(state: CleaningState) -> CleaningState:
     issues = state.issues
     dobs = child_dobs(state.header, issues)
     has_header = set(state.header["CHILD"]) - {""}
-    bad, ep = split(state.episodes, ~state.episodes["CHILD"].isin(has_header))
-    issues.add(
-        bad, "CHILD", bad["CHILD"], "child " + bad["CHILD"] + " has no header row in any return", "dropped", "no_header"
+    ep = state.episodes.copy(deep=False)  # whole columns are set: the frame given is not changed
+    ep["_dob"] = on_uniques(ep["CHILD"], lambda child: child.map(dobs["_dob"]))
+    (unknown, bad, future, late), ep = split_in_turn(
+        ep,
+        ~on_uniques(ep["CHILD"], lambda child: child.isin(has_header)),
+        ep["_dob"].isna(),
+        ep["_dob"] > state.today,
+        ep["_dob"] > ep["_decom"],
     )
-    ep["_dob"] = ep["CHILD"].map(dobs["_dob"])
-    bad, ep = split(ep, ep["_dob"].isna())
+    issues.add(
+        unknown,
+        "CHILD",
+        unknown["CHILD"],
+        "child " + unknown["CHILD"] + " has no header row in any return",
+        "dropped",
+        "no_header",
+    )
     issues.add(
         bad,
         "DOB",
@@ -167,21 +197,19 @@ def check_child_header(state: CleaningState) -> CleaningState:
         "dropped",
         "no_dob",
     )
-    bad, ep = split(ep, ep["_dob"] > state.today)
     issues.add(
-        bad,
+        future,
         "DOB",
-        uk_dates(bad["_dob"]),
-        "date of birth is in the future (" + _where_dob(bad, dobs) + ")",
+        uk_dates(future["_dob"]),
+        "date of birth is in the future (" + _where_dob(future, dobs) + ")",
         "dropped",
         "dob_in_future",
     )
-    bad, ep = split(ep, ep["_dob"] > ep["_decom"])
     issues.add(
-        bad,
+        late,
         "DOB",
-        uk_dates(bad["_dob"]),
-        "date of birth (" + _where_dob(bad, dobs) + ") is after DECOM " + bad["DECOM"],
+        uk_dates(late["_dob"]),
+        "date of birth (" + _where_dob(late, dobs) + ") is after DECOM " + late["DECOM"],
         "dropped",
         "dob_after_decom",
     )
@@ -213,9 +241,9 @@ def check_codes(state: CleaningState) -> CleaningState:
     (``_provider``) and an unknown RNE as a change of placement."""
     issues = state.issues
     known_places = PLACE_CODES | set(state.mapping["place"])
-    bad, ep = split(state.episodes, state.episodes["PLACE"] == "")
-    issues.add(bad, "PLACE", "", "no placement type (PLACE is blank)", "dropped", "missing_place")
-    bad, ep = split(ep, ~ep["PLACE"].isin(known_places))
+    ep = state.episodes
+    (blank, bad), ep = split_in_turn(ep, ep["PLACE"] == "", ~ep["PLACE"].isin(known_places))
+    issues.add(blank, "PLACE", "", "no placement type (PLACE is blank)", "dropped", "missing_place")
     issues.add(
         bad,
         "PLACE",
