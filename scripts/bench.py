@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parent
 SECTIONS = [
     ("Forecast engine", ["bench_engine.py"]),
     ("Reading files: a 50,000-row XLSX and XLSX bombs", ["bench_reading.py"]),
+    ("From SSDA903 returns to a forecast: reading, cleaning, forecast_demand", ["bench_ssda903.py"]),
     ("Imports, KPIs and whole runs on PostgreSQL", ["bench_county.py"]),
     ("Dashboard under load and the PDF snapshot", ["bench_dashboard.py"]),
     ("An upload of a bad 1.7 MB file", ["bench_upload.py"]),

@@ -29,10 +29,12 @@ from forecast_runs.demand.series import TOTAL, SeriesInputs, placement_series
 from placements.ssda903 import (
     ISSUE_COLUMNS,
     PLACEMENT_COLUMNS,
+    CleaningState,
     CleanResult,
     Ssda903Files,
-    clean_episodes,
+    finish_cleaning,
     parse_dates,
+    prepare_cleaning,
 )
 from placements.ssda903.history_steps import DEFAULT_STALE_OPEN, STALE_OPEN_RULES
 from placements.ssda903.returns import return_order, select_authority
@@ -105,6 +107,7 @@ class Replayer:
         self.data_end = self._data_end(int(known.max()))
         self._cleaned: dict[tuple[date, str], CleanResult] = {}
         self._inputs: dict[tuple[date, str, int], dict[str, SeriesInputs]] = {}
+        self._last_prepared: tuple[date, CleaningState] | None = None
 
     def _data_end(self, last_year: int) -> date:
         """The latest date the returns cover: the end of the latest collection year, or, for a
@@ -150,8 +153,17 @@ class Replayer:
                 empty = pd.DataFrame({c: pd.Series(dtype=object) for c in PLACEMENT_COLUMNS})
                 self._cleaned[key] = CleanResult(empty, pd.DataFrame(columns=ISSUE_COLUMNS), {})
             else:
-                self._cleaned[key] = clean_episodes(cut, mapping=self.mapping, la=self.la, today=as_at, stale_open=rule)
+                self._cleaned[key] = finish_cleaning(self._prepared(as_at, cut), rule)
         return self._cleaned[key]
+
+    def _prepared(self, as_at: date, cut: Ssda903Files) -> CleaningState:
+        """The cleaning steps before rule 8 on the returns cut at ``as_at``, kept for the date
+        last asked: every rule 8 of a date is cleaned in a row, and the steps before it are the
+        same for each."""
+        if self._last_prepared is None or self._last_prepared[0] != as_at:
+            state = prepare_cleaning(cut, mapping=self.mapping, la=self.la, today=as_at)
+            self._last_prepared = (as_at, state)
+        return self._last_prepared[1]
 
     def inputs(self, as_at: date, rule: str, horizon: int = REPLAY_HORIZON) -> dict[str, SeriesInputs]:
         """Month-end numbers by type and in total as known on ``as_at`` with ``rule`` for open

@@ -14,7 +14,7 @@ Pure pandas: no Django import here, so the placements app can wrap it and the en
 The cleaning rules, their order and the reason for each are in ``docs/ssda903.md``.
 """
 
-from placements.ssda903.cleaning import STEPS, CleanResult, clean_episodes
+from placements.ssda903.cleaning import STEPS, CleanResult, clean_episodes, finish_cleaning, prepare_cleaning
 from placements.ssda903.codes import (
     CONTINUING_RNE,
     DISTINCTIVE_COLUMNS,
@@ -73,6 +73,8 @@ __all__ = [
     "clean_episodes",
     "default_mapping",
     "financial_year_start",
+    "finish_cleaning",
     "parse_dates",
+    "prepare_cleaning",
     "read_903_files",
 ]

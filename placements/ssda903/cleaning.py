@@ -7,7 +7,7 @@ and returns it; adding a rule is writing that function and putting it in its pla
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -89,6 +89,19 @@ def clean_episodes(
     """Turn SSDA903 episodes into finance placements (exclusive end dates), reporting every
     episode that is not used. The rules run in the order documented in docs/ssda903.md.
     ``stale_open`` is rule 8's choice (``history_steps.STALE_OPEN_RULES``)."""
+    return finish_cleaning(prepare_cleaning(files, mapping=mapping, la=la, today=today), stale_open)
+
+
+# Rule 8 is the first step whose result depends on its choice: the steps before it are run once
+# for every choice (``prepare_cleaning``), the rest for each (``finish_cleaning``).
+_FIRST_RULE_STEP = STEPS.index(close_stale_open_episodes)
+
+
+def prepare_cleaning(
+    files: Ssda903Files, *, mapping: pd.DataFrame, la: str | None = None, today: date | None = None
+) -> CleaningState:
+    """The state after the steps before rule 8, which do not depend on its choice: give it to
+    ``finish_cleaning`` once for each choice."""
     state = CleaningState(
         episodes=files.episodes,
         header=files.header,
@@ -97,13 +110,19 @@ def clean_episodes(
         today=pd.Timestamp(today or date.today()).normalize(),
         la=la,
     )
-    stale = pd.DataFrame(columns=STALE_OPEN_COLUMNS)
-    for step in STEPS:
-        if step is close_stale_open_episodes:
-            stale = stale_open_children(state)
-            state = close_stale_open_episodes(state, stale_open)
-        else:
-            state = step(state)
+    for step in STEPS[:_FIRST_RULE_STEP]:
+        state = step(state)
+    return state
+
+
+def finish_cleaning(prepared: CleaningState, stale_open: str = DEFAULT_STALE_OPEN) -> CleanResult:
+    """Rule 8 (``stale_open``) and the steps after it, on a state from ``prepare_cleaning``
+    (which is left as it was: its issues are copied, its frames never changed in place)."""
+    state = replace(prepared, issues=prepared.issues.copy())
+    stale = stale_open_children(state)
+    state = close_stale_open_episodes(state, stale_open)
+    for step in STEPS[_FIRST_RULE_STEP + 1 :]:
+        state = step(state)
     issues = state.issues.frame()
     return CleanResult(
         placements=state.placements,

@@ -6,13 +6,19 @@ import re
 
 import pandas as pd
 
+from placements.ssda903.uniques import on_uniques
+
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[ T]00:00(?::00)?)?$")
 
 
 def parse_dates(values: pd.Series) -> pd.Series:
     """Parse UK (31/07/2019) or ISO (2019-07-31, optionally with a midnight time) dates; anything
-    else, and impossible dates such as 31/02/2019, becomes NaT. Vectorised."""
-    text = values.astype(str)
+    else, and impossible dates such as 31/02/2019, becomes NaT. Vectorised, and each distinct
+    text parsed once."""
+    return on_uniques(values.astype(str), _parse_text)
+
+
+def _parse_text(text: pd.Series) -> pd.Series:
     out = pd.to_datetime(text, format="%d/%m/%Y", errors="coerce")
     out = out.where(text.str.len().between(8, 10))  # 4-digit years only
     rest = out.isna() & (text != "")
@@ -26,6 +32,10 @@ def parse_dates(values: pd.Series) -> pd.Series:
 
 def yyyymmdd(dates: pd.Series) -> pd.Series:
     """Dates as 20190731 text (placement references)."""
+    return on_uniques(dates, _yyyymmdd_text)
+
+
+def _yyyymmdd_text(dates: pd.Series) -> pd.Series:
     number: pd.Series = dates.dt.year * 10000 + dates.dt.month * 100 + dates.dt.day
     return number.astype("int64").astype(str)
 
@@ -38,6 +48,10 @@ def financial_year_start(dates: pd.Series) -> pd.Series:
 
 def uk_dates(dates: pd.Series) -> pd.Series:
     """Dates as 31/07/2019 text, as the councils write them; '' for NaT."""
+    return on_uniques(dates, _uk_text)
+
+
+def _uk_text(dates: pd.Series) -> pd.Series:
     text: pd.Series = dates.dt.strftime("%d/%m/%Y")
     return text.fillna("")
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import pandas as pd
 
 from placements.ssda903.dates import uk_dates
+from placements.ssda903.uniques import child_order
 
 # The listing on ``CleanResult.disagreements``: the episode (child, decom), the column compared,
 # the earlier return's row and value, the next return's row and value, the row and value of the
@@ -55,8 +56,10 @@ def disagreeing_returns(ep: pd.DataFrame) -> pd.DataFrame:
     conflicting duplicates are reported by rule 3 itself)."""
     if ep.empty:
         return empty_disagreements()
-    versions = ep.drop_duplicates(["CHILD", "_decom", "_rank"], keep="last")
-    key = [versions["CHILD"], versions["_decom"]]
+    child = child_order(ep)  # CHILD as a number: the same groups, without comparing text
+    keep = ~pd.DataFrame({"c": child, "d": ep["_decom"], "r": ep["_rank"]}).duplicated(keep="last")
+    versions = ep[keep]
+    key = [child[keep], versions["_decom"]]
     # A DEC compared as a date when it is one (31/07/2019 = 2019-07-31), else as written.
     dec = uk_dates(versions["_dec"]).where(versions["_dec"].notna(), versions["DEC"])
     later_dec = dec.groupby(key, sort=False).shift(-1)

@@ -16,7 +16,8 @@ from placements.ssda903.codes import EPISODE_COLUMNS, PLACE_CODES, PROVIDER_CODE
 from placements.ssda903.dates import parse_dates, uk_dates
 from placements.ssda903.disagreements import disagreeing_returns, disagreement_reasons
 from placements.ssda903.returns import return_order, select_authority
-from placements.ssda903.state import CleaningState, rows_where, split
+from placements.ssda903.state import CleaningState, rows_where, split, split_in_turn
+from placements.ssda903.uniques import child_order, on_uniques
 
 NOT_A_DATE = "(use 31/07/2019 or 2019-07-31)"
 
@@ -40,11 +41,16 @@ def read_codes_and_dates(state: CleaningState) -> CleaningState:
     (file, or LA + YEAR of a regional file) each episode comes from."""
     ep = state.episodes.copy(deep=False)  # whole columns are set: the frame given is not changed
     for column in ("RNE", "LS", "PLACE", "PLACE_PROVIDER"):
-        ep[column] = ep[column].str.upper()
+        ep[column] = on_uniques(ep[column], _upper)
     ep["_decom"] = parse_dates(ep["DECOM"])
     ep["_dec"] = parse_dates(ep["DEC"])
     ep["_ret"] = ep.groupby(["_src", "LA", "YEAR"], sort=False).ngroup()
+    ep["_child"] = child_order(ep)
     return replace(state, episodes=ep)
+
+
+def _upper(codes: pd.Series) -> pd.Series:
+    return codes.str.upper()
 
 
 def drop_missing_child(state: CleaningState) -> CleaningState:
@@ -57,13 +63,31 @@ def drop_missing_child(state: CleaningState) -> CleaningState:
 def drop_bad_start_dates(state: CleaningState) -> CleaningState:
     """2. No DECOM, a DECOM that is not a date, or one after today."""
     issues = state.issues
-    bad, ep = split(state.episodes, state.episodes["DECOM"] == "")
-    issues.add(bad, "DECOM", "", "no start date (DECOM is blank)", "dropped", "missing_decom")
-    bad, ep = split(ep, ep["_decom"].isna())
+    ep = state.episodes
+    (blank, bad, future), ep = split_in_turn(ep, ep["DECOM"] == "", ep["_decom"].isna(), ep["_decom"] > state.today)
+    issues.add(blank, "DECOM", "", "no start date (DECOM is blank)", "dropped", "missing_decom")
     issues.add(bad, "DECOM", bad["DECOM"], f"DECOM is not a date {NOT_A_DATE}", "dropped", "bad_date")
-    bad, ep = split(ep, ep["_decom"] > state.today)
-    issues.add(bad, "DECOM", bad["DECOM"], "DECOM is in the future", "dropped", "decom_in_future")
+    issues.add(future, "DECOM", future["DECOM"], "DECOM is in the future", "dropped", "decom_in_future")
     return replace(state, episodes=ep)
+
+
+# What the steps after rule 3 read of an episode.
+_LATER_COLUMNS = [
+    "CHILD",
+    "DECOM",
+    "DEC",
+    "RNE",
+    "LS",
+    "PLACE",
+    "PLACE_PROVIDER",
+    "_file",
+    "_row",
+    "_decom",
+    "_dec",
+    "_ret",
+    "_rank",
+    "_child",
+]
 
 
 def keep_latest_return(state: CleaningState) -> CleaningState:
@@ -74,14 +98,21 @@ def keep_latest_return(state: CleaningState) -> CleaningState:
     returns = return_order(state.episodes, state.today)
     ep = state.episodes.copy(deep=False)  # whole columns are set: the frame given is not changed
     ep["_rank"] = ep["_ret"].map(returns["rank"]).astype("int64")
-    ep = ep.sort_values(["CHILD", "_decom", "_rank", "_row"], kind="stable").reset_index(drop=True)
-    key = ["CHILD", "_decom"]
+    ep["_child"] = child_order(ep)  # CHILD's order, as a number: the same sort, without text
+    ep = ep.sort_values(["_child", "_decom", "_rank", "_row"], kind="stable").reset_index(drop=True)
+    key = ["_child", "_decom"]
     superseded = ep.duplicated(key, keep="last")
     grouped = ep.groupby(key, sort=False)
     kept_rank = grouped["_rank"].transform("last")
-    content = pd.Series(pd.util.hash_pandas_object(ep[list(EPISODE_COLUMNS)], index=False).to_numpy(), index=ep.index)
-    kept_content = content.groupby([ep["CHILD"], ep["_decom"]], sort=False).transform("last")
-    conflict = superseded & (ep["_rank"] == kept_rank) & (content != kept_content)
+    # Only a row of the kept row's return can conflict with it: the rows compared are those of
+    # episodes with more than one row in that return (the kept row is the last of them).
+    same_return = ep.duplicated([*key, "_rank"], keep=False) & (ep["_rank"] == kept_rank)
+    conflict = pd.Series(False, index=ep.index)
+    if same_return.any():
+        rows = ep[same_return]
+        content = pd.Series(pd.util.hash_pandas_object(rows[list(EPISODE_COLUMNS)], index=False).to_numpy(), rows.index)
+        kept_content = content.groupby([rows["_child"], rows["_decom"]], sort=False).transform("last")
+        conflict[rows.index] = superseded[rows.index] & (content != kept_content)
     kept_row = grouped["_row"].transform("last")
     bad = ep[conflict]
     state.issues.add(
@@ -106,7 +137,8 @@ def keep_latest_return(state: CleaningState) -> CleaningState:
     )
     return replace(
         state,
-        episodes=rows_where(ep, ~superseded),
+        # The later steps need only these columns: fewer to copy each time rows are dropped.
+        episodes=rows_where(ep, ~superseded)[_LATER_COLUMNS],
         returns=returns,
         duplicates_removed=n_duplicates,
         disagreements=found,
@@ -117,20 +149,20 @@ def drop_bad_end_dates(state: CleaningState) -> CleaningState:
     """4. A DEC that is not a date or is before DECOM is dropped; DEC = DECOM (no night) ignored."""
     issues = state.issues
     ep = state.episodes
-    bad, ep = split(ep, ep["_dec"].isna() & (ep["DEC"] != ""))
+    (bad, before, zero), ep = split_in_turn(
+        ep, ep["_dec"].isna() & (ep["DEC"] != ""), ep["_dec"] < ep["_decom"], ep["_dec"] == ep["_decom"]
+    )
     issues.add(bad, "DEC", bad["DEC"], f"DEC is not a date {NOT_A_DATE}", "dropped", "bad_date")
-    bad, ep = split(ep, ep["_dec"] < ep["_decom"])
     issues.add(
-        bad,
+        before,
         "DEC",
-        bad["DEC"],
-        "DEC (" + bad["DEC"] + ") is before DECOM (" + bad["DECOM"] + ")",
+        before["DEC"],
+        "DEC (" + before["DEC"] + ") is before DECOM (" + before["DECOM"] + ")",
         "dropped",
         "dec_before_decom",
     )
-    bad, ep = split(ep, ep["_dec"] == ep["_decom"])
     issues.add(
-        bad, "DEC", bad["DEC"], "episode ends the day it starts: no night in placement", "ignored", "zero_length"
+        zero, "DEC", zero["DEC"], "episode ends the day it starts: no night in placement", "ignored", "zero_length"
     )
     return replace(state, episodes=ep)
 
@@ -140,12 +172,23 @@ def check_child_header(state: CleaningState) -> CleaningState:
     issues = state.issues
     dobs = child_dobs(state.header, issues)
     has_header = set(state.header["CHILD"]) - {""}
-    bad, ep = split(state.episodes, ~state.episodes["CHILD"].isin(has_header))
-    issues.add(
-        bad, "CHILD", bad["CHILD"], "child " + bad["CHILD"] + " has no header row in any return", "dropped", "no_header"
+    ep = state.episodes.copy(deep=False)  # whole columns are set: the frame given is not changed
+    ep["_dob"] = on_uniques(ep["CHILD"], lambda child: child.map(dobs["_dob"]))
+    (unknown, bad, future, late), ep = split_in_turn(
+        ep,
+        ~on_uniques(ep["CHILD"], lambda child: child.isin(has_header)),
+        ep["_dob"].isna(),
+        ep["_dob"] > state.today,
+        ep["_dob"] > ep["_decom"],
     )
-    ep["_dob"] = ep["CHILD"].map(dobs["_dob"])
-    bad, ep = split(ep, ep["_dob"].isna())
+    issues.add(
+        unknown,
+        "CHILD",
+        unknown["CHILD"],
+        "child " + unknown["CHILD"] + " has no header row in any return",
+        "dropped",
+        "no_header",
+    )
     issues.add(
         bad,
         "DOB",
@@ -154,27 +197,29 @@ def check_child_header(state: CleaningState) -> CleaningState:
         "dropped",
         "no_dob",
     )
-    # As text even with no header row at all (an empty map is numbers, not text).
-    where_dob = ep["CHILD"].map(dobs["_file"]).astype(object) + " row " + ep["CHILD"].map(dobs["_row"]).astype(str)
-    bad, ep = split(ep, ep["_dob"] > state.today)
     issues.add(
-        bad,
+        future,
         "DOB",
-        uk_dates(bad["_dob"]),
-        "date of birth is in the future (" + where_dob[bad.index] + ")",
+        uk_dates(future["_dob"]),
+        "date of birth is in the future (" + _where_dob(future, dobs) + ")",
         "dropped",
         "dob_in_future",
     )
-    bad, ep = split(ep, ep["_dob"] > ep["_decom"])
     issues.add(
-        bad,
+        late,
         "DOB",
-        uk_dates(bad["_dob"]),
-        "date of birth (" + where_dob[bad.index] + ") is after DECOM " + bad["DECOM"],
+        uk_dates(late["_dob"]),
+        "date of birth (" + _where_dob(late, dobs) + ") is after DECOM " + late["DECOM"],
         "dropped",
         "dob_after_decom",
     )
     return replace(state, episodes=ep)
+
+
+def _where_dob(bad: pd.DataFrame, dobs: pd.DataFrame) -> pd.Series:
+    """The header file and row each child's DOB came from, for the episodes reported."""
+    # As text even with no header row at all (an empty map is numbers, not text).
+    return bad["CHILD"].map(dobs["_file"]).astype(object) + " row " + bad["CHILD"].map(dobs["_row"]).astype(str)
 
 
 def ignore_short_breaks(state: CleaningState) -> CleaningState:
@@ -196,9 +241,9 @@ def check_codes(state: CleaningState) -> CleaningState:
     (``_provider``) and an unknown RNE as a change of placement."""
     issues = state.issues
     known_places = PLACE_CODES | set(state.mapping["place"])
-    bad, ep = split(state.episodes, state.episodes["PLACE"] == "")
-    issues.add(bad, "PLACE", "", "no placement type (PLACE is blank)", "dropped", "missing_place")
-    bad, ep = split(ep, ~ep["PLACE"].isin(known_places))
+    ep = state.episodes
+    (blank, bad), ep = split_in_turn(ep, ep["PLACE"] == "", ~ep["PLACE"].isin(known_places))
+    issues.add(blank, "PLACE", "", "no placement type (PLACE is blank)", "dropped", "missing_place")
     issues.add(
         bad,
         "PLACE",
@@ -231,5 +276,7 @@ def check_codes(state: CleaningState) -> CleaningState:
 
 def sort_by_child_and_start(state: CleaningState) -> CleaningState:
     """Each child's episodes in start order, for the steps that compare neighbours (8 to 11)."""
-    ep = state.episodes.sort_values(["CHILD", "_decom"], kind="stable").reset_index(drop=True)
+    ep = state.episodes.copy(deep=False)
+    ep["_child"] = child_order(ep)  # CHILD's order, as a number: the same sort, without text
+    ep = ep.sort_values(["_child", "_decom"], kind="stable").reset_index(drop=True)
     return replace(state, episodes=ep)

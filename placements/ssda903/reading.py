@@ -24,6 +24,7 @@ from placements.ssda903.codes import (
     REQUIRED_COLUMNS,
     Ssda903FileError,
 )
+from placements.ssda903.uniques import on_uniques
 from tablereader import Limits, ReadError, gc_paused, read_sheet, too_large
 
 FileInput = Union[str, "os.PathLike[str]", tuple[str, bytes]]
@@ -98,7 +99,7 @@ def _read_table(name: str, data: bytes, limits: Limits) -> tuple[pd.DataFrame, l
     columns = [cell or f"Unnamed: {i}" for i, cell in enumerate(header)]
     width = len(columns)
     body = rows[first + 1 :]
-    if any(len(row) != width for row in body):  # most files are square: only others are looked at row by row
+    if set(map(len, body)) - {width}:  # most files are square: only others are looked at row by row
         body = [_fitted(name, first + 2 + i, row, width) for i, row in enumerate(body)]
     frame = pd.DataFrame(body, columns=columns, dtype=object) if body else pd.DataFrame(columns=columns, dtype=object)
     return frame, list(range(first + 2, len(rows) + 1))
@@ -173,6 +174,19 @@ def _named_columns(raw: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     return raw, columns
 
 
+def _blank_rows(raw: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """Rows whose every one of ``columns`` is blank. Each column is looked at only in the rows
+    blank so far: after the first, hardly any."""
+    candidates = np.arange(len(raw))
+    for column in columns:
+        candidates = candidates[raw[column].to_numpy()[candidates] == ""]
+        if not len(candidates):
+            break
+    blank = np.zeros(len(raw), dtype=bool)
+    blank[candidates] = True
+    return blank
+
+
 def _read_one(src: int, name: str, data: bytes, limits: Limits) -> tuple[str, pd.DataFrame, Ssda903File]:
     """(kind, rows as strings with the bookkeeping columns, what was read) of one file."""
     table, numbers = _read_table(name, data, limits)
@@ -184,9 +198,9 @@ def _read_one(src: int, name: str, data: bytes, limits: Limits) -> tuple[str, pd
     raw = raw[content]  # the reader's cells are text, trimmed
     raw["_row"] = np.array(numbers, dtype="int64")
     # Blank lines (all cells empty) are not records.
-    blank = (raw[content] == "").all(axis=1)
+    blank = _blank_rows(raw, content)
     raw = raw[~blank]
-    second_header = raw["CHILD"].str.upper() == "CHILD"
+    second_header = on_uniques(raw["CHILD"], lambda child: child.str.upper() == "CHILD")
     if second_header.any():
         raise Ssda903FileError(
             [

@@ -48,6 +48,12 @@ class Issues:
             )
         )
 
+    def copy(self) -> Issues:
+        """Another collector holding the issues so far (the frames are shared: never changed)."""
+        other = Issues()
+        other.parts = list(self.parts)
+        return other
+
     def frame(self) -> pd.DataFrame:
         if not self.parts:
             out = pd.DataFrame({c: pd.Series(dtype=object) for c in ISSUE_COLUMNS})
@@ -96,3 +102,16 @@ def split(episodes: pd.DataFrame, mask: pd.Series) -> tuple[pd.DataFrame, pd.Dat
     """(rows where mask holds, the rest)."""
     mask = mask.fillna(False).astype(bool)
     return rows_where(episodes, mask), rows_where(episodes, ~mask)
+
+
+def split_in_turn(episodes: pd.DataFrame, *masks: pd.Series) -> tuple[list[pd.DataFrame], pd.DataFrame]:
+    """([rows of each mask that no earlier mask took], the rest): ``split`` again and again with
+    one copy of the rows kept. Each mask must look at its row alone (what earlier masks took
+    cannot change it)."""
+    taken = np.zeros(len(episodes), dtype=bool)
+    parts = []
+    for mask in masks:
+        mine = mask.fillna(False).to_numpy(dtype=bool) & ~taken
+        parts.append(episodes.take(np.flatnonzero(mine)))
+        taken |= mine
+    return parts, episodes.take(np.flatnonzero(~taken))

@@ -1,0 +1,98 @@
+"""SSDA903 figures for `make bench` (docs/benchmarks.md, From SSDA903 returns to a forecast):
+100,000 synthetic episodes in 15 CSV files (`placements/ssda903_synthetic.py`, seed 1) read and
+cleaned in-process, and `forecast_demand --method flow` on them as a whole process, with whether
+that process imported the statistical library (it must not: the flow method fits no model).
+
+CPU time (process time; for a whole process, the user and system time of the child) and wall
+time, the median of ``--runs`` runs (5 unless told). No database is needed.
+
+    .venv/bin/python scripts/bench_ssda903.py [--runs 5] [--whole-runs 5] [--episodes 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+
+def _median(pairs: list[tuple[float, float]]) -> str:
+    cpu = statistics.median(p[0] for p in pairs)
+    wall = statistics.median(p[1] for p in pairs)
+    return f"{cpu:.2f} s CPU ({wall:.2f} s wall), median of {len(pairs)}"
+
+
+def in_process(files: list[tuple[str, bytes]], runs: int) -> None:
+    from placements.ssda903 import clean_episodes, default_mapping, read_903_files
+
+    read_903_files(files[:3])  # the first call's imports are not the reading's
+    reads, cleans = [], []
+    for _ in range(runs):
+        wall, cpu = time.perf_counter(), time.process_time()
+        read = read_903_files(files)
+        reads.append((time.process_time() - cpu, time.perf_counter() - wall))
+        wall, cpu = time.perf_counter(), time.process_time()
+        clean_episodes(read, mapping=default_mapping(), today=date(2022, 6, 30))
+        cleans.append((time.process_time() - cpu, time.perf_counter() - wall))
+    episodes = len(read.episodes)
+    print(f"  read_903_files, {episodes:,} episodes in {len(files)} files: {_median(reads)}   [target < 0.15 s]")
+    print(f"  clean_episodes of them: {_median(cleans)}   [target < 0.4 s]")
+
+
+def whole_process(folder: Path, runs: int) -> None:
+    """forecast_demand --method flow as an analyst runs it: a fresh process each time."""
+    paths = sorted(str(p) for p in folder.glob("*.csv"))
+    output = folder / "forecast.csv"
+    command = [sys.executable, "-X", "importtime", str(ROOT / "manage.py"), "forecast_demand", "--ssda903", *paths]
+    command += ["--method", "flow", "--output", str(output)]
+    figures, statistical = [], False
+    for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        wall = time.perf_counter()
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        seconds = time.perf_counter() - wall
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if done.returncode:
+            print(f"  forecast_demand failed: {done.stderr[-500:]}")
+            return
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        figures.append((cpu, seconds))
+        statistical |= any(line.rstrip().endswith(("statsforecast", "numba")) for line in done.stderr.splitlines())
+    print(f"  forecast_demand --method flow, whole process: {_median(figures)}")
+    print(f"  ... imported the statistical library: {'yes' if statistical else 'no'}   [target: no]")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--whole-runs", type=int, default=5)
+    parser.add_argument("--episodes", type=int, default=100_000)
+    args = parser.parse_args()
+    import django
+
+    django.setup()
+    from placements.ssda903_synthetic import synthetic_903_files
+
+    files = synthetic_903_files(args.episodes, 1)
+    print(f"  (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+    in_process(files, args.runs)
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, data in files:
+            (Path(tmp) / name).write_bytes(data)
+        if args.whole_runs:
+            whole_process(Path(tmp), args.whole_runs)
+
+
+if __name__ == "__main__":
+    main()
