@@ -42,6 +42,8 @@ REGION_URL = BASE_URL.rsplit("/", 1)[0] + "/" + BASE_URL.rsplit("/", 1)[1].split
 os.environ["DATABASE_URL"] = REGION_URL
 os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+# One key for this process (which signs the readers' sessions), gunicorn and the workers.
+os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
 QUEUE = f"region-{os.getpid()}"  # its own queue, so that nothing else on the broker takes the work
 PORT = 8797
 READERS = 4  # the other authority's directors, each reading the dashboard every READ_PAUSE seconds
@@ -229,7 +231,9 @@ def start_dashboard(other: Any) -> tuple[subprocess.Popen[bytes], Readers]:
     from forecasting.models import ForecastRun
 
     run = ForecastRun.objects.filter(authority=other, status="succeeded").order_by("-finished_at").first()
-    director, _ = User.objects.get_or_create(username="region-director", defaults={"authority": other, "role": Role.DIRECTOR})
+    director, _ = User.objects.get_or_create(
+        username="region-director", defaults={"authority": other, "role": Role.DIRECTOR}
+    )
     cookies = []
     for _ in range(READERS):
         session = SessionStore()
@@ -242,7 +246,7 @@ def start_dashboard(other: Any) -> tuple[subprocess.Popen[bytes], Readers]:
         [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{PORT}"]
         + ["--workers", "2", "--log-level", "warning"],
         cwd=ROOT,
-        env={"DJANGO_SECRET_KEY": secrets.token_urlsafe(50), **os.environ},
+        env=dict(os.environ),
     )
     assert run is not None, "the other authority has no forecast"
     readers = Readers(path=f"/dashboards/?year={run.year.label}&period={run.period}", cookies=cookies)
@@ -304,7 +308,8 @@ def one_pass(workers: int, kill: bool, env: dict[str, str], readers: Readers, ex
     months = [(r.finished_at - requested).total_seconds() for r in finished if r.finished_at]
     inside = [(r.finished_at - r.started_at).total_seconds() for r in finished if r.finished_at and r.started_at]
     backtests = [float(r.seconds) for r in reports.values() if r.seconds]
-    print(f"\n  {workers} worker{'s' if workers > 1 else ''}{' (one SIGKILLed halfway: ' + killed + ')' if killed else ''}:")
+    note = f" (one SIGKILLed halfway: {killed})" if killed else ""
+    print(f"\n  {workers} worker{'s' if workers > 1 else ''}{note}:")
     print(
         f"    runs finished: {sum(r.status == 'succeeded' for r in finished)} of {len(finished)} "
         f"({', '.join(sorted({r.status for r in finished}))}); back-tests {len(backtests)}"
@@ -357,11 +362,7 @@ def main() -> int:
         call_command("seed_demo", year="2019/20", period=7, verbosity=0)
         other = Authority.objects.get(code="DEMO")
         authorities = load_region(options.authorities)
-        env = {
-            **os.environ,
-            "OUTTURN_FORECAST_QUEUE": QUEUE,
-            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        }
+        env = {**os.environ, "OUTTURN_FORECAST_QUEUE": QUEUE}
         server, readers = start_dashboard(other)
         with _beat(env):
             results = []

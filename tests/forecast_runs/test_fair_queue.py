@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -95,12 +96,13 @@ def test_the_broker_hands_out_the_run_before_the_back_test_sent_earlier() -> Non
     from config.celery import app
 
     queue = f"fair-{uuid.uuid4().hex[:8]}"
-    later = app.send_task("forecast_runs.tasks.backtest_execute_task", args=(1,), queue=queue, priority=BACKTEST_PRIORITY)
+    backtest = "forecast_runs.tasks.backtest_execute_task"
+    later = app.send_task(backtest, args=(1,), queue=queue, priority=BACKTEST_PRIORITY)
     further = app.send_task("forecast_runs.tasks.forecast_run_execute_task", args=(3,), queue=queue, priority=6)
     first = app.send_task("forecast_runs.tasks.forecast_run_execute_task", args=(2,), queue=queue, priority=0)
     taken = []
     with app.connection_for_read() as connection:
-        channel = connection.default_channel
+        channel: Any = connection.default_channel  # kombu's virtual channel (basic_get, queue_delete)
         for _ in range(3):
             message = channel.basic_get(queue, no_ack=True)
             assert message is not None

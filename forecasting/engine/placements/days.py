@@ -132,8 +132,10 @@ def eighteenth_birthday_days(child_dob: object) -> DayArray:
     missing), by the rule of `eighteenth_birthday`, in numpy alone: the runs ask for it for
     every row of the register, and building dates through pandas cost more than the rest of
     reading the register."""
-    as_dates = child_dob if getattr(child_dob, "dtype", None) is not None and child_dob.dtype.kind == "M" else None  # type: ignore[attr-defined]
-    dob = np.asarray(pd.to_datetime(child_dob) if as_dates is None else as_dates, dtype="datetime64[D]").reshape(-1)
+    dtype = getattr(child_dob, "dtype", None)
+    # Dates already held as dates need no parsing (pandas' parser costs most of the time here).
+    values = child_dob if dtype is not None and dtype.kind == "M" else pd.to_datetime(child_dob)
+    dob = np.asarray(values, dtype="datetime64[D]").reshape(-1)
     missing = np.isnat(dob)
     month = dob.astype("datetime64[M]")
     # The first of the birth month 18 years on, plus (day − 1) days: 29 February of a year
@@ -141,7 +143,8 @@ def eighteenth_birthday_days(child_dob: object) -> DayArray:
     birthday = (month + np.timedelta64(18 * 12, "M")).astype("datetime64[D]") + (dob - month.astype("datetime64[D]"))
     days = birthday.astype(np.int64)
     days[missing] = OPEN_END
-    return days.astype(np.int32)
+    result: DayArray = days.astype(np.int32)
+    return result
 
 
 def _continues_after_18(register: pd.DataFrame, types: pd.DataFrame) -> BoolArray:

@@ -19,13 +19,13 @@ import pandas as pd
 from forecasting.engine.calendar import FinancialYear
 from forecasting.engine.placements.committed import committed_cost, fee_uplift, year_months
 from forecasting.engine.placements.kpis import DEFAULT_HIGH_COST_THRESHOLD
+from forecasting.engine.placements.memo import RegisterMemo
 from forecasting.engine.placements.outputs import (
     by_line_frame,
     by_type_month_frame,
     lines_of_types,
     projected_change_by_type_frame,
 )
-from forecasting.engine.placements.memo import RegisterMemo
 from forecasting.engine.placements.projected_change import project_demand
 from forecasting.engine.scenarios import ChosenDemand, PlacementAssumption
 

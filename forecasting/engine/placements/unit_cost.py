@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 from datetime import date
 
-import numpy as np
 import pandas as pd
 
 from forecasting.engine.money import round_pence_array
