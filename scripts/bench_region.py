@@ -364,6 +364,14 @@ def main() -> int:
         authorities = load_region(options.authorities)
         env = {**os.environ, "OUTTURN_FORECAST_QUEUE": QUEUE}
         server, readers = start_dashboard(other)
+        time.sleep(30)  # the dashboard with no forecast work: what the machine gives it anyway
+        idle, idle_total, _ = readers.take()
+        print(
+            f"  the other authority's dashboard with no forecast work, {len(idle)} requests: server p50 "
+            f"{percentile(idle, 0.5):.0f} ms, p95 {percentile(idle, 0.95):.0f} ms; whole response p95 "
+            f"{percentile(idle_total, 0.95):.0f} ms",
+            flush=True,
+        )
         with _beat(env):
             results = []
             for index, workers in enumerate(options.workers):
