@@ -1,4 +1,4 @@
-"""The register's arithmetic helpers that make a run fast, each against figures worked out by
+"""The register's arithmetic that makes a run fast, each against figures worked out by
 hand: sums by group, numbers active on dates, 18th birthdays as day numbers, reading the
 register once per run."""
 
