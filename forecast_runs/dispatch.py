@@ -28,6 +28,15 @@ from forecasting.period_rules import actuals_required
 from forecasting.scenarios import scenario_rows
 
 ACTIVE = (ForecastRun.Status.PENDING, ForecastRun.Status.RUNNING)
+# A fair queue (docs/scaling.md): the broker hands out its messages by priority, 0 first, and in
+# order within one. An authority's run goes first (it is quick, and it is what a user waits for);
+# back-tests, long and once a month, come after every authority's run; a further run of an
+# authority that already has one in the queue or on a worker comes last. So when the whole
+# region asks at once, each authority's month ends soon after its own back-test, and one
+# authority asking many times cannot hold the others back.
+RUN_PRIORITY = 0
+BACKTEST_PRIORITY = 3
+FURTHER_RUN_PRIORITY = 6
 
 
 def forecast_run_request(
@@ -97,8 +106,24 @@ def forecast_run_dispatch(*, run_id: int) -> None:
     if backtest_in_progress(authority=run.authority, as_at=as_at):
         forecast_run_wait_for_backtest(run_id=run_id)
         return
-    result = forecast_run_execute_task.apply_async(args=(run_id,), queue=settings.OUTTURN_FORECAST_QUEUE)  # type: ignore[arg-type]
+    result = forecast_run_execute_task.apply_async(
+        args=(run_id,),
+        queue=settings.OUTTURN_FORECAST_QUEUE,  # type: ignore[arg-type]
+        priority=RUN_PRIORITY if not _another_run_sent(run) else FURTHER_RUN_PRIORITY,
+    )
     ForecastRun.objects.filter(pk=run_id).update(task_id=result.id or "")
+
+
+def _another_run_sent(run: ForecastRun) -> bool:
+    """Whether another run of the authority is already with a worker or in the queue (sent, not
+    waiting for a back-test, not finished)."""
+    return (
+        ForecastRun.objects.filter(authority_id=run.authority_id, status__in=ACTIVE)
+        .exclude(pk=run.pk)
+        .exclude(task_id="")
+        .exclude(stage=WAITING_FOR_BACKTEST)
+        .exists()
+    )
 
 
 def forecast_runs_waiting_send(*, authority_id: int) -> list[int]:
@@ -171,4 +196,6 @@ def _recover(model: type[ForecastRun] | type[BacktestReport], send: Callable[[in
 
 def backtest_dispatch(*, report_id: int) -> None:
     """Send the back-test. Runs waiting for it are sent when it ends (``forecast_runs_waiting_send``)."""
-    backtest_execute_task.apply_async(args=(report_id,), queue=settings.OUTTURN_FORECAST_QUEUE or "celery")
+    backtest_execute_task.apply_async(
+        args=(report_id,), queue=settings.OUTTURN_FORECAST_QUEUE or "celery", priority=BACKTEST_PRIORITY
+    )

@@ -17,6 +17,11 @@ SECTIONS = [
     ("Dashboard under load and the PDF snapshot", ["bench_dashboard.py"]),
     ("An upload of a bad 1.7 MB file", ["bench_upload.py"]),
     ("Recovery: worker-kill trials with the production settings", ["worker_kill_trials.py"]),
+    # The full region (20 authorities) takes many minutes: `scripts/bench_region.py --kill`.
+    (
+        "A region on one machine (3 large counties; the full 20 with bench_region.py)",
+        ["bench_region.py", "--authorities", "3", "--kill"],
+    ),
 ]
 
 

@@ -31,7 +31,16 @@ def round_pence_array(values: npt.ArrayLike) -> npt.NDArray[np.int64]:
     still rounds to 13, as a hand calculation would.
     """
     arr = np.asarray(values, dtype=np.float64)
-    return (np.sign(arr) * np.floor(np.abs(arr) + 0.5 + 1e-9)).astype(np.int64)
+    if arr.ndim == 0:
+        return (np.sign(arr) * np.floor(np.abs(arr) + 0.5 + 1e-9)).astype(np.int64)
+    # In place on one scratch array (a run rounds millions of row-months); the same operations
+    # in the same order as sign(x) × floor(|x| + 0.5 + 1e-9).
+    scratch = np.abs(arr)
+    scratch += 0.5
+    scratch += 1e-9
+    np.floor(scratch, out=scratch)
+    scratch *= np.sign(arr)
+    return scratch.astype(np.int64)
 
 
 # The largest amount one row of a file may hold: £1bn either way. Far beyond any children's

@@ -58,6 +58,7 @@ class _Prepared:
     type_lines: dict[str, str]  # placement type → its placements line
     team_lines: dict[str, str]  # team → its workforce line
     type_codes: list[str]
+    memo: placements_module.RegisterMemo  # the register read once for every projection
 
 
 def _text_or_none(value: object) -> str | None:
@@ -93,6 +94,7 @@ def _prepare(inputs: EngineInputs) -> _Prepared:
         type_lines=type_lines,
         team_lines=team_lines,
         type_codes=type_codes,
+        memo=placements_module.RegisterMemo(register, inputs.placement_types),
     )
 
 
@@ -327,6 +329,7 @@ def _placement_projection(
             history_from=inputs.history_from,
             high_cost_threshold=inputs.high_cost_threshold,
             type_lines=run.prepared.type_lines,
+            memo=run.prepared.memo,
         )
         run.projections[key] = projection
     return projection

@@ -166,7 +166,7 @@ def test_dispatch_asks_for_the_dates_back_test_and_holds_the_run_until_it_ends(c
     monkeypatch.setattr(
         dispatch,
         "forecast_run_execute_task",
-        SimpleNamespace(apply_async=lambda args, queue: sent_runs.append(args) or SimpleNamespace(id="t")),
+        SimpleNamespace(apply_async=lambda args, queue, **_: sent_runs.append(args) or SimpleNamespace(id="t")),
     )
     run = _run(county, status="pending")
     real_dispatch(run_id=run.pk)

@@ -352,7 +352,8 @@ def _driven_lines(read: _Read) -> set[str]:
     driven: set[str] = set()
     if len(read.inputs.placements):
         driven |= set(read.register_lines.dropna())
-        driven |= {c for c, t in read.placement_lines.items() if t in set(read.register_types.dropna())}
+        register_types = set(read.register_types.dropna())  # once, not once per line
+        driven |= {c for c, t in read.placement_lines.items() if t in register_types}
     staff_teams = read.staff_teams
     driven |= {line for team, lines in read.workforce_lines.items() if team in staff_teams for line in lines}
     return driven

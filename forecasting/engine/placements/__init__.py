@@ -21,6 +21,7 @@ Where things are:
 * `kpis`: monthly and yearly KPIs by type, high-cost placements;
 * `history`: numbers on given dates and the month-end history the demand methods learn from;
 * `unit_cost`: the default weekly cost of a new placement;
+* `memo`: the register read once for every projection of a run;
 * `projection`: `project_placements`, in steps `committed` → `projected_change` → `outputs`.
 
 Every public name is importable from `forecasting.engine.placements` itself.
@@ -36,6 +37,7 @@ from forecasting.engine.placements.kpis import (
     placement_kpis,
     placement_year_summary,
 )
+from forecasting.engine.placements.memo import RegisterMemo
 from forecasting.engine.placements.projection import INTERVALS, PlacementProjection, project_placements
 from forecasting.engine.placements.unit_cost import default_unit_cost_new
 from forecasting.engine.scenarios import PlacementAssumption
@@ -46,6 +48,7 @@ __all__ = [
     "INTERVALS",
     "PlacementAssumption",
     "PlacementProjection",
+    "RegisterMemo",
     "days_active_matrix",
     "default_unit_cost_new",
     "effective_end",

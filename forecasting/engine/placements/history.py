@@ -9,8 +9,13 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from forecasting.engine.placements.days import active_on, date_of, day_number, month_grid
-from forecasting.engine.placements.register import count_by_group_and_month, read_register, sum_by_group
+from forecasting.engine.placements.days import date_of, day_number, month_grid
+from forecasting.engine.placements.register import (
+    RegisterRows,
+    count_active_by_group,
+    count_by_group_and_month,
+    read_register,
+)
 
 
 def numbers_on_dates(register: pd.DataFrame, types: pd.DataFrame, dates: Sequence[date]) -> pd.DataFrame:
@@ -18,8 +23,7 @@ def numbers_on_dates(register: pd.DataFrame, types: pd.DataFrame, dates: Sequenc
     (FORECAST.md). Index: placement_type (every type); columns: the dates."""
     rows = read_register(register, types)
     day_numbers = np.asarray([day_number(d) for d in dates], dtype=np.int32)
-    active = active_on(rows.start, rows.end, day_numbers).astype(np.int64)
-    counts = sum_by_group(rows.type_index, len(rows.type_codes), active)
+    counts = count_active_by_group(rows.type_index, len(rows.type_codes), rows.start, rows.end, day_numbers)
     return pd.DataFrame(counts, index=pd.Index(rows.type_codes, name="placement_type"), columns=list(dates))
 
 
@@ -40,7 +44,11 @@ def month_end_history(
     entries(t) − exits(t) for complete months. Every type appears. Input for the trend,
     statistical and flow methods.
     """
-    rows = read_register(register, types)
+    return month_end_history_of_rows(read_register(register, types), up_to=up_to, from_date=from_date)
+
+
+def month_end_history_of_rows(rows: RegisterRows, *, up_to: date, from_date: date | None = None) -> pd.DataFrame:
+    """`month_end_history` of a register already read (`read_register(register, types)`)."""
     if from_date is None:
         from_date = date_of(int(rows.start.min())) if len(rows) else up_to
     if from_date > up_to:
@@ -51,14 +59,13 @@ def month_end_history(
     m_ends_known = m_ends.copy()
     m_ends_known[-1] = count_days[-1] + 1
     n_types = len(rows.type_codes)
-    active = active_on(rows.start, rows.end, count_days).astype(np.int64)
     g = rows.type_index
     frame = pd.DataFrame(
         {
             "placement_type": np.repeat(rows.type_codes, len(labels)),
             "month": labels * n_types,
             "count_date": [date_of(int(d)) for d in count_days] * n_types,
-            "month_end_number": sum_by_group(g, n_types, active).ravel(),
+            "month_end_number": count_active_by_group(g, n_types, rows.start, rows.end, count_days).ravel(),
             "entries": count_by_group_and_month(g, n_types, rows.start, m_starts, m_ends_known, rows.is_entry).ravel(),
             "exits": count_by_group_and_month(g, n_types, rows.end, m_starts, m_ends_known, rows.is_exit).ravel(),
         }

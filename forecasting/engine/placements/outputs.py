@@ -46,10 +46,14 @@ def lines_of_types(rows: RegisterRows, type_lines: Mapping[str, str] | None) -> 
     used by most of the type's rows (ties: alphabetical first)."""
     result: dict[str, str] = {}
     if len(rows):
-        counts = pd.DataFrame({"t": rows.type_index, "line": rows.line}).value_counts().reset_index(name="n")
-        counts = counts.sort_values(["t", "n", "line"], ascending=[True, False, True])
-        for t, line in counts.drop_duplicates("t")[["t", "line"]].itertuples(index=False):
-            result[rows.type_codes[int(t)]] = str(line)
+        # Count rows per (type, line) with the lines in alphabetical order, so that the first
+        # largest count of a type is its line, ties going to the alphabetically first.
+        lines, line_index = np.unique(rows.line.astype(str), return_inverse=True)
+        n_types = len(rows.type_codes)
+        counts = np.bincount(rows.type_index * len(lines) + line_index, minlength=n_types * len(lines))
+        counts = counts.reshape(n_types, len(lines))
+        for t in np.flatnonzero(counts.sum(axis=1)):
+            result[rows.type_codes[int(t)]] = str(lines[int(np.argmax(counts[t]))])
     if type_lines:
         result.update({str(k): str(v) for k, v in type_lines.items()})
     return result

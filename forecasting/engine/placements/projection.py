@@ -18,8 +18,8 @@ import pandas as pd
 
 from forecasting.engine.calendar import FinancialYear
 from forecasting.engine.placements.committed import committed_cost, fee_uplift, year_months
-from forecasting.engine.placements.history import month_end_history
 from forecasting.engine.placements.kpis import DEFAULT_HIGH_COST_THRESHOLD
+from forecasting.engine.placements.memo import RegisterMemo
 from forecasting.engine.placements.outputs import (
     by_line_frame,
     by_type_month_frame,
@@ -27,7 +27,6 @@ from forecasting.engine.placements.outputs import (
     projected_change_by_type_frame,
 )
 from forecasting.engine.placements.projected_change import project_demand
-from forecasting.engine.placements.register import read_register
 from forecasting.engine.scenarios import ChosenDemand, PlacementAssumption
 
 INTERVALS = ("middle", "p10", "p90")
@@ -55,6 +54,7 @@ def project_placements(
     high_cost_threshold: int = DEFAULT_HIGH_COST_THRESHOLD,
     type_lines: Mapping[str, str] | None = None,
     history_from: date | None = None,
+    memo: RegisterMemo | None = None,
 ) -> PlacementProjection:
     """Project placement numbers and costs for the year as at period p (FORECAST.md, Placements).
 
@@ -79,16 +79,20 @@ def project_placements(
 
     `high_cost_threshold` is accepted for the caller's convenience (the KPIs use it); it does
     not change any projected figure. Money is pence (int64); numbers are children.
+    `memo`: the same register already read by an earlier projection of the run (`RegisterMemo`
+    of `register` and `types`); without it the register is read here.
     """
     del high_cost_threshold  # the projection itself has no high-cost figure
     if interval not in INTERVALS:
         raise ValueError(f"interval must be one of {INTERVALS}, not {interval!r}")
-    rows = read_register(register, types, [k for k in assumptions if k != "*"])
+    if memo is None or memo.register is not register or memo.types is not types:
+        memo = RegisterMemo(register, types)
+    rows = memo.rows([k for k in assumptions if k != "*"])
     months = year_months(year, as_at_period)
     uplift = fee_uplift(rows.type_codes, assumptions, year, months)
     committed = committed_cost(rows, months, uplift)
     as_at = year.as_at_date(as_at_period)
-    history = month_end_history(register, types, up_to=as_at, from_date=history_from)
+    history = memo.history(up_to=as_at, from_date=history_from)
     projected = project_demand(
         rows,
         months,

@@ -6,6 +6,7 @@ per row and month; every total is a sum of those rounded amounts (FORECAST.md, M
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -44,6 +45,12 @@ class RegisterRows:
     @property
     def contributions(self) -> IntArray:
         result: IntArray = self.health + self.education
+        return result
+
+    @functools.cached_property
+    def net_weekly(self) -> FloatArray:
+        """Net pence a week per row (weekly − contributions), as floats for averaging."""
+        result: FloatArray = (self.weekly - self.contributions).astype(np.float64)
         return result
 
     def __len__(self) -> int:
@@ -105,9 +112,20 @@ def _entries_and_exits(
         return shifted
 
     start_key, end_key = key(start), key(end)
-    is_entry = real & ~np.isin(start_key, end_key[real])
-    is_exit = real & (end != OPEN_END) & ~np.isin(end_key, start_key[real])
+    is_entry = real & ~_found_in(start_key, end_key[real])
+    is_exit = real & (end != OPEN_END) & ~_found_in(end_key, start_key[real])
     return is_entry, is_exit
+
+
+def _found_in(keys: IntArray, among: IntArray) -> BoolArray:
+    """`np.isin(keys, among)` by a binary search of the sorted `among` (its keys span too wide
+    a range for numpy's table method, and this is quicker than its sort of both)."""
+    if len(among) == 0:
+        return np.zeros(len(keys), dtype=bool)
+    ordered = np.sort(among)
+    position = np.minimum(np.searchsorted(ordered, keys), len(ordered) - 1)
+    found: BoolArray = ordered[position] == keys
+    return found
 
 
 def _pence(column: pd.Series) -> IntArray:
@@ -116,11 +134,48 @@ def _pence(column: pd.Series) -> IntArray:
 
 
 def sum_by_group(groups: IntArray, n_groups: int, matrix: npt.NDArray[_Number]) -> npt.NDArray[_Number]:
-    """Sum the rows of `matrix` by group index (a loop over groups, never over rows)."""
+    """Sum the rows of `matrix` by group index: the rows sorted by group (stable, so each
+    group's rows keep their order) and added up in one pass, whatever the number of groups
+    (a budget has hundreds of lines; a mask per group cost a pass over every row each)."""
     out = np.zeros((n_groups, matrix.shape[1]), dtype=matrix.dtype)
-    for g in np.unique(groups):
-        out[int(g)] = matrix[groups == g].sum(axis=0)
+    if len(groups) == 0:
+        return out
+    if matrix.dtype.kind not in "iub":  # floats: keep numpy's own order of addition per group
+        for group in np.unique(groups):
+            out[int(group)] = matrix[groups == group].sum(axis=0)
+        return out
+    order = np.argsort(groups, kind="stable")
+    ordered = groups[order]
+    firsts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    out[ordered[firsts]] = np.add.reduceat(matrix[order], firsts, axis=0)
     return out
+
+
+def count_active_by_group(
+    groups: IntArray, n_groups: int, starts: DayArray, ends: DayArray, days: DayArray
+) -> IntArray:
+    """(groups × days) how many rows of each group are active on each day (start ≤ D < end),
+    counted from the sorted starts and ends rather than a rows × days matrix: for a row that
+    lasts at least a day, "started by D and not ended by D" is "started by D" less "ended by
+    D", since a row that has ended has also started."""
+    lasting = ends > starts
+    g = groups[lasting].astype(np.int64)
+    shift = np.int64(2**31)  # days are int32: shifted they are ≥ 0 and below 2**32
+    span = np.int64(2**32)
+
+    def keys(day: DayArray) -> IntArray:
+        return np.sort(g * span + (day[lasting].astype(np.int64) + shift))
+
+    start_keys, end_keys = keys(starts), keys(ends)
+    group_base = np.arange(n_groups, dtype=np.int64)[:, None] * span
+    upto = group_base + (np.asarray(days, dtype=np.int64)[None, :] + shift)
+
+    def counted(sorted_keys: IntArray) -> IntArray:
+        before_group = np.searchsorted(sorted_keys, group_base, side="left")
+        return np.searchsorted(sorted_keys, upto, side="right") - before_group
+
+    result: IntArray = (counted(start_keys) - counted(end_keys)).astype(np.int64)
+    return result
 
 
 def count_by_group_and_month(
@@ -141,13 +196,23 @@ def count_by_group_and_month(
 
 @dataclass(frozen=True, eq=False)
 class RowMoney:
-    """Per row and month, pence, each rounded once half up (FORECAST.md, Money)."""
+    """Per row and month, pence, each rounded once half up (FORECAST.md, Money). Health and
+    education apart are worked out only when asked for (the KPIs show them; a projection needs
+    only their sum)."""
 
     gross: IntArray
-    health: IntArray
-    education: IntArray
     contributions: IntArray
     net: IntArray
+    _rows: RegisterRows
+    _days: IntArray
+
+    @functools.cached_property
+    def health(self) -> IntArray:
+        return round_pence_array(self._rows.health[:, None] * self._days / 7.0)
+
+    @functools.cached_property
+    def education(self) -> IntArray:
+        return round_pence_array(self._rows.education[:, None] * self._days / 7.0)
 
 
 def row_money(
@@ -168,8 +233,8 @@ def row_money(
     contrib_days = rows.contributions[:, None] * days
     return RowMoney(
         gross=round_pence_array(gross_week_days / 7.0),
-        health=round_pence_array(rows.health[:, None] * days / 7.0),
-        education=round_pence_array(rows.education[:, None] * days / 7.0),
         contributions=round_pence_array(contrib_days / 7.0),
         net=round_pence_array((gross_week_days - contrib_days) / 7.0),
+        _rows=rows,
+        _days=days,
     )

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 
-import numpy as np
 import pandas as pd
 
 from forecasting.engine.money import round_pence_array
@@ -23,9 +23,9 @@ def default_unit_cost_of_type(rows: RegisterRows, type_position: int, as_at: dat
     ones). Rounded half up to whole pence per week, so the rate shown is the rate used.
     """
     of_type = rows.type_index == type_position
-    net_weekly = (rows.weekly - rows.contributions).astype(np.float64)
+    net_weekly = rows.net_weekly
     as_at_day = day_number(as_at)
-    year_before = day_number((pd.Timestamp(as_at) - pd.DateOffset(years=1)).date())
+    year_before = _year_before(as_at)
     recent = of_type & (rows.start > year_before) & (rows.start <= as_at_day) & (rows.end > rows.start)
     if recent.any():
         return int(round_pence_array(net_weekly[recent].mean())), "started_last_12_months"
@@ -33,6 +33,12 @@ def default_unit_cost_of_type(rows: RegisterRows, type_position: int, as_at: dat
     if active.any():
         return int(round_pence_array(net_weekly[active].mean())), "active_on_as_at_date"
     return 0, "none"
+
+
+@functools.lru_cache(maxsize=64)
+def _year_before(as_at: date) -> int:
+    """The day number a year before `as_at` (asked once per type and projection)."""
+    return day_number((pd.Timestamp(as_at) - pd.DateOffset(years=1)).date())
 
 
 def default_unit_cost_new(register: pd.DataFrame, types: pd.DataFrame, *, placement_type: str, as_at: date) -> int:
