@@ -56,3 +56,19 @@ def test_uncollected_files_are_served_as_they_are_for_a_minute() -> None:
     response = Client().get("/static/" + BUNDLE)
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "max-age=60, public"
+
+
+def test_every_static_file_a_template_names_exists() -> None:
+    """A page naming a file that is not shipped loads without it (a chart that never draws)."""
+    import re
+
+    named = {
+        (template.relative_to(BASE_DIR / "templates").as_posix(), path)
+        for template in (BASE_DIR / "templates").rglob("*.html")
+        for path in re.findall(r"{%\s*static\s+['\"]([^'\"]+)['\"]\s*%}", template.read_text(encoding="utf-8"))
+    }
+    assert len(named) > 20  # the pages do name their scripts and styles this way
+    from django.contrib.staticfiles import finders
+
+    missing = sorted((template, path) for template, path in named if finders.find(path) is None)
+    assert missing == []
