@@ -8,14 +8,17 @@ stale limit belongs to a worker that died, never to one that is merely busy.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connection, models
+from django.db import DatabaseError, connection, models
 from django.utils import timezone
+
+logger = logging.getLogger(__name__)
 
 
 def beat_seconds() -> float:
@@ -38,7 +41,13 @@ def beating(model: type[models.Model], pk: int) -> Iterator[None]:
     def beat() -> None:
         try:
             while not done.wait(every):
-                model._default_manager.filter(pk=pk, status="running").update(heartbeat_at=timezone.now())
+                try:
+                    model._default_manager.filter(pk=pk, status="running").update(heartbeat_at=timezone.now())
+                except DatabaseError as error:
+                    # A busy database (SQLite's "database is locked" while another process writes)
+                    # costs one beat, not the thread: the next beat comes well inside the stale limit.
+                    logger.warning("A heartbeat of %s %s was not written: %s", model.__name__, pk, error)
+                    connection.close()
         finally:
             connection.close()  # the thread's own database connection
 

@@ -116,6 +116,28 @@ def test_a_running_run_beats_while_its_worker_computes(county, settings) -> None
     assert ForecastRun.objects.get(pk=done.pk).heartbeat_at == done_beat
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_beat_the_database_refuses_costs_that_beat_not_the_heartbeat(county, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from django.db import OperationalError
+    from django.db.models import QuerySet
+
+    settings.OUTTURN_HEARTBEAT_SECONDS = 0.2
+    run = _run(county, status="running", beat_seconds_ago=600, made_seconds_ago=600)
+    old = ForecastRun.objects.get(pk=run.pk).heartbeat_at
+    update, refused = QuerySet.update, []
+
+    def busy_once(self, **kwargs):  # type: ignore[no-untyped-def]
+        if "heartbeat_at" in kwargs and not refused:
+            refused.append(True)
+            raise OperationalError("database is locked")
+        return update(self, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "update", busy_once)
+    with beating(ForecastRun, run.pk):
+        assert wait_until(lambda: ForecastRun.objects.get(pk=run.pk).heartbeat_at > old, timeout=30)
+    assert refused == [True]
+
+
 def _report(authority, as_at, *, status):  # type: ignore[no-untyped-def]
     report = backtest_request(authority=authority, as_at=as_at, user=None)
     BacktestReport.objects.filter(pk=report.pk).update(status=status, finished_at=timezone.now())
