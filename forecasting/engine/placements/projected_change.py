@@ -83,7 +83,8 @@ def project_demand(
             else default_unit_cost_of_type(rows, k, as_at)
         )
         out.unit_costs[k] = unit
-        model, used, method = "n/a", 0, _method_of(asked, code, assumption.net_change, chosen)[0]
+        model, used = "n/a", 0
+        method = plans[code].method if code in plans else _method_of(asked, code, assumption.net_change, chosen)[0]
         if code in plans:
             plan = plans[code]
             factor = scale.get(code)
