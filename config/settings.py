@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Renews a session in use once a minute rather than writing it on every request (core.sessions).
+    "core.sessions.SessionIdleRenewalMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -133,6 +135,9 @@ if os.environ.get("DJANGO_CACHE_URL", "").startswith("redis"):
             "LOCATION": os.environ["DJANGO_CACHE_URL"],
         }
     }
+    # Sessions read from the shared cache, written through to the database. Only with a shared
+    # cache: a cache of each process's own could keep a session another process has ended.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -151,7 +156,9 @@ LOGOUT_REDIRECT_URL = "login"
 
 # Sessions end after 8 idle hours and when the browser closes.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 60 * 60)))
-SESSION_SAVE_EVERY_REQUEST = True
+# Renewed by core.sessions.SessionIdleRenewalMiddleware at most once a minute, not on every request.
+SESSION_SAVE_EVERY_REQUEST = False
+OUTTURN_SESSION_RENEW_SECONDS = int(os.environ.get("OUTTURN_SESSION_RENEW_SECONDS", "60"))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -5,6 +5,8 @@ the screen and the PDF print the same text for the same figure."""
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
 from typing import Any
 
 import wording
@@ -40,12 +42,21 @@ def display_chart(chart: dict[str, Any]) -> dict[str, Any]:
     return shown
 
 
+def chart_digest(chart: dict[str, Any]) -> str:
+    """A digest of everything in a chart: the key its drawn HTML is kept under. From its JSON
+    with sorted keys, so that a chart built afresh and the same chart read back from the cache or
+    from a published snapshot have the same digest."""
+    text = json.dumps(chart, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.blake2b(text.encode(), digest_size=20).hexdigest()
+
+
 def display_document(document: dict[str, Any]) -> dict[str, Any]:
-    """The document with display cells for chart tables, and charts grouped by section."""
+    """The document with charts grouped by section, each with the digest of its content (its
+    table's cells are formatted when the chart is drawn: `chart_tags.chart_section`)."""
     shown = copy.copy(document)
     sections: dict[str, list[dict[str, Any]]] = {}
     for chart in document.get("charts", []):
-        sections.setdefault(chart["section"], []).append(display_chart(chart))
+        sections.setdefault(chart["section"], []).append({**chart, "digest": chart_digest(chart)})
     shown["sections"] = list(sections.items())
     shown["chart_count"] = sum(1 for c in document.get("charts", []) if c.get("figure"))
     commentary = {c["service"]: c for c in document.get("commentary", [])}

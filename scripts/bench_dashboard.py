@@ -27,6 +27,9 @@ BASE_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ou
 os.environ["DATABASE_URL"] = BASE_URL.rsplit("/", 1)[0] + "/" + BASE_URL.rsplit("/", 1)[1].split("?")[0] + "_bench"
 os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+# As deployed (docker-compose.yml): the web workers share a Redis cache (warm documents, drawn
+# charts, sessions).
+os.environ.setdefault("DJANGO_CACHE_URL", "redis://127.0.0.1:6379/1")
 # The sessions made here are signed with the key the server checks them with.
 os.environ["DJANGO_SECRET_KEY"] = secrets.token_urlsafe(50)
 PORT = 8799

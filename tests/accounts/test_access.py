@@ -73,7 +73,31 @@ def test_repeated_failed_sign_ins_are_throttled_even_with_the_right_password(fin
 def test_sessions_expire_after_eight_idle_hours_and_when_the_browser_closes() -> None:
     assert settings.SESSION_COOKIE_AGE == 8 * 60 * 60
     assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE is True
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert "core.sessions.SessionIdleRenewalMiddleware" in settings.MIDDLEWARE
+
+
+def test_a_session_in_use_is_renewed_once_a_minute_not_written_on_every_request() -> None:
+    """Its eight idle hours start again from a request at most a minute after the last renewal."""
+    import time_machine
+    from django.contrib.sessions.models import Session
+
+    user = UserFactory(role=Role.FINANCE_OFFICER)
+    client = Client()
+    with time_machine.travel("2026-12-01 09:00:00+00:00", tick=False):
+        client.force_login(user)
+        assert client.get("/").status_code == 200
+        key = client.session.session_key
+        first = Session.objects.get(session_key=key).expire_date
+        assert first.isoformat() == "2026-12-01T17:00:00+00:00"  # 09:00 + 8 hours
+    with time_machine.travel("2026-12-01 09:00:59+00:00", tick=False):
+        assert client.get("/").status_code == 200
+        assert Session.objects.get(session_key=key).expire_date == first  # 59 s on: not written
+    with time_machine.travel("2026-12-01 09:01:00+00:00", tick=False):
+        assert client.get("/").status_code == 200
+        assert Session.objects.get(session_key=key).expire_date.isoformat() == "2026-12-01T17:01:00+00:00"
+    with time_machine.travel("2026-12-01 17:01:01+00:00", tick=False):
+        response = client.get("/")  # eight hours and a second after the last renewal: signed out
+        assert response.status_code == 302 and "/accounts/sign-in/" in response["Location"]
 
 
 @pytest.mark.parametrize(
