@@ -15,7 +15,8 @@ from dashboards.display import chart_digest, display_document
 
 BODY = Template(
     "{% load chart_tags %}{% drawn_charts doc.sections as drawn %}"
-    "{% for section, charts in doc.sections %}{% for chart in charts %}{{ drawn|chart_html:chart }}{% endfor %}{% endfor %}"
+    "{% for section, charts in doc.sections %}{% for chart in charts %}{{ drawn|chart_html:chart }}"
+    "{% endfor %}{% endfor %}"
 )
 
 
