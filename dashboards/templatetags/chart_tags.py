@@ -27,8 +27,9 @@ CACHE_SECONDS = 3600  # content-addressed: the lifetime only bounds the cache's 
 def drawn_charts(context: template.Context, sections: list[tuple[str, list[dict[str, Any]]]]) -> dict[str, SafeString]:
     """Each chart's section HTML by its digest: `{% drawn_charts doc.sections as drawn %}`."""
     published = context.get("published")
-    shown_as = {"query": context.get("query") or "", "published": published, "print": bool(context.get("print"))}
-    suffix = f"{getattr(published, 'pk', None)}:{int(shown_as['print'])}:{shown_as['query']}"
+    query, printed = str(context.get("query") or ""), bool(context.get("print"))
+    shown_as = {"query": query, "published": published, "print": printed}
+    suffix = f"{getattr(published, 'pk', None)}:{int(printed)}:{query}"
     charts = {chart["digest"]: chart for _, in_section in sections for chart in in_section}
     keys = {digest: f"dashboards:chart-html:{digest}:{suffix}" for digest in charts}
     found = cache.get_many(list(keys.values()))
