@@ -12,8 +12,9 @@ COPY . .
 # serves them from there alone (docs/deployment.md, "Static files").
 ENV DJANGO_STATIC_COLLECTED=1
 RUN DJANGO_SECRET_KEY=build python manage.py collectstatic --noinput
-# The web app, the worker and beat run as a user who owns nothing but var/ (uploads, logs).
-RUN useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin outturn \
+# The web app, the worker and beat run as a user who owns nothing of the app but var/ (uploads,
+# logs); its own home is writable, for Chromium's profile files when it prints a PDF.
+RUN useradd --system --uid 10001 --create-home --home-dir /home/outturn --shell /usr/sbin/nologin outturn \
     && mkdir -p /app/var && chown -R outturn /app/var
 USER outturn
 EXPOSE 8000
