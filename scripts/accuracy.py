@@ -51,6 +51,7 @@ from forecast_runs.demand.series import TOTAL, add_months, month_end, register_f
 from forecasting.engine import backtest as old  # noqa: E402
 from forecasting.engine.calendar import FinancialYear  # noqa: E402
 from forecasting.engine.synthetic import large_county_inputs  # noqa: E402
+from forecasting.models import DEFAULT_PLACEMENT_TYPES  # noqa: E402
 from placements.demo import demo_register  # noqa: E402
 from placements.ssda903 import default_mapping, read_903_files  # noqa: E402
 
@@ -62,6 +63,26 @@ OLD_METHODS = {"net_change": "naive"}  # the engine's name for no change
 # before today, which would move the figures), and the large synthetic county.
 DEMO_YEAR, DEMO_PERIOD = "2024/25", 12
 REGISTER_DATES = 6  # forecast dates every 6 months back from 12 months before the register's end
+
+
+# What the pages call each series: the placement types' names, and the total as the dashboard has it.
+TYPE_NAMES = {code: name for code, name, _after_18 in DEFAULT_PLACEMENT_TYPES} | {TOTAL: "All children"}
+
+
+def named(code: str) -> str:
+    """A series in the councils' words: fostering_ifa -> Independent fostering agency."""
+    return TYPE_NAMES.get(code, code)
+
+
+def chosen_words(methods: Mapping[str, str]) -> str:
+    """Each series and its method in words, the total first: "All children: steady percentage change; ..."."""
+    order = sorted(methods, key=lambda n: (n != TOTAL, named(n)))
+    return "; ".join(f"{named(n)}: {LABELS[methods[n]]}" for n in order)
+
+
+def total_way(scaled_to: str | None) -> str:
+    """How a run reports the total, in words."""
+    return f"scaled to {LABELS[scaled_to]}" if scaled_to else "the plain sum"
 
 
 def origins(data_end: date) -> list[date]:
@@ -119,9 +140,9 @@ def honest_replay(replayer: Replayer, dates: Sequence[date], truth: Mapping[str,
         records[rule] = backtest(partial(replayer.inputs, rule=rule), truth, dates, horizon=24)
         total = records[rule][records[rule]["series"] == TOTAL]
         rows = {LABELS[m]: mape_by_horizon(total[total["method"] == m]) for m in METHODS}
-        table(rows, f"Replay, open episodes missing from a later return {RULE_WORDS[rule]} ({rule})")
+        table(rows, f"Replay, open episodes missing from a later return {RULE_WORDS[rule]}")
     print("\nStarting level on each forecast date (total children, replayed against the full returns):")
-    print("| date | full returns | " + " | ".join(RULES) + " |")
+    print("| date | full returns | " + " | ".join(RULE_WORDS[r] for r in RULES) + " |")
     for d in dates:
         levels = [
             f"{replayer.inputs(d, rule)[TOTAL].values[-1]:.0f} ({len(replayer.clean(d, rule).stale_open)})"
@@ -146,8 +167,8 @@ def reported(
         parts.append(scored(result, truth))
         same = replay[result.rule]
         naive_parts.append(same[(same["origin"] == d) & (same["method"] == "naive")])
-        chosen = ", ".join(f"{s.name} {s.choice.method}" for s in result.series)
-        print(f"\n{d}: rule {result.rule}: {result.rule_reason}\n  {chosen}")
+        chosen = chosen_words({s.name: s.choice.method for s in result.series})
+        print(f"\n{d}: open episodes missing from a later return {result.rule_reason}\n  {chosen}")
     records = pd.concat(parts, ignore_index=True)
     naive = pd.concat(naive_parts, ignore_index=True)
     total = records[records["series"] == TOTAL]
@@ -163,7 +184,7 @@ def reported(
     worse = [h for h in range(1, 13) if h in ours and h in flat and ours[h] > flat[h] + 1e-9]
     print(f"Horizons 1-12 where the reported total is worse than no change: {', '.join(map(str, worse)) or 'none'}")
     intervals_table(records, statistical)
-    summed = pd.concat([as_a_run_shows(r, replay[r.rule]) for r in results], ignore_index=True)
+    summed = pd.concat([as_a_run_shows(r, replay[r.rule], replayer) for r in results], ignore_index=True)
     ways = ", ".join(f"{o} {w}" for o, w in summed.groupby("origin", sort=True)["scaled_to"].first().items())
     print(
         f"\nHow a run reports the total on each date (the sum of the chosen forecasts, or scaled to one method): {ways}"
@@ -177,7 +198,7 @@ def reported(
     print(f"Horizons 1-12 where the total a run shows is worse than no change: {', '.join(map(str, behind)) or 'none'}")
 
 
-def as_a_run_shows(result: DemandResult, replayed: pd.DataFrame) -> pd.DataFrame:
+def as_a_run_shows(result: DemandResult, replayed: pd.DataFrame, replayer: Replayer) -> pd.DataFrame:
     """What a run would report as its number of children on ``result.as_at``: each type's chosen
     forecast added up, scaled where the date's own back-test chose to (``reported_total``), scored
     against the full data (``replayed``: every method's forecast of every type made on that date
@@ -185,12 +206,13 @@ def as_a_run_shows(result: DemandResult, replayed: pd.DataFrame) -> pd.DataFrame
     the date's own back-test."""
     methods = {s.name: s.choice.method for s in result.series if s.name != TOTAL}
     counted = {name: method for name, method in methods.items() if method != "zero"}
-    how = reported_total(result.backtest, counted, {TOTAL: list(counted)})
+    levels = {name: float(s.values[-1]) for name, s in replayer.inputs(result.as_at, result.rule).items()}
+    how = reported_total(result.backtest, counted, {TOTAL: list(counted)}, levels)
     rows = reported_sums(replayed[replayed["origin"] == result.as_at], counted, {TOTAL: list(counted)}, how.scaled_to)
     rows = rows[rows["actual"].notna()].sort_values("horizon").reset_index(drop=True)
     band = calibrated_interval(rows["forecast"].to_numpy(dtype=np.float64), TOTAL, how.calibration)
     rows["p10"], rows["p90"] = band if band is not None and not how.rows.empty else (np.nan, np.nan)
-    rows["scaled_to"] = how.scaled_to or "sum"
+    rows["scaled_to"] = total_way(how.scaled_to)
     return rows
 
 
@@ -231,7 +253,7 @@ def intervals_table(records: pd.DataFrame, statistical: pd.DataFrame) -> None:
     for name, before, after in [*pairs, ("all types", before_types, after_types)]:
         first, later = after[after["horizon"] <= 12], after[after["horizon"] > 12]
         print(
-            f"| {name} | {_shares(before, 'p10_model', 'p90_model')} | {_shares(first, 'p10', 'p90')} "
+            f"| {named(name)} | {_shares(before, 'p10_model', 'p90_model')} | {_shares(first, 'p10', 'p90')} "
             f"({_shares(first, 'p10_model', 'p90_model')}) | {_share(later, 'p10', 'p90')} |"
         )
 
@@ -251,7 +273,7 @@ def latest(replayer: Replayer) -> None:
     result = forecast_returns(replayer, replayer.data_end, horizon=24)
     print(f"\nAs at {replayer.data_end}: open episodes missing from a later return {result.rule_reason}")
     for s in result.series:
-        print(f"  {s.name}: {s.choice.reason}")
+        print(f"  {named(s.name)}: {s.choice.reason}")
     print(f"  {len(result.stale_open)} children listed for the officer")
 
 
@@ -274,10 +296,7 @@ def register_accuracy(name: str, register: pd.DataFrame, types: pd.DataFrame, da
     )
     print(f"\n{name}: forecast dates {', '.join(map(str, dates))}; register to {data_end}")
     for d, c in choices.items():
-        print(
-            f"  {d}: total {c.choices[TOTAL].method}; "
-            + ", ".join(f"{n} {x.method}" for n, x in sorted(c.choices.items()) if n != TOTAL)
-        )
+        print(f"  {d}: " + chosen_words({n: x.method for n, x in c.choices.items()}))
     table(
         {
             "reported (chosen method, own series)": mape_by_horizon(total),
@@ -301,7 +320,7 @@ def register_accuracy(name: str, register: pd.DataFrame, types: pd.DataFrame, da
         f"all types {_shares(types_part, 'p10', 'p90')}"
     )
     summed = reported_total_records(records, choices)
-    print("How a run reports the total: " + ", ".join(f"{d} {c.scaled_to or 'sum'}" for d, c in choices.items()))
+    print("How a run reports the total: " + ", ".join(f"{d} {total_way(c.scaled_to)}" for d, c in choices.items()))
     print(
         "The total a run shows (the chosen forecasts added up, scaled where chosen): MAPE "
         + " / ".join(f"{mape_by_horizon(summed).get(h, np.nan):.1f}" for h in SHOWN[:4])

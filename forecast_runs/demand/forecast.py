@@ -77,7 +77,12 @@ class DemandResult:
 
 
 def forecast_series(
-    inputs: Mapping[str, SeriesInputs], records: pd.DataFrame, *, horizon: int, method: str = "auto"
+    inputs: Mapping[str, SeriesInputs],
+    records: pd.DataFrame,
+    *,
+    horizon: int,
+    method: str = "auto",
+    levels: Mapping[str, float] | None = None,
 ) -> tuple[list[SeriesForecast], Calibration]:
     """Each series' forecast ``horizon`` dates on with the method its back-test ``records``
     choose (or ``method``), and the interval calibrated from the same records."""
@@ -91,7 +96,7 @@ def forecast_series(
         )
         for name, series in inputs.items()
     }
-    calibration = calibrate(records, {n: c.method for n, c in choices.items()})
+    calibration = calibrate(records, {n: c.method for n, c in choices.items()}, levels=levels, totals=(TOTAL,))
     out = []
     for name, series in inputs.items():
         choice = choices[name]
@@ -131,7 +136,8 @@ def forecast_returns(
     replayed = replay_backtest(replayer, as_at, method=method, rules=rules)
     rule, why, records = replayed.rule, replayed.rule_reason, replayed.records
     inputs = replayer.inputs(as_at, rule, horizon)
-    series, calibration = forecast_series(inputs, records, horizon=horizon, method=method)
+    levels = {name: float(s.values[-1]) for name, s in inputs.items() if len(s.values)}
+    series, calibration = forecast_series(inputs, records, horizon=horizon, method=method, levels=levels)
     cleaned = replayer.clean(as_at, rule)
     return DemandResult(as_at, series, records, calibration, rule, why, cleaned.stale_open, cleaned.issues)
 

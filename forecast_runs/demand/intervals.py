@@ -4,15 +4,28 @@ For the chosen method, the ratio actual / forecast of every back-test forecast a
 an error the method really made. The interval at h is the forecast times the 10% and 90% points
 of those ratios, taken as split-conformal does (the k-th smallest of n, k = floor(0.1 (n + 1))
 below and ceil(0.9 (n + 1)) above, so that a new ratio falls inside with at least 80% chance).
-A series with fewer than ``MIN_RATIOS`` ratios at h uses the ratios of every series at h
-(pooled); a horizon with no ratios widens the last one that had some by the square root of the
-horizons' ratio (errors grow roughly like a random walk's).
+A series with fewer than ``MIN_RATIOS`` ratios at h has no quantile of its own.
+
+Placement types are small counts: a type of 3 children moves by whole children, and its
+handful of ratios (one per back-test date) says little. So the errors of every type are also
+pooled, each divided by the spread a count of its size has by chance (``count_scale``, the
+square root of the forecast plus one), and the same split-conformal points of those scaled
+errors, times the scale of a series' own number on the as-at date, give a band for any series
+(``scaled_band``). A type takes the wider of its own ratios and that band, or the band alone
+when it has too few ratios (up to a year ahead; further ahead, where errors follow trends
+common to every type, the ratios of every series pooled). A total (and the total a run
+reports) takes the wider of its own ratios and the band, or, with too few ratios, the ratios
+of every series pooled, as before. An analyst's series and yearly counts (no ``levels``) keep
+own ratios or else pooled ratios.
+
+A horizon with no band widens the last one that had some by the square root of the horizons'
+ratio (errors grow roughly like a random walk's).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -27,6 +40,10 @@ MIN_RATIOS = 9  # the fewest ratios whose 10% and 90% order statistics exist (k 
 SHORT_SERIES_MIN_SPREAD = 0.1
 SHORT_SERIES_UNKNOWN_SPREAD = 0.5
 _EPSILON = 1e-9
+# A type with too few ratios of its own takes the chance band alone up to a year ahead (the
+# horizons a run shows and the choice of method looks at); further ahead, where errors follow
+# trends common to every type rather than chance, the ratios of every series pooled.
+CHANCE_ALONE_UP_TO = 12
 
 
 def conformal_bounds(ratios: Sequence[float]) -> tuple[float, float] | None:
@@ -68,21 +85,108 @@ class Calibration:
         return pd.DataFrame(rows, columns=["series", "horizon", "low", "high", "source"])
 
 
-def calibrate(records: pd.DataFrame, chosen: Mapping[str, str], *, min_ratios: int = MIN_RATIOS) -> Calibration:
-    """Interval ratios for each series' ``chosen`` method from back-test ``records``."""
+def count_scale(level: float) -> float:
+    """How much a count of ``level`` children moves by chance alone, roughly: sqrt(level + 1)
+    (a Poisson count's spread, with one child added so that a type of none or one has a scale)."""
+    return math.sqrt(max(level, 0.0) + 1.0)
+
+
+def scaled_errors(rows: pd.DataFrame) -> pd.Series:
+    """(actual - forecast) / count_scale(forecast) of each back-test row: errors of types of 3
+    and of 300 children on one footing, so that they can be pooled."""
+    forecast = rows["forecast"].astype(float).clip(lower=0.0)
+    return (rows["actual"].astype(float) - forecast) / np.sqrt(forecast + 1.0)
+
+
+def scaled_band(bounds: tuple[float, float], level: float) -> tuple[float, float] | None:
+    """Pooled scaled errors (low, high) as ratios for a series now at ``level``: 1 + bound x
+    count_scale(level) / level (the low one never below 0); None for a series at 0."""
+    if not level > 0:
+        return None
+    spread = count_scale(level) / level
+    return max(0.0, 1.0 + bounds[0] * spread), 1.0 + bounds[1] * spread
+
+
+def calibrate(
+    records: pd.DataFrame,
+    chosen: Mapping[str, str],
+    *,
+    min_ratios: int = MIN_RATIOS,
+    levels: Mapping[str, float] | None = None,
+    totals: Collection[str] = (),
+) -> Calibration:
+    """Interval ratios for each series' ``chosen`` method from back-test ``records``.
+
+    Without ``levels`` (an analyst's series, yearly counts): a series' own ratios at a horizon
+    when it has ``min_ratios``, else the ratios of every series pooled. With ``levels`` (each
+    series' number on the as-at date; the monthly forecast of placement types): the errors of
+    every type but ``totals`` are also pooled as scaled errors (``scaled_errors``) and turned
+    into ratios at each series' level (``scaled_band``), the chance a count of that size has of
+    moving. A type takes the wider of its own ratios and that band, or the band alone when it
+    has too few of its own (up to ``CHANCE_ALONE_UP_TO`` months ahead; further, the pooled
+    ratios); a total takes the wider of its own ratios and the band, or, with too few, the
+    pooled ratios (its errors are not those of independent small counts)."""
     method = records["series"].map(chosen)
-    rows = records[(records["method"] == method) & (records["forecast"] > 0)]
+    chosen_rows = records[records["method"] == method]
+    rows = chosen_rows[chosen_rows["forecast"] > 0]
     ratio = (rows["actual"] / rows["forecast"]).astype(float)
+    typed = chosen_rows[~chosen_rows["series"].isin(list(totals))]
+    scaled = scaled_errors(typed).groupby(typed["horizon"].astype(int)) if levels is not None else None
+    scaled_at = {int(h): part.tolist() for h, part in scaled} if scaled is not None else {}
     bands: dict[tuple[str, int], tuple[float, float, str]] = {}
-    for horizon, at_h in ratio.groupby(rows["horizon"]):
+    for horizon in sorted({int(h) for h in rows["horizon"]} | set(scaled_at)):
+        at_h = ratio[rows["horizon"] == horizon]
         pooled = conformal_bounds(at_h.tolist()) if len(at_h) >= min_ratios else None
+        errors = scaled_at.get(horizon, [])
+        pooled_scaled = conformal_bounds(errors) if len(errors) >= min_ratios else None
         for series in chosen:
             own = at_h[rows.loc[at_h.index, "series"] == series]
             bounds = conformal_bounds(own.tolist()) if len(own) >= min_ratios else None
-            if bounds is not None:
-                bands[(series, int(horizon))] = (*bounds, "own")
+            level = (levels or {}).get(series, math.nan)
+            chance = scaled_band(pooled_scaled, level) if pooled_scaled is not None else None
+            if bounds is not None and chance is not None:
+                low, high = min(bounds[0], chance[0]), max(bounds[1], chance[1])
+                bands[(series, horizon)] = (low, high, "own" if (low, high) == bounds else "own, widened")
+            elif bounds is not None:
+                bands[(series, horizon)] = (*bounds, "own")
+            elif chance is not None and series not in totals and horizon <= CHANCE_ALONE_UP_TO:
+                bands[(series, horizon)] = (*chance, "pooled scaled")
             elif pooled is not None:
-                bands[(series, int(horizon))] = (*pooled, "pooled")
+                bands[(series, horizon)] = (*pooled, "pooled")
+    return Calibration(bands)
+
+
+def chance_band(
+    records: pd.DataFrame,
+    chosen: Mapping[str, str],
+    levels: Mapping[str, float],
+    series: Collection[str],
+    *,
+    min_ratios: int = MIN_RATIOS,
+) -> Calibration:
+    """Only the pooled scaled band (``calibrate``) of each of ``series``, from the errors of the
+    types in ``chosen``, at ``levels``."""
+    method = records["series"].map(chosen)
+    typed = records[(records["method"] == method) & records["series"].isin(list(chosen))]
+    bands: dict[tuple[str, int], tuple[float, float, str]] = {}
+    for horizon, errors in scaled_errors(typed).groupby(typed["horizon"].astype(int)):
+        bounds = conformal_bounds(errors.tolist()) if len(errors) >= min_ratios else None
+        for name in series:
+            band = scaled_band(bounds, levels.get(name, math.nan)) if bounds is not None else None
+            if band is not None:
+                bands[(name, int(horizon))] = (*band, "pooled scaled")
+    return Calibration(bands)
+
+
+def widest(first: Calibration, second: Calibration) -> Calibration:
+    """Each (series, horizon) of either, the lower of the low ratios and the higher of the high."""
+    bands = dict(first.bands)
+    for key, (low, high, source) in second.bands.items():
+        if key in bands:
+            low0, high0, source0 = bands[key]
+            bands[key] = (min(low, low0), max(high, high0), f"{source0} and {source}")
+        else:
+            bands[key] = (low, high, source)
     return Calibration(bands)
 
 

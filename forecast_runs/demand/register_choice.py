@@ -102,7 +102,8 @@ def choose_from_register(
         errors.setdefault(str(row.series), {}).setdefault(str(row.method), {})[int(row.horizon)] = float(row.mape)
     if groups is None:
         groups = {TOTAL: [name for name in history if name != TOTAL]}
-    reported = _add_reported(records, choices, groups, by_method, errors)
+    levels = {n: float(v[-1]) for n, v in history.items() if len(v)}
+    reported = _add_reported(records, levels, choices, groups, by_method, errors)
     return RegisterChoice(
         choices,
         ratios,
@@ -117,6 +118,7 @@ def choose_from_register(
 
 def _add_reported(
     records: pd.DataFrame,
+    levels: Mapping[str, float],
     choices: Mapping[str, Choice],
     groups: Mapping[str, Collection[str]],
     by_method: dict[str, dict[str, list[tuple[float, float]]]],
@@ -126,7 +128,7 @@ def _add_reported(
     there are enough errors to calibrate) added to ``errors`` and ``by_method`` under
     ``REPORTED``; None when no total could be measured."""
     types = {n: c.method for n, c in choices.items() if n != TOTAL and c.method != "zero"}
-    reported = reported_total(records, types, groups)
+    reported = reported_total(records, types, groups, levels)
     rows, calibration = reported.rows, reported.calibration
     if rows.empty:
         return None
@@ -146,7 +148,10 @@ def _ratios(
     """The (low, high) ratios at horizons 1-12 of each series' method in ``methods``, from that
     method's back-test errors; a series too short to back-test, or with too few errors, gets the
     wide interval of a short series, and one with no placements none."""
-    calibration = calibrate(records, {n: m for n, m in methods.items() if choices[n].method != "zero"})
+    levels = {n: float(v[-1]) for n, v in history.items() if len(v)}
+    calibration = calibrate(
+        records, {n: m for n, m in methods.items() if choices[n].method != "zero"}, levels=levels, totals=(TOTAL,)
+    )
     ones = np.ones(HORIZONS)
     out: dict[str, list[tuple[float, float]]] = {}
     for name, choice in choices.items():

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 
 import numpy as np
@@ -120,7 +121,15 @@ def test_the_totals_a_run_reports_are_scored_and_calibrated_as_the_sum_of_the_ch
     # smallest, 0.8; k = ceil(0.9 × 17) = 16 → the largest, 1.25
     expected = (0.8, 1.25)
     assert chosen.method_ratios[TOTAL][REPORTED][0] == pytest.approx(expected)
-    assert chosen.method_ratios[IN_CARE][REPORTED][0] == pytest.approx(expected)
+    # Each total is at least the types' chance band: the types' 16 scaled errors (actual -
+    # forecast) / sqrt(forecast + 1), fostering's flow from (10 - 12.5)/sqrt(13.5) = -0.680 to
+    # (10 - 8)/sqrt(9) = 0.667 and residential's 0; k = 1st and 16th, the extremes. Children in
+    # care are fostering's 10 children: spread sqrt(11)/10 = 0.332, so (1 - 0.680 x 0.332,
+    # 1 + 0.667 x 0.332) = (0.774, 1.221): lower than 0.8 below, so 0.774; 1.25 stays above.
+    # Every child (15, spread sqrt(16)/15 = 0.267: 0.819 and 1.178) is inside (0.8, 1.25).
+    spread = math.sqrt(11.0) / 10.0
+    in_care = (1.0 - 2.5 / math.sqrt(13.5) * spread, 1.25)
+    assert chosen.method_ratios[IN_CARE][REPORTED][0] == pytest.approx(in_care)
 
 
 def test_a_lone_total_with_too_few_errors_is_pooled_with_the_types() -> None:
@@ -132,8 +141,13 @@ def test_a_lone_total_with_too_few_errors_is_pooled_with_the_types() -> None:
     # Only the total (8 ratios, too few; no other total to pool with): pooled with the types'
     # chosen methods, 24 ratios: the total's 15/17.5 … 15/13, fostering's 10/12.5 … 10/8 and
     # residential's 5/5 (8 times). k = floor(0.1 × 25) = 2 → 2nd smallest (0.8, 15/17.5);
-    # k = ceil(0.9 × 25) = 23 → 2nd largest (1.25, 15/13)
-    assert chosen.method_ratios[TOTAL][REPORTED][0] == pytest.approx((15 / 17.5, 15 / 13))
+    # k = ceil(0.9 × 25) = 23 → 2nd largest (1.25, 15/13): (0.857, 1.154). Widened to the types'
+    # chance band at the total's 15 children: their 16 scaled errors run from (10 - 12.5)/sqrt(13.5)
+    # = -0.680 to (10 - 8)/sqrt(9) = 0.667 (k = 1st and 16th), spread sqrt(16)/15 = 0.267:
+    # (1 - 0.680 x 0.267, 1 + 0.667 x 0.267) = (0.819, 1.178), wider on both sides.
+    spread = 4.0 / 15.0
+    widened = (1.0 - 2.5 / math.sqrt(13.5) * spread, 1.0 + 2.0 / 3.0 * spread)
+    assert chosen.method_ratios[TOTAL][REPORTED][0] == pytest.approx(widened)
 
 
 def test_a_reported_total_leaves_out_a_date_a_member_was_not_forecast_on_and_types_with_no_children() -> None:
