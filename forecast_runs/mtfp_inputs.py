@@ -14,11 +14,12 @@ from accounts.models import Authority
 from benchmarks import selectors as benchmark_selectors
 from forecast_runs.demand.mtfp import (
     SCENARIOS,
+    Blend,
     MtfpSettings,
     NumberPath,
     PlacementsLine,
+    forecast_numbers,
     mtfp_table,
-    number_paths,
     plan_years,
 )
 from forecast_runs.demand.series import placement_series
@@ -45,7 +46,11 @@ class AuthorityMtfp:
     settings: MtfpSettings
     table: pd.DataFrame
     service_areas: dict[str, str]
-    used_published: bool
+    blend: Blend | None  # None: the authority has no published 31 March numbers
+
+    @property
+    def used_published(self) -> bool:
+        return self.blend is not None and self.blend.weight > 0
 
 
 def as_at_of(year: FinancialYear) -> date:
@@ -64,7 +69,8 @@ def authority_mtfp(*, authority: Authority, year: FinancialYear) -> AuthorityMtf
     history_from = start or (pd.Timestamp(register["start_date"].min()).date() if len(register) else as_at)
     numbers = placement_series(register, types, as_at=as_at, history_from=history_from, horizon=1)
     published = published_31_march_numbers(authority)
-    paths = number_paths(numbers, first_year=first_year, published=published)
+    forecast = forecast_numbers(numbers, first_year=first_year, published=published)
+    paths = forecast.paths
     lines = [
         PlacementsLine(code, name, type_code)
         for code, name, type_code in BudgetLine.objects.filter(
@@ -86,7 +92,7 @@ def authority_mtfp(*, authority: Authority, year: FinancialYear) -> AuthorityMtf
         savings=savings_by_year(authority, first_year),
     )
     table = mtfp_table(paths, settings)
-    return AuthorityMtfp(year, as_at, paths, settings, table, areas, published is not None and len(published) >= 4)
+    return AuthorityMtfp(year, as_at, paths, settings, table, areas, forecast.blend)
 
 
 def current_costs(register: pd.DataFrame, as_at: date) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
