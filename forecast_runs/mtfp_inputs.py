@@ -17,6 +17,7 @@ from forecast_runs.demand.mtfp import (
     Blend,
     MtfpSettings,
     NumberPath,
+    OtherLine,
     PlacementsLine,
     forecast_numbers,
     mtfp_table,
@@ -83,13 +84,15 @@ def authority_mtfp(*, authority: Authority, year: FinancialYear) -> AuthorityMtf
         BudgetLine.objects.filter(authority=authority, category="placements").values_list("code", "service_area__name")
     )
     weekly, shares = current_costs(register, as_at)
+    savings = savings_by_year(authority, first_year)
     settings = MtfpSettings(
         first_year=first_year,
         weekly_costs=weekly,
         lines=lines,
         line_shares=shares,
         inflation=scenario_inflation(authority, list(weekly)),
-        savings=savings_by_year(authority, first_year),
+        savings=savings,
+        other_lines=other_lines_with_savings(authority, lines, savings),
     )
     table = mtfp_table(paths, settings)
     return AuthorityMtfp(year, as_at, paths, settings, table, areas, forecast.blend)
@@ -125,6 +128,17 @@ def scenario_inflation(authority: Authority, types: list[str]) -> dict[str, dict
             if pct is not None:
                 out.setdefault(scenario.name, {})[t] = float(pct)
     return out
+
+
+def other_lines_with_savings(
+    authority: Authority, lines: list[PlacementsLine], savings: dict[str, dict[str, int]]
+) -> list[OtherLine]:
+    """The authority's lines that are not placements lines (of a type) but have savings planned
+    in a year of the plan, by code."""
+    placements = {line.code for line in lines}
+    codes = sorted({code for by_line in savings.values() for code, v in by_line.items() if v} - placements)
+    names = dict(BudgetLine.objects.filter(authority=authority, code__in=codes).values_list("code", "name"))
+    return [OtherLine(code, names.get(code, code)) for code in codes]
 
 
 def savings_by_year(authority: Authority, first_year: int) -> dict[str, dict[str, int]]:

@@ -115,6 +115,18 @@ def page_context(plan: AuthorityMtfp) -> dict[str, Any]:
                     "cells": [wording.money(int(cells.loc[s, "requirement"])) for s in SCENARIOS],
                 }
             )
+        for other in plan.settings.other_lines:
+            cells = part[part["line_code"] == other.code].set_index("scenario")
+            if cells.empty:
+                continue
+            rows.append(
+                {
+                    "line": other.name,
+                    "number": "",
+                    "savings": wording.money(int(cells.loc["middle", "savings"])),
+                    "cells": [wording.money(int(cells.loc[s, "requirement"])) for s in SCENARIOS],
+                }
+            )
         totals = [wording.money(int(part[part["scenario"] == s]["requirement"].sum())) for s in SCENARIOS]
         tables.append({"year": label, "rows": rows, "totals": totals})
     names = _type_names()

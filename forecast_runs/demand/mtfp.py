@@ -109,10 +109,18 @@ class PlacementsLine:
 
 
 @dataclass(frozen=True)
+class OtherLine:
+    """A line that is not a placements line but has savings planned in a year of the plan."""
+
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
 class MtfpSettings:
     """Everything besides the numbers: the current year (its start), today's weekly net cost by
     type (pence), the lines, each type's share of cost by line, inflation by scenario and type
-    (% a year), and savings by year label and line (pence)."""
+    (% a year), savings by year label and line (pence), and the other lines with savings."""
 
     first_year: int  # the start of the current financial year, e.g. 2024 for 2024/25
     weekly_costs: Mapping[str, int]
@@ -120,6 +128,7 @@ class MtfpSettings:
     line_shares: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
     inflation: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     savings: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    other_lines: Sequence[OtherLine] = ()
 
     def rate(self, scenario: str, placement_type: str) -> float:
         chosen = self.inflation.get(scenario, {})
@@ -359,7 +368,9 @@ def scaled(path: NumberPath, factors: FloatArray) -> NumberPath:
 
 
 def mtfp_table(paths: Mapping[str, NumberPath], settings: MtfpSettings) -> pd.DataFrame:
-    """One row per year, placements line and scenario (``TABLE_COLUMNS``); money in pence."""
+    """One row per year, placements line and scenario (``TABLE_COLUMNS``); money in pence. A
+    line that is not a placements line has a row in a year where savings are planned on it: no
+    cost, its savings, and a requirement of minus the savings (they come off the total)."""
     rows = []
     for label, start, end in plan_years(settings.first_year):
         k = int(label[:4]) - settings.first_year
@@ -373,6 +384,10 @@ def mtfp_table(paths: Mapping[str, NumberPath], settings: MtfpSettings) -> pd.Da
                     (label, line.code, line.name, line.placement_type, scenario, average, march, weekly)
                     + (cost, saving, cost - saving)
                 )
+            for other in settings.other_lines:
+                saving = int(settings.savings.get(label, {}).get(other.code, 0))
+                if saving:
+                    rows.append((label, other.code, other.name, "", scenario, 0.0, 0.0, 0.0, 0, saving, -saving))
     return pd.DataFrame(rows, columns=TABLE_COLUMNS)
 
 

@@ -20,6 +20,7 @@ from forecast_runs.demand.methods import damped_drift
 from forecast_runs.demand.mtfp import (
     MtfpSettings,
     NumberPath,
+    OtherLine,
     PlacementsLine,
     blend_backtest,
     budget_rows,
@@ -87,6 +88,22 @@ def test_a_scenario_setting_replaces_the_default_price_rise() -> None:
     table = mtfp_table({IFA: path}, settings(inflation={"middle": {IFA: 10.0}})).set_index(["year", "scenario"])
     # 70,000 x 1.10 = 77,000 a week; 10 children: 110,000p a day.
     assert table.loc[("2025/26", "middle"), "cost"] == 110_000 * 365
+
+
+def test_savings_on_a_line_that_is_not_placements_come_off_the_total() -> None:
+    path = flat_path(date(2025, 3, 31), 36, 10, 10, 10)
+    legal = OtherLine("LEG-EXT", "External legal costs")
+    savings = {"2025/26": {"CIC-IFA": 1_000_000, "LEG-EXT": 200_000}, "2026/27": {"LEG-EXT": 0}}
+    table = mtfp_table({IFA: path}, settings(savings=savings, other_lines=[legal]))
+    year = table[(table["year"] == "2025/26") & (table["scenario"] == "middle")].set_index("line_code")
+    # The legal line costs nothing here; its £2,000 saving is a requirement of -£2,000, so the
+    # year's total is £379,600 - £10,000 - £2,000 = £367,600.
+    assert year.loc["LEG-EXT", "cost"] == 0 and year.loc["LEG-EXT", "savings"] == 200_000
+    assert year.loc["LEG-EXT", "requirement"] == -200_000
+    assert int(year["requirement"].sum()) == 37_960_000 - 1_000_000 - 200_000 == 36_760_000
+    # Every scenario carries it; a year with no saving on the line has no row for it.
+    assert len(table[(table["year"] == "2025/26") & (table["line_code"] == "LEG-EXT")]) == 3
+    assert table[(table["year"] == "2026/27") & (table["line_code"] == "LEG-EXT")].empty
 
 
 def test_a_type_on_two_lines_is_split_by_todays_cost_on_each_and_the_pence_add_up() -> None:

@@ -74,6 +74,28 @@ def test_finance_sees_each_lines_requirement_by_year_and_scenario(county, financ
     assert "External legal costs" not in text  # not a placements line
 
 
+def test_savings_on_other_lines_reach_the_table_and_come_off_the_total(  # type: ignore[no-untyped-def]
+    county, finance_officer, client_for, tmp_path: Path
+) -> None:
+    savings = tmp_path / "more-savings.csv"
+    savings.write_text(
+        SAVINGS + "CS/24/02,Fewer external legal cases,Legal,LEG-EXT,on_track,0,2000\n", encoding="utf-8"
+    )
+    call_command(
+        "import_data", "savings", str(savings), "--year", "2024/25", "--authority", county.code, "--as-at", "2024-09-30"
+    )
+    text = client_for(finance_officer).get(URL).content.decode()
+    year = text.split("Budget requirement, 2025/26")[1].split("</table>")[0]
+    # The legal line's £2,000 saving in 2025/26 is on a row of its own, in brackets, and the middle
+    # total is the fostering line's £103,880 less £2,000: £101,880.
+    assert "External legal costs" in year and "(£2,000)" in year
+    assert "£101,880" in year
+    assert "External legal costs" not in text.split("Budget requirement, 2026/27")[1].split("</table>")[0]
+    # Next year's budget file holds the placements lines only.
+    csv_text = client_for(finance_officer).get(URL, {"table": "budget", "format": "csv"}).content.decode("utf-8-sig")
+    assert "LEG-EXT" not in csv_text
+
+
 def test_next_years_budget_file_loads_with_the_budget_import(  # type: ignore[no-untyped-def]
     county, finance_officer, client_for, tmp_path: Path
 ) -> None:
