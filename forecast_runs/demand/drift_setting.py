@@ -67,9 +67,16 @@ def drift_setting(as_at: date) -> DriftSetting:
     return _choose_cached(last_known_year(as_at))
 
 
-@lru_cache(maxsize=64)
 def _choose_cached(known_to: int) -> DriftSetting:
-    years, panel = read_panel(PANEL)
+    return _choose_from(PANEL, known_to)
+
+
+@lru_cache(maxsize=64)
+def _choose_from(path: Path, known_to: int) -> DriftSetting:
+    # Without the published numbers there is no evidence for any drift: no change.
+    if not path.is_file():
+        return NO_CHANGE
+    years, panel = read_panel(path)
     return choose_setting(years, panel, known_to)
 
 

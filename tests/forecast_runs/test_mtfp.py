@@ -179,6 +179,21 @@ def test_the_drift_setting_of_a_date_uses_the_last_31_march_on_or_before_it() ->
         assert drift_setting(date(2019, 3, 31)) == DriftSetting(0.5, 2)
 
 
+def test_without_the_published_numbers_the_drift_is_no_change(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from forecast_runs.demand import drift_setting as module
+
+    monkeypatch.setattr(module, "PANEL", tmp_path / "missing.csv")
+    assert drift_setting(date(2024, 3, 31)) == DriftSetting(0.0, 1, None)
+    path = tmp_path / "panel.csv"
+    path.write_text("old_la_code,la_name,2010,2011,2012\n1,A,100,110,120\n2,B,100,x,100\n", encoding="utf-8")
+    years, panel = module.read_panel(path)
+    # "x" (suppressed) is missing, never zero; B has no complete pair, so only A is scored: from
+    # 2011, 110 + s x 10 against 120 in 2012, exact with all of the change (s = 1).
+    assert years == [2010, 2011, 2012] and np.isnan(panel[1, 1])
+    monkeypatch.setattr(module, "PANEL", path)
+    assert drift_setting(date(2012, 3, 31)).share == 1.0
+
+
 def flat_numbers() -> dict[str, SeriesInputs]:
     months = future_dates(date(2022, 3, 31), "month", 36)
     return {
