@@ -2,9 +2,11 @@
 numbers of children by placement type, their cost with a scenario inflation per type, and the
 budget requirement of each placements line, best / middle / worst (docs/mtfp.md).
 
-Pure pandas: no Django. ``number_paths`` forecasts month-end numbers by type from the register's
-history (the demand code's own choice of method and calibrated 10-90% interval), optionally
-moved towards the authority's published 31 March series. ``mtfp_table`` costs them:
+Pure pandas: no Django. ``forecast_numbers`` forecasts month-end numbers by type from the
+register's history (the demand code's own choice of method and calibrated 10-90% interval),
+moved towards the authority's published 31 March series as far as the register's own back-test
+says helps (``blend_backtest``, ``choose_blend``; not at all when it cannot tell).
+``mtfp_table`` costs them:
 
 - the weekly net cost of a type in year k (k = 1, 2, 3 after the current year) is today's
   times (1 + inflation of the type in the scenario) to the power k, never rounded;
@@ -172,15 +174,6 @@ class Blend:
 class Numbers:
     paths: dict[str, NumberPath]
     blend: Blend | None  # None: no published series was given
-
-
-def number_paths(
-    numbers: Mapping[str, SeriesInputs],
-    *,
-    first_year: int,
-    published: Mapping[int, int] | None = None,
-) -> dict[str, NumberPath]:
-    return forecast_numbers(numbers, first_year=first_year, published=published).paths
 
 
 def forecast_numbers(
