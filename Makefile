@@ -50,6 +50,7 @@ bench: install
 accuracy: install
 	$(BIN)/python scripts/accuracy.py
 	$(BIN)/python scripts/accuracy_published.py
+	$(BIN)/python scripts/accuracy_mtfp_blend.py
 
 worker: install
 	$(BIN)/celery -A config worker --loglevel=INFO

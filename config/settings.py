@@ -258,6 +258,10 @@ WHITENOISE_USE_FINDERS = not STATIC_COLLECTED
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
 
+# The DfE release seed_demo loads (the full one shipped in data/dfe-published/); the test suite
+# points it at a trimmed copy holding the demo county's council, neighbours, region and England.
+OUTTURN_DEMO_PUBLISHED_RELEASE = BASE_DIR / "data" / "dfe-published" / "lait-bds-long-2025-11-03.parquet"
+
 # Uploads: refuse anything bigger than this before reading it (the 50 MB file case).
 OUTTURN_MAX_UPLOAD_BYTES = int(os.environ.get("OUTTURN_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -13,15 +13,19 @@ from benchmarks.services import authority_link_set
 from core.services import import_run
 
 DATA = Path("data") / "dfe-published"
-RELEASE = "lait-bds-long-2025-11-03.parquet"
 NEIGHBOURS = "statistical-neighbours-may-2025.xlsx"
 # Nottinghamshire: a county council with about 1,000 children looked after, like Shireford.
 DEMO_LA_NUMBER = 891
 
 
 def seed_demo_data(*, authority: Authority, year_label: str, period: int, users: dict[str, User]) -> None:
-    for kind, name in (("benchmarks", RELEASE), ("statistical_neighbours", NEIGHBOURS)):
-        path = Path(settings.BASE_DIR) / DATA / name
+    # The release is the setting's (the full file; the test suite's trimmed copy has the same name).
+    release = Path(settings.OUTTURN_DEMO_PUBLISHED_RELEASE)
+    for kind, path in (
+        ("benchmarks", release),
+        ("statistical_neighbours", Path(settings.BASE_DIR) / DATA / NEIGHBOURS),
+    ):
+        name = path.name
         plan, _ = import_run(authority=authority, kind=kind, source=name, data=path.read_bytes(), options={}, user=None)
         if not plan.ok:
             raise RuntimeError(f"The demo's {name} could not be loaded: {plan.errors[0]}")

@@ -14,11 +14,13 @@ from accounts.models import Authority
 from benchmarks import selectors as benchmark_selectors
 from forecast_runs.demand.mtfp import (
     SCENARIOS,
+    Blend,
     MtfpSettings,
     NumberPath,
+    OtherLine,
     PlacementsLine,
+    forecast_numbers,
     mtfp_table,
-    number_paths,
     plan_years,
 )
 from forecast_runs.demand.series import placement_series
@@ -45,7 +47,11 @@ class AuthorityMtfp:
     settings: MtfpSettings
     table: pd.DataFrame
     service_areas: dict[str, str]
-    used_published: bool
+    blend: Blend | None  # None: the authority has no published 31 March numbers
+
+    @property
+    def used_published(self) -> bool:
+        return self.blend is not None and self.blend.weight > 0
 
 
 def as_at_of(year: FinancialYear) -> date:
@@ -64,7 +70,8 @@ def authority_mtfp(*, authority: Authority, year: FinancialYear) -> AuthorityMtf
     history_from = start or (pd.Timestamp(register["start_date"].min()).date() if len(register) else as_at)
     numbers = placement_series(register, types, as_at=as_at, history_from=history_from, horizon=1)
     published = published_31_march_numbers(authority)
-    paths = number_paths(numbers, first_year=first_year, published=published)
+    forecast = forecast_numbers(numbers, first_year=first_year, published=published)
+    paths = forecast.paths
     lines = [
         PlacementsLine(code, name, type_code)
         for code, name, type_code in BudgetLine.objects.filter(
@@ -77,16 +84,18 @@ def authority_mtfp(*, authority: Authority, year: FinancialYear) -> AuthorityMtf
         BudgetLine.objects.filter(authority=authority, category="placements").values_list("code", "service_area__name")
     )
     weekly, shares = current_costs(register, as_at)
+    savings = savings_by_year(authority, first_year)
     settings = MtfpSettings(
         first_year=first_year,
         weekly_costs=weekly,
         lines=lines,
         line_shares=shares,
         inflation=scenario_inflation(authority, list(weekly)),
-        savings=savings_by_year(authority, first_year),
+        savings=savings,
+        other_lines=other_lines_with_savings(authority, lines, savings),
     )
     table = mtfp_table(paths, settings)
-    return AuthorityMtfp(year, as_at, paths, settings, table, areas, published is not None and len(published) >= 4)
+    return AuthorityMtfp(year, as_at, paths, settings, table, areas, forecast.blend)
 
 
 def current_costs(register: pd.DataFrame, as_at: date) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
@@ -119,6 +128,17 @@ def scenario_inflation(authority: Authority, types: list[str]) -> dict[str, dict
             if pct is not None:
                 out.setdefault(scenario.name, {})[t] = float(pct)
     return out
+
+
+def other_lines_with_savings(
+    authority: Authority, lines: list[PlacementsLine], savings: dict[str, dict[str, int]]
+) -> list[OtherLine]:
+    """The authority's lines that are not placements lines (of a type) but have savings planned
+    in a year of the plan, by code."""
+    placements = {line.code for line in lines}
+    codes = sorted({code for by_line in savings.values() for code, v in by_line.items() if v} - placements)
+    names = dict(BudgetLine.objects.filter(authority=authority, code__in=codes).values_list("code", "name"))
+    return [OtherLine(code, names.get(code, code)) for code in codes]
 
 
 def savings_by_year(authority: Authority, first_year: int) -> dict[str, dict[str, int]]:

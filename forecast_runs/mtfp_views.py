@@ -115,6 +115,18 @@ def page_context(plan: AuthorityMtfp) -> dict[str, Any]:
                     "cells": [wording.money(int(cells.loc[s, "requirement"])) for s in SCENARIOS],
                 }
             )
+        for other in plan.settings.other_lines:
+            cells = part[part["line_code"] == other.code].set_index("scenario")
+            if cells.empty:
+                continue
+            rows.append(
+                {
+                    "line": other.name,
+                    "number": "",
+                    "savings": wording.money(int(cells.loc["middle", "savings"])),
+                    "cells": [wording.money(int(cells.loc[s, "requirement"])) for s in SCENARIOS],
+                }
+            )
         totals = [wording.money(int(part[part["scenario"] == s]["requirement"].sum())) for s in SCENARIOS]
         tables.append({"year": label, "rows": rows, "totals": totals})
     names = _type_names()
@@ -143,7 +155,23 @@ def page_context(plan: AuthorityMtfp) -> dict[str, Any]:
         "marches": headings,
         "inflation": inflation_rows(plan, names),
         "used_published": plan.used_published,
+        "published": published_words(plan),
     }
+
+
+def published_words(plan: AuthorityMtfp) -> str:
+    """Which weight the published 31 March numbers were given and why, in a sentence."""
+    blend = plan.blend
+    if blend is None:
+        return ""
+    said = f"Our published numbers of children looked after at 31 March: {blend.reason}."
+    if blend.published_last and blend.published_end:
+        (last, number), (end, forecast) = blend.published_last, blend.published_end
+        said += (
+            f" They were {wording.count(number)} on 31 March {last}, the last year published by the as-at date, "
+            f"and are forecast at {wording.count(forecast)} on 31 March {end}."
+        )
+    return said
 
 
 def inflation_rows(plan: AuthorityMtfp, names: dict[str, str]) -> list[dict[str, Any]]:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.test import Client
 
@@ -19,6 +21,21 @@ def dispatched_runs(request, monkeypatch):  # type: ignore[no-untyped-def]
 
         monkeypatch.setattr(dispatch, "forecast_run_dispatch", lambda *, run_id: sent.append(run_id))
     return sent
+
+
+TRIMMED_RELEASE = Path(__file__).resolve().parent / "fixtures" / "dfe-published" / "lait-bds-long-2025-11-03.parquet"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def trimmed_published_release():  # type: ignore[no-untyped-def]
+    """Tests that seed the demo load the trimmed copy of DfE's release (the demo county's
+    council, its neighbours, region and England; scripts/trim_dfe_release.py), not 600,000 rows."""
+    from django.conf import settings
+
+    full = settings.OUTTURN_DEMO_PUBLISHED_RELEASE
+    settings.OUTTURN_DEMO_PUBLISHED_RELEASE = TRIMMED_RELEASE
+    yield
+    settings.OUTTURN_DEMO_PUBLISHED_RELEASE = full
 
 
 @pytest.fixture(scope="session", autouse=True)

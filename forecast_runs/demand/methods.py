@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from forecast_runs.demand.drift_setting import drift_setting
 from forecast_runs.demand.series import ANNUAL, FloatArray, SeriesInputs
 from forecasting.engine import demand
 
@@ -24,9 +25,9 @@ METHODS = ("naive", "commitments", "trend", "growth", "flow", "statistical", "co
 # numbers the statistical model (AutoETS), trend and steady percentage change were all worse
 # than no change at 1 to 3 years; a quarter of the recent yearly change was not (docs/accuracy.md).
 ANNUAL_AUTO = ("naive", "drift")
-# Damped drift: the average yearly change over the last DRIFT_YEARS years, times DRIFT_SHARE,
-# added once per year ahead (a series with fewer years uses the ones it has).
-DRIFT_YEARS, DRIFT_SHARE = 5, 0.25
+# Damped drift: the average yearly change over the last ``span`` years, times ``share``, added
+# once per year ahead (a series with fewer years uses the ones it has). Share and span are chosen
+# for each forecast date on the published numbers known by then (``drift_setting``).
 # Every demand method as a finance officer says it: the one home of these words for sentences,
 # pages and `make accuracy` ("net_change" is the engine's name for no change with Δ = 0).
 LABELS = {
@@ -35,7 +36,7 @@ LABELS = {
     "commitments": "children already placed only",
     "trend": "trend",
     "growth": "steady percentage change",
-    "drift": "a quarter of the recent yearly change",
+    "drift": "a share of the recent yearly change",
     "flow": "entries and exits",
     "statistical": "statistical model",
     "combined": "combination of no change, entries and exits and the statistical model",
@@ -88,7 +89,8 @@ def forecast_paths(series: SeriesInputs, horizon: int, methods: Iterable[str]) -
 
 def _path(method: str, series: SeriesInputs, horizon: int) -> Path:
     if method == "drift":
-        return damped_drift(series.values, horizon)
+        setting = drift_setting(series.as_at)
+        return damped_drift(series.values, horizon, share=setting.share, span=setting.span)
     if method == "statistical" and series.step == ANNUAL:
         return annual_statistical(series.values, horizon)
     committed = series.committed[:horizon] if series.committed is not None else None
@@ -129,13 +131,13 @@ def annual_statistical(values: FloatArray, horizon: int) -> Path:
     return Path(mid=mid, p10=p10, p90=p90, model="AutoETS")
 
 
-def damped_drift(values: FloatArray, horizon: int) -> Path:
-    """The last number plus, per year ahead, ``DRIFT_SHARE`` of the average yearly change over
-    the last ``DRIFT_YEARS`` years (never below zero): 500 after 400, 420, 440, 460, 480 is
-    500 + 0.25 x 20 = 505, then 510, 515."""
+def damped_drift(values: FloatArray, horizon: int, *, share: float, span: int) -> Path:
+    """The last number plus, per year ahead, ``share`` of the average yearly change over the
+    last ``span`` years (never below zero): 500 after 400, 420, 440, 460, 480 with a quarter of
+    five years is 500 + 0.25 x 20 = 505, then 510, 515."""
     y = np.asarray(values, dtype=np.float64)
     last = float(y[-1]) if len(y) else 0.0
-    span = min(DRIFT_YEARS, len(y) - 1)
+    span = min(span, len(y) - 1)
     step = (last - float(y[-1 - span])) / span if span > 0 else 0.0
-    mid = np.maximum(last + DRIFT_SHARE * step * np.arange(1, horizon + 1, dtype=np.float64), 0.0)
+    mid = np.maximum(last + share * step * np.arange(1, horizon + 1, dtype=np.float64), 0.0)
     return Path(mid=mid, model="Damped drift")

@@ -74,6 +74,28 @@ def test_finance_sees_each_lines_requirement_by_year_and_scenario(county, financ
     assert "External legal costs" not in text  # not a placements line
 
 
+def test_savings_on_other_lines_reach_the_table_and_come_off_the_total(  # type: ignore[no-untyped-def]
+    county, finance_officer, client_for, tmp_path: Path
+) -> None:
+    savings = tmp_path / "more-savings.csv"
+    savings.write_text(
+        SAVINGS + "CS/24/02,Fewer external legal cases,Legal,LEG-EXT,on_track,0,2000\n", encoding="utf-8"
+    )
+    call_command(
+        "import_data", "savings", str(savings), "--year", "2024/25", "--authority", county.code, "--as-at", "2024-09-30"
+    )
+    text = client_for(finance_officer).get(URL).content.decode()
+    year = text.split("Budget requirement, 2025/26")[1].split("</table>")[0]
+    # The legal line's £2,000 saving in 2025/26 is on a row of its own, in brackets, and the middle
+    # total is the fostering line's £103,880 less £2,000: £101,880.
+    assert "External legal costs" in year and "(£2,000)" in year
+    assert "£101,880" in year
+    assert "External legal costs" not in text.split("Budget requirement, 2026/27")[1].split("</table>")[0]
+    # Next year's budget file holds the placements lines only.
+    csv_text = client_for(finance_officer).get(URL, {"table": "budget", "format": "csv"}).content.decode("utf-8-sig")
+    assert "LEG-EXT" not in csv_text
+
+
 def test_next_years_budget_file_loads_with_the_budget_import(  # type: ignore[no-untyped-def]
     county, finance_officer, client_for, tmp_path: Path
 ) -> None:
@@ -149,4 +171,12 @@ def test_a_council_linked_to_its_la_number_uses_its_published_31_march_numbers( 
     # a suppressed year is left out, never read as zero
     assert published_31_march_numbers(county) == {2019: 800, 2020: 820, 2022: 860, 2023: 880, 2024: 900}
     text = client_for(finance_officer).get(URL).content.decode()
-    assert "moved half-way towards the change forecast from our published numbers" in text
+    # As at 31 March 2024 the years out are 2019, 2020, 2022 and 2023; the register's history
+    # (from April 2021) has one 31 March with 13 month-ends before it, 2023, and on that date
+    # only three published years were out: nothing can be checked, the register is used alone.
+    assert (
+        "Our published numbers of children looked after at 31 March: not used: the register&#x27;s history has no "
+        "earlier 31 March that could be checked against its own later numbers" in text
+    )
+    assert "They were 880 on 31 March 2023, the last year published by the as-at date" in text
+    assert "moved part of the way" not in text
