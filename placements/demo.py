@@ -23,7 +23,7 @@ from accounts.models import Authority, Role, User
 from forecasting.engine.calendar import FinancialYear
 from forecasting.models import BudgetLine, PlacementType
 from placements.bulk import bulk_insert
-from placements.models import Child, Placement, UnitCost
+from placements.models import Child, Placement, RegisterSetting, UnitCost
 from placements.services import children_uasc_refresh
 
 HISTORY_YEARS = 5
@@ -173,10 +173,14 @@ def _simulate(
     arrivals = rng.poisson(spec.stock / stay * horizon * rate_scale)
     starts = first + _days(rng.integers(0, horizon, arrivals))
     # Those already placed when the window opens: started up to three stays before it.
-    opening = rng.poisson(spec.stock * rate_scale)
+    opening = rng.poisson(spec.stock)  # the usual number: the arrival rate is what is scaled
     before = first - _days(np.minimum(rng.exponential(stay, opening), 3 * stay).astype(int) + 1)
     starts = np.concatenate([before, starts])
     lengths = np.maximum(rng.exponential(stay, len(starts)), 7).astype(int)
+    # Those already placed are still placed when the window opens: their stay runs on past it by
+    # a stay drawn as any other (a stay's remainder is as long as a new one, on average), so the
+    # window opens with the county's usual number of children, not a fraction of it.
+    lengths[:opening] += (first - before[:opening]).astype(int)
     ends = starts + _days(lengths)
     low, high = spec.ages
     age_days = rng.integers(low * 365 + 1, (high + 1) * 365 - 30, len(starts))
@@ -344,6 +348,11 @@ def seed_demo_data(*, authority: Authority, year_label: str, period: int, users:
     )
     children_uasc_refresh(authority=authority)
     year = FinancialYear.from_label(year_label)
+    # The demo register holds every placement open on or after the first day of its history
+    # window (some started before it): forecasts learn from the numbers from that day on.
+    RegisterSetting.objects.update_or_create(
+        authority=authority, defaults={"complete_from": FinancialYear(year.start_year - HISTORY_YEARS + 1).start}
+    )
     unit_costs = [
         UnitCost(
             authority=authority,
