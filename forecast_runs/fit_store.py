@@ -18,7 +18,7 @@ from forecasting.engine.demand import Fit
 
 log = logging.getLogger(__name__)
 PREFIX = "outturn:fit:"
-KEEP_SECONDS = 200 * 24 * 3600  # long enough for the back-test of the next quarter and more
+KEEP_SECONDS = 100 * 24 * 3600  # past the back-test of the next quarter (about 0.5 kB a fit)
 
 
 class CacheFitStore:

@@ -52,7 +52,9 @@ def write_outputs(authority, folder: Path) -> None:  # type: ignore[no-untyped-d
         for table in TABLES:
             name = f"run{index}-{run.year.label.replace('/', '-')}-p{run.period}-{table}.csv"
             (folder / name).write_bytes(csv_bytes(export_frame(run, table), bom=False))
-        stored = {t.name: {"columns": t.columns, "rows": t.rows} for t in ForecastTable.objects.filter(run=run)}
+        stored: dict[str, object] = {
+            t.name: {"columns": t.columns, "rows": t.rows} for t in ForecastTable.objects.filter(run=run)
+        }
         stored["calibration"] = (run.input_summary or {}).get("calibration")
         (folder / f"run{index}-stored.json").write_text(json.dumps(stored, indent=1, sort_keys=True, default=str))
     for index, report in enumerate(BacktestReport.objects.filter(authority=authority).order_by("pk")):
