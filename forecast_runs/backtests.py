@@ -31,8 +31,10 @@ from forecast_runs.demand.replay import Replayer
 from forecast_runs.demand.reported import IN_CARE, REPORTED
 from forecast_runs.demand.selection import RULE_WORDS
 from forecast_runs.demand.series import TOTAL, FloatArray
+from forecast_runs.fit_store import CacheFitStore
 from forecast_runs.heartbeat import beating, stale_before
 from forecasting.engine.backtest import backtest
+from forecasting.engine.demand import fits_kept_in, forecast_month_ends
 from forecasting.engine.scenarios import ChosenDemand
 from forecasting.models import BacktestReport, ScenarioAssumption
 from placements.selectors import (
@@ -149,7 +151,7 @@ def backtest_execute(*, report_id: int) -> str:
         return "not claimed"
     report = BacktestReport.objects.select_related("authority").get(pk=report_id)
     started = time.perf_counter()
-    with beating(BacktestReport, report_id):
+    with beating(BacktestReport, report_id), fits_kept_in(CacheFitStore()):
         returns = ssda903_returns(authority=report.authority)
         from_returns = _from_returns(report, returns) if returns is not None else None
         outcome = from_returns if from_returns is not None else _from_register(report)
@@ -209,6 +211,7 @@ def _from_register(report: BacktestReport) -> _Outcome | str:
         for row in result.summary.to_dict("records")
     ]
     history = _history(register, report.as_at, start)
+    _fit_for_the_runs(history)
     chosen = choose_from_register(records_from_engine(result.forecasts), history, reported_groups(history))
     return _Outcome(origins, summary, chosen, {"source": "register"})
 
@@ -232,6 +235,7 @@ def _from_returns(report: BacktestReport, returns: StoredReturns) -> _Outcome | 
         return None
     inputs = replayer.inputs(report.as_at, replayed.rule, HORIZON)
     history = {name: series.values for name, series in inputs.items()}
+    _fit_for_the_runs(history)
     chosen = choose_from_register(replayed.records, history, reported_groups(history))
     replay = {
         "source": "returns",
@@ -241,6 +245,16 @@ def _from_returns(report: BacktestReport, returns: StoredReturns) -> _Outcome | 
         "imported_at": returns.imported_at.isoformat(),
     }
     return _Outcome(replayed.origins, _summary_of(replayed.records), chosen, replay)
+
+
+def _fit_for_the_runs(history: Mapping[str, FloatArray]) -> None:
+    """Fit the statistical model to each type's month-ends up to the as-at date, as a run of that
+    date fits them, and keep the fits (``fits_kept_in``): the month's runs, in any worker, then
+    find them instead of fitting while the user waits, and next month's back-test, which
+    forecasts from this date too, finds them as well."""
+    for name, values in history.items():
+        if name not in _TOTALS:
+            forecast_month_ends("statistical", history=values, horizon=HORIZON)
 
 
 def _summary_of(records: pd.DataFrame) -> list[dict[str, Any]]:

@@ -17,10 +17,12 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from forecast_runs.backtests import backtest_for, backtest_in_progress, chosen_demand, reported_bands
+from forecast_runs.fit_store import CacheFitStore
 from forecast_runs.heartbeat import beating, stale_before
 from forecast_runs.inputs import engine_inputs_build, inputs_digest, inputs_summary
 from forecast_runs.signals import forecast_run_results_ready, forecast_run_succeeded
 from forecasting.engine import run_engine
+from forecasting.engine.demand import fits_kept_in
 from forecasting.engine.inputs import EngineInputError
 from forecasting.engine.result import EngineResult
 from forecasting.models import BudgetLine, ForecastLineResult, ForecastRun, ForecastTable
@@ -126,7 +128,8 @@ def _compute_and_store(run: ForecastRun, *, as_at: date, attempt: int) -> str:
     read_seconds = time.perf_counter() - started
     _progress(run_id, "Forecasting every scenario", 30)
     try:
-        result = run_engine(inputs)
+        with fits_kept_in(CacheFitStore()):  # next month's back-test reuses this date's fits
+            result = run_engine(inputs)
     except EngineInputError as error:
         forecast_run_fail(run_id=run_id, message=str(error))
         return ForecastRun.Status.FAILED

@@ -23,6 +23,9 @@ BENCH_URL = BASE_URL.rsplit("/", 1)[0] + "/" + BASE_URL.rsplit("/", 1)[1].split(
 os.environ["DATABASE_URL"] = BENCH_URL
 os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+# Fits are kept in this process's memory, not a shared cache, so the first back-test starts with
+# none stored whatever ran before.
+os.environ.pop("DJANGO_CACHE_URL", None)
 
 
 def recreate_database() -> None:
@@ -143,6 +146,13 @@ def county_files(inputs, folder: Path) -> dict[str, Path]:  # type: ignore[no-un
     return files
 
 
+def _timed(work) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    """Wall and CPU seconds of ``work()`` (on a shared machine CPU time is the figure to read)."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    work()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
 def timed_import(authority, kind: str, path: Path, **options: object) -> float:  # type: ignore[no-untyped-def]
     from core.services import import_run
 
@@ -195,20 +205,34 @@ def main() -> None:
             print(f"  import {kind}{extra}: {seconds:.2f} s")
     year = FinancialYear.objects.get(authority=authority, label=year_label)
 
+    from forecast_runs.backtests import backtest_execute, backtest_request
+    from forecasting.models import BacktestReport
+
+    as_at_date = inputs.year.as_at_date(inputs.as_at_period)
     started = time.perf_counter()
     run = forecast_run_request(authority=authority, year=year, period=inputs.as_at_period, user=None)
     requested = time.perf_counter() - started
-    from forecast_runs.backtests import backtest_execute, backtest_request
-
-    report = backtest_request(authority=authority, as_at=inputs.year.as_at_date(inputs.as_at_period), user=None)
-    started = time.perf_counter()
-    backtest_execute(report_id=report.pk)
-    backtest_seconds = time.perf_counter() - started
+    # The request asks for the month's back-test (a scenario forecasts new children) and leaves
+    # the run waiting for it: the benchmark does the worker's part, that back-test, then the run.
+    report = BacktestReport.objects.get(authority=authority, as_at=as_at_date, status=BacktestReport.Status.PENDING)
+    backtest_seconds, backtest_cpu = _timed(lambda: backtest_execute(report_id=report.pk))
     started = time.perf_counter()
     status = forecast_run_execute(run_id=run.pk)
     executed = time.perf_counter() - started
     run.refresh_from_db()
-    print(f"  back-test for the month (8 dates × 5 methods, once a month): {backtest_seconds:.1f} s")
+    print(
+        f"  back-test for the month (8 dates × 6 methods and their combination, once a month), no fit stored: "
+        f"{backtest_seconds:.1f} s (CPU {backtest_cpu:.1f} s)"
+    )
+    # The same back-test again with every fit found in the store and none in this process's own
+    # cache, as another worker finds them (and the next quarter's back-test finds seven of its
+    # eight dates when the register has not changed before them).
+    from forecasting.engine import demand
+
+    demand._fit_statistical.cache_clear()
+    again = backtest_request(authority=authority, as_at=as_at_date, user=None)
+    warm_seconds, warm_cpu = _timed(lambda: backtest_execute(report_id=again.pk))
+    print(f"  the same back-test with every fit stored: {warm_seconds:.1f} s (CPU {warm_cpu:.1f} s)")
     print(
         f"  forecast run in-process: request {requested:.2f} s + execute {executed:.2f} s ({status}); "
         f"stages: "

@@ -7,7 +7,9 @@ Needs PostgreSQL (DATABASE_URL; default the local one). It creates and drops its
 `<name>_fingerprint`. The demo county is loaded as at 2019/20 period 7 (the date is fixed, so the
 output does not depend on today); the large county through the real importers, as `make bench`
 loads it. For each finished run it writes the four export_forecast tables as CSV, and each
-back-test's summary, choices and calibrated intervals as JSON."""
+back-test's stored report (summary, choices with their errors by method, type and horizon,
+calibrated intervals of the chosen and of every method, interval coverage, origins and what was
+replayed) as JSON, and every table the run stores (``ForecastTable``) as JSON."""
 
 from __future__ import annotations
 
@@ -42,7 +44,7 @@ def recreate_database() -> None:
 def write_outputs(authority, folder: Path) -> None:  # type: ignore[no-untyped-def]
     from core.exports import csv_bytes
     from forecast_runs.exports import export_frame
-    from forecasting.models import BacktestReport, ForecastRun
+    from forecasting.models import BacktestReport, ForecastRun, ForecastTable
 
     folder.mkdir(parents=True, exist_ok=True)
     runs = ForecastRun.objects.filter(authority=authority, status=ForecastRun.Status.SUCCEEDED).order_by("pk")
@@ -50,10 +52,25 @@ def write_outputs(authority, folder: Path) -> None:  # type: ignore[no-untyped-d
         for table in TABLES:
             name = f"run{index}-{run.year.label.replace('/', '-')}-p{run.period}-{table}.csv"
             (folder / name).write_bytes(csv_bytes(export_frame(run, table), bom=False))
+        stored: dict[str, object] = {
+            t.name: {"columns": t.columns, "rows": t.rows} for t in ForecastTable.objects.filter(run=run)
+        }
+        stored["calibration"] = (run.input_summary or {}).get("calibration")
+        (folder / f"run{index}-stored.json").write_text(json.dumps(stored, indent=1, sort_keys=True, default=str))
     for index, report in enumerate(BacktestReport.objects.filter(authority=authority).order_by("pk")):
         body = {"as_at": str(report.as_at), "status": report.status, "origins": report.origins}
         body |= {"summary": report.summary, "choices": report.choices, "method_intervals": report.method_intervals}
+        body |= {
+            "intervals": report.intervals,
+            "interval_coverage": report.interval_coverage,
+            "replay": _replayed(report.replay),
+        }
         (folder / f"backtest{index}.json").write_text(json.dumps(body, indent=1, sort_keys=True, default=str))
+
+
+def _replayed(replay: dict) -> dict:  # type: ignore[type-arg]
+    """What a report replayed, without when the returns were imported (a clock time)."""
+    return {k: v for k, v in (replay or {}).items() if k != "imported_at"}
 
 
 def main() -> None:

@@ -14,9 +14,15 @@ statistical method; the other methods return None for them.
 from __future__ import annotations
 
 import functools
+import hashlib
 import math
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
+from importlib import metadata
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -36,6 +42,36 @@ INTERVAL_LEVEL = 80  # the 10th-90th percentile band is an 80% central interval
 # `combined`: the mean of these paths (no change is net_change with Δ = 0), as the back-test
 # that may choose it scores it.
 COMBINED_FROM = ("net_change", "flow", "statistical")
+# Part of every stored fit's key: raise it whenever the fitting below changes what it returns
+# for the same series (candidates, their order, fallbacks), so that no older fit is reused.
+FIT_VERSION = 1
+
+# A fitted statistical forecast: mean, p10 and p90 paths and the model's name.
+Fit = tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...], str]
+
+
+class FitStore(Protocol):
+    """Where fitted forecasts are kept between processes (a worker's back-test reuses the fits
+    of last month's run and of the back-test three months before). ``get`` gives None for a
+    key it does not hold; a store that fails may give None or do nothing, never raise."""
+
+    def get(self, key: str) -> Fit | None: ...
+
+    def set(self, key: str, fit: Fit) -> None: ...
+
+
+_FIT_STORE: ContextVar[FitStore | None] = ContextVar("fit_store", default=None)
+
+
+@contextmanager
+def fits_kept_in(store: FitStore | None) -> Iterator[None]:
+    """Statistical fits made inside the block are looked up in ``store`` first and kept there.
+    A fit is the same for the same key (``fit_key``), so a stored one gives the same figures."""
+    token = _FIT_STORE.set(store)
+    try:
+        yield
+    finally:
+        _FIT_STORE.reset(token)
 
 
 @dataclass(frozen=True, eq=False)
@@ -222,7 +258,7 @@ def statistical_forecast(
         empty = np.zeros(0)
         return DemandForecast(month_end=empty, p10=empty, p90=empty, model="n/a", history_months=len(y))
     fit_horizon = max(horizon, season_length)
-    mean, lo, hi, model = _fit_statistical(y.tobytes(), fit_horizon, season_length)
+    mean, lo, hi, model = _fitted(y.tobytes(), fit_horizon, season_length)
     mid = np.asarray(mean[:horizon], dtype=np.float64)
     p10 = np.asarray(lo[:horizon], dtype=np.float64)
     p90 = np.asarray(hi[:horizon], dtype=np.float64)
@@ -305,10 +341,48 @@ def _check_horizon(horizon: int) -> None:
         raise ValueError(f"a horizon is a number of months ≥ 0, not {horizon}")
 
 
+@functools.cache
+def _library_version() -> str:
+    """The statistical library's version, read from its metadata (importing it takes seconds)."""
+    try:
+        return metadata.version("statsforecast")
+    except metadata.PackageNotFoundError:
+        return "absent"
+
+
+def fit_key(series: bytes, horizon: int, season_length: int) -> str:
+    """What a fit depends on, hashed: the exact history (float64 bytes), the horizon and season,
+    every setting of the fitting code and the library's version."""
+    settings = (
+        f"{FIT_VERSION}|{_library_version()}|{np.__version__}|{horizon}|{season_length}|"
+        f"{MIN_POINTS_ETS}|{MIN_POINTS_SEASONAL_NAIVE}|{INTERVAL_LEVEL}|"
+    )
+    return hashlib.sha256(settings.encode() + series).hexdigest()
+
+
+def _fitted(series: bytes, horizon: int, season_length: int) -> Fit:
+    """The fit of ``series``: from the store when one is in use and holds it, else fitted (once
+    per process) and kept in the store. A series with no model to fit is worked out at once."""
+    store = _FIT_STORE.get()
+    if store is None or not _needs_a_model(series):
+        return _fit_statistical(series, horizon, season_length)
+    key = fit_key(series, horizon, season_length)
+    found = store.get(key)
+    if found is not None:
+        return found
+    fit = _fit_statistical(series, horizon, season_length)
+    store.set(key, fit)
+    return fit
+
+
+def _needs_a_model(series: bytes) -> bool:
+    """Whether the library fits ``series``: not when it has one point or none, or is flat."""
+    y = np.frombuffer(series, dtype=np.float64)
+    return len(y) > 1 and float(np.ptp(y)) != 0.0
+
+
 @functools.lru_cache(maxsize=4096)
-def _fit_statistical(
-    series: bytes, horizon: int, season_length: int
-) -> tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...], str]:
+def _fit_statistical(series: bytes, horizon: int, season_length: int) -> Fit:
     """Fit once per exact series (the bytes of a float64 array) and return mean/p10/p90 paths.
 
     statsforecast is imported here, not at module level: it takes seconds to import and runs
@@ -320,7 +394,7 @@ def _fit_statistical(
     if n == 0:
         zero = tuple([0.0] * horizon)
         return zero, zero, zero, "Mean"
-    if n == 1 or float(np.ptp(y)) == 0.0:
+    if not _needs_a_model(series):
         # one point or a flat series: the mean is the series, the spread cannot be estimated
         # (one point) or is zero (flat)
         flat = tuple([float(y[-1])] * horizon)

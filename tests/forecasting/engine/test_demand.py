@@ -5,10 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from forecasting.engine import demand
 from forecasting.engine.demand import (
+    Fit,
     _fit_statistical,
     average_numbers,
     commitments_forecast,
+    fit_key,
+    fits_kept_in,
     flow_forecast,
     forecast_month_ends,
     growth_forecast,
@@ -134,6 +138,70 @@ def test_the_statistical_fit_is_reused_for_the_same_series() -> None:
     assert reused.misses == fitted.misses  # no refit: the same series is found in the cache
     assert reused.hits == fitted.hits + 1
     assert again.month_end.tolist() == pytest.approx(first.month_end.tolist())
+
+
+class DictStore:
+    """A fit store in a dict, counting what it was asked."""
+
+    def __init__(self) -> None:
+        self.fits: dict[str, Fit] = {}
+        self.asked = 0
+
+    def get(self, key: str) -> Fit | None:
+        self.asked += 1
+        return self.fits.get(key)
+
+    def set(self, key: str, fit: Fit) -> None:
+        self.fits[key] = fit
+
+
+def test_a_stored_fit_is_used_instead_of_fitting_with_the_usual_floors_and_order() -> None:
+    history = seasonal_series(48, seed=5)
+    store = DictStore()
+    # The key is that of the series the method fits (float64, at most 120 months) for the fit's
+    # horizon, max(3, season 12) = 12.
+    key = fit_key(np.ascontiguousarray(history, dtype=np.float64).tobytes(), 12, 12)
+    mean = (10.0, 11.0, 12.0) + (13.0,) * 9
+    low = (9.0, 12.0, -1.0) + (5.0,) * 9
+    high = (11.0, 10.0, 14.0) + (20.0,) * 9
+    store.fits[key] = (mean, low, high, "AutoETS")
+    with fits_kept_in(store):
+        forecast = statistical_forecast(history, 3)
+    # middle: the stored mean's first 3 months; p10 = min(max(low, 0), middle) = 9, 11, 0;
+    # p90 = max(high, middle) = 11, 11, 14
+    assert forecast.month_end.tolist() == [10.0, 11.0, 12.0]
+    assert forecast.p10 is not None and forecast.p10.tolist() == [9.0, 11.0, 0.0]
+    assert forecast.p90 is not None and forecast.p90.tolist() == [11.0, 11.0, 14.0]
+    assert forecast.model == "AutoETS"
+
+
+def test_a_fit_made_with_a_store_is_kept_there_and_gives_the_same_forecast_as_without() -> None:
+    history = seasonal_series(60, seed=23)
+    store = DictStore()
+    with fits_kept_in(store):
+        kept = statistical_forecast(history, 12)
+    plain = statistical_forecast(history, 12)
+    series = np.ascontiguousarray(history, dtype=np.float64).tobytes()
+    assert list(store.fits) == [fit_key(series, 12, 12)]
+    assert store.fits[fit_key(series, 12, 12)] == _fit_statistical(series, 12, 12)
+    assert kept.month_end.tolist() == plain.month_end.tolist()
+    assert kept.p10 is not None and plain.p10 is not None and kept.p10.tolist() == plain.p10.tolist()
+    assert kept.p90 is not None and plain.p90 is not None and kept.p90.tolist() == plain.p90.tolist()
+    # outside the block no store is asked
+    statistical_forecast(history, 12)
+    assert store.asked == 1
+
+
+def test_a_fit_key_changes_with_the_history_the_horizon_the_season_and_the_library(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    history = seasonal_series(36, seed=2)
+    changed = history.copy()
+    changed[0] += 1
+    series = history.tobytes()
+    key = fit_key(series, 12, 12)
+    assert fit_key(history.copy().tobytes(), 12, 12) == key  # the same history: the same key
+    assert len({key, fit_key(changed.tobytes(), 12, 12), fit_key(series, 13, 12), fit_key(series, 12, 4)}) == 4
+    monkeypatch.setattr(demand, "_library_version", lambda: "0.0.0")
+    assert fit_key(series, 12, 12) != key
 
 
 def test_the_statistical_method_falls_back_to_seasonal_naive_then_the_mean_on_short_series() -> None:
