@@ -30,6 +30,9 @@ PENDING_KEY = "outturn_sign_in_pending"
 CODES_KEY = "outturn_recovery_codes"
 NEXT_KEY = "outturn_sso_next"
 SIGNED_IN_WITH_KEY = "outturn_signed_in_with"
+# Whose second step this session has done (their id): a session without it, for someone who needs
+# the step now (signed in before the rule applied to them, or promoted since), is asked for it.
+SECOND_STEP_KEY = "outturn_second_step_done"
 # A password given for a pending second step is good for this long.
 PENDING_SECONDS = 10 * 60
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -65,14 +68,27 @@ class SignInView(auth_views.LoginView):
             return super().form_valid(form)
         # A new session key, so a key seen before the password cannot ride on the second step.
         self.request.session.cycle_key()
-        self.request.session[PENDING_KEY] = {
-            "user_id": user.pk,
-            "backend": getattr(user, "backend", MODEL_BACKEND),
-            "next": self.get_success_url(),
-            "at": time.time(),
-        }
-        step = "second_factor" if second_factor.has_app(user) else "second_factor_enrol"
-        return redirect(step)
+        return second_step_begin(
+            self.request, user, backend=getattr(user, "backend", MODEL_BACKEND), next_url=self.get_success_url()
+        )
+
+
+def second_step_begin(request: HttpRequest, user: User, *, backend: str, next_url: str) -> HttpResponse:
+    """Hold `user` as a pending sign-in and send them to the code (or to set up the app)."""
+    request.session[PENDING_KEY] = {"user_id": user.pk, "backend": backend, "next": next_url, "at": time.time()}
+    return redirect("second_factor" if second_factor.has_app(user) else "second_factor_enrol")
+
+
+def second_step_owed(request: HttpRequest) -> bool:
+    """Whether the signed-in user must give a code before any page: they need the second step,
+    signed in with a password (their council's own multi-factor check counts for single sign-on)
+    and this session has not had their code."""
+    user = request.user
+    if not user.is_authenticated or not second_factor.second_factor_needed(user):  # type: ignore[arg-type]
+        return False
+    if request.session.get(SIGNED_IN_WITH_KEY) == "sso":
+        return False
+    return request.session.get(SECOND_STEP_KEY) != user.pk
 
 
 def _pending(request: HttpRequest) -> tuple[User, dict[str, Any]] | None:
@@ -88,6 +104,7 @@ def _finish(request: HttpRequest, user: User, pending: dict[str, Any]) -> None:
     request.session.pop(PENDING_KEY, None)
     login(request, user, backend=pending["backend"])
     request.session[SIGNED_IN_WITH_KEY] = "password"
+    request.session[SECOND_STEP_KEY] = user.pk
 
 
 def _paused_words(error: second_factor.SecondFactorPaused) -> str:
