@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET
 
 import wording
 from accounts import oidc, second_factor
+from accounts.forms import CodeForm, RefusalForm
 from accounts.models import User
 
 PENDING_KEY = "outturn_sign_in_pending"
@@ -36,6 +37,7 @@ SECOND_STEP_KEY = "outturn_second_step_done"
 # A password given for a pending second step is good for this long.
 PENDING_SECONDS = 10 * 60
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+CODE_EMPTY = "Enter the 6-digit code from your authenticator app, or a recovery code"
 
 
 def _safe_next(request: HttpRequest, url: str | None) -> str:
@@ -56,8 +58,7 @@ class SignInView(auth_views.LoginView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if oidc.configured() and not settings.OUTTURN_LOCAL_SIGN_IN:
             context = self.get_context_data()
-            context["refusal"] = "Sign in with your council account: Outturn does not take passwords here."
-            context["page_errors"] = True
+            context["refusal"] = RefusalForm("Sign in with your council account: Outturn does not take passwords here.")
             return render(request, str(self.template_name), context, status=403)
         return super().post(request, *args, **kwargs)
 
@@ -84,7 +85,7 @@ def second_step_owed(request: HttpRequest) -> bool:
     signed in with a password (their council's own multi-factor check counts for single sign-on)
     and this session has not had their code."""
     user = request.user
-    if not user.is_authenticated or not second_factor.second_factor_needed(user):  # type: ignore[arg-type]
+    if not user.is_authenticated or not second_factor.second_factor_needed(user):
         return False
     if request.session.get(SIGNED_IN_WITH_KEY) == "sso":
         return False
@@ -120,20 +121,16 @@ def second_factor_verify(request: HttpRequest) -> HttpResponse:
     user, pending = found
     if not second_factor.has_app(user):
         return redirect("second_factor_enrol")
-    error = ""
-    if request.method == "POST":
-        code = request.POST.get("code", "").strip()
+    form = CodeForm(request.POST if request.method == "POST" else None, empty=CODE_EMPTY, asking=True)
+    if request.method == "POST" and form.is_valid():
         try:
-            if not code:
-                error = "Enter the 6-digit code from your authenticator app, or a recovery code"
-            elif second_factor.code_verify(user, code):
+            if second_factor.code_verify(user, form.cleaned_data["code"]):
                 _finish(request, user, pending)
                 return HttpResponseRedirect(_safe_next(request, pending.get("next")))
-            else:
-                error = "The code is not right. Enter the code your app shows now (each code works once)"
+            form.add_error("code", "The code is not right. Enter the code your app shows now (each code works once)")
         except second_factor.SecondFactorPaused as paused:
-            error = _paused_words(paused)
-    return render(request, "registration/second_factor.html", {"error": error})
+            form.add_error("code", _paused_words(paused))
+    return render(request, "registration/second_factor.html", {"form": form})
 
 
 @login_not_required
@@ -144,20 +141,22 @@ def second_factor_enrol(request: HttpRequest) -> HttpResponse:
     user, pending = found
     if second_factor.has_app(user):
         return redirect("second_factor")
-    error = ""
-    if request.method == "POST":
-        code = request.POST.get("code", "").strip()
+    form = CodeForm(
+        request.POST if request.method == "POST" else None,
+        empty="Enter the 6-digit code your authenticator app shows now",
+    )
+    if request.method == "POST" and form.is_valid():
         try:
-            codes = second_factor.enrolment_confirm(user, code) if code else None
+            codes = second_factor.enrolment_confirm(user, form.cleaned_data["code"])
         except second_factor.SecondFactorPaused as paused:
-            error = _paused_words(paused)
+            form.add_error("code", _paused_words(paused))
         else:
             if codes is not None:
                 _finish(request, user, pending)
                 request.session[CODES_KEY] = {"codes": codes, "next": _safe_next(request, pending.get("next"))}
                 return redirect("recovery_codes")
-            error = "Enter the 6-digit code your authenticator app shows now" if not code else "The code is not right"
-    context = {"enrolment": second_factor.enrolment_start(user), "error": error, "username": user.get_username()}
+            form.add_error("code", "The code is not right")
+    context = {"enrolment": second_factor.enrolment_start(user), "form": form, "username": user.get_username()}
     return render(request, "registration/second_factor_enrol.html", context)
 
 

@@ -12,6 +12,8 @@ import pytest
 from django.test import Client
 
 from accounts.models import AuditEvent, RecoveryCode, Role, SecondFactor
+from tests.core.form_markup import field_error_problems, read
+from tests.core.form_markup import problems as form_problems
 from tests.factories import PASSWORD, UserFactory
 from tests.wording.reading import page_text, problems
 
@@ -281,3 +283,28 @@ def test_no_code_is_owed_where_no_role_needs_one(settings, director) -> None:  #
     client = Client()
     client.force_login(director)
     assert client.get("/").status_code == 200
+
+
+def test_a_wrong_code_comes_back_with_the_error_wired_to_the_box(enrolled, time_machine) -> None:  # type: ignore[no-untyped-def]
+    director, _, _ = enrolled
+    client = Client()
+    _password(client, director.username)
+    html = client.post("/accounts/sign-in/code/", {"code": "000000"}).content.decode()
+    assert field_error_problems(html, "code", error_class="govuk-input--error") == []
+    box = read(html).by_id()["code"]
+    assert box.attrs["aria-describedby"].split() == ["code-hint", "code-error"]
+    assert box.attrs["autocomplete"] == "one-time-code" and form_problems(html) == []
+    # Sent empty, the same box says what to enter.
+    empty = client.post("/accounts/sign-in/code/", {"code": ""}).content.decode()
+    assert "Enter the 6-digit code from your authenticator app, or a recovery code" in empty
+    assert field_error_problems(empty, "code", error_class="govuk-input--error") == []
+
+
+def test_a_wrong_code_while_setting_up_comes_back_with_the_error_wired_to_the_box(time_machine, director) -> None:  # type: ignore[no-untyped-def]
+    time_machine.move_to(NOON, tick=False)
+    client = Client()
+    _password(client, director.username)
+    html = client.post("/accounts/sign-in/set-up-app/", {"code": "12"}).content.decode()
+    assert field_error_problems(html, "code", error_class="govuk-input--error") == []
+    assert read(html).by_id()["code"].attrs["aria-describedby"].split() == ["code-error"]  # no hint here
+    assert form_problems(html) == []
