@@ -243,7 +243,8 @@ def test_the_sign_in_page_offers_the_council_account_and_can_drop_passwords(
     # A refusal with no box to correct: "Error: " in the title, said in the summary, linked nowhere.
     page = read(refused.content.decode())
     assert page.title.startswith("Error: ") and page.with_class("govuk-error-summary")
-    assert not [e for e in page.elements if e.tag == "a" and e.attrs.get("href", "").startswith("#")]
+    links = [e for e in page.elements if e.tag == "a" and e.attrs.get("href", "").startswith("#")]
+    assert [e.attrs["href"] for e in links] == ["#main-content"]  # only the skip link
 
 
 def test_without_sso_settings_there_is_no_council_button(client, settings) -> None:  # type: ignore[no-untyped-def]
