@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib.auth import BACKEND_SESSION_KEY, logout
 from django.http import HttpRequest, HttpResponse
 
-from accounts.sign_in_views import MODEL_BACKEND, _safe_next, second_step_begin, second_step_owed
+from accounts.sign_in_views import MODEL_BACKEND, safe_next, second_step_begin, second_step_owed
 
 # Signing out needs no code.
 _EXEMPT_URL_NAMES = {"logout"}
@@ -40,4 +40,4 @@ class SecondStepMiddleware:
         next_url = request.get_full_path() if request.method == "GET" else ""
         # Signed out first, so nothing opens until the code; a fresh session holds the pending step.
         logout(request)
-        return second_step_begin(request, user, backend=backend, next_url=_safe_next(request, next_url))  # type: ignore[arg-type]
+        return second_step_begin(request, user, backend=backend, next_url=safe_next(request, next_url))  # type: ignore[arg-type]

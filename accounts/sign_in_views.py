@@ -40,7 +40,7 @@ MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 CODE_EMPTY = "Enter the 6-digit code from your authenticator app, or a recovery code"
 
 
-def _safe_next(request: HttpRequest, url: str | None) -> str:
+def safe_next(request: HttpRequest, url: str | None) -> str:
     if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=False):
         return url
     return reverse(settings.LOGIN_REDIRECT_URL)
@@ -126,7 +126,7 @@ def second_factor_verify(request: HttpRequest) -> HttpResponse:
         try:
             if second_factor.code_verify(user, form.cleaned_data["code"]):
                 _finish(request, user, pending)
-                return HttpResponseRedirect(_safe_next(request, pending.get("next")))
+                return HttpResponseRedirect(safe_next(request, pending.get("next")))
             form.add_error("code", "The code is not right. Enter the code your app shows now (each code works once)")
         except second_factor.SecondFactorPaused as paused:
             form.add_error("code", _paused_words(paused))
@@ -153,7 +153,7 @@ def second_factor_enrol(request: HttpRequest) -> HttpResponse:
         else:
             if codes is not None:
                 _finish(request, user, pending)
-                request.session[CODES_KEY] = {"codes": codes, "next": _safe_next(request, pending.get("next"))}
+                request.session[CODES_KEY] = {"codes": codes, "next": safe_next(request, pending.get("next"))}
                 return redirect("recovery_codes")
             form.add_error("code", "The code is not right")
     context = {"enrolment": second_factor.enrolment_start(user), "form": form, "username": user.get_username()}
@@ -173,7 +173,7 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
 def sso_start(request: HttpRequest) -> HttpResponse:
     if not oidc.configured():
         return redirect("login")
-    request.session[NEXT_KEY] = _safe_next(request, request.GET.get("next"))
+    request.session[NEXT_KEY] = safe_next(request, request.GET.get("next"))
     try:
         return oidc.sign_in_start(request, request.build_absolute_uri(reverse("sso_callback")))
     except oidc.SignInRefused as refusal:
@@ -194,4 +194,4 @@ def sso_callback(request: HttpRequest) -> HttpResponse:
     login(request, user, backend=MODEL_BACKEND)
     # Their provider did its own multi-factor check: no second step here.
     request.session[SIGNED_IN_WITH_KEY] = "sso"
-    return HttpResponseRedirect(_safe_next(request, next_url))
+    return HttpResponseRedirect(safe_next(request, next_url))
