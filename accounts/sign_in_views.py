@@ -24,18 +24,23 @@ from django.views.decorators.http import require_GET
 
 import wording
 from accounts import oidc, second_factor
+from accounts.forms import CodeForm, RefusalForm
 from accounts.models import User
 
 PENDING_KEY = "outturn_sign_in_pending"
 CODES_KEY = "outturn_recovery_codes"
 NEXT_KEY = "outturn_sso_next"
 SIGNED_IN_WITH_KEY = "outturn_signed_in_with"
+# Whose second step this session has done (their id): a session without it, for someone who needs
+# the step now (signed in before the rule applied to them, or promoted since), is asked for it.
+SECOND_STEP_KEY = "outturn_second_step_done"
 # A password given for a pending second step is good for this long.
 PENDING_SECONDS = 10 * 60
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+CODE_EMPTY = "Enter the 6-digit code from your authenticator app, or a recovery code"
 
 
-def _safe_next(request: HttpRequest, url: str | None) -> str:
+def safe_next(request: HttpRequest, url: str | None) -> str:
     if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=False):
         return url
     return reverse(settings.LOGIN_REDIRECT_URL)
@@ -53,8 +58,7 @@ class SignInView(auth_views.LoginView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if oidc.configured() and not settings.OUTTURN_LOCAL_SIGN_IN:
             context = self.get_context_data()
-            context["refusal"] = "Sign in with your council account: Outturn does not take passwords here."
-            context["page_errors"] = True
+            context["refusal"] = RefusalForm("Sign in with your council account: Outturn does not take passwords here.")
             return render(request, str(self.template_name), context, status=403)
         return super().post(request, *args, **kwargs)
 
@@ -65,14 +69,27 @@ class SignInView(auth_views.LoginView):
             return super().form_valid(form)
         # A new session key, so a key seen before the password cannot ride on the second step.
         self.request.session.cycle_key()
-        self.request.session[PENDING_KEY] = {
-            "user_id": user.pk,
-            "backend": getattr(user, "backend", MODEL_BACKEND),
-            "next": self.get_success_url(),
-            "at": time.time(),
-        }
-        step = "second_factor" if second_factor.has_app(user) else "second_factor_enrol"
-        return redirect(step)
+        return second_step_begin(
+            self.request, user, backend=getattr(user, "backend", MODEL_BACKEND), next_url=self.get_success_url()
+        )
+
+
+def second_step_begin(request: HttpRequest, user: User, *, backend: str, next_url: str) -> HttpResponse:
+    """Hold `user` as a pending sign-in and send them to the code (or to set up the app)."""
+    request.session[PENDING_KEY] = {"user_id": user.pk, "backend": backend, "next": next_url, "at": time.time()}
+    return redirect("second_factor" if second_factor.has_app(user) else "second_factor_enrol")
+
+
+def second_step_owed(request: HttpRequest) -> bool:
+    """Whether the signed-in user must give a code before any page: they need the second step,
+    signed in with a password (their council's own multi-factor check counts for single sign-on)
+    and this session has not had their code."""
+    user = request.user
+    if not user.is_authenticated or not second_factor.second_factor_needed(user):
+        return False
+    if request.session.get(SIGNED_IN_WITH_KEY) == "sso":
+        return False
+    return request.session.get(SECOND_STEP_KEY) != user.pk
 
 
 def _pending(request: HttpRequest) -> tuple[User, dict[str, Any]] | None:
@@ -88,6 +105,7 @@ def _finish(request: HttpRequest, user: User, pending: dict[str, Any]) -> None:
     request.session.pop(PENDING_KEY, None)
     login(request, user, backend=pending["backend"])
     request.session[SIGNED_IN_WITH_KEY] = "password"
+    request.session[SECOND_STEP_KEY] = user.pk
 
 
 def _paused_words(error: second_factor.SecondFactorPaused) -> str:
@@ -103,20 +121,16 @@ def second_factor_verify(request: HttpRequest) -> HttpResponse:
     user, pending = found
     if not second_factor.has_app(user):
         return redirect("second_factor_enrol")
-    error = ""
-    if request.method == "POST":
-        code = request.POST.get("code", "").strip()
+    form = CodeForm(request.POST if request.method == "POST" else None, empty=CODE_EMPTY, asking=True)
+    if request.method == "POST" and form.is_valid():
         try:
-            if not code:
-                error = "Enter the 6-digit code from your authenticator app, or a recovery code"
-            elif second_factor.code_verify(user, code):
+            if second_factor.code_verify(user, form.cleaned_data["code"]):
                 _finish(request, user, pending)
-                return HttpResponseRedirect(_safe_next(request, pending.get("next")))
-            else:
-                error = "The code is not right. Enter the code your app shows now (each code works once)"
+                return HttpResponseRedirect(safe_next(request, pending.get("next")))
+            form.add_error("code", "The code is not right. Enter the code your app shows now (each code works once)")
         except second_factor.SecondFactorPaused as paused:
-            error = _paused_words(paused)
-    return render(request, "registration/second_factor.html", {"error": error})
+            form.add_error("code", _paused_words(paused))
+    return render(request, "registration/second_factor.html", {"form": form})
 
 
 @login_not_required
@@ -127,20 +141,22 @@ def second_factor_enrol(request: HttpRequest) -> HttpResponse:
     user, pending = found
     if second_factor.has_app(user):
         return redirect("second_factor")
-    error = ""
-    if request.method == "POST":
-        code = request.POST.get("code", "").strip()
+    form = CodeForm(
+        request.POST if request.method == "POST" else None,
+        empty="Enter the 6-digit code your authenticator app shows now",
+    )
+    if request.method == "POST" and form.is_valid():
         try:
-            codes = second_factor.enrolment_confirm(user, code) if code else None
+            codes = second_factor.enrolment_confirm(user, form.cleaned_data["code"])
         except second_factor.SecondFactorPaused as paused:
-            error = _paused_words(paused)
+            form.add_error("code", _paused_words(paused))
         else:
             if codes is not None:
                 _finish(request, user, pending)
-                request.session[CODES_KEY] = {"codes": codes, "next": _safe_next(request, pending.get("next"))}
+                request.session[CODES_KEY] = {"codes": codes, "next": safe_next(request, pending.get("next"))}
                 return redirect("recovery_codes")
-            error = "Enter the 6-digit code your authenticator app shows now" if not code else "The code is not right"
-    context = {"enrolment": second_factor.enrolment_start(user), "error": error, "username": user.get_username()}
+            form.add_error("code", "The code is not right")
+    context = {"enrolment": second_factor.enrolment_start(user), "form": form, "username": user.get_username()}
     return render(request, "registration/second_factor_enrol.html", context)
 
 
@@ -157,7 +173,7 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
 def sso_start(request: HttpRequest) -> HttpResponse:
     if not oidc.configured():
         return redirect("login")
-    request.session[NEXT_KEY] = _safe_next(request, request.GET.get("next"))
+    request.session[NEXT_KEY] = safe_next(request, request.GET.get("next"))
     try:
         return oidc.sign_in_start(request, request.build_absolute_uri(reverse("sso_callback")))
     except oidc.SignInRefused as refusal:
@@ -178,4 +194,4 @@ def sso_callback(request: HttpRequest) -> HttpResponse:
     login(request, user, backend=MODEL_BACKEND)
     # Their provider did its own multi-factor check: no second step here.
     request.session[SIGNED_IN_WITH_KEY] = "sso"
-    return HttpResponseRedirect(_safe_next(request, next_url))
+    return HttpResponseRedirect(safe_next(request, next_url))

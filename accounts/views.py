@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from accounts import selectors, services
 from accounts.access import ADMINISTRATORS, AuthenticatedHttpRequest, authority_of, role_required
-from accounts.forms import AddUserForm
+from accounts.forms import AddUserForm, RoleForm
 from accounts.models import Role, User
 
 LINK_KEY = "outturn_set_password_link"
@@ -42,7 +42,8 @@ def users(request: AuthenticatedHttpRequest) -> HttpResponse:
             messages.success(request, f"{services.display_name(target)} is now {Role(role).label}.")
         return redirect("accounts:users")
     people = selectors.people_of(authority)
-    return render(request, "accounts/users.html", {"people": people, "roles": Role.choices})
+    rows = [(person, RoleForm(person.user)) for person in people]
+    return render(request, "accounts/users.html", {"people": rows})
 
 
 def _site(request: AuthenticatedHttpRequest) -> str:

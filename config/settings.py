@@ -82,6 +82,9 @@ MIDDLEWARE = [
     "core.log_middleware.RequestLogContextMiddleware",
     # Every page needs a signed-in user unless a view is marked login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # A director's or administrator's code is owed by a session that has not given it, whenever
+    # the rule came to apply to them (accounts.middleware, docs/sign-in.md).
+    "accounts.middleware.SecondStepMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.ContentSecurityPolicyMiddleware",

@@ -5,7 +5,8 @@ render through templates/govuk/forms/: a label (or a fieldset and legend for rad
 checkboxes), the hint with the id `<id>-hint`, the error message with the id `<id>-error`, and
 the widget with its GOV.UK class, its error modifier and an `aria-describedby` naming exactly the
 hint and error that are on the page. Forms say nothing about markup; a field that wants a
-different width gives its widget a `govuk-input--width-N` class."""
+different width gives its widget a `govuk-input--width-N` class, and one whose label is the
+page's heading (or a section's) says so with `label_as_heading`."""
 
 from __future__ import annotations
 
@@ -59,12 +60,39 @@ def _default_width(field: forms.Field, widget: forms.Widget) -> str:
     return ""
 
 
+def label_as_heading(field: forms.Field, *, tag: str = "h2", size: str = "m") -> forms.Field:
+    """Draw the field's label (a fieldset's legend) as a heading of the page: `tag` h1 for a page
+    that asks one question, h2 for a section, at the GOV.UK `size` (s, m, l, xl)."""
+    field.label_heading = tag  # type: ignore[attr-defined]
+    field.label_size = size  # type: ignore[attr-defined]
+    return field
+
+
 class GovukBoundField(BoundField):
     """A field that knows its GOV.UK component and the ids of its hint and error message."""
 
     @property
     def govuk_kind(self) -> str:
         return widget_kind(self.field.widget)
+
+    @property
+    def label_heading(self) -> str:
+        """The heading (h1, h2) the label or legend sits in, if the form made it one."""
+        return str(getattr(self.field, "label_heading", ""))
+
+    @property
+    def label_size(self) -> str:
+        return str(getattr(self.field, "label_size", ""))
+
+    @property
+    def note(self) -> str:
+        """Words a form puts under the hint for this one field (say, that its text was carried
+        forward), drawn as inset text and read with the field."""
+        return str(getattr(self.field, "note", ""))
+
+    @property
+    def note_id(self) -> str:
+        return f"{self.auto_id}-note" if self.auto_id and self.note and not self.is_hidden else ""
 
     @property
     def hint_id(self) -> str:
@@ -79,7 +107,7 @@ class GovukBoundField(BoundField):
         # Exactly the hint and error rendered beside the field (Django's own would name
         # `<id>_helptext`, which nothing on the page carries).
         own = self.field.widget.attrs.get("aria-describedby", "")
-        return " ".join(part for part in (own, self.hint_id, self.error_id) if part)
+        return " ".join(part for part in (own, self.hint_id, self.note_id, self.error_id) if part)
 
     @property
     def anchor(self) -> str:
@@ -141,3 +169,31 @@ def has_errors(value: Any) -> bool:
     if isinstance(value, list | tuple):
         return any(isinstance(item, forms.BaseForm | forms.BaseFormSet) and has_errors(item) for item in value)
     return False
+
+
+def choices_form(fields: dict[str, forms.Field], values: dict[str, Any], *, auto_id: str = "%s") -> forms.Form:
+    """An unbound form of the given fields showing `values`: the filters at the top of a list (a
+    GET form, never with errors) and other small forms whose boxes a view builds from its data.
+    `auto_id` keeps the ids a page's links and scripts already use."""
+    form = forms.Form(initial=values, auto_id=auto_id)
+    form.fields.update(fields)
+    return form
+
+
+def choice_filter(label: str, choices: Any, *, everything: str | None = "All") -> forms.ChoiceField:
+    """A select for a list's filter: `everything` (a blank value) first, then (value, words)."""
+    options = [("", everything)] if everything is not None else []
+    return forms.ChoiceField(label=label, required=False, choices=[*options, *choices])
+
+
+def audit_filters(actions: list[str], *, action: str, actor: str) -> forms.Form:
+    """The audit log's kind of change (in words) and who made it."""
+    from accounts.audit import action_words
+
+    fields: dict[str, forms.Field] = {
+        "action": choice_filter("Kind of change", [(name, action_words(name)) for name in actions]),
+        "actor": forms.CharField(
+            label="Who (username)", widget=forms.TextInput(attrs={"class": "govuk-input--width-20"})
+        ),
+    }
+    return choices_form(fields, {"action": action, "actor": actor})

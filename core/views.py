@@ -12,6 +12,7 @@ from accounts.access import AUDIT_READERS, AuthenticatedHttpRequest, authority_o
 from accounts.models import AuditEvent
 from core import selectors
 from core.exports import Title, table_download
+from core.forms import audit_filters
 from core.health import health_check
 
 
@@ -44,7 +45,7 @@ def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:
         "page": page,
         "action": action,
         "actor": actor,
-        "actions": sorted(set(actions)),
+        "filters": audit_filters(sorted(set(actions)), action=action, actor=actor),
         "query": urlencode({"action": action, "actor": actor}),
     }
     return render(request, "core/audit.html", context)

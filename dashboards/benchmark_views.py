@@ -13,6 +13,7 @@ from benchmarks import selectors as bench
 from benchmarks.services import authority_link_set
 from core.exports import table_download
 from dashboards import benchmark_reads
+from dashboards.forms import LaNumberForm
 
 FORMATS = ("csv", "xlsx")
 
@@ -32,29 +33,26 @@ def benchmarks(request: AuthenticatedHttpRequest) -> HttpResponse:
 @role_required(*ADMINISTRATORS)
 def benchmark_link(request: AuthenticatedHttpRequest) -> HttpResponse:
     authority = authority_of(request)
-    error, entered = "", ""
-    if request.method == "POST":
-        entered = request.POST.get("la_number", "").strip()
-        try:
-            number = int(entered)
-        except ValueError:
-            error = "Enter the council's DfE LA number, a whole number such as 886."
-        else:
-            try:
-                authority_link_set(authority=authority, la_number=number, user=request.user)
-            except ValidationError as problem:
-                error = " ".join(problem.messages)
-            else:
-                area = bench.area_of(number)
-                named = f" ({area.name})" if area is not None else ""
-                messages.success(request, f"The council's DfE LA number is now {number}{named}.")
-                return redirect("dashboards:benchmark_link")
     current = bench.la_number_of(authority)
+    form = LaNumberForm(
+        request.POST if request.method == "POST" else None,
+        initial={"la_number": "" if current is None else str(current)},
+    )
+    if request.method == "POST" and form.is_valid():
+        number = form.cleaned_data["la_number"]
+        try:
+            authority_link_set(authority=authority, la_number=number, user=request.user)
+        except ValidationError as problem:
+            form.add_error("la_number", " ".join(problem.messages))
+        else:
+            area = bench.area_of(number)
+            named = f" ({area.name})" if area is not None else ""
+            messages.success(request, f"The council's DfE LA number is now {number}{named}.")
+            return redirect("dashboards:benchmark_link")
     context = {
         "current": current,
         "current_area": bench.area_of(current),
-        "entered": entered or (str(current) if current is not None else ""),
-        "error": error,
+        "form": form,
         "councils": bench.councils(),
     }
-    return render(request, "dashboards/benchmark_link.html", context, status=400 if error else 200)
+    return render(request, "dashboards/benchmark_link.html", context, status=400 if form.errors else 200)

@@ -19,6 +19,7 @@ from accounts.access import DIRECTORS, FINANCE, STAFF_READERS, AuthenticatedHttp
 from accounts.models import Role
 from core.exports import table_download
 from dashboards import integrity, selectors, services
+from dashboards.forms import CommentaryForm, SignOffForm, period_selectors
 from dashboards.selectors import RunAsked
 from forecasting.engine.scenarios import REPORTED_SCENARIO
 
@@ -67,6 +68,7 @@ def period(request: AuthenticatedHttpRequest) -> HttpResponse:
 @role_required(*STAFF_READERS)
 def _period_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     context = selectors.period_page(authority=authority_of(request), asked=_asked(request))
+    context["selectors"] = period_selectors(context)
     return render(request, "dashboards/period.html", context)
 
 
@@ -101,13 +103,14 @@ def commentary(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     if request.method == "POST":
         names = selectors.commentary_services(run=run)
-        texts = {name: request.POST.get(f"commentary-{index}", "") for index, name in enumerate(names)}
+        texts = CommentaryForm.texts_of(request.POST, names)
         changed = services.commentary_save(
             authority=authority, user=request.user, year=year, period=run.period, texts=texts
         )
         messages.success(request, f"Commentary saved ({changed} service{'s' if changed != 1 else ''} changed).")
         return redirect(f"{reverse('dashboards:period')}?{selectors.run_query(run, REPORTED_SCENARIO)}#services")
     context = selectors.commentary_page(authority=authority, year=year, run=run)
+    context["form"] = CommentaryForm(rows=context["rows"])
     return render(request, "dashboards/commentary.html", context)
 
 
@@ -120,39 +123,34 @@ def sign_off(request: AuthenticatedHttpRequest) -> HttpResponse:
         year, run = selectors.posted_run(authority=authority, run_id=_int(request.POST.get("run")))
     if run is None or year is None:
         raise Http404("No finished forecast run to sign off")
-    error, unacknowledged = "", []
-    acknowledged = set(request.POST.getlist("acknowledged"))
-    if request.method == "POST":
+    context = selectors.sign_off_page(authority=authority, year=year, run=run)
+    form = SignOffForm(
+        request.POST if request.method == "POST" else None,
+        run_id=run.pk,
+        items=context["checks"].items,
+        benchmarks=context["benchmarks_available"],
+    )
+    if request.method == "POST" and form.is_valid():
         try:
             published = services.period_sign_off(
                 authority=authority,
                 user=request.user,
                 run=run,
-                comment=request.POST.get("comment", ""),
-                acknowledged=acknowledged,
-                include_benchmarks=request.POST.get("include_benchmarks") == "yes",
+                comment=form.cleaned_data["comment"],
+                acknowledged=form.ticked(),
+                include_benchmarks=bool(form.cleaned_data.get("include_benchmarks")),
             )
         except services.SignOffNeedsLookError as problem:
-            error, unacknowledged = str(problem), [item.key for item in problem.items]
+            form.not_looked_at(problem.items)
         except services.SignOffError as problem:
-            error = str(problem)
+            form.add_error("comment", str(problem))
         else:
             messages.success(
                 request, f"Period {published.period} signed off and published as version {published.version}."
             )
             return redirect("dashboards:published", published_id=published.pk)
-    context = selectors.sign_off_page(authority=authority, year=year, run=run)
-    context.update(
-        {
-            "error": error,
-            "page_errors": bool(error),
-            "comment": request.POST.get("comment", ""),
-            "acknowledged": acknowledged,
-            "unacknowledged": unacknowledged,
-            "include_benchmarks": request.POST.get("include_benchmarks") == "yes",
-        }
-    )
-    return render(request, "dashboards/sign_off.html", context, status=400 if error else 200)
+    context["form"] = form
+    return render(request, "dashboards/sign_off.html", context, status=400 if form.errors else 200)
 
 
 # --------------------------------------------------------------------------------------------

@@ -14,3 +14,18 @@ class TokenForm(forms.Form):
         max_length=1000,
         widget=forms.TextInput(attrs={"autocomplete": "off", "class": "govuk-!-width-two-thirds"}),
     )
+
+
+class RevokeForm(forms.Form):
+    """Why a token is revoked: optional, kept in the audit log."""
+
+    reason = forms.CharField(
+        label="Reason (optional)",
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "class": "govuk-!-width-two-thirds"}),
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("auto_id", "%s")
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["reason"].label_size = "s"  # type: ignore[attr-defined]

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 
 from accounts.access import ADMINISTRATORS, AuthenticatedHttpRequest, authority_of, role_required
 from feed import selectors, services
-from feed.forms import TokenForm
+from feed.forms import RevokeForm, TokenForm
 
 
 def _feed_address(request: AuthenticatedHttpRequest) -> str:
@@ -48,4 +48,4 @@ def token_revoke(request: AuthenticatedHttpRequest, token_id: int) -> HttpRespon
         services.token_revoke(token=row, by=request.user, reason=request.POST.get("reason", ""))
         messages.success(request, f"The token “{row.name}” is revoked: it no longer reads the feed.")
         return redirect("feed:tokens")
-    return render(request, "feed/token_revoke.html", {"row": row})
+    return render(request, "feed/token_revoke.html", {"row": row, "form": RevokeForm()})

@@ -19,10 +19,12 @@ from forecast_runs.backtests import backtest_request, replay_words
 from forecast_runs.demand.methods import LABELS as METHOD_WORDS
 from forecast_runs.dispatch import backtest_dispatch, forecast_run_request
 from forecast_runs.downloads import run_download_table
+from forecast_runs.forms import run_request_form, scenario_picker
 from forecasting import selectors
 from forecasting.download_titles import run_title
 from forecasting.engine.result import EXPORT_COLUMNS
 from forecasting.engine.scenarios import REPORTED_SCENARIO
+from forecasting.forms import year_picker
 from forecasting.models import BacktestReport, FinancialYear, ForecastRun, ScenarioAssumption
 from forecasting.period_rules import PeriodNotReadyError
 
@@ -48,15 +50,16 @@ def runs(request: AuthenticatedHttpRequest) -> HttpResponse:
         ForecastRun.objects.filter(authority=authority, year=year).select_related("requested_by")[:30] if year else []
     )
     latest_closed = year.periods.exclude(status="open").order_by("-number").first() if year is not None else None
+    years = FinancialYear.objects.filter(authority=authority)
     return render(
         request,
         "forecast_runs/runs.html",
         {
             "year": year,
-            "years": FinancialYear.objects.filter(authority=authority),
+            "years": years,
+            "year_picker": year_picker(years, year),
+            "run_form": run_request_form(year, latest_closed.number if latest_closed else 0) if year else None,
             "runs": recent,
-            "default_period": latest_closed.number if latest_closed else 0,
-            "period_choices": range(0, 13),
         },
     )
 
@@ -113,7 +116,7 @@ def run_detail(request: AuthenticatedHttpRequest, run_id: int) -> HttpResponse:
         context.update(
             {
                 "headlines": heads,
-                "scenarios": [h.scenario for h in heads],
+                "scenario_picker": scenario_picker([h.scenario for h in heads], scenario),
                 "services": run_selectors.lines_by_service(run, scenario),
                 "previous": previous,
                 "movement": [

@@ -7,7 +7,9 @@ from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
+from core.forms import choices_form, label_as_heading
 from core.importing import SourceFile, importers
+from forecasting.engine.money import pence_to_pounds
 from forecasting.models import BudgetLine, PlacementType, ServiceArea
 from forecasting.parsing import MAX_CHILDREN, field_length, parse_decimal, parse_int, parse_money
 
@@ -171,3 +173,74 @@ class UploadForm(forms.Form):
     def import_options(self) -> dict[str, Any]:
         as_at = self.cleaned_data["as_at"]
         return {"year": self.cleaned_data["year"] or None, "as_at": as_at.isoformat() if as_at else None}
+
+
+class PeriodChangeForm(forms.Form):
+    """Submitting, locking, unlocking or sending back a period: the reason, where the change asks
+    for one (its label is the page's question). Whether the change may happen, and whether the
+    reason will do, is the service's to say; the view adds its answer as the form's error."""
+
+    def __init__(self, *args: Any, reason_label: str, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "%s")  # the box is `reason`, as it always was
+        super().__init__(*args, **kwargs)
+        if reason_label:
+            self.fields["reason"] = label_as_heading(
+                forms.CharField(
+                    label=reason_label,
+                    required=False,
+                    strip=False,
+                    help_text="Recorded in the audit log.",
+                    widget=forms.Textarea(attrs={"rows": 3}),
+                )
+            )
+
+    def refuse(self, words: str) -> None:
+        """The service's refusal, against the reason when there is one to correct."""
+        self.add_error("reason" if "reason" in self.fields else None, words)
+
+
+class ActualAmountField(forms.CharField):
+    """One budget line's actual for the period, in pounds as typed; blank clears it (not nil)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        # Text, not a number keypad: income is negative and a keypad may have no minus sign.
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "class": "ot-amount-input"}))
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value: Any) -> int | None:  # type: ignore[override]
+        text = super().to_python(value)
+        if text in ("", None):
+            return None
+        try:
+            return parse_money(text)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+
+
+class ActualsForm(forms.Form):
+    """The actuals grid: one box per budget line, `line-<id>`, labelled with the line's code and
+    name, holding what is stored (or what was typed, when the page comes back with an error)."""
+
+    def __init__(self, *args: Any, rows: list[Any], **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "%s")
+        super().__init__(*args, **kwargs)
+        for row in rows:
+            name = self.line_field(row.line.pk)
+            self.fields[name] = ActualAmountField(label=f"{row.line.code} {row.line.name}")
+            # Put back as typed: 1234.56, no £ or commas.
+            self.initial[name] = "" if row.actual is None else f"{pence_to_pounds(row.actual)}"
+
+    @staticmethod
+    def line_field(line_id: int) -> str:
+        return f"line-{line_id}"
+
+    def amounts(self) -> dict[int, int | None]:
+        """Pence by budget line id (None: left blank) once valid."""
+        return {int(name.removeprefix("line-")): value for name, value in self.cleaned_data.items()}
+
+
+def year_picker(years: Any, year: Any) -> forms.Form:
+    """The financial year chooser at the top of the periods, lines and runs pages."""
+    choices = [(y.label, y.label) for y in years]
+    field = forms.ChoiceField(label="Financial year", choices=choices)
+    return choices_form({"year": field}, {"year": year.label if year else None}, auto_id="%s-picker")

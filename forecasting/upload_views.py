@@ -21,6 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from accounts.access import FINANCE, AuthenticatedHttpRequest, authority_of, role_required
 from core.exports import Title, table_download
+from core.forms import choice_filter, choices_form
 from core.import_dispatch import import_batch_confirm, import_batch_submit
 from core.import_outcome import (
     CHANGES_KEPT,
@@ -191,7 +192,14 @@ def _preview_context(request: AuthenticatedHttpRequest, batch: ImportBatch, back
         "problems_url": f"{request.path}?download=problems",
         "issues_page": Paginator(shown.to_dict("records"), ISSUES_PER_PAGE).get_page(request.GET.get("page")),
         "issue_count": len(issues),
-        "issue_actions": sorted(set(issues["action"])),
+        "issue_filter": choices_form(
+            {
+                "action_filter": choice_filter(
+                    "Show", [(a, a[:1].upper() + a[1:]) for a in sorted(set(issues["action"]))]
+                )
+            },
+            {"action_filter": action},
+        ),
         "action_filter": action,
         "status_url": f"{request.path}?format=json",
         "back": back,

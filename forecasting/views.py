@@ -15,9 +15,8 @@ from core.exports import table_download
 from forecasting import selectors
 from forecasting.download_titles import year_title
 from forecasting.engine.money import pence_to_pounds
-from forecasting.forms import BudgetForm, BudgetLineForm
+from forecasting.forms import ActualsForm, BudgetForm, BudgetLineForm, PeriodChangeForm, year_picker
 from forecasting.models import Budget, FinancialYear, PeriodLockedError
-from forecasting.parsing import parse_money
 from forecasting.services import (
     PeriodNotReadyError,
     TransitionError,
@@ -42,26 +41,26 @@ def periods(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "forecasting/periods.html",
-        {"year": year, "years": years, "periods": rows},
+        {"year": year, "years": years, "year_picker": year_picker(years, year), "periods": rows},
     )
 
 
 def _period_action(request: AuthenticatedHttpRequest, period_id: int, action: str) -> HttpResponse:
     """GET: the confirmation page (what will happen, or what is missing); POST: do it."""
     period = selectors.period_for(authority=authority_of(request), period_id=period_id)
-    error = ""
-    if request.method == "POST":
+    context = selectors.period_action_page(period=period, action=action)
+    form = PeriodChangeForm(request.POST if request.method == "POST" else None, reason_label=context["reason_label"])
+    if request.method == "POST" and form.is_valid():
         try:
-            period_change(period=period, user=request.user, action=action, reason=request.POST.get("reason", ""))
+            period_change(period=period, user=request.user, action=action, reason=form.cleaned_data.get("reason", ""))
         except (TransitionError, PeriodNotReadyError) as problem:
-            error = str(problem)
+            form.refuse(str(problem))
         else:
             messages.success(request, selectors.period_action_done(period=period, action=action))
             return _to("forecasting:periods", period.year)
-    context = selectors.period_action_page(period=period, action=action)
-    context.update({"error": error, "reason": request.POST.get("reason", "")})
-    context["page_errors"] = bool(error) and not context.get("refusal")  # "Error: " in the title
-    return render(request, "forecasting/period_confirm.html", context, status=400 if error else 200)
+    # A period that cannot change shows why instead of the form (and is no form's error).
+    context["form"] = None if context.get("refusal") else form
+    return render(request, "forecasting/period_confirm.html", context, status=400 if form.errors else 200)
 
 
 @require_http_methods(["GET", "POST"])
@@ -83,41 +82,28 @@ def actuals(request: AuthenticatedHttpRequest, period_id: int) -> HttpResponse:
     authority = authority_of(request)
     period = selectors.period_for(authority=authority, period_id=period_id)
     rows = selectors.actuals_sheet(authority=authority, period=period)
-    errors: dict[int, str] = {}
-    values: dict[int, str] = {}
     can_edit = request.user.is_finance_officer and not period.is_locked
-    if request.method == "POST":
-        if not can_edit:
-            messages.error(
-                request,
-                f"{period} is locked; its actuals cannot be changed."
-                if period.is_locked
-                else "Your role cannot change actuals.",
-            )
+    if request.method == "POST" and not can_edit:
+        messages.error(
+            request,
+            f"{period} is locked; its actuals cannot be changed."
+            if period.is_locked
+            else "Your role cannot change actuals.",
+        )
+        return redirect("forecasting:actuals", period_id=period.pk)
+    form = ActualsForm(request.POST if request.method == "POST" else None, rows=rows)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = actuals_save(authority=authority, user=request.user, period=period, amounts=form.amounts())
+        except PeriodLockedError as error:
+            messages.error(request, str(error))
             return redirect("forecasting:actuals", period_id=period.pk)
-        amounts: dict[int, int | None] = {}
-        for row in rows:
-            text = request.POST.get(f"line-{row.line.pk}", "").strip()
-            values[row.line.pk] = text
-            if text == "":
-                amounts[row.line.pk] = None
-                continue
-            try:
-                amounts[row.line.pk] = parse_money(text)
-            except ValueError as error:
-                errors[row.line.pk] = f"{row.line.code}: {error}"
-        if not errors:
-            try:
-                result = actuals_save(authority=authority, user=request.user, period=period, amounts=amounts)
-            except PeriodLockedError as error:
-                messages.error(request, str(error))
-                return redirect("forecasting:actuals", period_id=period.pk)
-            messages.success(
-                request,
-                f"Actuals for {period} saved: {result['created']} added, {result['updated']} changed, "
-                f"{result['cleared']} cleared.",
-            )
-            return redirect("forecasting:actuals", period_id=period.pk)
+        messages.success(
+            request,
+            f"Actuals for {period} saved: {result['created']} added, {result['updated']} changed, "
+            f"{result['cleared']} cleared.",
+        )
+        return redirect("forecasting:actuals", period_id=period.pk)
     totals = {
         "budget": sum(r.budget.amount for r in rows if r.budget),
         "before": sum(r.actual_before for r in rows),
@@ -129,10 +115,9 @@ def actuals(request: AuthenticatedHttpRequest, period_id: int) -> HttpResponse:
         "forecasting/actuals.html",
         {
             "period": period,
-            "rows": rows,
-            "errors": errors,
-            "page_errors": bool(errors),
-            "values": values,
+            # Each row with its box (the form's field for the line), when the period can be edited.
+            "rows": [(row, form[ActualsForm.line_field(row.line.pk)]) for row in rows],
+            "form": form if can_edit else None,
             "can_edit": can_edit,
             "totals": totals,
             "periods": period.year.periods.all(),
@@ -189,13 +174,15 @@ def lines(request: AuthenticatedHttpRequest) -> HttpResponse:
             file_columns=True,
         )
     total_budget = sum(b.amount for _, b, _ in rows if b)
+    years = FinancialYear.objects.filter(authority=authority)
     total_spent = sum(s for _, _, s in rows)
     return render(
         request,
         "forecasting/lines.html",
         {
             "year": year,
-            "years": FinancialYear.objects.filter(authority=authority),
+            "years": years,
+            "year_picker": year_picker(years, year),
             "rows": rows,
             "total_budget": total_budget,
             "total_spent": total_spent,

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 import wording
+from core.forms import choices_form
 from forecasting.engine.placements import DEFAULT_HIGH_COST_THRESHOLD
 from forecasting.forms import MoneyField, MultipleFileField, MultipleFileInput, WholeNumberField
 from forecasting.models import BudgetLine, PlacementType
@@ -160,3 +161,17 @@ class ImportForm(forms.Form):
         label="Authority in a regional SSDA903 file (optional)",
         help_text="The LA value of your council's rows when a regional file holds several councils.",
     )
+
+
+def kpi_filters(*, years: list[str], year: str, threshold_pounds: str) -> forms.Form:
+    """The placement KPIs' year and high-cost threshold (a threshold that is not an amount is
+    said in a message and the default used: a filter never comes back with an error)."""
+    threshold = forms.CharField(
+        label="High-cost threshold (£ a week)",
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "govuk-input--width-10"}),
+    )
+    fields = {
+        "year": forms.ChoiceField(label="Financial year", choices=[(y, y) for y in years]),
+        "threshold": threshold,
+    }
+    return choices_form(fields, {"year": year, "threshold": threshold_pounds})

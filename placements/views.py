@@ -47,6 +47,7 @@ from placements.forms import (
     RegisterFilterForm,
     UnitCostForm,
 )
+from placements.forms import kpi_filters as placement_kpi_filters
 
 PAGE_SIZE = 50
 
@@ -476,7 +477,9 @@ def kpi_page(request: AuthenticatedHttpRequest) -> HttpResponse:
             "label": label,
             "choices": choices,
             "threshold": threshold,
-            "threshold_pounds": f"{threshold / 100:.2f}",
+            "filters": placement_kpi_filters(
+                years=list(choices), year=label, threshold_pounds=f"{threshold / 100:.2f}"
+            ),
             "queries": {name: urlencode({**query, "table": name}) for name in KPI_TABLES},
             "summary_rows": tables.summary.to_dict("records"),
             "month_end_rows": tables.month_end.to_dict("records"),

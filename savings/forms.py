@@ -8,8 +8,10 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.template.defaultfilters import floatformat
 
 from accounts.models import Authority
+from core.forms import choice_filter, choices_form
 from forecasting.engine.calendar import CalendarError, parse_year_label
 from forecasting.forms import MoneyField, NumberField, WholeNumberField
 from forecasting.models import BudgetLine, ServiceArea
@@ -266,3 +268,43 @@ class InvestmentForm(forms.Form):
         label="Funding source",
         help_text="For example, earmarked reserves",
     )
+
+
+def tracker_filters(context: dict[str, Any]) -> forms.Form:
+    """The tracker's year, status, RAG and service area, from the page's context."""
+    filters, year = context["filters"], context["year"]
+    years = context["years"] or ([year] if year else [])
+    fields: dict[str, forms.Field] = {
+        "year": forms.ChoiceField(label="Financial year", required=False, choices=[(y, y) for y in years]),
+        "status": choice_filter("Status", context["statuses"]),
+        "rag": choice_filter("RAG", [*context["rags"], ("none", "No RAG (absorbed)")]),
+        "service": choice_filter("Service area", [(name, name) for name in context["service_areas"]]),
+    }
+    values = {"year": year, "status": filters.status, "rag": filters.rag, "service": filters.service_area}
+    return choices_form(fields, values, auto_id="f-%s")
+
+
+def return_filters(figures: Any, years: list[str]) -> forms.Form:
+    """A programme's return on investment: which profile, on which basis, over which years, and
+    the hurdle it is measured against."""
+    hurdle = forms.CharField(
+        label="Hurdle (x:1)", widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "govuk-input--width-4"})
+    )
+    fields: dict[str, forms.Field] = {
+        "profile": forms.ChoiceField(label="Profile", choices=[("target", "Target"), ("stretch", "Stretch")]),
+        "basis": forms.ChoiceField(
+            label="Basis", choices=[("reprofiled", "After the delay"), ("original", "As approved")]
+        ),
+        "from": choice_filter("From year", [(y, y) for y in years], everything="First"),
+        "to": choice_filter("To year", [(y, y) for y in years], everything="Last"),
+        "hurdle": hurdle,
+    }
+    first, last = figures.window
+    values = {
+        "profile": figures.profile,
+        "basis": figures.basis,
+        "from": first,
+        "to": last,
+        "hurdle": floatformat(figures.hurdle, -2),
+    }
+    return choices_form(fields, values, auto_id="p-%s")

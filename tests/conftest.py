@@ -9,6 +9,7 @@ from accounts.models import Authority, Role, User
 from forecasting.models import BudgetLine, FinancialYear, PlacementType, ensure_default_placement_types
 from forecasting.services import financial_year_get_or_create
 from tests.factories import AuthorityFactory, BudgetLineFactory, UserFactory
+from tests.support import signed_in
 
 
 @pytest.fixture(autouse=True)
@@ -131,8 +132,6 @@ def lines(authority: Authority, placement_types: dict[str, PlacementType]) -> di
 @pytest.fixture
 def client_for():  # type: ignore[no-untyped-def]
     def make(user: User) -> Client:
-        client = Client()
-        client.force_login(user)
-        return client
+        return signed_in(user)
 
     return make

@@ -10,8 +10,10 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from django.db import connection
+from django.test import Client
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -80,3 +82,16 @@ def wait_until(predicate, *, timeout: float = 60.0, interval: float = 0.2) -> bo
             return True
         time.sleep(interval)
     return False
+
+
+def signed_in(user: Any) -> Client:
+    """A client signed in as `user` as after a whole sign-in: for a director or administrator,
+    with their second step done (a bare `force_login` session is asked for the code)."""
+    from accounts.sign_in_views import SECOND_STEP_KEY
+
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session[SECOND_STEP_KEY] = user.pk
+    session.save()
+    return client

@@ -3,12 +3,14 @@ the signed-in user's authority, so another council's ids are never valid."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django import forms
 
 from accounts.models import Authority
+from core.forms import choices_form
 from forecasting.forms import MoneyField, NumberField, WholeNumberField
 from forecasting.models import BudgetLine
 from forecasting.parsing import MAX_CASELOAD, field_length
@@ -105,3 +107,27 @@ class AbsenceForm(forms.Form):
 
 class SnapshotForm(forms.Form):
     as_at = UKDateField(label="As-at date")
+
+
+def kpi_filters(context: dict[str, Any], group_choices: list[tuple[str, str]]) -> forms.Form:
+    """The KPIs page's year, month, grouping and agency reasons' group, from the page's context."""
+    fields: dict[str, forms.Field] = {
+        "year": forms.ChoiceField(label="Financial year", choices=[(label, label) for label in context["labels"]]),
+        "period": forms.ChoiceField(label="Month", choices=[(str(p), words) for p, words in context["months"]]),
+        "by": forms.ChoiceField(label="Show", choices=list(context["groupings"].items())),
+        "group": forms.ChoiceField(label="Agency reasons for", choices=group_choices),
+    }
+    values = {
+        "year": context["calendar"].label,
+        "period": str(context["period"]),
+        "by": context["by"],
+        "group": context["group"],
+    }
+    return choices_form(fields, values, auto_id="kpi-%s")
+
+
+def teams_filter(on: date) -> forms.Form:
+    """The day the teams page counts the staff in post on."""
+    field = forms.CharField(label="Staff in post on", help_text="For example, 2019-07-31")
+    field.widget.attrs["class"] = "govuk-input--width-10"
+    return choices_form({"on": field}, {"on": on.isoformat()})

@@ -12,19 +12,21 @@ register = template.Library()
 
 
 @register.inclusion_tag("govuk/forms/error_summary.html")
-def error_summary(*forms_: forms.BaseForm | None) -> dict[str, Any]:
+def error_summary(*forms_: forms.BaseForm | None, title: str = "There is a problem") -> dict[str, Any]:
     """GOV.UK's error summary of the given forms, each error linked to its field."""
-    return {"items": error_items(*forms_)}
+    return {"items": error_items(*forms_), "title": title}
 
 
 @register.simple_tag(takes_context=True)
 def error_title_prefix(context: template.Context) -> str:
-    """ "Error: " when the page shows a form with errors, or its view says it shows errors
-    (`page_errors`), so that a screen reader hears it first."""
+    """ "Error: " when the page shows a bound form with errors, so that a screen reader hears it first."""
     for scope in context.dicts:
-        for name, value in scope.items():
-            if name == "page_errors" and value:
-                return "Error: "
-            if has_errors(value):
-                return "Error: "
+        if any(has_errors(value) for value in scope.values()):
+            return "Error: "
     return ""
+
+
+@register.inclusion_tag("govuk/forms/checkbox_group.html")
+def checkbox_group(legend: str, *fields: Any, small: bool = False) -> dict[str, Any]:
+    """Several yes/no fields under one legend (a filter's "Show only"), each its own box."""
+    return {"legend": legend, "fields": fields, "small": small}

@@ -14,7 +14,7 @@ from accounts.access import FINANCE, STAFF_READERS, AuthenticatedHttpRequest, au
 from forecasting.engine.calendar import CalendarError, parse_year_label
 from forecasting.parsing import decimal_bounds, parse_decimal
 from savings import selectors
-from savings.forms import InvestmentForm, ProgrammeForm, ProgrammeProfilesForm, year_field_name
+from savings.forms import InvestmentForm, ProgrammeForm, ProgrammeProfilesForm, return_filters, year_field_name
 from savings.models import Programme, Status
 from savings.services import (
     SavingInputError,
@@ -90,7 +90,7 @@ def programme_detail(request: AuthenticatedHttpRequest, programme_id: int) -> Ht
             "investments": records(investments),
             "linked": records(linked),
             "query": urlencode({k: v for k, v in params.items() if v}),
-            "years": [r["year_label"] for r in records(figures.profiles)],
+            "return_filters": return_filters(figures, [r["year_label"] for r in records(figures.profiles)]),
             "can_edit": request.user.is_finance_officer,
             "status_labels": dict(Status.choices),
             "lifetime": {c: int(figures.profiles[c].sum()) for c in figures.profiles.columns[1:]},

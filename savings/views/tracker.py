@@ -16,7 +16,7 @@ from accounts.models import Authority
 from forecasting.engine.calendar import CalendarError, parse_year_label
 from forecasting.engine.savings import SavingsError
 from savings import selectors
-from savings.forms import PlanForm
+from savings.forms import PlanForm, tracker_filters
 from savings.models import MediumTermPlan, Rag, Status
 from savings.services import SavingInputError, medium_term_plan_set
 from savings.views.shared import Tables, download_table, problems_to_form, records
@@ -67,6 +67,7 @@ def tracker(request: AuthenticatedHttpRequest) -> HttpResponse:
             "by_status": records(tables["by_status"]()),
             "by_service": records(tables["by_service"]()),
         }
+    context["filter_form"] = tracker_filters(context)
     return render(request, "savings/tracker.html", context)
 
 

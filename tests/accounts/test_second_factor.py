@@ -12,6 +12,8 @@ import pytest
 from django.test import Client
 
 from accounts.models import AuditEvent, RecoveryCode, Role, SecondFactor
+from tests.core.form_markup import field_error_problems, read
+from tests.core.form_markup import problems as form_problems
 from tests.factories import PASSWORD, UserFactory
 from tests.wording.reading import page_text, problems
 
@@ -209,3 +211,100 @@ def test_an_administrator_of_another_authority_cannot_reset_the_app(enrolled, cl
     assert outsider.get(f"/accounts/users/{director.pk}/reset-app/").status_code == 404
     assert outsider.post(f"/accounts/users/{director.pk}/reset-app/").status_code == 404
     assert SecondFactor.objects.filter(user=director).exists()
+
+
+# A session from before the rule applied to its user: signed in without the second step, whether
+# before the step existed (a bare force_login) or as a finance officer promoted since.
+
+
+def test_a_session_that_never_gave_a_code_is_asked_for_it_on_its_next_request(enrolled, time_machine) -> None:  # type: ignore[no-untyped-def]
+    director, totp, _ = enrolled
+    now = NOON + timedelta(minutes=5)
+    time_machine.move_to(now, tick=False)
+    client = Client()
+    client.force_login(director)
+    response = client.get("/dashboards/?year=2019/20")
+    assert response["Location"] == "/accounts/sign-in/code/"
+    assert not _signed_in(client)  # signed out: no page until the code
+    assert client.get("/")["Location"].startswith("/accounts/sign-in/")
+    # The code brings them back where they were going, and then pages open.
+    assert client.post("/accounts/sign-in/code/", {"code": totp.at(now)})["Location"] == "/dashboards/?year=2019/20"
+    assert _signed_in(client) and client.get("/").status_code == 200
+
+
+def test_someone_promoted_to_director_while_signed_in_sets_up_the_app_next(time_machine, finance_officer) -> None:  # type: ignore[no-untyped-def]
+    time_machine.move_to(NOON, tick=False)
+    client = Client()
+    assert _password(client, finance_officer.username) == "/"  # no code asked of a finance officer
+    assert client.get("/").status_code == 200
+    finance_officer.role = Role.DIRECTOR
+    finance_officer.save(update_fields=["role"])
+    assert client.get("/")["Location"] == "/accounts/sign-in/set-up-app/"
+    assert not _signed_in(client)
+    html = client.get("/accounts/sign-in/set-up-app/").content.decode()
+    secret = re.search(r'id="secret">([A-Z2-7 ]+)<', html).group(1).replace(" ", "")  # type: ignore[union-attr]
+    assert client.post("/accounts/sign-in/set-up-app/", {"code": pyotp.TOTP(secret).now()})["Location"] == (
+        "/accounts/sign-in/recovery-codes/"
+    )
+    assert _signed_in(client) and client.get("/").status_code == 200
+
+
+def test_a_form_sent_without_the_code_is_not_acted_on_and_the_code_leads_home(enrolled, time_machine) -> None:  # type: ignore[no-untyped-def]
+    director, totp, _ = enrolled
+    now = NOON + timedelta(minutes=5)
+    time_machine.move_to(now, tick=False)
+    client = Client()
+    client.force_login(director)
+    assert client.post("/dashboards/commentary/", {"x": "1"})["Location"] == "/accounts/sign-in/code/"
+    assert client.post("/accounts/sign-in/code/", {"code": totp.at(now)})["Location"] == "/"
+
+
+def test_signing_out_needs_no_code(enrolled) -> None:  # type: ignore[no-untyped-def]
+    director, _, _ = enrolled
+    client = Client()
+    client.force_login(director)
+    response = client.post("/accounts/sign-out/")
+    assert response.status_code in (200, 302) and response.get("Location", "") != "/accounts/sign-in/code/"
+    assert not _signed_in(client)
+
+
+def test_single_sign_on_counts_as_the_second_step(director) -> None:  # type: ignore[no-untyped-def]
+    # The council's identity provider does its own multi-factor check (docs/sign-in.md).
+    client = Client()
+    client.force_login(director)
+    session = client.session
+    session["outturn_signed_in_with"] = "sso"
+    session.save()
+    assert client.get("/").status_code == 200
+
+
+def test_no_code_is_owed_where_no_role_needs_one(settings, director) -> None:  # type: ignore[no-untyped-def]
+    settings.OUTTURN_SECOND_FACTOR_ROLES = []  # the local demo's setting
+    client = Client()
+    client.force_login(director)
+    assert client.get("/").status_code == 200
+
+
+def test_a_wrong_code_comes_back_with_the_error_wired_to_the_box(enrolled, time_machine) -> None:  # type: ignore[no-untyped-def]
+    director, _, _ = enrolled
+    client = Client()
+    _password(client, director.username)
+    html = client.post("/accounts/sign-in/code/", {"code": "000000"}).content.decode()
+    assert field_error_problems(html, "code", error_class="govuk-input--error") == []
+    box = read(html).by_id()["code"]
+    assert box.attrs["aria-describedby"].split() == ["code-hint", "code-error"]
+    assert box.attrs["autocomplete"] == "one-time-code" and form_problems(html) == []
+    # Sent empty, the same box says what to enter.
+    empty = client.post("/accounts/sign-in/code/", {"code": ""}).content.decode()
+    assert "Enter the 6-digit code from your authenticator app, or a recovery code" in empty
+    assert field_error_problems(empty, "code", error_class="govuk-input--error") == []
+
+
+def test_a_wrong_code_while_setting_up_comes_back_with_the_error_wired_to_the_box(time_machine, director) -> None:  # type: ignore[no-untyped-def]
+    time_machine.move_to(NOON, tick=False)
+    client = Client()
+    _password(client, director.username)
+    html = client.post("/accounts/sign-in/set-up-app/", {"code": "12"}).content.decode()
+    assert field_error_problems(html, "code", error_class="govuk-input--error") == []
+    assert read(html).by_id()["code"].attrs["aria-describedby"].split() == ["code-error"]  # no hint here
+    assert form_problems(html) == []

@@ -20,6 +20,7 @@ from joserfc.jwk import RSAKey
 from accounts.models import AuditEvent, ExternalIdentity, Role, SecondFactor, User
 from tests.accounts.oidc_provider import Provider
 from tests.accounts.oidc_provider.driver import provider_answer
+from tests.core.form_markup import read
 from tests.wording.reading import page_text, problems
 
 pytestmark = pytest.mark.django_db
@@ -239,6 +240,11 @@ def test_the_sign_in_page_offers_the_council_account_and_can_drop_passwords(
     refused = client.post("/accounts/sign-in/", {"username": "fran", "password": "a-long-test-password-42"})
     assert refused.status_code == 403 and "_auth_user_id" not in client.session
     assert "Outturn does not take passwords here" in refused.content.decode()
+    # A refusal with no box to correct: "Error: " in the title, said in the summary, linked nowhere.
+    page = read(refused.content.decode())
+    assert page.title.startswith("Error: ") and page.with_class("govuk-error-summary")
+    links = [e for e in page.elements if e.tag == "a" and e.attrs.get("href", "").startswith("#")]
+    assert [e.attrs["href"] for e in links] == ["#main-content"]  # only the skip link
 
 
 def test_without_sso_settings_there_is_no_council_button(client, settings) -> None:  # type: ignore[no-untyped-def]

@@ -45,6 +45,11 @@ def test_a_director_sets_up_the_app_and_then_gives_its_code(visitor, director, w
     later.page.click("form button[type=submit]")
     later.page.wait_for_url("**/accounts/sign-in/code/")
     assert later.axe_violations() == []
+    later.page.fill("#code", "000000")
+    later.page.click("form button[type=submit]")
+    later.page.wait_for_load_state()
+    assert later.page.title().startswith("Error: ") and later.axe_violations() == []
+    assert later.page.evaluate("document.activeElement.classList.contains('govuk-error-summary')")
     SecondFactor.objects.filter(user=director).update(last_step=0)  # as if the next 30 seconds had come
     later.page.fill("#code", pyotp.TOTP(secret).now())
     later.page.click("form button[type=submit]")

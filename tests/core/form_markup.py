@@ -125,3 +125,37 @@ def problems(html: str) -> list[str]:
     if page.with_class("govuk-error-message") and not summaries:
         found.append("the page shows error messages without an error summary")
     return found
+
+
+def field_error_problems(html: str, control_id: str, *, error_class: str = "", described_by: str = "") -> list[str]:
+    """What is missing for a field sent back with an error, as the renderer draws it: the title
+    starts "Error: ", the error summary links to `control_id`, the control (or `described_by`, a
+    group's fieldset) names the error message in its aria-describedby, the message is there and
+    starts with a hidden "Error:", and the control carries `error_class` when one is given."""
+    page = read(html)
+    found: list[str] = []
+    if not page.title.startswith("Error: "):
+        found.append(f"title {page.title!r} does not start with 'Error: '")
+    summary = [e for e in page.elements if e.tag == "a" and e.attrs.get("href") == f"#{control_id}"]
+    if not page.with_class("govuk-error-summary") or not summary:
+        found.append(f"no error summary link to #{control_id}")
+    ids = page.by_id()
+    control = ids.get(control_id)
+    if control is None:
+        return [*found, f"no #{control_id}"]
+    if error_class and error_class not in control.classes:
+        found.append(f"#{control_id} lacks {error_class}")
+    holder = ids.get(described_by) if described_by else control
+    named = (holder.attrs.get("aria-describedby", "") if holder is not None else "").split()
+    errors = [name for name in named if name.endswith("-error")]
+    if not errors:
+        found.append(f"#{described_by or control_id} names no error message in aria-describedby: {named}")
+    for name in errors:
+        message = ids.get(name)
+        if message is None or "govuk-error-message" not in message.classes:
+            found.append(f"aria-describedby names #{name}, which is not an error message on the page")
+        elif not message.text.strip().startswith("Error:"):
+            found.append(f"#{name} does not start with a hidden 'Error:'")
+    if not any("govuk-form-group--error" in e.classes for e in page.elements):
+        found.append("no form group is marked as in error")
+    return found

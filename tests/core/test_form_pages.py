@@ -14,6 +14,7 @@ from django.test import Client
 
 from accounts.models import User
 from tests.core.form_markup import CONTROLS, problems, read
+from tests.support import signed_in
 from tests.wording.reading import HREF, NOT_PAGES, _is_download
 
 pytestmark = pytest.mark.django_db
@@ -100,8 +101,7 @@ def _sent_back_empty(client: Client, target: str, empty: dict[str, str]) -> list
 def test_every_form_page_reads_well_to_a_screen_reader_and_empty_answers_are_errors(demo) -> None:  # type: ignore[no-untyped-def]
     found: list[str] = []
     for username in ("finance", "director", "councillor", "admin"):
-        client = Client()
-        client.force_login(User.objects.get(username=username))
+        client = signed_in(User.objects.get(username=username))
         pages = _pages(client)
         tried: set[str] = set()
         for url, body in pages.items():

@@ -235,3 +235,56 @@ def test_the_checker_itself_finds_what_is_wrong() -> None:
     found = " | ".join(problems(bad))
     for words in ("used twice", "no accessible name", "'a-hint', which is not", "'gone'", "#nowhere", "'Error: '"):
         assert words in found, words
+
+
+def test_a_label_or_legend_made_a_heading_and_a_note_read_with_the_field() -> None:
+    from django.utils.html import format_html
+
+    from core.forms import label_as_heading
+
+    class F(forms.Form):
+        code = label_as_heading(forms.CharField(label="Enter the code", help_text="Six digits"), tag="h1", size="l")
+        text = forms.CharField(label="Legal", widget=forms.Textarea, help_text="Outturn £288,000")
+        many = label_as_heading(
+            forms.MultipleChoiceField(label="What needs a look", choices=CHOICES, widget=forms.CheckboxSelectMultiple)
+        )
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.fields["text"].note = format_html("<strong>Carried forward from {}</strong>", "period 3")  # type: ignore[attr-defined]
+
+    html, page = _render(F(data={"code": "", "text": "", "many": []}))
+    # The label sits in an h1 wrapper at size l; the legend holds an h2 at size m (the defaults).
+    wrapper = [e for e in page.elements if e.tag == "h1" and "govuk-label-wrapper" in e.classes]
+    assert wrapper and wrapper[0].text == "Enter the code"
+    label = [e for e in page.elements if e.tag == "label" and e.attrs.get("for") == "id_code"][0]
+    assert {"govuk-label", "govuk-label--l"} <= label.classes
+    legend = page.with_class("govuk-fieldset__legend")[0]
+    assert "govuk-fieldset__legend--m" in legend.classes
+    assert [e.text for e in page.elements if e.tag == "h2" and "govuk-fieldset__heading" in e.classes] == [
+        "What needs a look"
+    ]
+    # The note is inset text with its own id, named between the hint and the error (the textarea is
+    # required and sent blank, so it has one).
+    note = _one(page, "id_text-note")
+    assert "govuk-inset-text" in note.classes and note.text == "Carried forward from period 3"
+    assert _one(page, "id_text").attrs["aria-describedby"].split() == ["id_text-hint", "id_text-note", "id_text-error"]
+    assert problems(html) == []
+
+
+def test_the_summary_heading_can_say_more_and_several_yes_no_fields_share_a_legend() -> None:
+    class F(forms.Form):
+        amount = forms.CharField(label="Legal")
+        high_cost = forms.BooleanField(label="High cost", required=False)
+        ending = forms.BooleanField(label="Ending soon", required=False)
+
+    form = F(data={"amount": ""})
+    html = Template(
+        "{% load govuk_forms %}{% error_summary form title='There is a problem – nothing was saved' %}"
+        "{% checkbox_group 'Show only' form.high_cost form.ending small=True %}"
+    ).render(Context({"form": form}))
+    page = read(html)
+    assert page.with_class("govuk-error-summary__title")[0].text == "There is a problem – nothing was saved"
+    assert [e.text for e in page.elements if e.tag == "legend"] == ["Show only"]
+    assert "govuk-checkboxes--small" in page.with_class("govuk-checkboxes")[0].classes
+    assert [e.attrs["id"] for e in page.with_class("govuk-checkboxes__input")] == ["id_high_cost", "id_ending"]

@@ -11,6 +11,7 @@ from accounts.models import AuditEvent, Role
 from benchmarks.models import AuthorityLink
 from core.services import import_run
 from tests.benchmarks.files import csv_bytes, neighbour_row, neighbours_xlsx, release_rows
+from tests.core.form_markup import field_error_problems, read
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -131,6 +132,10 @@ def test_a_bad_la_number_is_refused_with_a_message(
     response = client_for(administrator).post("/dashboards/benchmarks/la-number/", {"la_number": entered})
     assert response.status_code == 400
     assert message in response.content.decode()
+    # The box keeps what was typed, with the error wired to it.
+    html = response.content.decode()
+    assert field_error_problems(html, "la_number", error_class="govuk-input--error") == []
+    assert read(html).by_id()["la_number"].attrs["value"] == entered
     assert AuthorityLink.objects.get(authority=authority).la_number == 886
 
 

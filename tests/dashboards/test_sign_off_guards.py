@@ -17,6 +17,7 @@ from dashboards import services
 from dashboards.models import PublishedPeriod, ServiceCommentary
 from dashboards.sign_off_reads import sign_off_checks
 from forecasting.services import actuals_save
+from tests.core.form_markup import field_error_problems, problems, read
 from tests.dashboards.county import everything_looked_at
 
 pytestmark = pytest.mark.django_db
@@ -255,3 +256,39 @@ def test_a_run_already_published_is_refused_as_such_before_anything_is_asked_of_
     with pytest.raises(services.SignOffError) as refused:
         services.period_sign_off(authority=run.authority, user=director, run=run, comment="Again.", acknowledged=set())
     assert str(refused.value) == "This run is already published as version 1 of period 4"
+
+
+def test_a_refused_sign_off_wires_each_error_to_its_boxes(run, director, client_for) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(director)
+    # Nothing ticked: the error is on the things that need a look, a group of boxes whose
+    # fieldset names the error; the summary links to the first box.
+    html = client.post(reverse("dashboards:sign_off"), {"run": run.pk, "comment": "For committee."}).content.decode()
+    assert field_error_problems(html, "acknowledged_0", described_by="acknowledged") == []
+    # Everything ticked but no comment: the error is on the comment box.
+    keys = sorted(everything_looked_at(run))
+    html = client.post(
+        reverse("dashboards:sign_off"), {"run": run.pk, "comment": "", "acknowledged": keys}
+    ).content.decode()
+    assert field_error_problems(html, "comment", error_class="govuk-textarea--error") == []
+    assert "Enter a sign-off comment" in html and not PublishedPeriod.objects.exists()
+    page = read(html)
+    assert all("checked" in page.by_id()[f"acknowledged_{n}"].attrs for n in range(len(keys)))  # ticks kept
+    assert problems(html) == []
+
+
+def test_the_commentary_form_reads_each_service_its_figures_and_what_was_carried_forward(
+    run, finance_officer, client_for
+) -> None:  # type: ignore[no-untyped-def]
+    # Commentary takes any text (the service cuts what is too long), so it never comes back with
+    # an error; what it must do is describe each box by its hint and any carried-forward note.
+    services.commentary_save(
+        authority=run.authority, user=finance_officer, year=run.year, period=3, texts={"Legal": "Proceedings."}
+    )
+    response = client_for(finance_officer).get(f"{reverse('dashboards:commentary')}?{_query(run)}")
+    html = response.content.decode()
+    legal = f"commentary-{[row['name'] for row in response.context['rows']].index('Legal')}"
+    page = read(html)
+    assert page.by_id()[legal].attrs["aria-describedby"].split() == [f"{legal}-hint", f"{legal}-note"]
+    assert "Carried forward from period 3" in page.by_id()[f"{legal}-note"].text
+    assert "govuk-textarea" in page.by_id()[legal].classes and page.by_id()[legal].text.strip() == "Proceedings."
+    assert problems(html) == []

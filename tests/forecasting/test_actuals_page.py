@@ -7,6 +7,7 @@ import pytest
 from accounts.models import AuditEvent
 from forecasting.models import Actual, BudgetRevision
 from forecasting.services import actuals_save, budget_set
+from tests.core.form_markup import field_error_problems, problems, read
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +74,8 @@ def test_a_bad_amount_saves_nothing_and_says_which_line(client_for, finance_offi
         )
         .content.decode()
     )
-    assert "LEG-EXT: &#x27;1O0&#x27; is not an amount of money in pounds" in page
+    # The summary names the box by its label, the line's code and name.
+    assert "LEG-EXT External legal costs: &#x27;1O0&#x27; is not an amount of money in pounds" in page
     assert Actual.objects.get(period=period).amount == 20_000_000
 
 
@@ -134,3 +136,24 @@ def test_budget_lines_download_as_csv_and_xlsx_with_formula_injection_escaped(
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     names = [row[1] for row in sheet.iter_rows(values_only=True)]
     assert '\'=HYPERLINK("http://evil")' in names
+
+
+def test_a_bad_amount_comes_back_in_its_box_with_the_error_wired_to_it(
+    client_for, finance_officer, year, lines, budgets
+) -> None:  # type: ignore[no-untyped-def]
+    period = year.periods.get(number=1)
+    legal = lines["LEG-EXT"].pk
+    response = client_for(finance_officer).post(
+        f"/periods/{period.pk}/actuals/",
+        {f"line-{lines['CIC-RES-EXT'].pk}": "100", f"line-{legal}": "1O0", f"line-{lines['INC-UASC'].pk}": ""},
+    )
+    html = response.content.decode()
+    assert field_error_problems(html, f"line-{legal}", error_class="govuk-input--error") == []
+    page = read(html)
+    box = page.by_id()[f"line-{legal}"]
+    # What was typed is put back, in the box of the line it was typed for; the others are not in error.
+    assert box.attrs["value"] == "1O0" and box.attrs["name"] == f"line-{legal}"
+    other = page.by_id()[f"line-{lines['CIC-RES-EXT'].pk}"]
+    assert other.attrs["value"] == "100" and "govuk-input--error" not in other.classes
+    assert "There is a problem – nothing was saved" in html
+    assert problems(html) == []

@@ -8,6 +8,7 @@ import pytest
 from accounts.models import AuditEvent
 from forecasting.models import ForecastRun, Period
 from forecasting.services import actuals_save, budget_set, period_submit
+from tests.core.form_markup import field_error_problems, problems, read
 
 pytestmark = pytest.mark.django_db
 
@@ -136,3 +137,17 @@ def test_the_run_forecast_button_refuses_with_the_message(tiny, finance_officer,
         "line with no spend): INC-UASC Home Office UASC grant for Period 2 (May 2019)."
     ) in _text(response).replace("&#x27;", "'")
     assert not ForecastRun.objects.exists()
+
+
+def test_unlocking_without_a_reason_comes_back_with_the_error_wired_to_the_box(
+    tiny, finance_officer, director, client_for
+) -> None:  # type: ignore[no-untyped-def]
+    period = tiny.periods.get(number=1)
+    period_submit(period=period, user=finance_officer, forecast=False)
+    client = client_for(director)
+    client.post(f"/periods/{period.pk}/lock/")
+    html = client.post(f"/periods/{period.pk}/unlock/", {"reason": " "}).content.decode()
+    assert field_error_problems(html, "reason", error_class="govuk-textarea--error") == []
+    described = read(html).by_id()["reason"].attrs["aria-describedby"].split()
+    assert described == ["reason-hint", "reason-error"]  # the hint first, then the error
+    assert problems(html) == []

@@ -16,6 +16,7 @@ from django.test import Client
 
 from accounts.models import User
 from core.models import ImportBatch
+from tests.support import signed_in
 from tests.wording.reading import crawl, download_header, page_text, problems
 
 pytestmark = pytest.mark.django_db
@@ -47,9 +48,7 @@ def demo(settings) -> None:  # type: ignore[no-untyped-def]
 
 
 def _signed_in(username: str) -> Client:
-    client = Client()
-    client.force_login(User.objects.get(username=username))
-    return client
+    return signed_in(User.objects.get(username=username))
 
 
 def test_no_page_or_download_header_shows_a_code_or_a_badly_written_number(demo) -> None:  # type: ignore[no-untyped-def]

@@ -16,6 +16,7 @@ from forecasting.engine.calendar import FinancialYear as Calendar
 from forecasting.engine.workforce import AGENCY_REASONS
 from forecasting.parsing import parse_int
 from workforce import kpis, selectors
+from workforce.forms import kpi_filters
 from workforce.views.shared import download_table, page_query
 
 GROUP_CHOICES = [
@@ -108,4 +109,5 @@ def kpi_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         "committed_query": page_query(request, table="committed"),
         "committed_teams_query": page_query(request, table="committed_by_team"),
     }
+    context["filters"] = kpi_filters(context, GROUP_CHOICES)
     return render(request, "workforce/kpis.html", context)

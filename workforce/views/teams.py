@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 
 from accounts.access import FINANCE, STAFF_READERS, AuthenticatedHttpRequest, authority_of, role_required
 from workforce import selectors, tables
-from workforce.forms import TeamForm
+from workforce.forms import TeamForm, teams_filter
 from workforce.services import team_save
 from workforce.views.shared import date_param, default_on, download_table, form_errors, page_query
 
@@ -37,6 +37,7 @@ def teams(request: AuthenticatedHttpRequest) -> HttpResponse:
             "rows": rows,
             "totals": {key: sum(r[key] for r in rows) for key in TOTALLED},
             "on": on,
+            "filter": teams_filter(on),
             "query": page_query(request, table="teams"),
             "can_edit": request.user.is_finance_officer,
         },
