@@ -51,6 +51,7 @@ def main() -> None:
     from django.contrib.sessions.backends.db import SessionStore
 
     from accounts.models import Authority, Role, User
+    from accounts.sign_in_views import SECOND_STEP_KEY
     from forecasting.models import ForecastRun
 
     authority = Authority.objects.filter(code="BIG").first()
@@ -66,6 +67,7 @@ def main() -> None:
         session[SESSION_KEY] = str(director.pk)
         session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
         session[HASH_SESSION_KEY] = director.get_session_auth_hash()
+        session[SECOND_STEP_KEY] = director.pk  # as after the authenticator code
         session.create()
         cookies.append(f"{settings.SESSION_COOKIE_NAME}={session.session_key}")
     workers = str(max(2, (os.cpu_count() or 2) * 2))

@@ -228,6 +228,7 @@ def start_dashboard(other: Any) -> tuple[subprocess.Popen[bytes], Readers]:
     from django.contrib.sessions.backends.db import SessionStore
 
     from accounts.models import Role, User
+    from accounts.sign_in_views import SECOND_STEP_KEY
     from forecasting.models import ForecastRun
 
     run = ForecastRun.objects.filter(authority=other, status="succeeded").order_by("-finished_at").first()
@@ -240,6 +241,7 @@ def start_dashboard(other: Any) -> tuple[subprocess.Popen[bytes], Readers]:
         session[SESSION_KEY] = str(director.pk)
         session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
         session[HASH_SESSION_KEY] = director.get_session_auth_hash()
+        session[SECOND_STEP_KEY] = director.pk  # as after the authenticator code
         session.create()
         cookies.append(f"{settings.SESSION_COOKIE_NAME}={session.session_key}")
     server = subprocess.Popen(
