@@ -17,7 +17,7 @@ from placements.ssda903.codes import EPISODE_COLUMNS, PLACE_CODES, PROVIDER_CODE
 from placements.ssda903.dates import parse_dates, uk_dates
 from placements.ssda903.disagreements import disagreeing_returns, disagreement_reasons
 from placements.ssda903.returns import return_order, select_authority
-from placements.ssda903.state import CleaningState, rows_where, split, split_in_turn
+from placements.ssda903.state import CleaningState, split, split_in_turn
 from placements.ssda903.uniques import child_order, on_uniques
 
 NOT_A_DATE = "(use 31/07/2019 or 2019-07-31)"

@@ -193,7 +193,12 @@ def _blank_rows(raw: pd.DataFrame, columns: list[str]) -> np.ndarray:
 # Every text whose upper case is CHILD (the dotless i's upper case is I): a row repeating the
 # column names is found by a hash lookup rather than by upper-casing every reference.
 _CHILD_SPELLINGS = frozenset(
-    c + h + i + l + d for c in "Cc" for h in "Hh" for i in "Ii\u0131" for l in "Ll" for d in "Dd"  # noqa: E741
+    c + h + i + l + d
+    for c in "Cc"
+    for h in "Hh"
+    for i in "Ii\u0131"
+    for l in "Ll"
+    for d in "Dd"  # noqa: E741
 )
 
 
