@@ -7,6 +7,7 @@ comes from the columns, never from the file name (docs/ssda903.md, Reading).
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 from collections.abc import Iterable
@@ -192,14 +193,7 @@ def _blank_rows(raw: pd.DataFrame, columns: list[str]) -> np.ndarray:
 
 # Every text whose upper case is CHILD (the dotless i's upper case is I): a row repeating the
 # column names is found by a hash lookup rather than by upper-casing every reference.
-_CHILD_SPELLINGS = frozenset(
-    c + h + i + l + d
-    for c in "Cc"
-    for h in "Hh"
-    for i in "Ii\u0131"
-    for l in "Ll"
-    for d in "Dd"  # noqa: E741
-)
+_CHILD_SPELLINGS = frozenset("".join(letters) for letters in itertools.product("Cc", "Hh", "Ii\u0131", "Ll", "Dd"))
 
 
 def _read_one(src: int, name: str, data: bytes, limits: Limits) -> tuple[str, pd.DataFrame, Ssda903File]:
