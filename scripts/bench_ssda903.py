@@ -65,6 +65,11 @@ def _child_cpu(command: list[str]) -> tuple[float, float, subprocess.CompletedPr
     return cpu, seconds, done
 
 
+def _imported_module(line: str) -> str:
+    """The top-level package of a ``-X importtime`` line ("pandas.core._numba" is pandas)."""
+    return line.rsplit("|", 1)[-1].strip().split(".")[0] if line.startswith("import time:") else ""
+
+
 def whole_process(folder: Path, runs: int, extra: list[str], label: str) -> None:
     """forecast_demand as an analyst runs it: a fresh process each time."""
     paths = sorted(str(p) for p in folder.glob("*.csv"))
@@ -78,7 +83,7 @@ def whole_process(folder: Path, runs: int, extra: list[str], label: str) -> None
             print(f"  forecast_demand {label} failed: {done.stderr[-500:]}")
             return
         figures.append((cpu, seconds))
-        statistical |= any(line.rstrip().endswith(("statsforecast", "numba")) for line in done.stderr.splitlines())
+        statistical |= any(_imported_module(line) in ("statsforecast", "numba") for line in done.stderr.splitlines())
     print(f"  forecast_demand {label}, whole process: {_median(figures)}")
     print(f"  ... imported the statistical library: {'yes' if statistical else 'no'}")
 
