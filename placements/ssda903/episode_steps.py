@@ -105,8 +105,9 @@ def keep_latest_return(state: CleaningState) -> CleaningState:
     # stable sort, as sort_values(kind="stable") would give. Only the columns the later steps read
     # are carried (one copy); each episode's rows are then neighbours.
     order = np.lexsort((ep["_row"].to_numpy(), rank, ep["_decom"].to_numpy().view("int64"), child))
-    srt = ep[_LATER_COLUMNS[:-2]].take(order).reset_index(drop=True)
-    srt["_rank"], srt["_child"] = rank[order], child[order]
+    columns = {column: ep[column].to_numpy()[order] for column in _LATER_COLUMNS[:-2]}
+    columns["_rank"], columns["_child"] = rank[order], child[order]
+    srt = pd.DataFrame(columns)
     child, decom, rank, row = child[order], srt["_decom"].to_numpy(), srt["_rank"].to_numpy(), srt["_row"].to_numpy()
     same_episode_next = (child[1:] == child[:-1]) & (decom[1:] == decom[:-1])
     superseded = np.append(same_episode_next, False)  # a later row of the same episode follows

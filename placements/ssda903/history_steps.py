@@ -122,12 +122,28 @@ def _contiguous_runs(ep: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series]
     return contiguous, run, temporary
 
 
+def _fill_within_runs(values: pd.Series, blank: pd.Series, run: pd.Series) -> pd.Series:
+    """``values.where(~blank).groupby(run).ffill()`` for runs that are neighbours (numbered in
+    turn): each blank row takes the last value not blank before it in its run, NaN if none."""
+    n = len(values)
+    if not n:
+        return values.where(~blank)
+    runs = run.to_numpy()
+    starts_run = np.insert(runs[1:] != runs[:-1], 0, True)
+    run_start = np.flatnonzero(starts_run)[np.cumsum(starts_run) - 1]
+    last = np.maximum.accumulate(np.where(blank.to_numpy(), -1, np.arange(n)))
+    found = last >= run_start
+    filled = values.to_numpy(dtype=object)[np.where(found, last, 0)]
+    filled[~found] = np.nan
+    return pd.Series(filled, index=values.index, name=values.name, dtype=object)
+
+
 def keep_placement_during_temporary_moves(state: CleaningState) -> CleaningState:
     """10. A temporary placement (T0-T4) keeps the placement before it (``_place``,
     ``_provider``): its cost goes on. With no episode ending the day it starts, it is dropped."""
     ep = state.episodes.copy(deep=False)  # whole columns are set: the frame given is not changed
     _contiguous, run, temporary = _contiguous_runs(ep)
-    base_place = ep["PLACE"].where(~temporary).groupby(run).ffill()
+    base_place = _fill_within_runs(ep["PLACE"], temporary, run)
     orphan = temporary & base_place.isna()
     if orphan.any():
         bad = ep[orphan]
@@ -141,8 +157,8 @@ def keep_placement_during_temporary_moves(state: CleaningState) -> CleaningState
         )
         ep = ep[~orphan].reset_index(drop=True)
         _contiguous, run, temporary = _contiguous_runs(ep)
-    ep["_place"] = ep["PLACE"].where(~temporary).groupby(run).ffill()
-    ep["_provider"] = ep["_provider"].where(~temporary).groupby(run).ffill()
+    ep["_place"] = _fill_within_runs(ep["PLACE"], temporary, run)
+    ep["_provider"] = _fill_within_runs(ep["_provider"], temporary, run)
     return replace(state, episodes=ep)
 
 
