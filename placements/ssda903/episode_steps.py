@@ -109,16 +109,17 @@ def keep_latest_return(state: CleaningState) -> CleaningState:
     columns["_rank"], columns["_child"] = rank[order], child[order]
     srt = pd.DataFrame(columns)
     child, decom, rank, row = child[order], srt["_decom"].to_numpy(), srt["_rank"].to_numpy(), srt["_row"].to_numpy()
+    n = len(srt)  # the [:n] keep no episode at all an empty array
     same_episode_next = (child[1:] == child[:-1]) & (decom[1:] == decom[:-1])
-    superseded = np.append(same_episode_next, False)  # a later row of the same episode follows
-    group = np.cumsum(~np.insert(same_episode_next, 0, False)) - 1
+    superseded = np.append(same_episode_next, False)[:n]  # a later row of the same episode follows
+    group = (np.cumsum(~np.insert(same_episode_next, 0, False)) - 1)[:n]
     kept = np.flatnonzero(~superseded)  # the last row of each episode, the one used
     kept_rank = rank[kept][group]
     kept_row = pd.Series(row[kept][group], index=srt.index)
     # Only a row of the kept row's return can conflict with it: the rows compared are those of
     # episodes with more than one row in that return (the kept row is the last of them).
     same_return_next = same_episode_next & (rank[1:] == rank[:-1])
-    same_return = (np.insert(same_return_next, 0, False) | np.append(same_return_next, False)) & (rank == kept_rank)
+    same_return = (np.insert(same_return_next, 0, False) | np.append(same_return_next, False))[:n] & (rank == kept_rank)
     conflict = np.zeros(len(srt), dtype=bool)
     if same_return.any():
         at = np.flatnonzero(same_return)
