@@ -109,7 +109,7 @@ def keep_latest_return(state: CleaningState) -> CleaningState:
     columns["_rank"], columns["_child"] = rank[order], child[order]
     srt = pd.DataFrame(columns)
     child, decom, rank, row = child[order], srt["_decom"].to_numpy(), srt["_rank"].to_numpy(), srt["_row"].to_numpy()
-    n = len(srt)  # the [:n] keep no episode at all an empty array
+    n = len(srt)  # with no episode at all, [:n] keeps the arrays below empty
     same_episode_next = (child[1:] == child[:-1]) & (decom[1:] == decom[:-1])
     superseded = np.append(same_episode_next, False)[:n]  # a later row of the same episode follows
     group = (np.cumsum(~np.insert(same_episode_next, 0, False)) - 1)[:n]
