@@ -44,6 +44,7 @@ from placements.ssda903 import (
     clean_episodes,
     read_903_files,
 )
+from placements.ssda903.uniques import on_uniques
 
 
 @dataclass
@@ -357,7 +358,7 @@ def _issue_records(issues: pd.DataFrame) -> list[dict[str, Any]]:
 
 def authority_in_files(episodes: pd.DataFrame, authority: Authority) -> str | None:
     """In a regional file of several councils, this authority's own rows (by code or name)."""
-    councils = set(episodes["LA"].astype(str).str.strip().str.upper()) - {""}
+    councils = {str(code).strip().upper() for code in pd.unique(episodes["LA"])} - {""}  # each code once
     if len(councils) < 2:
         return None
     for candidate in (authority.code, authority.name):
@@ -367,6 +368,8 @@ def authority_in_files(episodes: pd.DataFrame, authority: Authority) -> str | No
 
 
 def _children_in_files(episodes: pd.DataFrame, la: str | None) -> list[str]:
-    council = episodes["LA"].astype(str).str.strip().str.upper()
-    mine = (council == "") | (council == (la or "").strip().upper()) if la else pd.Series(True, index=episodes.index)
-    return sorted(set(episodes.loc[mine, "CHILD"]) - {""})
+    if not la:
+        return sorted(set(pd.unique(episodes["CHILD"])) - {""})
+    council = on_uniques(episodes["LA"], lambda codes: codes.astype(str).str.strip().str.upper())
+    mine = (council == "") | (council == la.strip().upper())
+    return sorted(set(pd.unique(episodes.loc[mine, "CHILD"])) - {""})

@@ -20,7 +20,7 @@ from forecast_runs.demand.backtest import backtest, backtest_origins, empty_reco
 from forecast_runs.demand.intervals import Calibration, calibrate, calibrated_interval, short_series_interval
 from forecast_runs.demand.methods import ANNUAL_AUTO, LABELS, forecast_paths, methods_for
 from forecast_runs.demand.replay import REPLAY_HORIZON, RULES, Replayer, series_truth
-from forecast_runs.demand.selection import Choice, choose_method, choose_stale_rule
+from forecast_runs.demand.selection import RULE_WORDS, Choice, choose_method, choose_stale_rule
 from forecast_runs.demand.series import ANNUAL, MONTHLY, TOTAL, FloatArray, SeriesInputs
 
 # Back-test dates: every other month-end, or every year. Every other month gives the choice of
@@ -158,10 +158,13 @@ def replay_backtest(
 ) -> ReplayedBacktest:
     """Every other month-end before ``as_at``: the raw returns cut at each, cleaned again, forecast by
     every method (or ``method``) and scored against what the returns known on ``as_at`` say
-    happened, under rule 8 as chosen by how the earlier dates compare with later returns."""
+    happened, under rule 8 as chosen by how the earlier dates compare with later returns (with
+    a single rule in ``rules``, that rule: the others are never cleaned)."""
     dates = list(replayer.truth(as_at)[TOTAL].index)
     origins = backtest_origins(dates, every=ORIGIN_EVERY[MONTHLY])
     rule, why = choose_stale_rule(replayer.starting_levels(origins, as_at, rules))
+    if len(rules) == 1:  # asked for: the same measure is shown, without a choice to make
+        why = why.replace(f"{RULE_WORDS[rule]}:", f"{RULE_WORDS[rule]} (asked for):", 1)
     # What happened is what the returns known on the as-at date say, read with the rule just
     # chosen: it was chosen because later returns bear it out (on the sample the import's own
     # rule ends children that later returns still show in care), and it is chosen before any

@@ -49,15 +49,18 @@ REPLAY_HORIZON = 24
 _YEAR_END_SLACK = timedelta(days=31)
 
 
-def episode_years(files: Ssda903Files, today: date) -> pd.Series:
+def episode_years(
+    files: Ssda903Files, today: date, decom: pd.Series | None = None, dec: pd.Series | None = None
+) -> pd.Series:
     """The collection year (its April's calendar year) of the return each episode row comes
-    from, -1 for a return without a single date; aligned with ``files.episodes``."""
+    from, -1 for a return without a single date; aligned with ``files.episodes`` (whose DECOM
+    and DEC, parsed, may be given)."""
     ep = files.episodes
     work = pd.DataFrame(
         {
             "_ret": ep.groupby(["_src", "LA", "YEAR"], sort=False).ngroup(),
-            "_decom": parse_dates(ep["DECOM"]),
-            "_dec": parse_dates(ep["DEC"]),
+            "_decom": parse_dates(ep["DECOM"]) if decom is None else decom,
+            "_dec": parse_dates(ep["DEC"]) if dec is None else dec,
             "_year_hint": ep["_year_hint"],
             "_src": ep["_src"],
         },
@@ -96,7 +99,11 @@ class Replayer:
         files = replace(files, episodes=episodes.reset_index(drop=True), header=header, uasc=uasc)
         self.files, self.mapping, self.types, self.la = files, mapping, types, la
         self.today = today or date.today()
-        self.years = episode_years(files, self.today)
+        # Parsed once: every date cut below reads them (each distinct text parsed once, as ever).
+        self._decom = parse_dates(files.episodes["DECOM"])
+        self._dec = parse_dates(files.episodes["DEC"])
+        self._duc = parse_dates(files.uasc["DUC"])
+        self.years = episode_years(files, self.today, self._decom, self._dec)
         offset = _hint_offset(files, self.years)
         self.header_years = files.header["_year_hint"] + offset
         self.uasc_years = files.uasc["_year_hint"] + offset
@@ -107,13 +114,13 @@ class Replayer:
         self.data_end = self._data_end(int(known.max()))
         self._cleaned: dict[tuple[date, str], CleanResult] = {}
         self._inputs: dict[tuple[date, str, int], dict[str, SeriesInputs]] = {}
-        self._last_prepared: tuple[date, CleaningState] | None = None
+        self._last_prepared: tuple[date, CleaningState | None] | None = None
 
     def _data_end(self, last_year: int) -> date:
         """The latest date the returns cover: the end of the latest collection year, or, for a
         year still under way, the latest date its return holds."""
-        decom = parse_dates(self.files.episodes["DECOM"])
-        dec = parse_dates(self.files.episodes["DEC"]) - pd.Timedelta(days=1)
+        decom = self._decom
+        dec = self._dec - pd.Timedelta(days=1)
         seen = pd.concat([decom, dec]).dropna()
         latest = seen[seen <= pd.Timestamp(self.today)].max()
         year_end = date(last_year + 1, 3, 31)
@@ -133,35 +140,37 @@ class Replayer:
         ep = self.files.episodes
         now = _collection_year(as_at)
         finished = (self.years < now) | ((self.years == now) & (as_at >= date(now + 1, 3, 31)))
-        decom = parse_dates(ep["DECOM"])
         # a DECOM that is not a date is kept: the cleaner reports it
-        current = (self.years == now) & ~(decom > pd.Timestamp(as_at))
-        kept = ep[finished | current].copy()
-        later = (parse_dates(kept["DEC"]) > pd.Timestamp(as_at)).to_numpy()
+        current = (self.years == now) & ~(self._decom > pd.Timestamp(as_at))
+        keep = (finished | current).to_numpy()
+        kept = ep[keep].copy()
+        later = (self._dec[keep] > pd.Timestamp(as_at)).to_numpy()
         kept.loc[later, ["DEC", "REC", "REASON_PLACE_CHANGE"]] = ""
         header = self.files.header[~(self.header_years > now)]
-        uasc = self.files.uasc[~(self.uasc_years > now)].copy()
-        ceased_later = (parse_dates(uasc["DUC"]) > pd.Timestamp(as_at)).to_numpy()
+        keep_uasc = (~(self.uasc_years > now)).to_numpy()
+        uasc = self.files.uasc[keep_uasc].copy()
+        ceased_later = (self._duc[keep_uasc] > pd.Timestamp(as_at)).to_numpy()
         uasc.loc[ceased_later, "DUC"] = ""
         return replace(self.files, episodes=kept, header=header, uasc=uasc)
 
     def clean(self, as_at: date, rule: str) -> CleanResult:
         key = (as_at, rule)
         if key not in self._cleaned:
-            cut = self.cut(as_at)
-            if cut.episodes.empty:  # before the first return: nothing to clean (or to trip on)
+            prepared = self._prepared(as_at)
+            if prepared is None:  # before the first return: nothing to clean (or to trip on)
                 empty = pd.DataFrame({c: pd.Series(dtype=object) for c in PLACEMENT_COLUMNS})
                 self._cleaned[key] = CleanResult(empty, pd.DataFrame(columns=ISSUE_COLUMNS), {})
             else:
-                self._cleaned[key] = finish_cleaning(self._prepared(as_at, cut), rule)
+                self._cleaned[key] = finish_cleaning(prepared, rule)
         return self._cleaned[key]
 
-    def _prepared(self, as_at: date, cut: Ssda903Files) -> CleaningState:
-        """The cleaning steps before rule 8 on the returns cut at ``as_at``, kept for the date
-        last asked: every rule 8 of a date is cleaned in a row, and the steps before it are the
-        same for each."""
+    def _prepared(self, as_at: date) -> CleaningState | None:
+        """The cleaning steps before rule 8 on the returns cut at ``as_at`` (None when the cut
+        holds no episode), kept for the date last asked: every rule 8 of a date is cleaned in a
+        row, and the cut and the steps before it are the same for each."""
         if self._last_prepared is None or self._last_prepared[0] != as_at:
-            state = prepare_cleaning(cut, mapping=self.mapping, la=self.la, today=as_at)
+            cut = self.cut(as_at)
+            state = None if cut.episodes.empty else prepare_cleaning(cut, mapping=self.mapping, la=self.la, today=as_at)
             self._last_prepared = (as_at, state)
         return self._last_prepared[1]
 

@@ -12,7 +12,7 @@ def child_dobs(header: pd.DataFrame, issues: Issues) -> pd.DataFrame:
     """Latest valid DOB per child (index CHILD) with the header file/row it came from. Header
     rows without a child or with a DOB that is not a date, and DOBs that differ between returns,
     are reported (record ``header``)."""
-    h = header.copy()
+    h = header[["CHILD", "DOB", "_file", "_row", "_src", "_year_hint"]]  # a copy: the columns read here
     no_child = h["CHILD"] == ""
     issues.add(h[no_child], "CHILD", "", "header row without a child reference", "ignored", "missing_child", "header")
     h = h[~no_child]
@@ -29,8 +29,9 @@ def child_dobs(header: pd.DataFrame, issues: Issues) -> pd.DataFrame:
     )
     h = h[h["_dob"].notna()].sort_values(["_year_hint", "_src", "_row"], na_position="first", kind="stable")
     latest = h.drop_duplicates("CHILD", keep="last").set_index("CHILD")
-    counts = h.groupby("CHILD")["_dob"].nunique()
-    conflicted = counts[counts > 1].index
+    # Children with more than one distinct DOB, in CHILD's order (as groupby gives them).
+    pairs = h[["CHILD", "_dob"]].drop_duplicates()
+    conflicted = pd.Index(sorted(set(pairs["CHILD"][pairs["CHILD"].duplicated()])), dtype=object, name="CHILD")
     if len(conflicted):
         c = h[h["CHILD"].isin(conflicted)]
         label = uk_dates(c["_dob"]) + " (" + c["_file"] + " row " + c["_row"].astype(str) + ")"

@@ -8,11 +8,13 @@ again in a later one (``ended_then_open``), and one that ends on different dates
 later return is taken as the correction); each such disagreement is listed here for the officer,
 once per pair of returns that follow each other in the child's history of that episode.
 
-Vectorised: each return's version of an episode is compared with the next return's (``shift``).
+Vectorised: each return's version of an episode is compared with the next return's (the rows
+are sorted, so that is the next version).
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from placements.ssda903.dates import uk_dates
@@ -56,16 +58,21 @@ def disagreeing_returns(ep: pd.DataFrame) -> pd.DataFrame:
     conflicting duplicates are reported by rule 3 itself)."""
     if ep.empty:
         return empty_disagreements()
-    child = child_order(ep)  # CHILD as a number: the same groups, without comparing text
-    keep = ~pd.DataFrame({"c": child, "d": ep["_decom"], "r": ep["_rank"]}).duplicated(keep="last")
+    child = child_order(ep).to_numpy()  # CHILD as a number: the same groups, without comparing text
+    decom, rank = ep["_decom"].to_numpy(), ep["_rank"].to_numpy()
+    # Sorted, so the rows of one episode (child, DECOM) and of one return are neighbours.
+    same_episode_next = (child[1:] == child[:-1]) & (decom[1:] == decom[:-1])
+    keep = ~np.append(same_episode_next & (rank[1:] == rank[:-1]), False)  # each return's last row
     versions = ep[keep]
-    key = [child[keep], versions["_decom"]]
     # A DEC compared as a date when it is one (31/07/2019 = 2019-07-31), else as written.
-    dec = uk_dates(versions["_dec"]).where(versions["_dec"].notna(), versions["DEC"])
-    later_dec = dec.groupby(key, sort=False).shift(-1)
-    found = later_dec.notna() & (versions["DEC"] != "") & (dec != later_dec)
+    dec = uk_dates(versions["_dec"]).where(versions["_dec"].notna(), versions["DEC"]).to_numpy()
+    kept_child, kept_decom = child[keep], decom[keep]
+    same_next = np.append((kept_child[1:] == kept_child[:-1]) & (kept_decom[1:] == kept_decom[:-1]), False)
+    later_dec = np.append(dec[1:], "")  # the next return's version of the same episode, if any
+    found = pd.Series(same_next & (versions["DEC"] != "").to_numpy() & (dec != later_dec), index=versions.index)
     if not found.any():
         return empty_disagreements()
+    key = [pd.Series(kept_child, index=versions.index), versions["_decom"]]
     grouped = versions.groupby(key, sort=False)
     later = grouped[["_file", "_row", "DEC"]].shift(-1)
     used = grouped[["_file", "_row", "DEC"]].transform("last")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import pandas as pd
 
 from placements.ssda903.children import child_dobs
@@ -16,7 +17,7 @@ from placements.ssda903.codes import EPISODE_COLUMNS, PLACE_CODES, PROVIDER_CODE
 from placements.ssda903.dates import parse_dates, uk_dates
 from placements.ssda903.disagreements import disagreeing_returns, disagreement_reasons
 from placements.ssda903.returns import return_order, select_authority
-from placements.ssda903.state import CleaningState, rows_where, split, split_in_turn
+from placements.ssda903.state import CleaningState, split, split_in_turn
 from placements.ssda903.uniques import child_order, on_uniques
 
 NOT_A_DATE = "(use 31/07/2019 or 2019-07-31)"
@@ -25,7 +26,8 @@ NOT_A_DATE = "(use 31/07/2019 or 2019-07-31)"
 def keep_authority(state: CleaningState) -> CleaningState:
     """0. Keep the chosen authority's rows of regional files (and every row of DfE files)."""
     episodes, header, uasc, n_other = select_authority(state.episodes, state.header, state.uasc, state.la)
-    episodes = episodes.reset_index(drop=True)
+    if not (isinstance(episodes.index, pd.RangeIndex) and episodes.index.start == 0 and episodes.index.step == 1):
+        episodes = episodes.reset_index(drop=True)
     return replace(
         state,
         episodes=episodes,
@@ -96,25 +98,36 @@ def keep_latest_return(state: CleaningState) -> CleaningState:
     the later row in the file wins. Returns that disagree about the episode's end (a DEC, then
     open or another DEC) are reported at the earlier row and listed (``disagreements``)."""
     returns = return_order(state.episodes, state.today)
-    ep = state.episodes.copy(deep=False)  # whole columns are set: the frame given is not changed
-    ep["_rank"] = ep["_ret"].map(returns["rank"]).astype("int64")
-    ep["_child"] = child_order(ep)  # CHILD's order, as a number: the same sort, without text
-    ep = ep.sort_values(["_child", "_decom", "_rank", "_row"], kind="stable").reset_index(drop=True)
-    key = ["_child", "_decom"]
-    superseded = ep.duplicated(key, keep="last")
-    grouped = ep.groupby(key, sort=False)
-    kept_rank = grouped["_rank"].transform("last")
+    ep = state.episodes
+    rank = ep["_ret"].map(returns["rank"]).to_numpy(dtype="int64")
+    child = child_order(ep).to_numpy()  # CHILD's order, as a number: the same sort, without text
+    # Sorted by child, DECOM (never missing after rule 2), return and row, ties in input order: a
+    # stable sort, as sort_values(kind="stable") would give. Only the columns the later steps read
+    # are carried (one copy); each episode's rows are then neighbours.
+    order = np.lexsort((ep["_row"].to_numpy(), rank, ep["_decom"].to_numpy().view("int64"), child))
+    columns = {column: ep[column].to_numpy()[order] for column in _LATER_COLUMNS[:-2]}
+    columns["_rank"], columns["_child"] = rank[order], child[order]
+    srt = pd.DataFrame(columns)
+    child, decom, rank, row = child[order], srt["_decom"].to_numpy(), srt["_rank"].to_numpy(), srt["_row"].to_numpy()
+    n = len(srt)  # with no episode at all, [:n] keeps the arrays below empty
+    same_episode_next = (child[1:] == child[:-1]) & (decom[1:] == decom[:-1])
+    superseded = np.append(same_episode_next, False)[:n]  # a later row of the same episode follows
+    group = (np.cumsum(~np.insert(same_episode_next, 0, False)) - 1)[:n]
+    kept = np.flatnonzero(~superseded)  # the last row of each episode, the one used
+    kept_rank = rank[kept][group]
+    kept_row = pd.Series(row[kept][group], index=srt.index)
     # Only a row of the kept row's return can conflict with it: the rows compared are those of
     # episodes with more than one row in that return (the kept row is the last of them).
-    same_return = ep.duplicated([*key, "_rank"], keep=False) & (ep["_rank"] == kept_rank)
-    conflict = pd.Series(False, index=ep.index)
+    same_return_next = same_episode_next & (rank[1:] == rank[:-1])
+    same_return = (np.insert(same_return_next, 0, False) | np.append(same_return_next, False))[:n] & (rank == kept_rank)
+    conflict = np.zeros(len(srt), dtype=bool)
     if same_return.any():
-        rows = ep[same_return]
-        content = pd.Series(pd.util.hash_pandas_object(rows[list(EPISODE_COLUMNS)], index=False).to_numpy(), rows.index)
-        kept_content = content.groupby([rows["_child"], rows["_decom"]], sort=False).transform("last")
-        conflict[rows.index] = superseded[rows.index] & (content != kept_content)
-    kept_row = grouped["_row"].transform("last")
-    bad = ep[conflict]
+        at = np.flatnonzero(same_return)
+        rows = ep[list(EPISODE_COLUMNS)].take(order[at])
+        content = pd.Series(pd.util.hash_pandas_object(rows, index=False).to_numpy(), at)
+        kept_content = content.groupby([child[at], decom[at]], sort=False).transform("last")
+        conflict[at] = superseded[at] & (content != kept_content).to_numpy()
+    bad = srt[conflict]
     state.issues.add(
         bad,
         "DECOM",
@@ -126,7 +139,7 @@ def keep_latest_return(state: CleaningState) -> CleaningState:
         "conflicting_duplicate",
     )
     n_duplicates = int((superseded & ~conflict).sum())
-    found = disagreeing_returns(ep)
+    found = disagreeing_returns(srt)
     state.issues.add(
         found.rename(columns={"file": "_file", "row": "_row"}),
         "DEC",
@@ -138,7 +151,7 @@ def keep_latest_return(state: CleaningState) -> CleaningState:
     return replace(
         state,
         # The later steps need only these columns: fewer to copy each time rows are dropped.
-        episodes=rows_where(ep, ~superseded)[_LATER_COLUMNS],
+        episodes=srt.take(kept),
         returns=returns,
         duplicates_removed=n_duplicates,
         disagreements=found,
@@ -171,12 +184,17 @@ def check_child_header(state: CleaningState) -> CleaningState:
     """5. The child's header: no header row, no usable DOB, DOB in the future or after DECOM."""
     issues = state.issues
     dobs = child_dobs(state.header, issues)
-    has_header = set(state.header["CHILD"]) - {""}
+    has_header = pd.unique(state.header["CHILD"])  # '' is never an episode's CHILD (rule 1)
     ep = state.episodes.copy(deep=False)  # whole columns are set: the frame given is not changed
-    ep["_dob"] = on_uniques(ep["CHILD"], lambda child: child.map(dobs["_dob"]))
+    # Each child looked up once: the references factorised once for both lookups.
+    codes, children = pd.factorize(ep["CHILD"])
+    children = pd.Series(children, dtype=object)
+    dob = children.map(dobs["_dob"])
+    ep["_dob"] = pd.Series(dob.to_numpy()[codes], index=ep.index, dtype=dob.dtype)
+    known = pd.Series(children.isin(has_header).to_numpy()[codes], index=ep.index)
     (unknown, bad, future, late), ep = split_in_turn(
         ep,
-        ~on_uniques(ep["CHILD"], lambda child: child.isin(has_header)),
+        ~known,
         ep["_dob"].isna(),
         ep["_dob"] > state.today,
         ep["_dob"] > ep["_decom"],

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import pandas as pd
 
 from placements.ssda903.children import uasc_until
@@ -121,12 +122,28 @@ def _contiguous_runs(ep: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series]
     return contiguous, run, temporary
 
 
+def _fill_within_runs(values: pd.Series, blank: pd.Series, run: pd.Series) -> pd.Series:
+    """``values.where(~blank).groupby(run).ffill()`` for runs that are neighbours (numbered in
+    turn): each blank row takes the last value not blank before it in its run, NaN if none."""
+    n = len(values)
+    if not n:
+        return values.where(~blank)
+    runs = run.to_numpy()
+    starts_run = np.insert(runs[1:] != runs[:-1], 0, True)
+    run_start = np.flatnonzero(starts_run)[np.cumsum(starts_run) - 1]
+    last = np.maximum.accumulate(np.where(blank.to_numpy(), -1, np.arange(n)))
+    found = last >= run_start
+    filled = values.to_numpy(dtype=object)[np.where(found, last, 0)]
+    filled[~found] = np.nan
+    return pd.Series(filled, index=values.index, name=values.name, dtype=object)
+
+
 def keep_placement_during_temporary_moves(state: CleaningState) -> CleaningState:
     """10. A temporary placement (T0-T4) keeps the placement before it (``_place``,
     ``_provider``): its cost goes on. With no episode ending the day it starts, it is dropped."""
     ep = state.episodes.copy(deep=False)  # whole columns are set: the frame given is not changed
     _contiguous, run, temporary = _contiguous_runs(ep)
-    base_place = ep["PLACE"].where(~temporary).groupby(run).ffill()
+    base_place = _fill_within_runs(ep["PLACE"], temporary, run)
     orphan = temporary & base_place.isna()
     if orphan.any():
         bad = ep[orphan]
@@ -140,8 +157,8 @@ def keep_placement_during_temporary_moves(state: CleaningState) -> CleaningState
         )
         ep = ep[~orphan].reset_index(drop=True)
         _contiguous, run, temporary = _contiguous_runs(ep)
-    ep["_place"] = ep["PLACE"].where(~temporary).groupby(run).ffill()
-    ep["_provider"] = ep["_provider"].where(~temporary).groupby(run).ffill()
+    ep["_place"] = _fill_within_runs(ep["PLACE"], temporary, run)
+    ep["_provider"] = _fill_within_runs(ep["_provider"], temporary, run)
     return replace(state, episodes=ep)
 
 
@@ -155,22 +172,23 @@ def merge_continuing_episodes(state: CleaningState) -> CleaningState:
     continues = contiguous & same_place & (temporary | ep["RNE"].isin(CONTINUING_RNE))
     ep["_continues"] = continues
     ep["_pid"] = (~continues).cumsum() - 1
-    starts = ep[~continues].set_index("_pid")
-    ep["_start"] = ep["_pid"].map(starts["_decom"])
+    # The first episode never continues another, so every placement number has its first row.
+    first_decom = ep["_decom"].to_numpy()[np.flatnonzero(~continues.to_numpy())]
+    ep["_start"] = pd.Series(first_decom[ep["_pid"].to_numpy()], index=ep.index, dtype=ep["_decom"].dtype)
     ep["_ref"] = "903-" + ep["CHILD"] + "-" + yyyymmdd(ep["_start"])
     return replace(state, episodes=ep)
 
 
-def _placement_starts(ep: pd.DataFrame) -> pd.DataFrame:
-    """The first episode of each placement, indexed by placement number."""
-    return ep[~ep["_continues"]].set_index("_pid")
+def _placement_starts(ep: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """``columns`` of the first episode of each placement, indexed by placement number."""
+    return ep.loc[~ep["_continues"], ["_pid", *columns]].set_index("_pid")
 
 
 def map_finance_types(state: CleaningState) -> CleaningState:
     """12. Each placement's finance type (``_type``) from its first episode's PLACE x provider,
     in the collection year of its DECOM. With no mapping row, every episode of it is dropped."""
     ep = state.episodes.copy(deep=False)  # whole columns are set: the frame given is not changed
-    starts = _placement_starts(ep)
+    starts = _placement_starts(ep, ["_place", "_provider", "_decom"])
     starts["_fy"] = financial_year_start(starts["_decom"])
     starts["PLACE"] = starts["_place"]
     finance = apply_mapping(starts, state.mapping)
@@ -225,17 +243,19 @@ def report_merged_episodes(state: CleaningState) -> CleaningState:
 def build_placements(state: CleaningState) -> CleaningState:
     """13. One row per placement: reference, child, first DECOM, last DEC (NaT if open), UASC."""
     ep = state.episodes
-    starts = _placement_starts(ep)
+    starts = _placement_starts(ep, ["CHILD", "_dob", "_decom", "_type", "_place", "_provider", "_file", "_row", "_ref"])
     # The end of a placement is its last episode's DEC, open (NaT) included: groupby.last() would
-    # skip an open last episode.
-    last = ep.drop_duplicates("_pid", keep="last").set_index("_pid")["_dec"]
+    # skip an open last episode. A placement's episodes are neighbours (numbered in turn).
+    pid = ep["_pid"].to_numpy()
+    is_last = np.append(pid[1:] != pid[:-1], True) if len(pid) else np.zeros(0, dtype=bool)
+    last = pd.Series(ep["_dec"].to_numpy()[is_last], index=pid[is_last], dtype=ep["_dec"].dtype)
     until = uasc_until(state.uasc)
     child = starts["CHILD"]
     in_uasc = child.isin(until.index)
     duc = child.map(until)
     placements = pd.DataFrame(
         {
-            "placement_ref": "903-" + child + "-" + yyyymmdd(starts["_decom"]),
+            "placement_ref": starts["_ref"],  # 903-CHILD-first DECOM (rule 11)
             "child_ref": child,
             "child_dob": starts["_dob"],
             "uasc": in_uasc & (duc.isna() | (starts["_decom"] < duc)),

@@ -117,9 +117,10 @@ def apply_mapping(first: pd.DataFrame, mapping: pd.DataFrame) -> pd.Series:
     cand["_specific"] = (cand["place_provider"] != "").astype("int64")
     best = cand.groupby("_pid")["_specific"].transform("max")
     cand = cand[cand["_specific"] == best]
-    types = cand.groupby("_pid")["finance_type"].nunique()
-    if (types > 1).any():
-        pid = types[types > 1].index[0]
+    distinct = cand.drop_duplicates(["_pid", "finance_type"])
+    repeated = distinct["_pid"].duplicated()
+    if repeated.any():
+        pid = distinct.loc[repeated, "_pid"].min()  # the first ambiguous placement
         row = cand[cand["_pid"] == pid].iloc[0]
         provider = row["provider"] or "(blank)"
         year = f"{int(row['fy'])}/{(int(row['fy']) + 1) % 100:02d}"

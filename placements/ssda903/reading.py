@@ -7,6 +7,7 @@ comes from the columns, never from the file name (docs/ssda903.md, Reading).
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 from collections.abc import Iterable
@@ -24,7 +25,7 @@ from placements.ssda903.codes import (
     REQUIRED_COLUMNS,
     Ssda903FileError,
 )
-from placements.ssda903.uniques import on_uniques
+from placements.ssda903.plaincsv import read_plain_csv
 from tablereader import Limits, ReadError, gc_paused, read_sheet, too_large
 
 FileInput = Union[str, "os.PathLike[str]", tuple[str, bytes]]
@@ -82,6 +83,9 @@ def _load(item: FileInput, limits: Limits) -> tuple[str, bytes]:
 def _read_table(name: str, data: bytes, limits: Limits) -> tuple[pd.DataFrame, list[int]]:
     """One CSV or XLSX (first sheet) through the bounded reader: its rows under the header (the
     first row with anything in it) as strings, blank cells '', and each row's spreadsheet number."""
+    plain = read_plain_csv(name, data, limits)
+    if plain is not None:
+        return plain
     try:
         sheet = read_sheet(name, data, limits)
     except ReadError as exc:
@@ -187,6 +191,11 @@ def _blank_rows(raw: pd.DataFrame, columns: list[str]) -> np.ndarray:
     return blank
 
 
+# Every text whose upper case is CHILD (the dotless i's upper case is I): a row repeating the
+# column names is found by a hash lookup rather than by upper-casing every reference.
+_CHILD_SPELLINGS = frozenset("".join(letters) for letters in itertools.product("Cc", "Hh", "Ii\u0131", "Ll", "Dd"))
+
+
 def _read_one(src: int, name: str, data: bytes, limits: Limits) -> tuple[str, pd.DataFrame, Ssda903File]:
     """(kind, rows as strings with the bookkeeping columns, what was read) of one file."""
     table, numbers = _read_table(name, data, limits)
@@ -195,32 +204,33 @@ def _read_one(src: int, name: str, data: bytes, limits: Limits) -> tuple[str, pd
     wanted = list(KIND_COLUMNS[kind]) + list(REGIONAL_COLUMNS)
     extra = tuple(c for c in columns if c not in wanted)
     content = [c for c in columns if c in wanted]
-    raw = raw[content]  # the reader's cells are text, trimmed
-    raw["_row"] = np.array(numbers, dtype="int64")
+    rows = np.array(numbers, dtype="int64")
     # Blank lines (all cells empty) are not records.
     blank = _blank_rows(raw, content)
-    raw = raw[~blank]
-    second_header = on_uniques(raw["CHILD"], lambda child: child.str.upper() == "CHILD")
+    kept = np.flatnonzero(~blank) if blank.any() else None
+    cells = {c: raw[c].to_numpy(dtype=object) for c in content}  # the reader's cells are text, trimmed
+    if kept is not None:
+        cells = {c: values[kept] for c, values in cells.items()}
+        rows = rows[kept]
+    second_header = pd.Series(cells["CHILD"]).isin(_CHILD_SPELLINGS).to_numpy()
     if second_header.any():
         raise Ssda903FileError(
-            [
-                f"{name}: row {int(raw.loc[second_header, '_row'].iloc[0])} repeats the column names "
-                "(several files pasted into one?)"
-            ]
+            [f"{name}: row {int(rows[second_header][0])} repeats the column names (several files pasted into one?)"]
         )
-    out = pd.DataFrame(index=raw.index)
-    for column in wanted:
-        out[column] = raw[column] if column in raw.columns else ""
-    out["_file"] = name
-    out["_row"] = raw["_row"]
-    out["_src"] = src
+    n = len(rows)
+    blank_column = np.full(n, "", dtype=object)
+    out = {column: cells.get(column, blank_column) for column in wanted}
+    out["_file"] = np.full(n, name, dtype=object)
+    out["_row"] = rows
+    out["_src"] = np.full(n, src, dtype="int64")
     if shape == "regional":
-        out["_year_hint"] = pd.to_numeric(out["YEAR"], errors="coerce").astype("float64")
+        out["_year_hint"] = pd.to_numeric(pd.Series(out["YEAR"]), errors="coerce").to_numpy(dtype="float64")
     else:
         match = _YEAR_IN_NAME.search(name)
-        out["_year_hint"] = float(match.group(1)) if match else np.nan
-    info = Ssda903File(name=name, kind=kind, shape=shape, rows=len(out), ignored_columns=extra)
-    return kind, out.reset_index(drop=True), info
+        out["_year_hint"] = np.full(n, float(match.group(1)) if match else np.nan, dtype="float64")
+    frame = pd.DataFrame(out, copy=False)
+    info = Ssda903File(name=name, kind=kind, shape=shape, rows=n, ignored_columns=extra)
+    return kind, frame, info
 
 
 def read_903_files(items: Iterable[FileInput], limits: Limits | None = None) -> Ssda903Files:

@@ -18,13 +18,15 @@ def select_authority(
     def key(frame: pd.DataFrame) -> pd.Series:
         return frame["LA"].astype(str).str.strip().str.upper()
 
-    authorities = sorted(set(key(episodes)) - {""})
+    # A column of 100,000 rows holds a handful of codes: each is normalised once.
+    authorities = sorted({str(code).strip().upper() for code in pd.unique(episodes["LA"])} - {""})
     if la is None:
         if len(authorities) > 1:
             raise ValueError(
                 f"the files hold episodes of several authorities ({', '.join(authorities)}); choose one with la="
             )
-        return episodes.copy(), header.copy(), uasc.copy(), 0
+        # The steps never change a frame they are given (they set whole columns on shallow copies).
+        return episodes.copy(deep=False), header.copy(deep=False), uasc.copy(deep=False), 0
     wanted = la.strip().upper()
     if authorities and wanted not in authorities:
         raise ValueError(f"no episodes for authority {la!r}; the files hold {', '.join(authorities)}")

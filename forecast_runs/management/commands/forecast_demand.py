@@ -1,5 +1,6 @@
 """forecast_demand (--ssda903 FILE... | --series FILE) [--as-at DATE] [--horizon N]
-[--method auto|naive|trend|flow|statistical|drift] [--authority CODE] --output FILE
+[--method auto|naive|trend|flow|statistical|drift] [--authority CODE]
+[--open-episodes keep-open|close-at-return-end|close-at-last-known] --output FILE
 
 Numbers of children forecast with the code the product uses for demand (forecast_runs.demand),
 for an analyst: nothing is read from or written to the database (DATA_FORMATS.md, Commands).
@@ -18,13 +19,15 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from core.exports import csv_bytes
 from core.tabular import reading_limits
 from forecast_runs.demand.forecast import DemandResult, forecast_plain_series, forecast_returns
-from forecast_runs.demand.replay import Replayer
+from forecast_runs.demand.replay import RULES, Replayer
 from forecast_runs.demand.series import SeriesInputs
 from forecast_runs.demand.series_file import SeriesFileError, read_series_file
 from forecasting.models import DEFAULT_PLACEMENT_TYPES
 from placements.ssda903 import Ssda903FileError, default_mapping, parse_dates, read_903_files
 
 METHOD_CHOICES = ("auto", "naive", "trend", "growth", "flow", "statistical", "drift")
+# Rule 8's choices (docs/ssda903.md) as the analyst types them.
+OPEN_EPISODE_CHOICES = tuple(rule.replace("_", "-") for rule in RULES)
 STALE_SHOWN = 20  # children (and disagreements between returns) listed on screen; the count is always given
 
 
@@ -43,6 +46,13 @@ class Command(BaseCommand):
         parser.add_argument("--horizon", type=int, help="months (default 24) or, for yearly counts, years (3)")
         parser.add_argument("--method", choices=METHOD_CHOICES, default="auto")
         parser.add_argument("--authority", help="the authority (LA) whose rows of regional SSDA903 files to use")
+        parser.add_argument(
+            "--open-episodes",
+            choices=OPEN_EPISODE_CHOICES,
+            help="what to do with an open episode missing from a later return (rule 8): keep it open, close it "
+            "at the end of its last return, or count it up to each forecast date (default: the one the back-test "
+            "of the returns bears out; fixing it cleans the returns once per past date instead of three times)",
+        )
         parser.add_argument("--output", required=True, help="the CSV file to write")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -85,7 +95,9 @@ class Command(BaseCommand):
             method = options["method"]
             if method == "drift":
                 raise CommandError("the damped drift is for yearly counts (--series with dates a year apart)")
-            result = forecast_returns(replayer, as_at, horizon=options["horizon"] or 24, method=method)
+            fixed = options.get("open_episodes")
+            rules = (fixed.replace("-", "_"),) if fixed else RULES
+            result = forecast_returns(replayer, as_at, horizon=options["horizon"] or 24, method=method, rules=rules)
             # The returns as the forecast read them (memoised: not cleaned again).
             self.disagreements = replayer.clean(result.as_at, result.rule).disagreements
             return result
@@ -95,6 +107,8 @@ class Command(BaseCommand):
     def _from_series(self, options: dict[str, Any]) -> DemandResult:
         if options["authority"]:
             raise CommandError("--authority is for SSDA903 returns; a file of counts names its own series")
+        if options.get("open_episodes"):
+            raise CommandError("--open-episodes is for SSDA903 returns; a file of counts has no episodes")
         series = read_series_file(options["series"], limits=reading_limits())
         as_at = _as_at(options["as_at"])
         if as_at is not None:
