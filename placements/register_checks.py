@@ -348,7 +348,10 @@ def ages(rows: RegisterRows) -> None:
     dob, start, type_code = rows.value("child_dob"), rows.value("start_date"), rows.type_code
     continues = type_code.map(rows.types).eq(True)
     age = vparse.age_on(dob, start)
-    age_text = age.astype("Int64").astype(str)
+
+    def age_text() -> pd.Series:  # only when a row is reported
+        return age.astype("Int64").astype(str)
+
     valid_age = (dob <= start) & ~rows.unknown_type
     index = rows.frame.index
     who = pd.Series(np.where(continues, "the young person is ", "the child is "), index=index)
@@ -359,7 +362,7 @@ def ages(rows: RegisterRows) -> None:
         valid_age & (age >= rules.CARE_LEAVER_AGE_LIMIT),
         "child_dob",
         rows.text("child_dob"),
-        lambda: who + age_text + " on the start date (" + vparse.uk(start) + "); a " + type_code + for_whom,
+        lambda: who + age_text() + " on the start date (" + vparse.uk(start) + "); a " + type_code + for_whom,
     )
     rows.report(
         valid_age & ~continues & (age >= rules.CHILD_AGE_LIMIT) & (age < rules.CARE_LEAVER_AGE_LIMIT),
@@ -367,7 +370,7 @@ def ages(rows: RegisterRows) -> None:
         rows.text("child_dob"),
         lambda: (
             "the young person is "
-            + age_text
+            + age_text()
             + " on the start date ("
             + vparse.uk(start)
             + "); a "
@@ -385,14 +388,14 @@ def budget_lines(rows: RegisterRows) -> None:
     named = line_key != ""
     missing_line = named & ~line_key.isin(list(by_code))
     rows.report(missing_line, "line_code", line_text, "'" + line_text + "' is not a budget line of this authority")
-    category = line_key.map(lambda k: by_code.get(k, (0, "", ""))[1])
+    category = line_key.map({code: line[1] for code, line in by_code.items()}).fillna("")
     rows.report(
         named & ~missing_line & (category != BudgetLine.Category.PLACEMENTS),
         "line_code",
         line_text,
         "'" + line_text + "' is not a placements budget line",
     )
-    line_type = line_key.map(lambda k: by_code.get(k, (0, "", ""))[2])
+    line_type = line_key.map({code: line[2] for code, line in by_code.items()}).fillna("")
     rows.report(
         named & ~missing_line & (line_type != "") & (line_type != rows.type_code) & ~rows.unknown_type,
         "line_code",

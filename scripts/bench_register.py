@@ -52,9 +52,9 @@ def register_file(folder: Path) -> tuple[Path, Path, str]:
     from dataclasses import replace
 
     import pandas as pd
+    from bench_county import county_files  # scripts/ is on the path when a script runs
 
     from forecasting.engine.synthetic import large_county_inputs
-    from scripts.bench_county import county_files
 
     one = large_county_inputs(seed=2).placements
     copies = []
