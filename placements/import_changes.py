@@ -111,7 +111,11 @@ def describe_changes(authority: Authority, new_rows: pd.DataFrame, old: pd.DataF
     """create / update / unchanged per placement in the file; delete per stored placement that
     the import replaces and the file no longer has (`old`: stored_rows_frame of what the import
     replaces). Vectorised: one Change per placement."""
-    new_sig, old_sig = signatures(new_rows), signatures(old)
+    old_sig = signatures(old)
+    if old.empty:  # nothing stored to compare with: every placement is new, no need to hash its rows
+        new_sig = pd.Series(np.nan, index=pd.Index(sorted(set(new_rows["placement_ref"])), dtype=object))
+    else:
+        new_sig = signatures(new_rows)
 
     def latest(frame: pd.DataFrame) -> pd.DataFrame:
         return (

@@ -9,6 +9,7 @@ the order is the order warnings are listed in, and of the errors of one row.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -103,7 +104,7 @@ class RegisterRows:
         """The column's cells, trimmed; all '' when the file has no such column."""
         if column not in self._texts:
             self._texts[column] = (
-                self.frame[column].astype(str).str.strip()
+                pd.Series(vparse.stripped(self.frame[column].astype(str)), index=self.frame.index, dtype=object)
                 if column in self.frame.columns
                 else pd.Series("", index=self.frame.index, dtype=object)
             )
@@ -196,12 +197,15 @@ def required_values(rows: RegisterRows) -> None:
 
 # A control character (a NUL above all) cannot be stored in a text column; tab and line breaks can.
 CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+_CONTROL = re.compile(CONTROL_CHARACTERS)
 TEXT_COLUMNS = ("placement_ref", "child_ref", "placement_type", "provider", "procurement", "line_code")
 
 
 def control_characters(rows: RegisterRows) -> None:
     for column in TEXT_COLUMNS:
         text = rows.text(column)
+        if not _CONTROL.search("".join(text)):
+            continue  # one search of the whole column: a file seldom holds any
         rows.report(
             text.str.contains(CONTROL_CHARACTERS, regex=True),
             column,
@@ -344,7 +348,10 @@ def ages(rows: RegisterRows) -> None:
     dob, start, type_code = rows.value("child_dob"), rows.value("start_date"), rows.type_code
     continues = type_code.map(rows.types).eq(True)
     age = vparse.age_on(dob, start)
-    age_text = age.astype("Int64").astype(str)
+
+    def age_text() -> pd.Series:  # only when a row is reported
+        return age.astype("Int64").astype(str)
+
     valid_age = (dob <= start) & ~rows.unknown_type
     index = rows.frame.index
     who = pd.Series(np.where(continues, "the young person is ", "the child is "), index=index)
@@ -355,7 +362,7 @@ def ages(rows: RegisterRows) -> None:
         valid_age & (age >= rules.CARE_LEAVER_AGE_LIMIT),
         "child_dob",
         rows.text("child_dob"),
-        lambda: who + age_text + " on the start date (" + vparse.uk(start) + "); a " + type_code + for_whom,
+        lambda: who + age_text() + " on the start date (" + vparse.uk(start) + "); a " + type_code + for_whom,
     )
     rows.report(
         valid_age & ~continues & (age >= rules.CHILD_AGE_LIMIT) & (age < rules.CARE_LEAVER_AGE_LIMIT),
@@ -363,7 +370,7 @@ def ages(rows: RegisterRows) -> None:
         rows.text("child_dob"),
         lambda: (
             "the young person is "
-            + age_text
+            + age_text()
             + " on the start date ("
             + vparse.uk(start)
             + "); a "
@@ -381,14 +388,14 @@ def budget_lines(rows: RegisterRows) -> None:
     named = line_key != ""
     missing_line = named & ~line_key.isin(list(by_code))
     rows.report(missing_line, "line_code", line_text, "'" + line_text + "' is not a budget line of this authority")
-    category = line_key.map(lambda k: by_code.get(k, (0, "", ""))[1])
+    category = line_key.map({code: line[1] for code, line in by_code.items()}).fillna("")
     rows.report(
         named & ~missing_line & (category != BudgetLine.Category.PLACEMENTS),
         "line_code",
         line_text,
         "'" + line_text + "' is not a placements budget line",
     )
-    line_type = line_key.map(lambda k: by_code.get(k, (0, "", ""))[2])
+    line_type = line_key.map({code: line[2] for code, line in by_code.items()}).fillna("")
     rows.report(
         named & ~missing_line & (line_type != "") & (line_type != rows.type_code) & ~rows.unknown_type,
         "line_code",

@@ -2,7 +2,7 @@
 SSDA903 placements when a unit cost changes.
 
 Each is one DELETE of what is replaced and one bulk INSERT (COPY on PostgreSQL, see
-`placements/bulk.py`), in the caller's transaction, so that an import stays all or nothing.
+`placements/copy_rows.py`), in the caller's transaction, so that an import stays all or nothing.
 The importers (`placements/importers.py`, `placements/ssda903_import.py`) and the unit-cost
 services both write through here.
 """
@@ -19,7 +19,7 @@ from accounts.audit import audit_bulk, audit_record
 from accounts.models import Authority, User
 from core.importing import Change
 from forecasting.models import PlacementType
-from placements.bulk import bulk_insert
+from placements.copy_rows import insert_rows
 from placements.models import Child, Placement
 from placements.pricing import price_placements
 from placements.selectors import children_with_uasc_rows, unit_costs_frame
@@ -36,7 +36,7 @@ def children_upsert(*, authority: Authority, children: pd.DataFrame) -> dict[str
     }
     known = children["child_ref"].isin(list(stored))
     new = children[~known]
-    bulk_insert(
+    insert_rows(
         Child,
         pd.DataFrame(
             {
@@ -126,7 +126,7 @@ def placement_rows_replace(
     frame = _placement_rows_frame(
         authority=authority, rows=rows, child_ids=child_ids, source=source, source_file=source_file
     )
-    written = bulk_insert(Placement, frame)
+    written = insert_rows(Placement, frame)
     children_uasc_refresh(authority=authority)
     _audit_replaced(authority=authority, user=user, changes=changes, action=action, reason=source_file or action)
     counts: dict[str, int] = {}
@@ -232,7 +232,7 @@ def ssda903_reprice(*, authority: Authority, user: User | None, placement_type: 
     whole["placement_type"] = placement_type.code
     priced, _ = price_placements(whole, unit_costs_frame(authority=authority))
     stored.delete()
-    bulk_insert(Placement, _repriced_rows_frame(authority=authority, placement_type=placement_type, priced=priced))
+    insert_rows(Placement, _repriced_rows_frame(authority=authority, placement_type=placement_type, priced=priced))
     audit_record(
         authority=authority,
         user=user,
