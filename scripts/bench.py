@@ -14,6 +14,7 @@ SECTIONS = [
     ("Reading files: a 50,000-row XLSX and XLSX bombs", ["bench_reading.py"]),
     ("From SSDA903 returns to a forecast: reading, cleaning, forecast_demand", ["bench_ssda903.py"]),
     ("Imports, KPIs and whole runs on PostgreSQL", ["bench_county.py"]),
+    ("The placement register's import of 50,000 rows: reading, checking, writing", ["bench_register.py"]),
     ("Dashboard under load and the PDF snapshot", ["bench_dashboard.py"]),
     ("An upload of a bad 1.7 MB file", ["bench_upload.py"]),
     ("Recovery: worker-kill trials with the production settings", ["worker_kill_trials.py"]),
