@@ -142,7 +142,11 @@ def _panel(known: Known, comparison: bench.Comparison, setting: Setting, own: Ow
         "title": known.label,
         "sentence": _sentence(known, comparison, setting),
         "own_now": words.own_beside(
-            known, own.values.get(known.code), latest.own if latest else None, latest.year if latest else ""
+            known,
+            own.values.get(known.code),
+            latest.own if latest else None,
+            latest.year if latest else "",
+            when=words.own_when(known.code, year_from=own.year_from, as_at=own.as_at, spend_of=own.spend_of),
         ),
         "columns": list(frame.columns),
         "rows": frame.values.tolist(),

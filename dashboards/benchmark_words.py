@@ -98,14 +98,27 @@ def rate_sentence(
     return sentence
 
 
-def own_beside(known: Known, own_now: Decimal | None, latest: Decimal | None, latest_year: str) -> str:
-    """The council's own current figure beside the latest published one."""
+def own_beside(
+    known: Known, own_now: Decimal | None, latest: Decimal | None, latest_year: str, *, when: str = "Now"
+) -> str:
+    """The council's own current figure beside the latest published one; ``when`` says what the
+    own figure covers ("Now", "From 1 April to 31 August 2019", "Forecast for 2019/20 period 5")."""
     if own_now is None:
         return ""
     now = shown(own_now, known.unit)
+    lead = f"Now {now}" if when == "Now" else f"{when}: {now}"
     if latest is None:
-        return f"Now {now}; DfE has no published figure to compare."
-    return f"Now {now}, against {shown(latest, known.unit)} published for {year_text(latest_year)}."
+        return f"{lead}; DfE has no published figure to compare."
+    return f"{lead}, against {shown(latest, known.unit)} published for {year_text(latest_year)}."
+
+
+def own_when(code: str, *, year_from: date | None, as_at: date, spend_of: str) -> str:
+    """What the council's own figure for a measure covers, in words."""
+    if code in ("LACnum_Start", "LACceased") and year_from is not None:
+        return f"From {wording.date_text(year_from)} to {wording.date_text(as_at)}"
+    if code == "TotalLACFinance" and spend_of:
+        return f"Forecast outturn for {spend_of}"
+    return "Now"
 
 
 def published_text(day: date | None, month_only: bool = False) -> str:

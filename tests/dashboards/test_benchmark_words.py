@@ -89,3 +89,17 @@ def test_the_council_s_own_figure_is_set_beside_the_latest_published_one() -> No
         "Now 12.3%, against 16.5% published for 2024."
     )
     assert words.own_beside(known, None, Decimal("16.5"), "2024") == ""
+
+
+def test_starts_ceased_and_spend_say_what_the_council_s_own_figure_covers() -> None:
+    starts = BY_CODE["LACnum_Start"]
+    when = words.own_when("LACnum_Start", year_from=date(2019, 4, 1), as_at=date(2019, 8, 31), spend_of="")
+    assert words.own_beside(starts, Decimal(3), Decimal(280), "2024", when=when) == (
+        "From 1 April 2019 to 31 August 2019: 3, against 280 published for 2024."
+    )
+    spend = BY_CODE["TotalLACFinance"]
+    when = words.own_when("TotalLACFinance", year_from=None, as_at=date(2019, 8, 31), spend_of="2019/20 period 5")
+    assert words.own_beside(spend, Decimal("1234567.89"), None, "", when=when).startswith(
+        "Forecast outturn for 2019/20 period 5: £1,234,56"
+    )
+    assert words.own_when("LAC", year_from=date(2019, 4, 1), as_at=date(2019, 8, 31), spend_of="x") == "Now"
