@@ -1,14 +1,12 @@
-"""Inserting many rows at once, faster: the same rows as `placements/bulk.py`, written for
-PostgreSQL's COPY in its text format and built a column at a time.
+"""Inserting many rows at once: on PostgreSQL with COPY in its text format, built a column at a
+time; elsewhere (the SQLite first look) through bulk_create in batches.
 
-`bulk.py` has pandas write every cell as quoted CSV and dates through strftime; for a 50,000-row
-register that is about half a second of Python before the database sees a row. Here each column
-becomes its text with numpy (numbers, dates, booleans) or one pass over its cells (text, escaped
-only when it holds a backslash, tab or line break), and the rows are joined in one pass. Either
-way the rows go in the caller's transaction, so an import stays all or nothing; on another
-database (the SQLite first look) they go through bulk_create.
+Building 100,000 model instances for bulk_create costs about ten seconds of Python alone. Here
+each column becomes its text with numpy (numbers, dates, booleans) or one pass over its cells
+(text, escaped only when it holds a backslash, tab or line break), and the rows are joined in one
+pass. Either way the rows go in the caller's transaction, so an import stays all or nothing.
 
-The register import and the SSDA903 import both write through here (`register_writes.py`).
+The register import, the SSDA903 import (`register_writes.py`) and the demo data write through here.
 """
 
 from __future__ import annotations

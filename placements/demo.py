@@ -22,7 +22,7 @@ from accounts.audit import audit_record
 from accounts.models import Authority, Role, User
 from forecasting.engine.calendar import FinancialYear
 from forecasting.models import BudgetLine, PlacementType
-from placements.bulk import bulk_insert
+from placements.copy_rows import insert_rows
 from placements.models import Child, Placement, RegisterSetting, UnitCost
 from placements.services import children_uasc_refresh
 
@@ -307,7 +307,7 @@ def seed_demo_data(*, authority: Authority, year_label: str, period: int, users:
     types = dict(PlacementType.objects.values_list("code", "id"))
     lines = dict(BudgetLine.objects.filter(authority=authority).values_list("code", "id"))
     children = frame.drop_duplicates("child_ref")
-    bulk_insert(
+    insert_rows(
         Child,
         pd.DataFrame(
             {
@@ -319,7 +319,7 @@ def seed_demo_data(*, authority: Authority, year_label: str, period: int, users:
         ),
     )
     child_ids = dict(Child.objects.filter(authority=authority).values_list("child_ref", "id"))
-    bulk_insert(
+    insert_rows(
         Placement,
         pd.DataFrame(
             {
