@@ -17,6 +17,8 @@ from forecasting.parsing import MAX_CHILDREN, field_length, parse_decimal, parse
 class MoneyField(forms.CharField):
     """Pounds as typed (£1,234.56) -> integer pence."""
 
+    error_lead = "Enter an amount in pounds: "
+
     def __init__(self, **kwargs: Any) -> None:
         # A text box as wide as an amount (a number keypad would have no minus sign for income).
         kwargs.setdefault("widget", forms.TextInput(attrs={"class": "govuk-input--width-10"}))
@@ -29,7 +31,7 @@ class MoneyField(forms.CharField):
         try:
             return parse_money(text)
         except ValueError as error:
-            raise forms.ValidationError(f"Enter an amount in pounds: {error}") from None
+            raise forms.ValidationError(f"{self.error_lead}{error}") from None
 
 
 class WholeNumberField(forms.CharField):
@@ -199,22 +201,15 @@ class PeriodChangeForm(forms.Form):
         self.add_error("reason" if "reason" in self.fields else None, words)
 
 
-class ActualAmountField(forms.CharField):
+class ActualAmountField(MoneyField):
     """One budget line's actual for the period, in pounds as typed; blank clears it (not nil)."""
+
+    error_lead = ""  # the grid's summary names the line; the parser's words say what is wrong
 
     def __init__(self, **kwargs: Any) -> None:
         # Text, not a number keypad: income is negative and a keypad may have no minus sign.
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "class": "ot-amount-input"}))
         super().__init__(required=False, **kwargs)
-
-    def to_python(self, value: Any) -> int | None:  # type: ignore[override]
-        text = super().to_python(value)
-        if text in ("", None):
-            return None
-        try:
-            return parse_money(text)
-        except ValueError as error:
-            raise forms.ValidationError(str(error)) from None
 
 
 class ActualsForm(forms.Form):
