@@ -164,9 +164,10 @@ def main() -> int:
         print(
             f"Placement register import, {rows:,} rows ({len(data) / 1e6:.1f} MB CSV); load average {os.getloadavg()}"
         )
-        firsts, agains = [], []
-        for run in range(args.runs):
-            authority = authority_create(code=f"R{run}", name=f"Register Test Council {run}")
+
+        def with_budget(code: str, name: str):  # type: ignore[no-untyped-def]
+            """A new authority holding the county's budget lines, which the register's rows name."""
+            authority = authority_create(code=code, name=name)
             import_run(
                 authority=authority,
                 kind="budget",
@@ -175,6 +176,11 @@ def main() -> int:
                 options={"year": year},
                 user=None,
             )
+            return authority
+
+        firsts, agains = [], []
+        for run in range(args.runs):
+            authority = with_budget(f"R{run}", f"Register Test Council {run}")
             firsts.append(timed_import(authority, register.name, data))
             agains.append(timed_import(authority, register.name, data))
             stored = Placement.objects.filter(authority=authority).count()
@@ -187,15 +193,7 @@ def main() -> int:
                 print(f"    {phase:6} {cpu:5.2f} s + {server:5.2f} s CPU / {wall:5.2f} s wall")
         print(f"  rows stored: {stored:,}; load average now {os.getloadavg()}")
         if args.profile:
-            authority = authority_create(code="RP", name="Register Profile Council")
-            import_run(
-                authority=authority,
-                kind="budget",
-                source=budget.name,
-                data=budget_data,
-                options={"year": year},
-                user=None,
-            )
+            authority = with_budget("RP", "Register Profile Council")
             profile = cProfile.Profile(time.process_time)
             profile.enable()
             import_run(authority=authority, kind="placements", source=register.name, data=data, options={}, user=None)
