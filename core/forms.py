@@ -15,6 +15,7 @@ from typing import Any
 from django import forms
 from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
+from django.utils.functional import LazyObject
 
 # The GOV.UK component of each kind of widget: its class and, where it has one, its error modifier.
 _CLASSES = {
@@ -162,6 +163,8 @@ def error_items(*forms_: forms.BaseForm | None) -> list[tuple[str, str]]:
 
 def has_errors(value: Any) -> bool:
     """A bound form (or a list of them) with errors."""
+    if issubclass(type(value), LazyObject):
+        return False  # read only when shown (`isinstance` would read it); never a form
     if isinstance(value, forms.BaseForm):
         return value.is_bound and bool(value.errors)
     if isinstance(value, forms.BaseFormSet):

@@ -65,6 +65,8 @@ def display_document(document: dict[str, Any]) -> dict[str, Any]:
         {**s, "commentary": commentary.get(s["name"]), "movement": movement.get(s["name"])}
         for s in document.get("services", [])
     ]
+    written = set(commentary)
+    shown["missing_commentary"] = [s["name"] for s in document.get("services", []) if s["name"] not in written]
     shown["summary"] = committee_summary(document)
     shown["savings_display"] = display_chart(
         {"key": "savings", "table": {"columns": SAVINGS_COLUMNS, "rows": document.get("savings", [])}}

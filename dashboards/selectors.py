@@ -15,12 +15,13 @@ import pandas as pd
 from django.db.models import Count, Max, Q, Sum
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import SimpleLazyObject
 
 from accounts.models import Authority
 from core.exports import Title
 from dashboards.benchmark_reads import ATTRIBUTION, panel_sentences
 from dashboards.display import display_document
-from dashboards.document import drill, period_document, reads, run_document
+from dashboards.document import CACHE_SECONDS, drill, live_body, period_document, reads, run_document
 from dashboards.document.downloads import document_table, service_tables, table_what
 from dashboards.line_words import rest_of_year_words
 from dashboards.models import PublishedPeriod, SnapshotPdf
@@ -53,13 +54,18 @@ def years_of(*, authority: Authority) -> list[FinancialYear]:
     return list(FinancialYear.objects.filter(authority=authority).order_by("-start_year"))
 
 
-def year_of(*, authority: Authority, label: str | None) -> FinancialYear | None:
-    """The named year, else the latest year with a finished run, else the latest year."""
-    years = FinancialYear.objects.filter(authority=authority)
+def year_of(
+    *, authority: Authority, label: str | None, years: list[FinancialYear] | None = None
+) -> FinancialYear | None:
+    """The named year, else the latest year with a finished run, else the latest year. `years`,
+    when the caller has them (`years_of`), saves looking the named one up."""
+    if label and years is not None:
+        return next((y for y in years if y.label == label), None)
+    rows = FinancialYear.objects.filter(authority=authority)
     if label:
-        return years.filter(label=label).first()
-    with_runs = years.filter(forecast_runs__status=ForecastRun.Status.SUCCEEDED).order_by("-start_year").first()
-    return with_runs or years.order_by("-start_year").first()
+        return rows.filter(label=label).first()
+    with_runs = rows.filter(forecast_runs__status=ForecastRun.Status.SUCCEEDED).order_by("-start_year").first()
+    return with_runs or rows.order_by("-start_year").first()
 
 
 def periods_with_runs(*, authority: Authority, year: FinancialYear) -> list[int]:
@@ -83,8 +89,10 @@ def run_for_period(
     return runs.select_related("year", "requested_by").order_by("-period", "-finished_at", "-id").first()
 
 
-def run_asked(*, authority: Authority, asked: RunAsked) -> tuple[FinancialYear | None, ForecastRun | None]:
-    year = year_of(authority=authority, label=asked.year)
+def run_asked(
+    *, authority: Authority, asked: RunAsked, years: list[FinancialYear] | None = None
+) -> tuple[FinancialYear | None, ForecastRun | None]:
+    year = year_of(authority=authority, label=asked.year, years=years)
     if year is None:
         return None, None
     return year, run_for_period(authority=authority, year=year, period=asked.period, run_id=asked.run_id)
@@ -183,9 +191,10 @@ def snapshot_pdf_of(published: PublishedPeriod, *, ready: bool = False) -> Snaps
 
 def period_page(*, authority: Authority, asked: RunAsked) -> dict[str, Any]:
     """The director's dashboard: the selectors and, when there is a run, its whole document."""
-    year, run = run_asked(authority=authority, asked=asked)
+    years = years_of(authority=authority)
+    year, run = run_asked(authority=authority, asked=asked, years=years)
     context: dict[str, Any] = {
-        "years": years_of(authority=authority),
+        "years": years,
         "year": year,
         "run": run,
         "scenario": asked.scenario,
@@ -197,18 +206,22 @@ def period_page(*, authority: Authority, asked: RunAsked) -> dict[str, Any]:
         context["periods"] = periods_with_runs(authority=authority, year=year)
     if run is None or year is None:
         return context
-    document = period_document(run, asked.scenario)
-    if not any(h["scenario"] == asked.scenario for h in document["headlines"]):
+    body = live_body(run, asked.scenario, authority=authority)
+    if asked.scenario not in body.scenarios:
         raise Http404("No such scenario in this run")
     versions = period_versions(authority=authority, year=year, period=run.period)
-    written = {c["service"] for c in document["commentary"]}
+    scenario = asked.scenario
     context.update(
         {
-            "doc": display_document(document),
+            # Read only when the body is drawn: a body already drawn under `body_key` is served
+            # from the cache without it.
+            "doc": SimpleLazyObject(lambda: display_document(period_document(run, scenario))),
+            "scenarios": body.scenarios,
+            "body_key": body.key,
+            "body_seconds": CACHE_SECONDS,
             "query": run_query(run, asked.scenario),
             "versions": versions,
             "is_published_run": any(v.run_id == run.pk for v in versions[:1]),
-            "missing_commentary": [s["name"] for s in document["services"] if s["name"] not in written],
         }
     )
     return context

@@ -10,9 +10,19 @@ drill-down. See docs/dashboards.md.
 from dashboards.document.build import (
     CACHE_SECONDS,
     DOCUMENT_SCHEMA,
+    LiveBody,
     Publication,
+    live_body,
     period_document,
     run_document,
 )
 
-__all__ = ["CACHE_SECONDS", "DOCUMENT_SCHEMA", "Publication", "period_document", "run_document"]
+__all__ = [
+    "CACHE_SECONDS",
+    "DOCUMENT_SCHEMA",
+    "LiveBody",
+    "Publication",
+    "live_body",
+    "period_document",
+    "run_document",
+]

@@ -12,6 +12,8 @@ view, its downloads and its PDF all read this one document.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +24,7 @@ from typing import Any
 import pandas as pd
 from django.core.cache import cache
 
+from accounts.models import Authority
 from dashboards.document import accuracy, children, headline, money, movement, reads, savings, summary, workforce
 from dashboards.document.spec import Chart, scenario_rows
 from forecast_runs.demand.methods import LABELS as METHOD_WORDS
@@ -78,12 +81,59 @@ def run_document(run: ForecastRun, scenario: str = REPORTED_SCENARIO, *, cached:
     register-based drivers may, so the cache lasts minutes, not forever)."""
     if not cached:
         return build_run_document(run, scenario)
-    key = f"dashboards:document:{DOCUMENT_SCHEMA}:{run.pk}:{run.inputs_hash}:{scenario}"
+    key = _document_key(run, scenario)
     document: dict[str, Any] | None = cache.get(key)
     if document is None:
         document = build_run_document(run, scenario)
-        cache.set(key, document, CACHE_SECONDS)
+        cache.set_many({key: document, f"{key}:made": _made_stamp(document)}, CACHE_SECONDS)
     return document
+
+
+def _document_key(run: ForecastRun, scenario: str) -> str:
+    return f"dashboards:document:{DOCUMENT_SCHEMA}:{run.pk}:{run.inputs_hash}:{scenario}"
+
+
+def _made_stamp(document: dict[str, Any]) -> dict[str, Any]:
+    """What a page needs to know of a cached document without reading it back: a digest of its
+    content (the same document built again has the same digest) and the scenarios it has."""
+    text = json.dumps(document, sort_keys=True, separators=(",", ":"), default=str)
+    return {
+        "digest": hashlib.blake2b(text.encode(), digest_size=20).hexdigest(),
+        "scenarios": [h["scenario"] for h in document["headlines"]],
+    }
+
+
+@dataclass(frozen=True)
+class LiveBody:
+    """The live dashboard's body as a cache key: it changes whenever anything the body shows
+    could (the run's document as cached, the earlier publication its movement is from, the
+    accuracy chart's runs and publications, the period's commentary), so the body drawn once
+    can be served again until then. `key` is None where the cache keeps nothing (no caching)."""
+
+    key: str | None
+    scenarios: list[str]
+
+
+def live_body(run: ForecastRun, scenario: str, *, authority: Authority) -> LiveBody:
+    stamp_key = f"{_document_key(run, scenario)}:made"
+    made: dict[str, Any] | None = cache.get(stamp_key)
+    if made is None:
+        made = _made_stamp(run_document(run, scenario))
+        cache.add(stamp_key, made, CACHE_SECONDS)  # a document cached before stamps were kept
+        if cache.get(stamp_key) is None:  # a cache that keeps nothing: draw the body every time
+            return LiveBody(key=None, scenarios=made["scenarios"])
+    year = run.year
+    parts = [
+        made["digest"],
+        reads.earlier_publication_id(authority=authority, year=year, period=run.period),
+        reads.accuracy_stamp(authority=authority),
+        [
+            (n.service, n.text, n.author_name, n.author_username, n.updated_at)
+            for n in reads.commentary_notes(authority=authority, year=year, period=run.period)
+        ],
+    ]
+    text = json.dumps(parts, separators=(",", ":"), default=str)
+    return LiveBody(key=hashlib.blake2b(text.encode(), digest_size=20).hexdigest(), scenarios=made["scenarios"])
 
 
 def accuracy_chart(run: ForecastRun, *, cached: bool = True) -> Chart | None:
