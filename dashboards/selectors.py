@@ -7,11 +7,13 @@ The period document itself is made by `dashboards.document` (its database reads 
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 import pandas as pd
+from django.core.cache import cache
 from django.db.models import Count, Max, Q, Sum
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
@@ -26,6 +28,7 @@ from dashboards.document.downloads import document_table, service_tables, table_
 from dashboards.line_words import rest_of_year_words
 from dashboards.models import PublishedPeriod, SnapshotPdf
 from dashboards.month_path import variance_words
+from dashboards.page_stamp import dashboard_stamp
 from dashboards.published_outturn import LineForecast, PublishedForecast, published_against_outturn
 from dashboards.sign_off_reads import carried_forward_commentary, sign_off_checks
 from forecast_runs.backtest_sections import Section
@@ -190,26 +193,25 @@ def snapshot_pdf_of(published: PublishedPeriod, *, ready: bool = False) -> Snaps
 
 
 def period_page(*, authority: Authority, asked: RunAsked) -> dict[str, Any]:
-    """The director's dashboard: the selectors and, when there is a run, its whole document."""
-    years = years_of(authority=authority)
-    year, run = run_asked(authority=authority, asked=asked, years=years)
-    context: dict[str, Any] = {
-        "years": years,
-        "year": year,
-        "run": run,
-        "scenario": asked.scenario,
-        # How the council compares in DfE's published statistics (the benchmarks page's headlines).
-        "benchmarks": panel_sentences(authority=authority),
-        "benchmarks_attribution": ATTRIBUTION,
-    }
-    if year is not None:
-        context["periods"] = periods_with_runs(authority=authority, year=year)
-    if run is None or year is None:
+    """The director's dashboard: the selectors and, when there is a run, its whole document.
+    What it reads from the database is kept under `dashboard_stamp` (one read a request); the
+    document itself is read only when its body has to be drawn."""
+    stamp = dashboard_stamp(authority=authority)
+    frame_key = (
+        "dashboards:period-frame:"
+        + hashlib.blake2b(repr((authority.pk, asked, stamp)).encode(), digest_size=20).hexdigest()
+    )
+    frame: dict[str, Any] | None = cache.get(frame_key)
+    if frame is None:
+        frame = _period_frame(authority=authority, asked=asked)
+        cache.set(frame_key, frame, CACHE_SECONDS)
+    context = {**frame, "scenario": asked.scenario, "benchmarks_attribution": ATTRIBUTION}
+    run = frame["run"]
+    if run is None or frame["year"] is None:
         return context
-    body = live_body(run, asked.scenario, authority=authority)
+    body = live_body(run, asked.scenario, page_stamp=stamp)
     if asked.scenario not in body.scenarios:
         raise Http404("No such scenario in this run")
-    versions = period_versions(authority=authority, year=year, period=run.period)
     scenario = asked.scenario
     context.update(
         {
@@ -220,11 +222,28 @@ def period_page(*, authority: Authority, asked: RunAsked) -> dict[str, Any]:
             "body_key": body.key,
             "body_seconds": CACHE_SECONDS,
             "query": run_query(run, asked.scenario),
-            "versions": versions,
-            "is_published_run": any(v.run_id == run.pk for v in versions[:1]),
         }
     )
     return context
+
+
+def _period_frame(*, authority: Authority, asked: RunAsked) -> dict[str, Any]:
+    years = years_of(authority=authority)
+    year, run = run_asked(authority=authority, asked=asked, years=years)
+    frame: dict[str, Any] = {
+        "years": years,
+        "year": year,
+        "run": run,
+        # How the council compares in DfE's published statistics (the benchmarks page's headlines).
+        "benchmarks": panel_sentences(authority=authority),
+    }
+    if year is not None:
+        frame["periods"] = periods_with_runs(authority=authority, year=year)
+    if run is not None and year is not None:
+        versions = period_versions(authority=authority, year=year, period=run.period)
+        frame["versions"] = versions
+        frame["is_published_run"] = any(v.run_id == run.pk for v in versions[:1])
+    return frame
 
 
 def _reverse(name: str, *args: Any) -> str | None:

@@ -24,7 +24,6 @@ from typing import Any
 import pandas as pd
 from django.core.cache import cache
 
-from accounts.models import Authority
 from dashboards.document import accuracy, children, headline, money, movement, reads, savings, summary, workforce
 from dashboards.document.spec import Chart, scenario_rows
 from forecast_runs.demand.methods import LABELS as METHOD_WORDS
@@ -106,15 +105,16 @@ def _made_stamp(document: dict[str, Any]) -> dict[str, Any]:
 @dataclass(frozen=True)
 class LiveBody:
     """The live dashboard's body as a cache key: it changes whenever anything the body shows
-    could (the run's document as cached, the earlier publication its movement is from, the
-    accuracy chart's runs and publications, the period's commentary), so the body drawn once
-    can be served again until then. `key` is None where the cache keeps nothing (no caching)."""
+    could (the run's document as cached, and through `page_stamp` the earlier publication its
+    movement is from, the accuracy chart's runs and publications and the period's commentary),
+    so the body drawn once can be served again until then. `key` is None where the cache keeps
+    nothing (no caching)."""
 
     key: str | None
     scenarios: list[str]
 
 
-def live_body(run: ForecastRun, scenario: str, *, authority: Authority) -> LiveBody:
+def live_body(run: ForecastRun, scenario: str, *, page_stamp: str) -> LiveBody:
     stamp_key = f"{_document_key(run, scenario)}:made"
     made: dict[str, Any] | None = cache.get(stamp_key)
     if made is None:
@@ -122,17 +122,7 @@ def live_body(run: ForecastRun, scenario: str, *, authority: Authority) -> LiveB
         cache.add(stamp_key, made, CACHE_SECONDS)  # a document cached before stamps were kept
         if cache.get(stamp_key) is None:  # a cache that keeps nothing: draw the body every time
             return LiveBody(key=None, scenarios=made["scenarios"])
-    year = run.year
-    parts = [
-        made["digest"],
-        reads.earlier_publication_id(authority=authority, year=year, period=run.period),
-        reads.accuracy_stamp(authority=authority),
-        [
-            (n.service, n.text, n.author_name, n.author_username, n.updated_at)
-            for n in reads.commentary_notes(authority=authority, year=year, period=run.period)
-        ],
-    ]
-    text = json.dumps(parts, separators=(",", ":"), default=str)
+    text = repr((made["digest"], page_stamp, run.pk, scenario))
     return LiveBody(key=hashlib.blake2b(text.encode(), digest_size=20).hexdigest(), scenarios=made["scenarios"])
 
 

@@ -211,16 +211,6 @@ def earlier_publication(*, authority: Authority, year: FinancialYear, period: in
     )
 
 
-def earlier_publication_id(*, authority: Authority, year: FinancialYear, period: int) -> int | None:
-    """The id of `earlier_publication`'s version (a published version never changes)."""
-    return (
-        PublishedPeriod.objects.filter(authority=authority, year=year, period__lt=period)
-        .order_by("-period", "-version")
-        .values_list("pk", flat=True)
-        .first()
-    )
-
-
 def commentary_notes(*, authority: Authority, year: FinancialYear, period: int) -> list[CommentaryNote]:
     """The period's variance commentary, one note per service, in service order."""
     rows = ServiceCommentary.objects.filter(authority=authority, year=year, period=period).select_related("updated_by")
