@@ -220,7 +220,6 @@ def period_page(*, authority: Authority, asked: RunAsked) -> dict[str, Any]:
             "doc": SimpleLazyObject(lambda: display_document(period_document(run, scenario))),
             "scenarios": body.scenarios,
             "body_key": body.key,
-            "body_seconds": CACHE_SECONDS,
             "query": run_query(run, asked.scenario),
         }
     )

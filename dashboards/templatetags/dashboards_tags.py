@@ -13,6 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import User
 from dashboards import selectors
+from dashboards.document import CACHE_SECONDS
 
 register = template.Library()
 
@@ -27,8 +28,8 @@ def published_periods(user: User) -> dict[str, Any]:
 
 
 class _KeptNode(Node):
-    def __init__(self, nodelist: NodeList, name: str, key: FilterExpression, seconds: FilterExpression):
-        self.nodelist, self.name, self.key, self.seconds = nodelist, name, key, seconds
+    def __init__(self, nodelist: NodeList, name: str, key: FilterExpression):
+        self.nodelist, self.name, self.key = nodelist, name, key
 
     def render(self, context: Context) -> SafeString:
         key = self.key.resolve(context)
@@ -38,19 +39,20 @@ class _KeptNode(Node):
         html: str | None = cache.get(cache_key)
         if html is None:
             html = self.nodelist.render(context)
-            cache.set(cache_key, html, self.seconds.resolve(context))
+            # No longer than the run's document it was drawn from may be kept.
+            cache.set(cache_key, html, CACHE_SECONDS)
         return mark_safe(html)  # noqa: S308 - what the template itself drew, escaped as it was drawn
 
 
 @register.tag("kept")
 def kept(parser: Parser, token: Token) -> _KeptNode:
-    """`{% kept "name" key seconds %}...{% endkept %}`: what is inside, drawn once per key and
+    """`{% kept "name" key %}...{% endkept %}`: what is inside, drawn once per key and
     then read from the cache (drawn every time when the key is empty). The key must change
     whenever anything drawn inside could (`dashboards.document.live_body`); nothing inside may
     depend on the user or the request."""
     bits = token.split_contents()
-    if len(bits) != 4:
-        raise template.TemplateSyntaxError('{% kept "name" key seconds %}')
+    if len(bits) != 3:
+        raise template.TemplateSyntaxError('{% kept "name" key %}')
     nodelist = parser.parse(("endkept",))
     parser.delete_first_token()
-    return _KeptNode(nodelist, bits[1].strip("\"'"), parser.compile_filter(bits[2]), parser.compile_filter(bits[3]))
+    return _KeptNode(nodelist, bits[1].strip("\"'"), parser.compile_filter(bits[2]))
