@@ -123,16 +123,18 @@ def count_scale(level: float, phi: float = 0.0) -> float:
 
 def dispersion(rows: pd.DataFrame) -> float:
     """How much of back-test ``rows``' spread grows with the count itself, relative to the part
-    that grows like a count's chance spread: phi / a in
-    (actual - forecast)^2 = a (forecast + 1) + phi forecast^2 on average, fitted by least
-    squares on (actual - forecast)^2 / (forecast + 1) (each row's error over its chance
-    spread, so that a few big types do not outweigh every small one); each part at least 0 (if
-    one comes out below 0 the other is fitted alone). At most ``MAX_DISPERSION``: a spread all
-    proportional to the count, as when ratios are pooled. 0 with fewer than 3 rows."""
+    that grows like a count's chance spread: b / a, where on average (actual - forecast)^2 =
+    a (forecast + 1) + b forecast^2, fitted by least squares on (actual - forecast)^2 /
+    (forecast + 1) (each row's error over its chance spread, so that a few big types do not
+    outweigh every small one); a and b at least 0 (if one comes out below 0 the other is fitted
+    alone). At most ``MAX_DISPERSION``: a spread all proportional to the count, as when ratios
+    are pooled. 0 with fewer than 3 rows with an actual. The ``phi`` of ``count_scale``."""
     forecast = rows["forecast"].astype(float).clip(lower=0.0).to_numpy()
+    error = rows["actual"].astype(float).to_numpy() - forecast
+    known = np.isfinite(error)
+    forecast, error = forecast[known], error[known]
     if len(forecast) < 3:
         return 0.0
-    error = rows["actual"].astype(float).to_numpy() - forecast
     y = error**2 / (forecast + 1.0)
     x = forecast**2 / (forecast + 1.0)
     chance, grows = _nonnegative_line(x, y)
