@@ -320,6 +320,7 @@ def register_accuracy(name: str, register: pd.DataFrame, types: pd.DataFrame, da
         f"all types {_shares(types_part, 'p10', 'p90')}"
     )
     summed = reported_total_records(records, choices)
+    register_coverage(chosen, summed)
     print("How a run reports the total: " + ", ".join(f"{d} {total_way(c.scaled_to)}" for d, c in choices.items()))
     print(
         "The total a run shows (the chosen forecasts added up, scaled where chosen): MAPE "
@@ -327,6 +328,19 @@ def register_accuracy(name: str, register: pd.DataFrame, types: pd.DataFrame, da
         + f" at {' / '.join(str(h) for h in SHOWN[:4])} months; coverage of its calibrated interval "
         + _shares(summed, "p10", "p90")
     )
+
+
+def register_coverage(chosen: pd.DataFrame, summed: pd.DataFrame) -> None:
+    """Coverage of the calibrated interval by type, for every type together, for the total's
+    own forecast and for the total a run shows, over 1-12 months and at 1 month."""
+    print("| series | 1-12 months / 1 month |")
+    print("|---|---|")
+    types_part = chosen[chosen["series"] != TOTAL]
+    for name, part in sorted(types_part.groupby("series"), key=lambda pair: named(str(pair[0]))):
+        print(f"| {named(str(name))} | {_shares(part, 'p10', 'p90')} |")
+    print(f"| all types | {_shares(types_part, 'p10', 'p90')} |")
+    print(f"| All children (own forecast) | {_shares(chosen[chosen['series'] == TOTAL], 'p10', 'p90')} |")
+    print(f"| the total a run shows | {_shares(summed, 'p10', 'p90')} |")
 
 
 def registers() -> None:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from forecast_runs.demand.backtest import mape_table
-from forecast_runs.demand.intervals import Calibration, calibrate, chance_band, widest
+from forecast_runs.demand.intervals import Calibration, calibrate
 from forecast_runs.demand.methods import LABELS, METHODS
 from forecast_runs.demand.selection import SELECTION_HORIZONS
 from forecast_runs.demand.series import MONTHLY, TOTAL
@@ -148,27 +148,32 @@ def reported_total(
     groups: Mapping[str, Collection[str]],
     levels: Mapping[str, float] | None = None,
 ) -> ReportedTotal:
-    """How the totals are reported, their rows and their interval ratios. A total with too few
+    """How the totals are reported, their rows and their interval ratios. With ``levels`` (each
+    type's number on the as-at date), a total's band is the wider of its own (split-conformal,
+    or from 3 to 8 errors a t prediction interval) and the types' chance band at the total's
+    size (``intervals.calibrate`` with the totals as ``totals``). Without: a total with too few
     errors of its own at a horizon (fewer than 9) takes the ratios pooled over the totals (every
     child and the children in care err alike); where even those are too few, the ratios pooled
-    with every type's chosen method: wider, since a type's errors are larger than a total's, but
-    never claimed from nothing. With ``levels`` (each type's number on the as-at date), each
-    total's band is at least the types' pooled scaled band at the total's size
-    (``intervals.chance_band``): the spread the sum of its types has by chance alone."""
+    with every type's chosen method."""
     members = groups.get(TOTAL, next(iter(groups.values()))) if groups else []
     scaled_to, reason = choose_reported(records, chosen, members)
     types = tuple(counted_types(records, chosen, members)) if scaled_to else ()
     rows = reported_sums(records, chosen, groups, scaled_to)
-    totals = calibrate(rows, dict.fromkeys(groups, REPORTED))
     typed = records[records["series"].isin(list(chosen))]
     pooled = pd.concat([rows, typed], ignore_index=True) if not rows.empty else rows
-    wide = calibrate(pooled, {**chosen, **dict.fromkeys(groups, REPORTED)})
-    bands = {key: band for key, band in wide.bands.items() if key[0] in groups}
-    calibration = Calibration({**bands, **totals.bands})
+    reported = dict.fromkeys(groups, REPORTED)
     if levels is not None:
+        # The types' scaled errors at each total's size (the sum of its counted types' numbers),
+        # blended with the total's own ratios by how many it has: the same rule as every series.
         sizes = {
             group: float(sum(levels.get(m, 0.0) for m in counted_types(records, chosen, members)))
             for group, members in groups.items()
         }
-        calibration = widest(calibration, chance_band(records, chosen, sizes, list(groups)))
+        both = calibrate(pooled, {**chosen, **reported}, levels={**levels, **sizes}, totals=list(groups))
+        calibration = Calibration({key: band for key, band in both.bands.items() if key[0] in groups})
+        return ReportedTotal(scaled_to, types, reason, rows, calibration)
+    totals = calibrate(rows, reported)
+    wide = calibrate(pooled, {**chosen, **reported})
+    bands = {key: band for key, band in wide.bands.items() if key[0] in groups}
+    calibration = Calibration({**bands, **totals.bands})
     return ReportedTotal(scaled_to, types, reason, rows, calibration)

@@ -122,21 +122,25 @@ def _small_and_big() -> pd.DataFrame:
     )
 
 
-def test_a_small_type_takes_the_types_scaled_errors_and_a_big_one_is_widened_to_them() -> None:
+def test_a_small_type_takes_the_types_scaled_errors_and_a_big_one_blends_its_own_with_them() -> None:
     chosen = {"big": "naive", "small": "naive", "total": "naive"}
     levels = {"big": 99.0, "small": 3.0, "total": 102.0}
     calibration = calibrate(_small_and_big(), chosen, levels=levels, totals=("total",))
-    # The types' scaled errors pooled (not the total's): 9 + 2 = 11; k = floor(1.2) = 1st and
+    # No dispersion here (see test_dispersion_is_the_part_of_the_spread_that_grows_with_the_count):
+    # the types' scaled errors pooled (not the total's): 9 + 2 = 11; k = floor(1.2) = 1st and
     # ceil(10.8) = 11th: the smallest, -1.0 (small's), and the largest, 1.5 (small's).
     # small, only 2 ratios of its own: at 3 children, spread 2/3: (1 - 2/3, 1 + 1.5 x 2/3)
     assert calibration.bands[("small", 1)] == pytest.approx((1 / 3, 2.0, "pooled scaled"))
-    # big: its own 9 ratios give (91/99, 107/99) = (0.919, 1.081); the scaled band at 99
-    # children, spread 10/99, is (1 - 10/99, 1 + 15/99) = (0.899, 1.152): wider on both sides
-    assert calibration.bands[("big", 1)] == pytest.approx((1 - 10 / 99, 1 + 15 / 99, "own, widened"))
-    # total: 3 ratios of its own, too few, and a total never takes the types' band alone (its
-    # errors are not independent small counts): the 14 ratios of every series pooled, k = 1st
-    # (floor 1.5) and 14th (ceil 13.5): small's 1/3 and 6/3
-    assert calibration.bands[("total", 1)] == pytest.approx((1 / 3, 2.0, "pooled"))
+    # big: its own 9 ratios give (91/99, 107/99); the chance band at 99 children, spread
+    # 10/99, is (89/99, 114/99). No origins, so every ratio counts: weight 9 / (9 + 9) = 1/2:
+    # (90/99, 110.5/99)
+    assert calibration.bands[("big", 1)] == pytest.approx((90 / 99, 110.5 / 99, "own (50%) and pooled scaled"))
+    # total: 3 ratios of its own (0.98, 1.0, 1.03): a t prediction interval, exp(0.0031 -/+ 1.886
+    # x 0.0250 x sqrt(4/3)) = (0.950, 1.059); a total takes the wider of that and the chance band
+    # at 102 children, spread sqrt(103)/102 = 0.0995: (1 - 0.0995, 1 + 1.5 x 0.0995) = (0.9005,
+    # 1.1492), wider on both sides
+    spread = math.sqrt(103.0) / 102.0
+    assert calibration.bands[("total", 1)] == pytest.approx((1 - spread, 1 + 1.5 * spread, "own, widened"))
 
 
 def test_without_levels_a_series_with_too_few_ratios_takes_every_series_ratios_as_before() -> None:
@@ -146,32 +150,100 @@ def test_without_levels_a_series_with_too_few_ratios_takes_every_series_ratios_a
     assert calibration.bands[("big", 1)] == pytest.approx((91 / 99, 107 / 99, "own"))
 
 
-def test_a_totals_band_is_at_least_its_types_chance_band() -> None:
-    from forecast_runs.demand.intervals import chance_band, widest
-
-    records = _small_and_big()
-    types = {"big": "naive", "small": "naive"}
-    # the types' 11 scaled errors: -1.0 and 1.5 at the extremes (as above); a total of 102
-    # children has scale sqrt(103) = 10.149, spread 10.149/102 = 0.0995:
-    # (1 - 0.0995, 1 + 1.5 x 0.0995) = (0.9005, 1.1492)
-    chance = chance_band(records, types, {"total": 102.0}, ["total"])
+def test_a_total_with_enough_ratios_is_at_least_its_chance_band() -> None:
+    # the total gets 9 ratios of its own, 0.96, 0.97 .. 1.04 (forecast 100): split-conformal
+    # extremes (0.96, 1.04). Its chance band at 102 children, (0.9005, 1.1492) as above, is
+    # wider on both sides: a total is never blended towards chance, chance is its floor
+    total = _counts("total", 100.0, [96.0 + i for i in range(9)])
+    records = pd.concat([_small_and_big()[lambda f: f["series"] != "total"], total], ignore_index=True)
+    levels = {"big": 99.0, "small": 3.0, "total": 102.0}
+    calibration = calibrate(records, dict.fromkeys(levels, "naive"), levels=levels, totals=("total",))
     spread = math.sqrt(103.0) / 102.0
-    assert chance.bands[("total", 1)] == pytest.approx((1 - spread, 1 + 1.5 * spread, "pooled scaled"))
-    # its own (0.98, 1.03) widened to it on both sides; a horizon only one of them has is kept
-    own = Calibration({("total", 1): (0.98, 1.03, "own"), ("total", 2): (0.95, 1.05, "own")})
-    both = widest(own, chance)
-    assert both.bands[("total", 1)] == pytest.approx((1 - spread, 1 + 1.5 * spread, "own and pooled scaled"))
-    assert both.bands[("total", 2)] == (0.95, 1.05, "own")
-    # a narrower chance band leaves the own one as it was
-    assert widest(own, Calibration({("total", 1): (0.99, 1.01, "x")})).bands[("total", 1)][:2] == (0.98, 1.03)
+    assert calibration.bands[("total", 1)] == pytest.approx((1 - spread, 1 + 1.5 * spread, "own, widened"))
+    # a narrower chance band (a total of 10,000: spread sqrt(10001)/10000 = 0.01) leaves its own
+    narrow = calibrate(records, dict.fromkeys(levels, "naive"), levels={**levels, "total": 10000.0}, totals=("total",))
+    assert narrow.bands[("total", 1)] == pytest.approx((0.96, 1.04, "own"))
 
 
 def test_beyond_a_year_a_type_with_too_few_ratios_takes_every_series_ratios() -> None:
     # the same errors, 13 months ahead: small has 2 ratios of its own; beyond 12 months it takes
-    # the 14 ratios of every series pooled (1st 1/3, 14th 2.0), not the chance band; big keeps
-    # its own widened to the chance band, as at one month
+    # the 14 ratios of every series pooled (1st 1/3, 14th 2.0), not the chance band; big takes
+    # the wider of its own and the chance band (no blend beyond a year)
     records = _small_and_big().assign(horizon=13)
     levels = {"big": 99.0, "small": 3.0, "total": 102.0}
     calibration = calibrate(records, dict.fromkeys(levels, "naive"), levels=levels, totals=("total",))
     assert calibration.bands[("small", 13)] == pytest.approx((1 / 3, 2.0, "pooled"))
     assert calibration.bands[("big", 13)] == pytest.approx((1 - 10 / 99, 1 + 15 / 99, "own, widened"))
+
+
+def test_three_to_eight_ratios_give_a_t_prediction_interval() -> None:
+    from forecast_runs.demand.intervals import few_bounds
+
+    # logs -0.1, 0, 0.1: mean 0, sd 0.1; n = 3, t(2) = 1.886: half-width 1.886 x 0.1 x sqrt(1 +
+    # 1/3) = 0.21778, so (exp(-0.21778), exp(0.21778)) = (0.8043, 1.2433)
+    three = [math.exp(-0.1), 1.0, math.exp(0.1)]
+    assert few_bounds(three) == pytest.approx((math.exp(-0.21778), math.exp(0.21778)), abs=1e-4)
+    # n = 8, t(7) = 1.415; logs -0.1 (x4) and 0.1 (x4): mean 0, sd sqrt(8 x 0.01 / 7) = 0.10690;
+    # half-width 1.415 x 0.10690 x sqrt(9/8) = 0.16044
+    eight = [math.exp(-0.1)] * 4 + [math.exp(0.1)] * 4
+    assert few_bounds(eight) == pytest.approx((math.exp(-0.16044), math.exp(0.16044)), abs=1e-4)
+    # two say nothing of a spread, nine have split-conformal points, and a 0 has no logarithm
+    assert few_bounds([0.9, 1.1]) is None
+    assert few_bounds([1.0] * 9) is None
+    assert few_bounds([0.0, 1.0, 1.2]) is None
+
+
+def test_dispersion_is_the_part_of_the_spread_that_grows_with_the_count() -> None:
+    from forecast_runs.demand.intervals import MAX_DISPERSION, count_scale, dispersion, scaled_band
+
+    # Errors built so that e^2 / (f + 1) = 0.5 + 0.05 x f^2 / (f + 1) exactly, at f = 1, 9 and 99:
+    # the line's intercept (chance part) 0.5 and slope (part growing with the count) 0.05, so
+    # phi = 0.05 / 0.5 = 0.1
+    forecasts = np.array([1.0, 9.0, 99.0])
+    squared = (0.5 + 0.05 * forecasts**2 / (forecasts + 1.0)) * (forecasts + 1.0)
+    rows = pd.DataFrame({"forecast": forecasts, "actual": forecasts + np.sqrt(squared)})
+    assert dispersion(rows) == pytest.approx(0.1)
+    # errors that shrink with the count: no dispersion (the slope would be below 0)
+    shrinking = pd.DataFrame({"forecast": forecasts, "actual": forecasts + np.array([3.0, 2.0, 1.0])})
+    assert dispersion(shrinking) == 0.0
+    # errors all proportional to the count (10% of it): no chance part, so the most there is
+    proportional = pd.DataFrame({"forecast": forecasts, "actual": forecasts * 1.1})
+    assert dispersion(proportional) == MAX_DISPERSION
+    # fewer than 3 rows: none
+    assert dispersion(rows.iloc[:2]) == 0.0
+    # the scale with phi: sqrt(24 + 1 + 0.25 x 24^2) = sqrt(169) = 13, 13/24 of 24 children
+    assert count_scale(24.0, 0.25) == pytest.approx(13.0)
+    assert scaled_band((-1.0, 1.0), 24.0, 0.25) == pytest.approx((1 - 13 / 24, 1 + 13 / 24))
+
+
+def test_neighbouring_dates_count_as_fewer_ratios_further_ahead() -> None:
+    from datetime import date
+
+    from forecast_runs.demand.intervals import origin_step, own_weight
+
+    every_other = pd.DataFrame({"origin": [date(2018, 1, 31), date(2018, 3, 31), date(2018, 5, 31)] * 2})
+    quarters = pd.DataFrame({"origin": [date(2018, 3, 31), date(2018, 6, 30), date(2018, 9, 30)]})
+    assert origin_step(every_other) == 2 and origin_step(quarters) == 3
+    assert origin_step(pd.DataFrame({"horizon": [1]})) == 1  # no dates: each ratio its own
+    # 18 ratios 1 month ahead from dates 2 months apart: all count, 18 / (18 + 9) = 2/3
+    assert own_weight(18, 1, 2) == pytest.approx(2 / 3)
+    # 12 ratios 12 months ahead from dates 2 months apart: 12 x 2/12 = 2 nearly independent
+    # ones, 2 / (2 + 9) = 2/11
+    assert own_weight(12, 12, 2) == pytest.approx(2 / 11)
+
+
+def test_a_type_blends_by_its_nearly_independent_ratios() -> None:
+    # big's 9 ratios (91/99 .. 107/99) from dates 2 months apart, 6 months ahead: 9 x 2/6 = 3
+    # nearly independent ratios, weight 3 / (3 + 9) = 1/4. Chance band (89/99, 114/99) as at 1
+    # month (the same errors): (0.25 x 91 + 0.75 x 89, 0.25 x 107 + 0.75 x 114) / 99
+    months = [date_at(2 * i) for i in range(9)] + [date_at(0), date_at(2)]
+    records = _small_and_big()[lambda f: f["series"] != "total"].assign(horizon=6, origin=months)
+    levels = {"big": 99.0, "small": 3.0}
+    calibration = calibrate(records, dict.fromkeys(levels, "naive"), levels=levels)
+    expected = ((0.25 * 91 + 0.75 * 89) / 99, (0.25 * 107 + 0.75 * 114) / 99, "own (25%) and pooled scaled")
+    assert calibration.bands[("big", 6)] == pytest.approx(expected)
+
+
+def date_at(months: int) -> object:
+    """The month-end ``months`` after 31 January 2018."""
+    return (pd.Timestamp("2018-01-31") + pd.offsets.MonthEnd(months)).date()

@@ -116,38 +116,36 @@ def test_the_totals_a_run_reports_are_scored_and_calibrated_as_the_sum_of_the_ch
     assert chosen.errors[TOTAL][REPORTED][1] == pytest.approx(6.25)
     # children in care are fostering alone: flow's own 9.375%
     assert chosen.errors[IN_CARE][REPORTED][1] == pytest.approx(9.375)
-    # 8 ratios each (too few on their own), pooled over the two totals: 16 ratios, the total's
-    # 15/17.5 … 15/13 and children in care's 10/12.5 … 10/8. k = floor(0.1 × 17) = 1 → the
-    # smallest, 0.8; k = ceil(0.9 × 17) = 16 → the largest, 1.25
-    expected = (0.8, 1.25)
-    assert chosen.method_ratios[TOTAL][REPORTED][0] == pytest.approx(expected)
-    # Each total is at least the types' chance band: the types' 16 scaled errors (actual -
-    # forecast) / sqrt(forecast + 1), fostering's flow from (10 - 12.5)/sqrt(13.5) = -0.680 to
-    # (10 - 8)/sqrt(9) = 0.667 and residential's 0; k = 1st and 16th, the extremes. Children in
-    # care are fostering's 10 children: spread sqrt(11)/10 = 0.332, so (1 - 0.680 x 0.332,
-    # 1 + 0.667 x 0.332) = (0.774, 1.221): lower than 0.8 below, so 0.774; 1.25 stays above.
-    # Every child (15, spread sqrt(16)/15 = 0.267: 0.819 and 1.178) is inside (0.8, 1.25).
-    spread = math.sqrt(11.0) / 10.0
-    in_care = (1.0 - 2.5 / math.sqrt(13.5) * spread, 1.25)
-    assert chosen.method_ratios[IN_CARE][REPORTED][0] == pytest.approx(in_care)
+    # The types' chance band: their 16 errors are 0 for residential's 5 children and up to 2.5
+    # for fostering's 10, so the line through e^2 / (f + 1) against f^2 / (f + 1) crosses below 0
+    # (intercept -0.108): none of the spread is chance's, and the dispersion is the most, 1. The
+    # scaled errors (actual - forecast) / sqrt(f + 1 + f^2) run from (10 - 12.5)/sqrt(13.5 +
+    # 156.25) = -0.1919 to (10 - 8)/sqrt(9 + 64) = 0.2341 (k = 1st and 16th, the extremes).
+    # Every child, 15: spread sqrt(16 + 225)/15 = 1.0349, so (0.8014, 1.2423). Its own 8 ratios
+    # 15/13 .. 15/17.5 (too few for split-conformal) give a t prediction interval: log mean
+    # -0.00069, sd 0.0890, t(7) = 1.415, exp(mean -/+ 1.415 x 0.0890 x sqrt(9/8)) = (0.874,
+    # 1.142), inside the chance band: the total takes the wider, the chance band.
+    lo, hi = -2.5 / math.sqrt(13.5 + 156.25), 2.0 / math.sqrt(9.0 + 64.0)
+    spread = math.sqrt(16.0 + 225.0) / 15.0
+    assert chosen.method_ratios[TOTAL][REPORTED][0] == pytest.approx((1 + lo * spread, 1 + hi * spread))
+    # Children in care are fostering's 10 children: spread sqrt(11 + 100)/10 = 1.0536, chance
+    # (0.7978, 1.2466); its own 8 ratios 10/12.5 .. 10/8 give (0.820, 1.224): the chance band.
+    spread = math.sqrt(11.0 + 100.0) / 10.0
+    assert chosen.method_ratios[IN_CARE][REPORTED][0] == pytest.approx((1 + lo * spread, 1 + hi * spread))
 
 
-def test_a_lone_total_with_too_few_errors_is_pooled_with_the_types() -> None:
+def test_a_lone_total_with_too_few_errors_takes_a_t_interval_at_least_its_chance_band() -> None:
     residential = engine_records().assign(placement_type="residential", actual=5.0)
     residential = residential[residential["method"].isin(["net_change", "flow"])]
     residential["forecast"] = np.where(residential["method"] == "net_change", 5.0, 6.0)
     records = records_from_engine(pd.concat([engine_records(), residential], ignore_index=True))
     chosen = choose_from_register(records, {**history(), "residential": np.full(20, 5.0)})
-    # Only the total (8 ratios, too few; no other total to pool with): pooled with the types'
-    # chosen methods, 24 ratios: the total's 15/17.5 … 15/13, fostering's 10/12.5 … 10/8 and
-    # residential's 5/5 (8 times). k = floor(0.1 × 25) = 2 → 2nd smallest (0.8, 15/17.5);
-    # k = ceil(0.9 × 25) = 23 → 2nd largest (1.25, 15/13): (0.857, 1.154). Widened to the types'
-    # chance band at the total's 15 children: their 16 scaled errors run from (10 - 12.5)/sqrt(13.5)
-    # = -0.680 to (10 - 8)/sqrt(9) = 0.667 (k = 1st and 16th), spread sqrt(16)/15 = 0.267:
-    # (1 - 0.680 x 0.267, 1 + 0.667 x 0.267) = (0.819, 1.178), wider on both sides.
-    spread = 4.0 / 15.0
-    widened = (1.0 - 2.5 / math.sqrt(13.5) * spread, 1.0 + 2.0 / 3.0 * spread)
-    assert chosen.method_ratios[TOTAL][REPORTED][0] == pytest.approx(widened)
+    # Only the total (8 ratios, too few for split-conformal): their t prediction interval, (0.874,
+    # 1.142), widened to the types' chance band at 15 children, (0.8014, 1.2423), as in the test
+    # above (no other total is needed to calibrate it)
+    lo, hi = -2.5 / math.sqrt(13.5 + 156.25), 2.0 / math.sqrt(9.0 + 64.0)
+    spread = math.sqrt(16.0 + 225.0) / 15.0
+    assert chosen.method_ratios[TOTAL][REPORTED][0] == pytest.approx((1 + lo * spread, 1 + hi * spread))
 
 
 def test_a_reported_total_leaves_out_a_date_a_member_was_not_forecast_on_and_types_with_no_children() -> None:
