@@ -68,7 +68,9 @@ def read_plain_csv(name: str, data: bytes, limits: Limits) -> tuple[pd.DataFrame
         return None
     if len(body) > limits.cell_chars and any(_longest(table.column(i)) > limits.cell_chars for i in names):
         return None
-    frame = table.to_pandas(use_threads=False, deduplicate_objects=False)
+    # Equal cells share one text object (a column of dates or codes holds few distinct values):
+    # fewer objects to make than cells.
+    frame = table.to_pandas(use_threads=False, deduplicate_objects=True)
     frame.columns = header
     return frame, list(range(2, n_lines + 1))
 
