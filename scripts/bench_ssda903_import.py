@@ -117,9 +117,7 @@ def run(paths: list[str], code: str) -> tuple[float, float, subprocess.Completed
     """(CPU time, wall time, result) of one import as a fresh process."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     wall = time.perf_counter()
-    done = subprocess.run(
-        command(paths, code), capture_output=True, text=True, check=False, cwd=ROOT, env=ENVIRONMENT
-    )
+    done = subprocess.run(command(paths, code), capture_output=True, text=True, check=False, cwd=ROOT, env=ENVIRONMENT)
     seconds = time.perf_counter() - wall
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode:
