@@ -68,9 +68,7 @@ def read_plain_csv(name: str, data: bytes, limits: Limits) -> tuple[pd.DataFrame
         return None
     if len(body) > limits.cell_chars and any(_longest(table.column(i)) > limits.cell_chars for i in names):
         return None
-    # Equal cells share one text object (a column of dates or codes holds few distinct values):
-    # fewer objects to make than cells.
-    frame = table.to_pandas(use_threads=False, deduplicate_objects=True)
+    frame = table.to_pandas(use_threads=False, deduplicate_objects=False)
     frame.columns = header
     return frame, list(range(2, n_lines + 1))
 
