@@ -3,6 +3,7 @@ rows already stored, the default budget line of each type, and the changes liste
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -103,57 +104,75 @@ def stored_rows_frame(queryset: Any) -> pd.DataFrame:
     return frame
 
 
-def weekly_text(pence: pd.Series) -> list[str]:
-    return [f"{pounds_text(int(value), 2)} a week" for value in pence.to_numpy(dtype="int64")]
+def weekly_text(pence: pd.Series | np.ndarray) -> list[str]:
+    """Each weekly cost in words ('£1,234.56 a week'): each distinct amount formatted once (a
+    hundred thousand placements cost a few hundred different amounts)."""
+    amounts, where = np.unique(np.asarray(pence, dtype="int64"), return_inverse=True)
+    texts = [f"{pounds_text(int(value), 2)} a week" for value in amounts]
+    return [texts[i] for i in where.tolist()]
+
+
+@dataclass(frozen=True)
+class _Latest:
+    """A frame's placements, sorted by reference: their references, the position of each one's
+    latest row (by start date; of rows starting the same day, the last) and its number of rows."""
+
+    refs: np.ndarray
+    last: np.ndarray
+    rows: np.ndarray
+
+
+def _latest(frame: pd.DataFrame) -> _Latest:
+    codes, refs = pd.factorize(frame["placement_ref"].to_numpy(dtype=object), sort=True)
+    start = frame["start_date"].to_numpy(dtype="datetime64[ns]").view("int64").copy()
+    start[np.isnat(frame["start_date"].to_numpy(dtype="datetime64[ns]"))] = np.iinfo("int64").max  # NaT last
+    order = np.lexsort((np.arange(len(frame)), start, codes))
+    rows = np.bincount(codes, minlength=len(refs))
+    return _Latest(refs=np.asarray(refs, dtype=object), last=order[np.cumsum(rows) - 1], rows=rows)
 
 
 def describe_changes(authority: Authority, new_rows: pd.DataFrame, old: pd.DataFrame) -> list[Change]:
     """create / update / unchanged per placement in the file; delete per stored placement that
     the import replaces and the file no longer has (`old`: stored_rows_frame of what the import
-    replaces). Vectorised: one Change per placement."""
-    old_sig = signatures(old)
+    replaces). Vectorised: one Change per placement, in the order of the references."""
+    new = _latest(new_rows)
+    refs = new.refs
     if old.empty:  # nothing stored to compare with: every placement is new, no need to hash its rows
-        new_sig = pd.Series(np.nan, index=pd.Index(sorted(set(new_rows["placement_ref"])), dtype=object))
+        action = np.full(len(refs), "create", dtype=object)
+        before = [""] * len(refs)
+        stored = _Latest(refs=np.array([], dtype=object), last=np.array([], dtype="int64"), rows=np.array([]))
     else:
-        new_sig = signatures(new_rows)
-
-    def latest(frame: pd.DataFrame) -> pd.DataFrame:
-        return (
-            frame.sort_values(["placement_ref", "start_date"], kind="stable")
-            .drop_duplicates("placement_ref", keep="last")
-            .set_index("placement_ref")
-        )
-
-    new_last = latest(new_rows).reindex(new_sig.index)
-    counts = new_rows.groupby("placement_ref").size().reindex(new_sig.index)
-    stored_sig = old_sig.reindex(new_sig.index)
-    action = np.where(stored_sig.isna(), "create", np.where(stored_sig == new_sig, "unchanged", "update"))
-    refs = new_sig.index.astype(str)
-    description = (
-        refs
-        + ": "
-        + new_last["placement_type"].astype(str)
-        + " for child "
-        + new_last["child_ref"].astype(str)
-        + ", "
-        + counts.astype(str)
-        + " rate row(s)"
-    )
-    after = weekly_text(new_last["weekly_cost"])
-    before = [""] * len(refs)
-    if not old.empty:
-        old_last = latest(old)
-        known = stored_sig.notna().to_numpy()
-        texts = weekly_text(old_last["weekly_cost"].reindex(new_sig.index[known]))
-        positions = np.flatnonzero(known)
-        for position, text in zip(positions, texts, strict=True):
+        new_sig = signatures(new_rows).reindex(refs)
+        old_sig = signatures(old)
+        stored_sig = old_sig.reindex(refs)
+        action = np.where(stored_sig.isna(), "create", np.where(stored_sig == new_sig, "unchanged", "update"))
+        stored = _latest(old)
+        # Where each reference of the file is among the stored ones (-1: not stored).
+        at = pd.Index(stored.refs).get_indexer(refs)
+        known = np.flatnonzero(at >= 0)
+        old_weekly = old["weekly_cost"].to_numpy()[stored.last[at[known]]]
+        before = [""] * len(refs)
+        for position, text in zip(known.tolist(), weekly_text(old_weekly), strict=True):
             before[position] = text
-    changes = [Change(a, r, d, b, f) for a, r, d, b, f in zip(action, refs, description, before, after, strict=True)]
-    gone = old_sig.index.difference(new_sig.index)
-    if len(gone):
-        old_last = latest(old).loc[gone]
+    last = new.last
+    types = new_rows["placement_type"].to_numpy()[last].astype(str).tolist()
+    children = new_rows["child_ref"].to_numpy()[last].astype(str).tolist()
+    after = weekly_text(new_rows["weekly_cost"].to_numpy()[last])
+    changes = [
+        Change(a, r, f"{r}: {t} for child {c}, {n} rate row(s)", b, f)
+        for a, r, t, c, n, b, f in zip(
+            action.tolist(), refs.tolist(), types, children, new.rows.tolist(), before, after, strict=True
+        )
+    ]
+    gone = ~pd.Index(stored.refs).isin(refs)  # hashed: numpy's isin compares texts pair by pair
+    if gone.any():
+        rows = stored.last[gone]
         for ref_value, type_code, child_ref, text in zip(
-            gone, old_last["placement_type"], old_last["child_ref"], weekly_text(old_last["weekly_cost"]), strict=True
+            stored.refs[gone].tolist(),
+            old["placement_type"].to_numpy()[rows].tolist(),
+            old["child_ref"].to_numpy()[rows].tolist(),
+            weekly_text(old["weekly_cost"].to_numpy()[rows]),
+            strict=True,
         ):
             changes.append(
                 Change(
@@ -170,8 +189,14 @@ def describe_changes(authority: Authority, new_rows: pd.DataFrame, old: pd.DataF
 def describe_child_changes(authority: Authority, children: pd.DataFrame) -> list[Change]:
     """A change per child in the files whose stored date of birth the import corrects."""
     stored = dict(Child.objects.filter(authority=authority).values_list("child_ref", "date_of_birth"))
+    if not stored:
+        return []
+    # Only the children whose stored date differs are looked at one by one (usually none).
+    before_day = pd.to_datetime(children["child_ref"].map(stored)).to_numpy(dtype="datetime64[D]")
+    after_day = children["child_dob"].to_numpy(dtype="datetime64[D]")
+    differs = ~np.isnat(before_day) & (before_day != after_day)
     changes = []
-    for child_ref, dob in children[["child_ref", "child_dob"]].itertuples(index=False, name=None):
+    for child_ref, dob in children.loc[differs, ["child_ref", "child_dob"]].itertuples(index=False, name=None):
         before = stored.get(child_ref)
         if before is not None and before != dob.date():
             changes.append(

@@ -29,6 +29,9 @@ def authority_from_option(code: str | None) -> Authority:
 
 
 class Command(BaseCommand):
+    # A data import needs the models, not the whole site: the system checks would import every
+    # URL and view (about a second) before a single file is read. `manage.py check` runs them.
+    requires_system_checks = ()
     help = (
         "Import a budget, actuals, placements, ssda903, workforce, savings, scenarios, benchmarks or "
         "statistical_neighbours file (all or nothing)."
@@ -74,10 +77,10 @@ class Command(BaseCommand):
             self.stdout.write(f"Imported {label}: " + ", ".join(f"{k} {v}" for k, v in (result or {}).items()))
 
     def _report(self, plan: ImportPlan) -> None:
-        for problem in plan.errors:
-            self.stderr.write(f"ERROR {problem}")
-        for problem in plan.warnings:
-            self.stderr.write(f"WARNING {problem}")
+        # One write for all the lines: an SSDA903 return has thousands of warnings.
+        lines = [f"ERROR {problem}" for problem in plan.errors] + [f"WARNING {problem}" for problem in plan.warnings]
+        if lines:
+            self.stderr.write("".join(line if line.endswith("\n") else line + "\n" for line in lines), ending="")
         counts = plan.counts()
         if counts:
             self.stdout.write("Changes: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
