@@ -145,7 +145,10 @@ class Replayer:
         self.data_end = self._data_end(int(known.max()))
         self._cleaned: dict[tuple[date, str], CleanResult] = {}
         self._inputs: dict[tuple[date, str, int], dict[str, SeriesInputs]] = {}
-        self._last_prepared: tuple[date, CleaningState | None] | None = None
+        # The steps before rule 8 of the last two dates cleaned whole (the as-at date's stays
+        # while the first past date is cleaned whole too; every rule 8 of it then costs only
+        # its own steps).
+        self._prepared_on: dict[date, CleaningState | None] = {}
         # For cleaning a date again only where the returns differ (``placements``): each row's
         # child as a number, in the order of the references (the order placements come in),
         # its return as a number, and the dates each comparison with the date itself reads.
@@ -258,13 +261,15 @@ class Replayer:
 
     def _prepared(self, as_at: date) -> CleaningState | None:
         """The cleaning steps before rule 8 on the returns cut at ``as_at`` (None when the cut
-        holds no episode), kept for the date last asked: every rule 8 of a date is cleaned in a
-        row, and the cut and the steps before it are the same for each."""
-        if self._last_prepared is None or self._last_prepared[0] != as_at:
+        holds no episode), kept for the last two dates asked: the cut and the steps before rule
+        8 are the same for each rule."""
+        if as_at not in self._prepared_on:
             cut = self.cut(as_at)
             state = None if cut.episodes.empty else prepare_cleaning(cut, mapping=self.mapping, la=self.la, today=as_at)
-            self._last_prepared = (as_at, state)
-        return self._last_prepared[1]
+            if len(self._prepared_on) >= 2:
+                del self._prepared_on[next(iter(self._prepared_on))]
+            self._prepared_on[as_at] = state
+        return self._prepared_on[as_at]
 
     def placements(self, as_at: date, rule: str) -> pd.DataFrame:
         """``clean(as_at, rule).placements``, the same frame to the last value, without cleaning
@@ -275,7 +280,9 @@ class Replayer:
         ordered as the whole cut orders them."""
         key = (as_at, rule)
         if key not in self._placed:
-            base = self._nearest(as_at, rule) if self.incremental and key not in self._cleaned else None
+            # A date cleaned whole under another rule needs only rule 8 and the steps after it.
+            whole = key in self._cleaned or as_at in self._prepared_on
+            base = self._nearest(as_at, rule) if self.incremental and not whole else None
             placed = self._cleaned_again(base, as_at, rule) if base is not None else None
             if placed is None:
                 placements = self.clean(as_at, rule).placements
