@@ -149,9 +149,9 @@ def _from_scratch(files_replayer: Replayer, as_at: date, rule: str) -> pd.DataFr
 def _cleaned_children(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
     """The children of each cleaning the replay runs, in turn."""
     from forecast_runs.demand import replay
+    from placements.ssda903 import prepare_cleaning as prepare
 
     seen: list[list[str]] = []
-    prepare = replay.prepare_cleaning
 
     def spy(files, **kwargs):  # type: ignore[no-untyped-def]
         seen.append(sorted(set(files.episodes["CHILD"])))
@@ -241,8 +241,8 @@ def test_on_the_sample_every_date_cleaned_again_gives_the_placements_of_cleaning
     replayer = Replayer(files, mapping=default_mapping(), types=types_frame([]), today=today)
     whole = Replayer(files, mapping=default_mapping(), types=types_frame([]), today=today, incremental=False)
     # as the forecast asks: the as-at date first, then past dates oldest first (each from the
-    # nearest date already cleaned, across the ends of collection years)
-    dates = [d.date() for d in pd.date_range(date(replayer.first_year, 4, 30), replayer.data_end, freq="QE")]
+    # nearest date already cleaned, across the ends of collection years: 30 September, 31 March)
+    dates = [d.date() for d in pd.date_range(date(replayer.first_year, 9, 1), replayer.data_end, freq="6ME")]
     for as_at in [replayer.data_end, *dates]:
         pd.testing.assert_frame_equal(
             replayer.placements(as_at, rule), whole.placements(as_at, rule), check_exact=True, obj=str(as_at)
