@@ -19,7 +19,7 @@ their name (or ``YEAR``), and are always kept when they have none.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 import numpy as np
@@ -31,11 +31,14 @@ from placements.ssda903 import (
     PLACEMENT_COLUMNS,
     CleaningState,
     CleanResult,
+    MappingError,
     Ssda903Files,
     finish_cleaning,
     parse_dates,
     prepare_cleaning,
+    returns_of,
 )
+from placements.ssda903.episode_steps import return_numbers
 from placements.ssda903.history_steps import DEFAULT_STALE_OPEN, STALE_OPEN_RULES
 from placements.ssda903.returns import return_order, select_authority
 
@@ -47,6 +50,33 @@ RULES = STALE_OPEN_RULES
 REPLAY_HORIZON = 24
 # A return whose latest date is this close to 31 March covers the whole year.
 _YEAR_END_SLACK = timedelta(days=31)
+# What the cut blanks in an episode whose DEC is after the date.
+_LATER_COLUMNS = ["DEC", "REC", "REASON_PLACE_CHANGE"]
+# Rule 8's choice that reads the date itself (an open episode is counted up to it).
+_UP_TO_THE_DATE = "close_at_last_known"
+
+
+@dataclass(frozen=True, eq=False)
+class _Known:
+    """What the returns cut at ``as_at`` hold, row by row of the raw files: what tells which
+    children a cut at another date holds differently."""
+
+    as_at: pd.Timestamp
+    episodes: np.ndarray  # per episode row: 0 not known, 1 known, 2 known with its DEC blanked
+    header: np.ndarray  # per header row: known
+    uasc: np.ndarray  # per UASC row: 0 not known, 1 known, 2 known with its DUC blanked
+    open: np.ndarray  # per episode row: known without an end (DEC blank, or blanked)
+    ret: pd.Series  # the return number the cleaner gives each known episode row
+    returns: pd.DataFrame  # the order of the returns the cleaner finds (index: that number)
+    by_return: pd.DataFrame  # its fy and rank by each return's own number in the raw files
+
+
+@dataclass(frozen=True, eq=False)
+class _Placed:
+    """The placements cleaned from a cut, with each one's child as a number."""
+
+    placements: pd.DataFrame
+    children: np.ndarray
 
 
 def episode_years(
@@ -92,6 +122,7 @@ class Replayer:
         types: pd.DataFrame,
         la: str | None = None,
         today: date | None = None,
+        incremental: bool = True,
     ) -> None:
         # One authority's returns (regional files hold several): child references are only
         # unique within one council. Raises ValueError naming them when ``la`` is needed.
@@ -114,7 +145,25 @@ class Replayer:
         self.data_end = self._data_end(int(known.max()))
         self._cleaned: dict[tuple[date, str], CleanResult] = {}
         self._inputs: dict[tuple[date, str, int], dict[str, SeriesInputs]] = {}
-        self._last_prepared: tuple[date, CleaningState | None] | None = None
+        # The steps before rule 8 of the last two dates cleaned whole (the as-at date's stays
+        # while the first past date is cleaned whole too; every rule 8 of it then costs only
+        # its own steps).
+        self._prepared_on: dict[date, CleaningState | None] = {}
+        # For cleaning a date again only where the returns differ (``placements``): each row's
+        # child as a number, in the order of the references (the order placements come in),
+        # its return as a number, and the dates each comparison with the date itself reads.
+        self.incremental = incremental
+        self._known: dict[date, _Known] = {}
+        self._placed: dict[tuple[date, str], _Placed] = {}
+        children = pd.concat([files.episodes["CHILD"], files.header["CHILD"], files.uasc["CHILD"]], ignore_index=True)
+        codes, names = pd.factorize(children, sort=True)
+        self._children = pd.Index(names)
+        n_episodes, n_header = len(files.episodes), len(files.header)
+        self._episode_child = codes[:n_episodes]
+        self._header_child = codes[n_episodes : n_episodes + n_header]
+        self._uasc_child = codes[n_episodes + n_header :]
+        self._return_id = return_numbers(files.episodes).to_numpy()
+        self._dob = parse_dates(files.header["DOB"])
 
     def _data_end(self, last_year: int) -> date:
         """The latest date the returns cover: the end of the latest collection year, or, for a
@@ -137,21 +186,67 @@ class Replayer:
 
     def cut(self, as_at: date) -> Ssda903Files:
         """The returns as they stood on ``as_at`` (see the module's docstring)."""
-        ep = self.files.episodes
+        return self._cut_files(self._known_on(as_at))
+
+    def _known_on(self, as_at: date) -> _Known:
+        """Which rows the returns held on ``as_at`` and which of their dates were not known yet,
+        with the returns' order as the cleaner finds it on them (kept for every date asked)."""
+        if as_at in self._known:
+            return self._known[as_at]
+        moment = pd.Timestamp(as_at)
         now = _collection_year(as_at)
         finished = (self.years < now) | ((self.years == now) & (as_at >= date(now + 1, 3, 31)))
         # a DECOM that is not a date is kept: the cleaner reports it
-        current = (self.years == now) & ~(self._decom > pd.Timestamp(as_at))
+        current = (self.years == now) & ~(self._decom > moment)
         keep = (finished | current).to_numpy()
-        kept = ep[keep].copy()
-        later = (self._dec[keep] > pd.Timestamp(as_at)).to_numpy()
-        kept.loc[later, ["DEC", "REC", "REASON_PLACE_CHANGE"]] = ""
-        header = self.files.header[~(self.header_years > now)]
+        later = keep & (self._dec > moment).to_numpy()
+        header = (~(self.header_years > now)).to_numpy()
         keep_uasc = (~(self.uasc_years > now)).to_numpy()
-        uasc = self.files.uasc[keep_uasc].copy()
-        ceased_later = (self._duc[keep_uasc] > pd.Timestamp(as_at)).to_numpy()
-        uasc.loc[ceased_later, "DUC"] = ""
-        return replace(self.files, episodes=kept, header=header, uasc=uasc)
+        ceased_later = keep_uasc & (self._duc > moment).to_numpy()
+        at = np.flatnonzero(keep)
+        dec = self._dec.take(at).where(~later[at])
+        columns = {c: self.files.episodes[c].to_numpy()[at] for c in ("CHILD", "DECOM", "_year_hint", "_src")}
+        ret, returns = returns_of(
+            pd.DataFrame(columns),
+            today=as_at,
+            decom=self._decom.take(at),
+            dec=dec,
+            numbers=pd.Series(_in_turn(self._return_id[at])),
+        )
+        # The cleaner numbers the returns a cut holds in turn; the raw files' own numbers are
+        # what compare two dates.
+        own = pd.Series(self._return_id[at]).groupby(ret.to_numpy()).first()
+        by_return = returns[["fy", "rank"]].set_axis(own.reindex(returns.index).to_numpy())
+        known = _Known(
+            as_at=moment,
+            episodes=np.where(keep, np.where(later, 2, 1), 0).astype(np.int8),
+            header=header,
+            uasc=np.where(keep_uasc, np.where(ceased_later, 2, 1), 0).astype(np.int8),
+            open=keep & (later | self._dec.isna().to_numpy()),
+            ret=ret,
+            returns=returns,
+            by_return=by_return,
+        )
+        self._known[as_at] = known
+        return known
+
+    def _cut_files(self, known: _Known, children: np.ndarray | None = None) -> Ssda903Files:
+        """The returns ``known`` holds, only the rows of ``children`` (a mask by child number)
+        if given, with each episode's return number as the cleaner gives it (``_ret``) then."""
+        rows = known.episodes > 0
+        header_rows = known.header
+        uasc_rows = known.uasc > 0
+        if children is not None:
+            rows = rows & children[self._episode_child]
+            header_rows = header_rows & children[self._header_child]
+            uasc_rows = uasc_rows & children[self._uasc_child]
+        kept = self.files.episodes[rows].copy()
+        kept.loc[known.episodes[rows] == 2, _LATER_COLUMNS] = ""
+        if children is not None:
+            kept["_ret"] = known.ret.to_numpy()[np.flatnonzero(rows[known.episodes > 0])]
+        uasc = self.files.uasc[uasc_rows].copy()
+        uasc.loc[known.uasc[uasc_rows] == 2, "DUC"] = ""
+        return replace(self.files, episodes=kept, header=self.files.header[header_rows], uasc=uasc)
 
     def clean(self, as_at: date, rule: str) -> CleanResult:
         key = (as_at, rule)
@@ -166,13 +261,107 @@ class Replayer:
 
     def _prepared(self, as_at: date) -> CleaningState | None:
         """The cleaning steps before rule 8 on the returns cut at ``as_at`` (None when the cut
-        holds no episode), kept for the date last asked: every rule 8 of a date is cleaned in a
-        row, and the cut and the steps before it are the same for each."""
-        if self._last_prepared is None or self._last_prepared[0] != as_at:
+        holds no episode), kept for the last two dates asked: the cut and the steps before rule
+        8 are the same for each rule."""
+        if as_at not in self._prepared_on:
             cut = self.cut(as_at)
             state = None if cut.episodes.empty else prepare_cleaning(cut, mapping=self.mapping, la=self.la, today=as_at)
-            self._last_prepared = (as_at, state)
-        return self._last_prepared[1]
+            if len(self._prepared_on) >= 2:
+                del self._prepared_on[next(iter(self._prepared_on))]
+            self._prepared_on[as_at] = state
+        return self._prepared_on[as_at]
+
+    def placements(self, as_at: date, rule: str) -> pd.DataFrame:
+        """``clean(as_at, rule).placements``, the same frame to the last value, without cleaning
+        every child again: each step after the order of the returns works one child at a time,
+        so the children whose rows the returns cut at ``as_at`` hold as they held them at a date
+        already cleaned, and for whom nothing the date itself decides differs (``_differ``),
+        keep their placements of that date; only the others are cleaned, with the returns
+        ordered as the whole cut orders them."""
+        key = (as_at, rule)
+        if key not in self._placed:
+            # A date cleaned whole under another rule needs only rule 8 and the steps after it.
+            whole = key in self._cleaned or as_at in self._prepared_on
+            base = self._nearest(as_at, rule) if self.incremental and not whole else None
+            placed = self._cleaned_again(base, as_at, rule) if base is not None else None
+            if placed is None:
+                placements = self.clean(as_at, rule).placements
+                placed = _Placed(placements, self._children.get_indexer(placements["child_ref"]))
+            self._placed[key] = placed
+        return self._placed[key].placements
+
+    def _nearest(self, as_at: date, rule: str) -> date | None:
+        done = [d for d, r in self._placed if r == rule]
+        return min(done, key=lambda d: (abs((d - as_at).days), d)) if done else None
+
+    def _differ(self, base: _Known, known: _Known, rule: str) -> np.ndarray:
+        """A mask by child number of the children whose placements may differ between the cuts
+        ``base`` and ``known``: a row held differently (added, gone, its end blanked or not); a
+        DECOM or date of birth between the two dates (the cleaner compares them with the date);
+        a row of a return whose collection year or place in the order differs; an open episode
+        that rule 8 finds stale in one cut and not in the other (every open episode when rule 8
+        counts it up to the date itself)."""
+        low, high = sorted((base.as_at, known.as_at))
+        rows = base.episodes != known.episodes
+        held = (base.episodes > 0) | (known.episodes > 0)
+        rows |= held & ((self._decom > low) & (self._decom <= high)).to_numpy()
+        ids = base.by_return.index.union(known.by_return.index)
+        before, after = base.by_return.reindex(ids), known.by_return.reindex(ids)
+        moved = ids[(before != after).any(axis=1).to_numpy()]
+        rows |= held & np.isin(self._return_id, moved.to_numpy())
+        if rule == _UP_TO_THE_DATE:
+            rows |= base.open | known.open
+        else:
+            # Rule 8 finds an open episode stale by its return's collection year and place
+            # against the latest year and the number of returns: an episode open in both cuts,
+            # in a return that has not moved, is stale in both or in neither, unless those two
+            # differ and it is stale in one cut only.
+            both = base.open & known.open & ~rows
+            where = known.by_return.reindex(self._return_id[both])
+            fy, rank = where["fy"].to_numpy(), where["rank"].to_numpy()
+            stale = [
+                (fy < (k.returns["fy"].max() if len(k.returns) else -1)) & (fy >= 0) & (rank < len(k.returns) - 1)
+                for k in (base, known)
+            ]
+            unsure = where.isna().any(axis=1).to_numpy() | (stale[0] != stale[1])
+            rows[np.flatnonzero(both)[unsure]] = True
+        header = base.header != known.header
+        header |= (base.header | known.header) & ((self._dob > low) & (self._dob <= high)).to_numpy()
+        differ = np.zeros(len(self._children), dtype=bool)
+        differ[self._episode_child[rows]] = True
+        differ[self._header_child[header]] = True
+        differ[self._uasc_child[base.uasc != known.uasc]] = True
+        return differ
+
+    def _cleaned_again(self, base_date: date, as_at: date, rule: str) -> _Placed | None:
+        """The placements on ``as_at``: ``base_date``'s for the children ``_differ`` leaves out,
+        the others' cleaned alone (None when every child or none has a placement to clean)."""
+        base, known = self._known_on(base_date), self._known_on(as_at)
+        if not (known.episodes > 0).any():
+            return None
+        differ = self._differ(base, known, rule)
+        before = self._placed[(base_date, rule)]
+        kept = ~differ[before.children]
+        if not kept.any():
+            return None
+        parts = [before.placements[kept]]
+        children = [before.children[kept]]
+        cut = self._cut_files(known, differ)
+        if len(cut.episodes):
+            try:
+                prepared = prepare_cleaning(cut, mapping=self.mapping, la=self.la, today=as_at, returns=known.returns)
+                fresh = finish_cleaning(prepared, rule).placements
+            except MappingError:  # an ambiguous mapping: the whole cleaning says where
+                return None
+            parts.append(fresh)
+            children.append(self._children.get_indexer(fresh["child_ref"]))
+        parts = [p for p in parts if len(p)]
+        if not parts:
+            return None
+        codes = np.concatenate(children)
+        order = np.argsort(codes, kind="stable")  # a child's placements stay in their order
+        placements = pd.concat(parts, ignore_index=True).take(order).reset_index(drop=True)
+        return _Placed(placements, codes[order])
 
     def inputs(self, as_at: date, rule: str, horizon: int = REPLAY_HORIZON) -> dict[str, SeriesInputs]:
         """Month-end numbers by type and in total as known on ``as_at`` with ``rule`` for open
@@ -180,7 +369,7 @@ class Replayer:
         on."""
         key = (as_at, rule, horizon)
         if key not in self._inputs:
-            placements = self.clean(as_at, rule).placements
+            placements = self.placements(as_at, rule)
             self._inputs[key] = placement_series(
                 placements, self.types, as_at=as_at, history_from=self.history_from(as_at), horizon=horizon
             )
@@ -219,6 +408,20 @@ def settled_until(as_at: date) -> date:
     the year before the one ``as_at`` falls in. On 31 March the year just ended is complete, but
     no later return exists yet to say whether its open episodes go on."""
     return date(_collection_year(as_at), 3, 31)
+
+
+def _in_turn(numbers: np.ndarray) -> np.ndarray:
+    """The numbers renumbered 0, 1, 2 ... in the order they first appear, -1 (a return with no
+    file, LA or YEAR to tell it by) left as it is: ``return_numbers`` of some rows from
+    ``return_numbers`` of them all."""
+    out = np.full(len(numbers), -1, dtype=np.int64)
+    named = numbers >= 0
+    found, first = np.unique(numbers[named], return_index=True)
+    if len(found):
+        turn = np.empty(int(found.max()) + 1, dtype=np.int64)
+        turn[found[np.argsort(first, kind="stable")]] = np.arange(len(found))
+        out[named] = turn[numbers[named]]
+    return out
 
 
 def _collection_year(day: date) -> int:

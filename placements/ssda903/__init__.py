@@ -14,7 +14,14 @@ Pure pandas: no Django import here, so the placements app can wrap it and the en
 The cleaning rules, their order and the reason for each are in ``docs/ssda903.md``.
 """
 
-from placements.ssda903.cleaning import STEPS, CleanResult, clean_episodes, finish_cleaning, prepare_cleaning
+from placements.ssda903.cleaning import (
+    STEPS,
+    CleanResult,
+    clean_episodes,
+    finish_cleaning,
+    prepare_cleaning,
+    returns_of,
+)
 from placements.ssda903.codes import (
     CONTINUING_RNE,
     DISTINCTIVE_COLUMNS,
@@ -77,4 +84,5 @@ __all__ = [
     "parse_dates",
     "prepare_cleaning",
     "read_903_files",
+    "returns_of",
 ]

@@ -24,6 +24,7 @@ from placements.ssda903.episode_steps import (
     keep_authority,
     keep_latest_return,
     read_codes_and_dates,
+    return_numbers,
     sort_by_child_and_start,
 )
 from placements.ssda903.history_steps import (
@@ -40,6 +41,7 @@ from placements.ssda903.history_steps import (
 )
 from placements.ssda903.mapping import normalise_mapping
 from placements.ssda903.reading import Ssda903Files
+from placements.ssda903.returns import return_order
 from placements.ssda903.state import CleaningState
 
 Step = Callable[[CleaningState], CleaningState]
@@ -98,10 +100,20 @@ _FIRST_RULE_STEP = STEPS.index(close_stale_open_episodes)
 
 
 def prepare_cleaning(
-    files: Ssda903Files, *, mapping: pd.DataFrame, la: str | None = None, today: date | None = None
+    files: Ssda903Files,
+    *,
+    mapping: pd.DataFrame,
+    la: str | None = None,
+    today: date | None = None,
+    returns: pd.DataFrame | None = None,
 ) -> CleaningState:
     """The state after the steps before rule 8, which do not depend on its choice: give it to
-    ``finish_cleaning`` once for each choice."""
+    ``finish_cleaning`` once for each choice.
+
+    ``returns`` (from ``returns_of``) cleans some children's episodes alone as they would be
+    cleaned among all the episodes of their files: the episodes then carry their return's
+    number ``_ret`` from ``returns_of`` too. Every step after the order of the returns works one
+    child at a time, so each child's placements are those of the whole files."""
     state = CleaningState(
         episodes=files.episodes,
         header=files.header,
@@ -109,10 +121,42 @@ def prepare_cleaning(
         mapping=normalise_mapping(mapping),
         today=pd.Timestamp(today or date.today()).normalize(),
         la=la,
+        returns=pd.DataFrame() if returns is None else returns,
+        returns_given=returns is not None,
     )
     for step in STEPS[:_FIRST_RULE_STEP]:
         state = step(state)
     return state
+
+
+def returns_of(
+    episodes: pd.DataFrame,
+    *,
+    today: date,
+    decom: pd.Series,
+    dec: pd.Series,
+    numbers: pd.Series | None = None,
+) -> tuple[pd.Series, pd.DataFrame]:
+    """(each episode's return number ``_ret``, the order of the returns) as ``clean_episodes``
+    finds them on these episodes (one authority's, with their DECOM and DEC parsed, in the same
+    order): the returns are numbered before rule 1 and ordered after rule 2, on the episodes
+    those two rules keep. ``numbers``, if given, are ``return_numbers(episodes)`` found another
+    way (only CHILD, DECOM, ``_year_hint`` and ``_src`` are then read)."""
+    ret = return_numbers(episodes) if numbers is None else numbers
+    moment = pd.Timestamp(today).normalize()
+    starts = decom.to_numpy()
+    kept = ((episodes["CHILD"] != "") & (episodes["DECOM"] != "")).to_numpy() & ~pd.isna(starts)
+    kept &= ~(decom > moment).to_numpy()
+    work = pd.DataFrame(
+        {
+            "_ret": ret.to_numpy(),
+            "_decom": starts,
+            "_dec": dec.to_numpy(),
+            "_year_hint": episodes["_year_hint"].to_numpy(),
+            "_src": episodes["_src"].to_numpy(),
+        }
+    )
+    return ret, return_order(work[kept], moment)
 
 
 def finish_cleaning(prepared: CleaningState, stale_open: str = DEFAULT_STALE_OPEN) -> CleanResult:

@@ -46,9 +46,16 @@ def read_codes_and_dates(state: CleaningState) -> CleaningState:
         ep[column] = on_uniques(ep[column], _upper)
     ep["_decom"] = parse_dates(ep["DECOM"])
     ep["_dec"] = parse_dates(ep["DEC"])
-    ep["_ret"] = ep.groupby(["_src", "LA", "YEAR"], sort=False).ngroup()
+    if not state.returns_given:
+        ep["_ret"] = return_numbers(ep)
     ep["_child"] = child_order(ep)
     return replace(state, episodes=ep)
+
+
+def return_numbers(episodes: pd.DataFrame) -> pd.Series:
+    """Each episode's return as a number (a DfE file, or one LA + YEAR of a regional file), in
+    the order the returns first appear."""
+    return episodes.groupby(["_src", "LA", "YEAR"], sort=False).ngroup()
 
 
 def _upper(codes: pd.Series) -> pd.Series:
@@ -97,7 +104,7 @@ def keep_latest_return(state: CleaningState) -> CleaningState:
     Repeats are counted, not reported; two different rows in the same return are a conflict, and
     the later row in the file wins. Returns that disagree about the episode's end (a DEC, then
     open or another DEC) are reported at the earlier row and listed (``disagreements``)."""
-    returns = return_order(state.episodes, state.today)
+    returns = state.returns if state.returns_given else return_order(state.episodes, state.today)
     ep = state.episodes
     rank = ep["_ret"].map(returns["rank"]).to_numpy(dtype="int64")
     child = child_order(ep).to_numpy()  # CHILD's order, as a number: the same sort, without text

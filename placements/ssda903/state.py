@@ -83,6 +83,9 @@ class CleaningState:
     issues: Issues = field(default_factory=Issues)
     # One row per return (index _ret): collection year fy and rank, oldest first (rule 3).
     returns: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # The episodes carry their return ``_ret`` and ``returns`` is given: some children's episodes
+    # cleaned alone, with the returns as the whole of the files they come from have them.
+    returns_given: bool = False
     # Returns that disagree about an episode's end (rule 3, ``disagreements.DISAGREEMENT_COLUMNS``).
     disagreements: pd.DataFrame = field(default_factory=empty_disagreements)
     # One row per placement (rule 13).

@@ -129,3 +129,119 @@ def _register(placements: pd.DataFrame) -> pd.DataFrame:
 def test_a_date_before_any_return_has_no_history(replayer: Replayer) -> None:
     series = replayer.inputs(date(2018, 3, 31), "close_at_return_end", horizon=2)
     assert np.asarray(series[TOTAL].values).tolist() == [0.0]
+
+
+# Cleaning a date again only where the returns differ (``Replayer.placements``) must give the
+# placements of cleaning it from the start, to the last value.
+
+
+def _from_scratch(files_replayer: Replayer, as_at: date, rule: str) -> pd.DataFrame:
+    scratch = Replayer(
+        files_replayer.files,
+        mapping=default_mapping(),
+        types=types_frame([]),
+        today=files_replayer.today,
+        incremental=False,
+    )
+    return scratch.placements(as_at, rule)
+
+
+def _cleaned_children(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The children of each cleaning the replay runs, in turn."""
+    from forecast_runs.demand import replay
+    from placements.ssda903 import prepare_cleaning as prepare
+
+    seen: list[list[str]] = []
+
+    def spy(files, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(sorted(set(files.episodes["CHILD"])))
+        return prepare(files, **kwargs)
+
+    monkeypatch.setattr(replay, "prepare_cleaning", spy)
+    return seen
+
+
+def test_a_child_whose_rows_change_is_cleaned_again_and_the_others_keep_their_placements(
+    replayer: Replayer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen = _cleaned_children(monkeypatch)
+    rule = "close_at_return_end"
+    before = replayer.placements(D, rule)  # 30/06/2019: the first date, cleaned whole
+    after = replayer.placements(date(2019, 8, 31), rule)
+    # by 31/08/2019 B's end (01/08/2019) is known and E has started: only they are cleaned
+    # again; A (whose return was complete) and C (whose episode is still open) are not
+    assert seen == [["A", "B", "C"], ["B", "E"]]
+    assert before[["child_ref", "end_date"]].values.tolist() == [
+        ["A", pd.Timestamp("2019-02-01")],
+        ["B", pd.NaT],
+        ["C", pd.NaT],
+    ]
+    assert after[["child_ref", "end_date"]].values.tolist() == [
+        ["A", pd.Timestamp("2019-02-01")],
+        ["B", pd.Timestamp("2019-08-01")],
+        ["C", pd.NaT],
+        ["E", pd.NaT],
+    ]
+    pd.testing.assert_frame_equal(after, _from_scratch(replayer, date(2019, 8, 31), rule), check_exact=True)
+
+
+def test_a_child_whose_rows_do_not_change_is_cleaned_again_when_a_new_return_makes_its_episode_stale(
+    replayer: Replayer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen = _cleaned_children(monkeypatch)
+    rule = "close_at_return_end"
+    on_31_march = replayer.placements(date(2020, 3, 31), rule)
+    with_2020 = replayer.placements(date(2020, 5, 31), rule)
+    # C's and E's rows are the same on both dates, but the 2020/21 return, which first exists on
+    # 31/05/2020, does not list them: rule 8 now closes their open episodes at the end of the
+    # 2019/20 return. F and G are new; A and B (both ended) keep their placements.
+    assert seen == [["A", "B", "C", "E"], ["C", "E", "F", "G"]]
+    ends = dict(zip(with_2020["child_ref"], with_2020["end_date"], strict=True))
+    assert pd.isna(on_31_march.set_index("child_ref").loc["C", "end_date"])
+    assert ends["C"] == ends["E"] == pd.Timestamp("2020-04-01")
+    pd.testing.assert_frame_equal(with_2020, _from_scratch(replayer, date(2020, 5, 31), rule), check_exact=True)
+
+
+def test_counted_up_to_the_date_every_child_with_an_open_episode_is_cleaned_again(
+    replayer: Replayer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen = _cleaned_children(monkeypatch)
+    rule = "close_at_last_known"
+    replayer.placements(date(2020, 5, 31), rule)
+    later = replayer.placements(date(2020, 7, 31), rule)
+    # nothing new in the returns, but C's and E's stale episodes now close the day after
+    # 31/07/2020, and F's and G's open episodes are open on a later date; B too, whose 2018/19
+    # row is open (the check is by row: the 2019/20 return's end is the version used). A, whose
+    # only row has an end, is not cleaned again.
+    assert seen[1] == ["B", "C", "E", "F", "G"]
+    assert later.set_index("child_ref").loc["C", "end_date"] == pd.Timestamp("2020-08-01")
+    pd.testing.assert_frame_equal(later, _from_scratch(replayer, date(2020, 7, 31), rule), check_exact=True)
+
+
+def test_the_returns_are_ordered_as_the_cleaner_orders_them_on_each_cut() -> None:
+    from placements.ssda903 import prepare_cleaning
+    from placements.ssda903.episode_steps import return_numbers
+
+    files = read_903_files(sorted(SAMPLE.glob("*.csv")))
+    replayer = Replayer(files, mapping=default_mapping(), types=types_frame([]), today=date(2024, 6, 1))
+    for as_at in (date(2017, 5, 31), date(2018, 3, 31), date(2019, 4, 30), replayer.data_end):
+        known = replayer._known_on(as_at)
+        cut = replayer.cut(as_at)
+        assert known.ret.tolist() == return_numbers(cut.episodes).tolist()
+        state = prepare_cleaning(cut, mapping=default_mapping(), today=as_at)
+        pd.testing.assert_frame_equal(known.returns, state.returns, check_exact=True)
+
+
+@pytest.mark.parametrize("rule", ["close_at_return_end", "keep_open", "close_at_last_known"])
+def test_on_the_sample_every_date_cleaned_again_gives_the_placements_of_cleaning_it_whole(rule: str) -> None:
+    files = read_903_files(sorted(SAMPLE.glob("*.csv")))
+    today = date(2024, 6, 1)
+    replayer = Replayer(files, mapping=default_mapping(), types=types_frame([]), today=today)
+    whole = Replayer(files, mapping=default_mapping(), types=types_frame([]), today=today, incremental=False)
+    # as the forecast asks: the as-at date first, then past dates oldest first (each from the
+    # nearest date already cleaned, across the ends of collection years: 30 September, 31 March)
+    dates = [d.date() for d in pd.date_range(date(replayer.first_year, 9, 1), replayer.data_end, freq="6ME")]
+    for as_at in [replayer.data_end, *dates]:
+        pd.testing.assert_frame_equal(
+            replayer.placements(as_at, rule), whole.placements(as_at, rule), check_exact=True, obj=str(as_at)
+        )
