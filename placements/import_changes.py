@@ -104,7 +104,10 @@ def stored_rows_frame(queryset: Any) -> pd.DataFrame:
 
 
 def weekly_text(pence: pd.Series) -> list[str]:
-    return [f"{pounds_text(int(value), 2)} a week" for value in pence.to_numpy(dtype="int64")]
+    amounts = pence.to_numpy(dtype="int64").tolist()
+    # Rates repeat from one placement to the next: each distinct amount is written once.
+    texts = {amount: f"{pounds_text(amount, 2)} a week" for amount in set(amounts)}
+    return list(map(texts.__getitem__, amounts))
 
 
 def describe_changes(authority: Authority, new_rows: pd.DataFrame, old: pd.DataFrame) -> list[Change]:
@@ -148,7 +151,10 @@ def describe_changes(authority: Authority, new_rows: pd.DataFrame, old: pd.DataF
         positions = np.flatnonzero(known)
         for position, text in zip(positions, texts, strict=True):
             before[position] = text
-    changes = [Change(a, r, d, b, f) for a, r, d, b, f in zip(action, refs, description, before, after, strict=True)]
+    changes = [
+        Change(a, r, d, b, f)
+        for a, r, d, b, f in zip(action.tolist(), refs.tolist(), description.tolist(), before, after, strict=True)
+    ]
     gone = old_sig.index.difference(new_sig.index)
     if len(gone):
         old_last = latest(old).loc[gone]
