@@ -174,11 +174,13 @@ class RegisterRows:
     def ref_codes(self) -> np.ndarray:
         """A number per distinct placement reference ('' included), for the checks across rows:
         comparing and sorting numbers costs far less than hashing the references again in each."""
-        return pd.factorize(self.text("placement_ref").to_numpy(dtype=object))[0]
+        codes: np.ndarray = pd.factorize(self.text("placement_ref").to_numpy(dtype=object))[0]
+        return codes
 
     @cached_property
     def child_codes(self) -> np.ndarray:
-        return pd.factorize(self.text("child_ref").to_numpy(dtype=object))[0]
+        codes: np.ndarray = pd.factorize(self.text("child_ref").to_numpy(dtype=object))[0]
+        return codes
 
     @cached_property
     def usable(self) -> pd.Series:
@@ -463,7 +465,8 @@ def _first_of_group(codes: np.ndarray, among: np.ndarray) -> np.ndarray:
     first = np.full(int(codes.max(initial=-1)) + 1, -1, dtype=np.int64)
     groups, where = np.unique(codes[at], return_index=True)
     first[groups] = at[where]
-    return first[codes]
+    of_row: np.ndarray = first[codes]
+    return of_row
 
 
 def one_date_of_birth_per_child(rows: RegisterRows) -> None:
