@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 from django.conf import settings
 
-from tablereader import Limits, ReadError, gc_paused, read_sheet
+from tablereader import Limits, ReadError, SheetColumns, gc_paused, read_sheet_columns
 
 
 class TableError(ValueError):
@@ -50,10 +51,12 @@ def reading_limits() -> Limits:
 def read_table(source: str, data: bytes) -> Table:
     """Read a CSV or XLSX (first sheet) file into a Table, within the reading limits."""
     try:
-        sheet = read_sheet(source, data, reading_limits())
+        sheet = read_sheet_columns(source, data, reading_limits())
     except ReadError as error:
         raise TableError(str(error)) from None
     with gc_paused():
+        if isinstance(sheet, SheetColumns):
+            return _build_from_columns(source, sheet.columns, sheet.formulas)
         return _build(source, sheet.rows, sheet.formulas)
 
 
@@ -62,18 +65,7 @@ def _build(source: str, rows: list[list[str]], formulas: list[tuple[int, int, st
     header_index = next((i for i, row in enumerate(rows) if any(cell.strip() for cell in row)), None)
     if header_index is None:
         raise TableError(f"{source}: the file is empty")
-    header = [normalise_column(cell) for cell in rows[header_index]]
-    while header and header[-1] == "":
-        header.pop()
-    if not header:
-        raise TableError(f"{source}: the first row has no column names")
-    seen: set[str] = set()
-    for name in header:
-        if name == "":
-            raise TableError(f"{source}: a column in the header row has no name")
-        if name in seen:
-            raise TableError(f"{source}: the column '{name}' appears twice in the header row")
-        seen.add(name)
+    header = _header(source, rows[header_index])
     width = len(header)
     body: list[list[str]] = []
     numbers: list[int] = []
@@ -87,7 +79,69 @@ def _build(source: str, rows: list[list[str]], formulas: list[tuple[int, int, st
         body.append((row + [""] * width)[:width])
         numbers.append(index + 1)
     frame = pd.DataFrame(body, columns=header, dtype=object) if body else pd.DataFrame(columns=header, dtype=object)
-    original = {normalise_column(cell): str(cell).strip() for cell in rows[header_index] if str(cell).strip()}
+    return _table(source, frame, numbers, header, rows[header_index], formulas, header_index)
+
+
+def _build_from_columns(source: str, columns: list[list[str]], formulas: list[tuple[int, int, str]]) -> Table:
+    """_build's Table from the sheet's columns (cells trimmed, every column as long as the sheet),
+    with no row made: which rows are blank is worked out from the cells' lengths with numpy."""
+    height = len(columns[0]) if columns else 0
+    lengths = [np.fromiter(map(len, cells), np.int64, height) for cells in columns]
+    filled = np.logical_or.reduce([length > 0 for length in lengths]) if columns else np.zeros(0, bool)
+    header_index = int(np.argmax(filled)) if filled.any() else None
+    if header_index is None:
+        raise TableError(f"{source}: the file is empty")
+    header_row = [cells[header_index] for cells in columns]
+    header = _header(source, header_row)
+    width = len(header)
+    start = header_index + 1
+    if len(columns) > width:
+        beyond = np.logical_or.reduce([length[start:] > 0 for length in lengths[width:]])
+        if beyond.any():
+            index = start + int(np.argmax(beyond))
+            extra = next(cells[index] for cells in columns[width:] if cells[index])
+            raise TableError(f"{source}: row {index + 1} has a value ('{extra}') beyond the last named column")
+    kept = np.flatnonzero(filled[start:]) + start
+    frame = pd.DataFrame(columns=header, dtype=object)
+    if len(kept):
+        # One (rows, columns) array of objects, as pandas makes from a list of rows.
+        body = np.empty((len(kept), width), dtype=object)
+        whole = len(kept) == height - start
+        for j in range(width):
+            cells = np.empty(height, dtype=object)
+            cells[:] = columns[j]
+            body[:, j] = cells[start:] if whole else cells[kept]
+        frame = pd.DataFrame(body, columns=header, dtype=object)
+    return _table(source, frame, (kept + 1).tolist(), header, header_row, formulas, header_index)
+
+
+def _header(source: str, cells: list[str]) -> list[str]:
+    header = [normalise_column(cell) for cell in cells]
+    while header and header[-1] == "":
+        header.pop()
+    if not header:
+        raise TableError(f"{source}: the first row has no column names")
+    seen: set[str] = set()
+    for name in header:
+        if name == "":
+            raise TableError(f"{source}: a column in the header row has no name")
+        if name in seen:
+            raise TableError(f"{source}: the column '{name}' appears twice in the header row")
+        seen.add(name)
+    return header
+
+
+def _table(
+    source: str,
+    frame: pd.DataFrame,
+    numbers: list[int],
+    header: list[str],
+    header_row: list[str],
+    formulas: list[tuple[int, int, str]],
+    header_index: int,
+) -> Table:
+    width = len(header)
+    original = {normalise_column(cell): str(cell).strip() for cell in header_row if str(cell).strip()}
     formula_cells = [
         (row_number, header[col] if col < width else f"column {col + 1}", formula)
         for row_number, col, formula in formulas

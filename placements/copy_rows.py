@@ -113,7 +113,11 @@ def column_texts(values: pd.Series, field: models.Field[Any, Any]) -> np.ndarray
     kind = pd.api.types.infer_dtype(cells, skipna=True)
     if kind == "integer":  # ids that may be NULL, as Python or numpy integers and NA
         return column_texts(pd.Series(pd.array(cells, dtype="Int64")), field)
-    if kind == "string" and all(type(cell) is str for cell in cells):
+    if kind == "string" and all(isinstance(cell, str) for cell in cells):
+        if not all(type(cell) is str for cell in cells):
+            # A model's text choice (Placement.Source.REGISTER) is a str of its own type: its
+            # text as a plain str, rather than every cell looked at one by one below.
+            cells = np.array(list(map(str.__str__, cells)), dtype=object)
         joined = "".join(cells)
         if not any(c in joined for c in _SPECIAL):
             return cells

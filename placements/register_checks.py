@@ -171,6 +171,18 @@ class RegisterRows:
         )
 
     @cached_property
+    def ref_codes(self) -> np.ndarray:
+        """A number per distinct placement reference ('' included), for the checks across rows:
+        comparing and sorting numbers costs far less than hashing the references again in each."""
+        codes: np.ndarray = pd.factorize(self.text("placement_ref").to_numpy(dtype=object))[0]
+        return codes
+
+    @cached_property
+    def child_codes(self) -> np.ndarray:
+        codes: np.ndarray = pd.factorize(self.text("child_ref").to_numpy(dtype=object))[0]
+        return codes
+
+    @cached_property
     def usable(self) -> pd.Series:
         """Rows that can be compared with the placement's other rows."""
         return (self.text("placement_ref") != "") & self.value("start_date").notna() & ~self.zero
@@ -178,8 +190,13 @@ class RegisterRows:
     @cached_property
     def repeated_start(self) -> pd.Series:
         """A second (third ...) row of a placement starting on the same day."""
-        d, usable = self.by_row, self.usable
-        return usable & d[usable].duplicated(["ref", "start"], keep="first").reindex(d.index, fill_value=False)
+        usable = self.usable.to_numpy(dtype=bool)
+        at = np.flatnonzero(usable)
+        days = self.value("start_date").to_numpy()[at].astype("datetime64[D]").astype(np.int64)
+        pairs = pd.DataFrame({"ref": self.ref_codes[at], "start": days})
+        repeated = np.zeros(len(usable), dtype=bool)
+        repeated[at] = pairs.duplicated(keep="first").to_numpy()
+        return pd.Series(repeated, index=self.frame.index)
 
 
 RegisterCheck = Callable[[RegisterRows], None]
@@ -235,7 +252,7 @@ def placement_types(rows: RegisterRows) -> None:
         rows.unknown_type,
         "placement_type",
         type_text,
-        "'" + type_text + "' is not a finance placement type code (see the placement types page)",
+        lambda: "'" + type_text + "' is not a finance placement type code (see the placement types page)",
     )
 
 
@@ -254,7 +271,7 @@ def provider_and_procurement(rows: RegisterRows) -> None:
         (procurement != "") & ~procurement.isin(PROCUREMENT),
         "procurement",
         procurement_text,
-        "'" + procurement_text + "' is not one of: " + ", ".join(PROCUREMENT),
+        lambda: "'" + procurement_text + "' is not one of: " + ", ".join(PROCUREMENT),
     )
 
 
@@ -387,20 +404,22 @@ def budget_lines(rows: RegisterRows) -> None:
     line_text, line_key = rows.text("line_code"), rows.line_key
     named = line_key != ""
     missing_line = named & ~line_key.isin(list(by_code))
-    rows.report(missing_line, "line_code", line_text, "'" + line_text + "' is not a budget line of this authority")
+    rows.report(
+        missing_line, "line_code", line_text, lambda: "'" + line_text + "' is not a budget line of this authority"
+    )
     category = line_key.map({code: line[1] for code, line in by_code.items()}).fillna("")
     rows.report(
         named & ~missing_line & (category != BudgetLine.Category.PLACEMENTS),
         "line_code",
         line_text,
-        "'" + line_text + "' is not a placements budget line",
+        lambda: "'" + line_text + "' is not a placements budget line",
     )
     line_type = line_key.map({code: line[2] for code, line in by_code.items()}).fillna("")
     rows.report(
         named & ~missing_line & (line_type != "") & (line_type != rows.type_code) & ~rows.unknown_type,
         "line_code",
         line_text,
-        "the budget line is for " + line_type + " placements, not " + rows.type_code,
+        lambda: "the budget line is for " + line_type + " placements, not " + rows.type_code,
         warn=True,
     )
 
@@ -425,31 +444,43 @@ def types_without_a_budget_line(rows: RegisterRows) -> None:
 
 def one_row_per_start(rows: RegisterRows) -> None:
     d, ref = rows.by_row, rows.text("placement_ref")
-    first_row = d["row"].where(rows.usable).groupby([d["ref"], d["start"]], dropna=False).transform("first")
-    rows.report(
-        rows.repeated_start,
-        "start_date",
-        rows.text("start_date"),
-        lambda: (
+
+    def message() -> pd.Series:  # only when a row is reported
+        first_row = d["row"].where(rows.usable).groupby([d["ref"], d["start"]], dropna=False).transform("first")
+        return (
             "placement "
             + ref
             + " has another row starting on the same day (row "
             + first_row.astype("Int64").astype(str)
             + ")"
-        ),
-    )
+        )
+
+    rows.report(rows.repeated_start, "start_date", rows.text("start_date"), message)
+
+
+def _first_of_group(codes: np.ndarray, among: np.ndarray) -> np.ndarray:
+    """For each row, the position of the first row of its group (same code) among the rows
+    `among` holds for; -1 where its group has none."""
+    at = np.flatnonzero(among)
+    first = np.full(int(codes.max(initial=-1)) + 1, -1, dtype=np.int64)
+    groups, where = np.unique(codes[at], return_index=True)
+    first[groups] = at[where]
+    of_row: np.ndarray = first[codes]
+    return of_row
 
 
 def one_date_of_birth_per_child(rows: RegisterRows) -> None:
     d, child, dob = rows.by_row, rows.text("child_ref"), rows.value("child_dob")
     known_child = (child != "") & dob.notna()
-    child_first_dob = d["dob"].where(known_child).groupby(d["child"]).transform("first")
-    child_first_row = d["row"].where(known_child).groupby(d["child"]).transform("first")
-    rows.report(
-        known_child & (dob != child_first_dob),
-        "child_dob",
-        rows.text("child_dob"),
-        lambda: (
+    known = known_child.to_numpy(dtype=bool)
+    first = _first_of_group(rows.child_codes, known)
+    days = dob.to_numpy()
+    differs = known & (days != days[np.maximum(first, 0)])  # a known row's group has a first row
+
+    def message() -> pd.Series:  # only when a row is reported
+        child_first_dob = d["dob"].where(known_child).groupby(d["child"]).transform("first")
+        child_first_row = d["row"].where(known_child).groupby(d["child"]).transform("first")
+        return (
             "child "
             + child
             + " has the date of birth "
@@ -457,27 +488,31 @@ def one_date_of_birth_per_child(rows: RegisterRows) -> None:
             + " in row "
             + child_first_row.astype("Int64").astype(str)
             + "; one child has one date of birth"
-        ),
-    )
+        )
+
+    rows.report(pd.Series(differs, index=child.index), "child_dob", rows.text("child_dob"), message)
 
 
 def one_child_per_placement(rows: RegisterRows) -> None:
     d, ref, child = rows.by_row, rows.text("placement_ref"), rows.text("child_ref")
-    ref_first_child = d["child"].where(ref != "").groupby(d["ref"]).transform("first")
-    ref_first_row = d["row"].where(ref != "").groupby(d["ref"]).transform("first")
-    rows.report(
-        (ref != "") & (child != "") & (child != ref_first_child),
-        "child_ref",
-        child,
-        lambda: (
+    named = (ref != "").to_numpy(dtype=bool)
+    first = _first_of_group(rows.ref_codes, named)
+    codes = rows.child_codes
+    other_child = named & (child != "").to_numpy(dtype=bool) & (codes != codes[np.maximum(first, 0)])
+
+    def message() -> pd.Series:  # only when a row is reported
+        ref_first_child = d["child"].where(ref != "").groupby(d["ref"]).transform("first")
+        ref_first_row = d["row"].where(ref != "").groupby(d["ref"]).transform("first")
+        return (
             "placement "
             + ref
             + " belongs to child "
             + ref_first_child.fillna("")
             + " in row "
             + ref_first_row.astype("Int64").astype(str)
-        ),
-    )
+        )
+
+    rows.report(pd.Series(other_child, index=child.index), "child_ref", child, message)
 
 
 def overlaps_and_gaps(rows: RegisterRows) -> None:
@@ -485,10 +520,19 @@ def overlaps_and_gaps(rows: RegisterRows) -> None:
     d = rows.by_row
     start, end = rows.value("start_date"), rows.value("end_date")
     checkable = rows.usable & ~rows.repeated_start & ~rows.bad_cell("end_date") & ~(end < start)
-    s = d[checkable].sort_values(["ref", "start"], kind="stable")
-    previous = s.groupby("ref")
-    prev_end, prev_row = previous["end"].shift(1), previous["row"].shift(1)
-    has_prev = prev_row.notna()
+    # Each placement's rows in start order (placements in the order they first appear), and the
+    # row before each within its placement (-1 for its first).
+    at = np.flatnonzero(checkable.to_numpy(dtype=bool))
+    codes = rows.ref_codes[at]
+    order = np.lexsort((start.to_numpy()[at], codes))
+    at, codes = at[order], codes[order]
+    before = np.full(len(at), -1, dtype=np.int64)
+    follows = np.flatnonzero(codes[1:] == codes[:-1]) + 1
+    before[follows] = at[follows - 1]
+    s = d.iloc[at]
+    has_prev = pd.Series(before >= 0, index=s.index)
+    prev_end = pd.Series(end.to_numpy()[np.maximum(before, 0)], index=s.index).where(has_prev)
+    prev_row = pd.Series(d["row"].to_numpy()[np.maximum(before, 0)], index=s.index).where(has_prev)
     overlap = has_prev & (prev_end.isna() | (prev_end > s["start"]))
     gap = has_prev & prev_end.notna() & (prev_end < s["start"])
     if not (overlap.any() or gap.any()):

@@ -129,10 +129,12 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     parsed = pd.Series(days.astype("datetime64[ns]"), index=values.index)
     text = pd.Series(cells, index=values.index)
     message = pd.Series(np.nan, index=values.index, dtype=object)
-    not_shaped = ~shaped & (text != "").to_numpy()
-    message[not_shaped] = "'" + text[not_shaped] + "' is not a date; write it as 2019-07-31 or 31/07/2019"
+    not_shaped = ~shaped & (cells != "")
+    if not_shaped.any():  # messages only for the bad cells, when there are any
+        message[not_shaped] = "'" + text[not_shaped] + "' is not a date; write it as 2019-07-31 or 31/07/2019"
     impossible = shaped & np.isnat(days)
-    message[impossible] = "'" + text[impossible] + "' is not a real date"
+    if impossible.any():
+        message[impossible] = "'" + text[impossible] + "' is not a real date"
     return parsed, message
 
 
@@ -222,9 +224,10 @@ def parse_bools(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     true = lower.isin(TRUE_WORDS)
     bad = ~true & ~lower.isin(FALSE_WORDS) & (lower != "")
     message = pd.Series(np.nan, index=values.index, dtype=object)
-    message[bad] = (
-        "'" + pd.Series(cells, index=values.index)[bad] + "' is not yes or no; write Y/N, yes/no, true/false or 1/0"
-    )
+    if bad.any():
+        message[bad] = (
+            "'" + pd.Series(cells, index=values.index)[bad] + "' is not yes or no; write Y/N, yes/no, true/false or 1/0"
+        )
     return true, message
 
 

@@ -8,6 +8,16 @@ app, so the SSDA903 cleaner, which may not import either, uses it too; callers p
 """
 
 from tablereader.limits import Limits, ReadError, size_text, too_large
-from tablereader.sheet import Sheet, gc_paused, read_sheet
+from tablereader.sheet import Sheet, SheetColumns, gc_paused, read_sheet, read_sheet_columns
 
-__all__ = ["Limits", "ReadError", "Sheet", "gc_paused", "read_sheet", "size_text", "too_large"]
+__all__ = [
+    "Limits",
+    "ReadError",
+    "Sheet",
+    "SheetColumns",
+    "gc_paused",
+    "read_sheet",
+    "read_sheet_columns",
+    "size_text",
+    "too_large",
+]

@@ -102,6 +102,19 @@ def _delimiter(codes: np.ndarray) -> np.ndarray:
     return found
 
 
+def _unusual_tags(letters: int, digits: int) -> re.Pattern[bytes] | None:
+    """The tags that QuickScan.feed's numpy classification acts on: a formula, a '<!', a row or
+    cell without r="..." first, or a position that is not short letters and digits (one that may
+    pass a limit, or that it cannot read). A piece with none of them is passed by one search at
+    C speed, as are most pieces of most sheets; None when every position may pass a limit."""
+    if letters < 2 or digits < 2:
+        return None
+    cell = rb'[A-Za-z]{1,%d}[0-9]{1,%d}"' % (letters - 1, digits - 1)
+    row = rb'[0-9]{1,%d}"' % (digits - 1)
+    ends = rb"[>/\t\n\r]"  # with a space, the bytes _delimiter accepts
+    return re.compile(rb'<(?:!|f[ >/\t\n\r]|c(?:%s| (?!r="%s))|row(?:%s| (?!r="%s)))' % (ends, cell, ends, row))
+
+
 class QuickScan:
     """The quick pass over the pieces of a sheet's XML, refusing what is beyond the limits.
 
@@ -116,9 +129,13 @@ class QuickScan:
         self._letters = len(column_letters(limits.columns))
         self._digits = len(str(limits.rows))
         self._width = self._letters + self._digits
+        self._unusual = _unusual_tags(self._letters, self._digits)
 
     def feed(self, piece: bytes) -> None:
-        refuse_dtd(self.source, piece)
+        # A piece with no unusual tag has no '<!' either, so no DTD: it is not searched twice.
+        usual = self._unusual is not None and not self._unusual.search(piece)
+        if not usual:
+            refuse_dtd(self.source, piece)
         if not self.needs_exact:
             self.needs_exact = bool(
                 _PREFIXED.search(piece)
@@ -126,6 +143,8 @@ class QuickScan:
                 or b"t='e'" in piece
                 or (b"&" in piece and _REF_WITH_ENTITY.search(piece))
             )
+        if usual:
+            return  # nothing below would flag or work out anything in this piece
         codes = np.frombuffer(piece + b"\0" * (self._width + 8), np.uint8)
         opens = np.flatnonzero(codes[: len(piece)] == 60)  # every '<'
         first, second, third, fourth, fifth = (codes[opens + k] for k in range(1, 6))

@@ -7,15 +7,18 @@ from __future__ import annotations
 import io
 import random
 import zipfile
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 
+import pandas as pd
 import pytest
 from django.test import override_settings
 from openpyxl import Workbook, load_workbook
 
-from core.tabular import TableError, _build, read_table
+from core.tabular import TableError, _build, read_table, reading_limits
 from tablereader import Limits, ReadError, read_sheet
+from tablereader.sheet import cell_text, column_text
+from tablereader.sheetscan import QuickScan
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -473,3 +476,121 @@ def test_every_sheet_is_held_to_the_limits_but_only_the_first_sheet_s_formulas_c
         ReadError, match=r"^two\.xlsx: the sheet reaches row 1,048,576; the most rows accepted is 500,000$"
     ):
         read_sheet("two.xlsx", _zip(parts))
+
+
+def _random_cell(rng: random.Random) -> object:
+    return rng.choice(
+        [
+            None,
+            "",
+            "  text ",
+            "PL-001",
+            "=1+1",
+            "0012",
+            0.0,
+            1.0,
+            2.5,
+            1e-5,
+            1.5e-7,
+            1.5e16,
+            -3.25,
+            0.1 + 0.2,
+            rng.uniform(-1e6, 1e6),
+            rng.randint(-1000, 1000),
+            date(2019, 4, 1),
+            datetime(2019, 4, 1),
+            datetime(2019, 4, 1, 13, 30),
+            time(9, 15),
+            True,
+            False,
+            "x" * 40,
+        ]
+    )
+
+
+@override_settings(OUTTURN_MAX_CELL_CHARS=35)
+def test_reading_by_column_gives_the_table_reading_by_row_gives() -> None:
+    """read_table builds an XLSX's Table from its columns: the same Table, or the same message,
+    as the rows of read_sheet give, over sheets with blank rows, values beyond the header,
+    formulas, error values, repeated and mixed kinds of value and cells too long."""
+    rng = random.Random(3)
+    outcomes: set[str] = set()
+    for number in range(150):
+        rows: list[list[object]] = [[] for _ in range(rng.randint(0, 2))]
+        width = rng.randint(1, 6)
+        rows.append([f"Column {c}" if rng.random() < 0.97 else "" for c in range(width)])
+        for _ in range(rng.randint(0, 25)):
+            extra = rng.randint(1, 2) if rng.random() < 0.02 else 0
+            rows.append([] if rng.random() < 0.1 else [_random_cell(rng) for _ in range(width + extra)])
+        data = _openpyxl(rows)
+        source = f"sheet{number}.xlsx"
+        try:
+            by_row = _build(source, *_rows_and_formulas(source, data))
+        except (TableError, ReadError) as error:
+            with pytest.raises((TableError, ReadError)) as caught:
+                read_table(source, data)
+            assert str(caught.value) == str(error)
+            outcomes.add("refused")
+            continue
+        by_column = read_table(source, data)
+        pd.testing.assert_frame_equal(by_column.frame, by_row.frame, check_exact=True)
+        assert (by_column.row_numbers, by_column.original_columns, by_column.formula_cells) == (
+            by_row.row_numbers,
+            by_row.original_columns,
+            by_row.formula_cells,
+        )
+        outcomes.add("read")
+    assert outcomes == {"read", "refused"}
+
+
+def _rows_and_formulas(source: str, data: bytes) -> tuple[list[list[str]], list[tuple[int, int, str]]]:
+    sheet = read_sheet(source, data, reading_limits())
+    return sheet.rows, sheet.formulas
+
+
+def test_each_distinct_value_of_a_column_is_made_the_text_of_its_cell() -> None:
+    values: list[object] = [1.0, True, 1, "1", date(2019, 4, 1), datetime(2019, 4, 1), None, 0.1, -0.0, 1e-5]
+    for column in ([1.0, 1.0, 2.5, " a ", ""], [True, False, True, ""], values, [date(2019, 4, 1), None] * 3):
+        assert column_text(column) == [cell_text(value) for value in column]
+
+
+def test_the_quick_pass_passes_a_piece_only_where_its_numpy_classification_would_do_nothing() -> None:
+    """A piece whose every tag is usual skips the numpy classification: the outcome (the limit
+    refused, or whether the exact pass is needed) is the one classifying every piece gives."""
+    rng = random.Random(5)
+
+    def position() -> str:
+        if rng.random() < 0.9:
+            return rng.choice("ABCXYZab"[: rng.choice([1, 3, 8])]) * rng.choice([1, 1, 2]) + str(rng.randint(0, 99999))
+        return "".join(rng.choice('AZz09 "<&') for _ in range(rng.randint(0, 9)))
+
+    def tag() -> str:
+        return rng.choice(
+            [f'<c r="{position()}"><v>1</v></c>'] * 12
+            + [
+                f'<row r="{position()}">',
+                "<c><v>1</v></c>",
+                "<row>",
+                "<f>A1</f>",
+                "<!-- -->",
+                "<font>",
+                "<c",
+                "<rowBreaks>",
+            ]
+        )
+
+    for _ in range(1500):
+        limits = Limits(rows=rng.choice([9, 99, 100_000, 500_000]), columns=rng.choice([3, 26, 40, 500]))
+        pieces = ["".join(tag() for _ in range(rng.randint(1, 30))).encode() for _ in range(rng.randint(1, 3))]
+        outcomes = []
+        for classify_every_piece in (False, True):
+            scan = QuickScan("s.xlsx", limits)
+            if classify_every_piece:
+                scan._unusual = None
+            try:
+                for piece in pieces:
+                    scan.feed(piece)
+                outcomes.append(str(scan.needs_exact))
+            except ReadError as error:
+                outcomes.append(str(error))
+        assert outcomes[0] == outcomes[1], pieces
