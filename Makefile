@@ -7,6 +7,10 @@ PORT ?= 8000
 UV := $(BIN)/uv
 # Never fetch a Python of uv's own: the machine's python3 makes the virtualenv.
 export UV_PYTHON_DOWNLOADS = never
+# Bytecode is written once and read after. A machine may turn that off (PYTHONDONTWRITEBYTECODE);
+# then every process (each worker, test server and command the tests start) compiles Django,
+# pandas and the app from source again: about 2.5 s of CPU each.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: install lock run test lint format bench worker accuracy
 
