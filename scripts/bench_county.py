@@ -29,16 +29,9 @@ os.environ.pop("DJANGO_CACHE_URL", None)
 
 
 def recreate_database() -> None:
-    import psycopg2
+    from bench_database import own_database  # scripts/ is on the path when a script runs
 
-    admin_url = BENCH_URL.rsplit("/", 1)[0] + "/postgres"
-    name = BENCH_URL.rsplit("/", 1)[1]
-    connection = psycopg2.connect(admin_url)
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    connection.close()
+    own_database(BENCH_URL, "create")
 
 
 def pounds(pence: object) -> str:

@@ -33,17 +33,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 
 def database(action: str) -> None:
-    import psycopg2
+    from bench_database import own_database  # scripts/ is on the path when a script runs
 
-    admin_url = BENCH_URL.rsplit("/", 1)[0] + "/postgres"
-    name = BENCH_URL.rsplit("/", 1)[1]
-    connection = psycopg2.connect(admin_url)
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        if action == "create":
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    connection.close()
+    own_database(BENCH_URL, action)
 
 
 def register_file(folder: Path) -> tuple[Path, Path, str]:
@@ -121,24 +113,6 @@ def timed_import(authority, name: str, data: bytes) -> dict[str, tuple[float, fl
     return {"read": read, "check": check, "write": write, "whole": whole}
 
 
-def dump(authority, folder: Path) -> None:  # type: ignore[no-untyped-def]
-    import pandas as pd
-
-    from placements.models import Child, Placement
-
-    folder.mkdir(parents=True, exist_ok=True)
-    fields = [f.name if not f.is_relation else f"{f.name}_id" for f in Placement._meta.concrete_fields]
-    fields = [f for f in fields if f not in ("id", "authority_id", "child_id", "updated_at")]
-    rows = pd.DataFrame.from_records(
-        Placement.objects.filter(authority=authority).values(*fields, "child__child_ref", "line__code")
-    ).drop(columns=["line_id"])
-    rows.sort_values(["placement_ref", "start_date"]).to_csv(folder / "placements.csv", index=False)
-    children = pd.DataFrame.from_records(
-        Child.objects.filter(authority=authority).values("child_ref", "date_of_birth", "uasc")
-    )
-    children.sort_values("child_ref").to_csv(folder / "children.csv", index=False)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3)
@@ -185,7 +159,9 @@ def main() -> int:
             agains.append(timed_import(authority, register.name, data))
             stored = Placement.objects.filter(authority=authority).count()
             if args.dump and run == 0:
-                dump(authority, args.dump)
+                from register_dump import dump_register  # scripts/ is on the path when a script runs
+
+                dump_register(authority, args.dump)
         for label, results in (("into an empty authority", firsts), ("again, replacing its rows", agains)):
             print(f"  {label} (median of {len(results)}; CPU of this process + of PostgreSQL's / wall):")
             for phase in ("read", "check", "write", "whole"):

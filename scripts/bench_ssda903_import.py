@@ -54,17 +54,9 @@ YEAR = "2021/22"
 
 
 def database(action: str) -> None:
-    import psycopg2
+    from bench_database import own_database  # scripts/ is on the path when a script runs
 
-    admin_url = BENCH_URL.rsplit("/", 1)[0] + "/postgres"
-    name = BENCH_URL.rsplit("/", 1)[1]
-    connection = psycopg2.connect(admin_url)
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        if action == "create":
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    connection.close()
+    own_database(BENCH_URL, action)
 
 
 def new_authority(code: str):  # type: ignore[no-untyped-def]
@@ -136,23 +128,12 @@ def profiled(paths: list[str], code: str, title: str) -> None:
 
 
 def dump_stored(authority, folder: Path) -> None:  # type: ignore[no-untyped-def]
-    import pandas as pd
+    from register_dump import dump_register  # scripts/ is on the path when a script runs
 
     from accounts.models import AuditEvent
     from core.models import ImportBatch
-    from placements.models import Child, Placement
 
-    folder.mkdir(parents=True, exist_ok=True)
-    fields = [f.name if not f.is_relation else f"{f.name}_id" for f in Placement._meta.concrete_fields]
-    fields = [f for f in fields if f not in ("id", "authority_id", "child_id", "updated_at")]
-    rows = pd.DataFrame.from_records(
-        Placement.objects.filter(authority=authority).values(*fields, "child__child_ref", "line__code")
-    ).drop(columns=["line_id"])
-    rows.sort_values(["placement_ref", "start_date"]).to_csv(folder / "placements.csv", index=False)
-    children = pd.DataFrame.from_records(
-        Child.objects.filter(authority=authority).values("child_ref", "date_of_birth", "uasc")
-    )
-    children.sort_values("child_ref").to_csv(folder / "children.csv", index=False)
+    dump_register(authority, folder)
     batches = ImportBatch.objects.filter(authority=authority, kind="ssda903").order_by("id")
     (folder / "uploads.json").write_text(json.dumps([b.summary for b in batches], indent=1, default=str))
     events = AuditEvent.objects.filter(authority=authority).exclude(action__startswith="budget")
