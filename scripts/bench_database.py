@@ -6,8 +6,13 @@ from __future__ import annotations
 
 def own_database(url: str, action: str) -> None:
     """`action` "create": drop the database of `url` if it is there and make it again, empty;
-    "drop": drop it."""
+    "drop": close this process's own connections to it, then drop it."""
     import psycopg2
+
+    if action == "drop":
+        from django.db import connections
+
+        connections.close_all()
 
     admin_url = url.rsplit("/", 1)[0] + "/postgres"
     name = url.rsplit("/", 1)[1]

@@ -181,9 +181,6 @@ def main() -> int:
             profile.disable()
             pstats.Stats(profile).sort_stats("tottime").print_stats(30)
     finally:
-        from django.db import connections
-
-        connections.close_all()
         database("drop")
     return 0
 

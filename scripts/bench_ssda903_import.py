@@ -225,9 +225,6 @@ def main() -> int:
                 profiled(paths, "SP", "again, over its own placements")
             print(f"  load average at the end {os.getloadavg()}")
     finally:
-        from django.db import connections
-
-        connections.close_all()
         database("drop")
     return 0
 

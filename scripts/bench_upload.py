@@ -106,9 +106,6 @@ def main() -> int:
         print(f"| preview page | {page_s:.3f} s, {len(page.content) / 1e3:.0f} kB |")
         print(f"| download of every problem (CSV) | {download_s:.3f} s, {len(download.content) / 1e6:.1f} MB |")
     finally:
-        from django.db import connections
-
-        connections.close_all()
         database("drop")
     return 0
 
