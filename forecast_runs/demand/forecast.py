@@ -96,7 +96,9 @@ def forecast_series(
         )
         for name, series in inputs.items()
     }
-    calibration = calibrate(records, {n: c.method for n, c in choices.items()}, levels=levels, totals=(TOTAL,))
+    calibration = calibrate(
+        records, {n: c.method for n, c in choices.items()}, levels=levels, totals=(TOTAL,), in_children_at_none=True
+    )
     out = []
     for name, series in inputs.items():
         choice = choices[name]

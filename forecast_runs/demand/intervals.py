@@ -23,6 +23,12 @@ band, or the ratios of every series pooled. An analyst's series and yearly count
 
 A horizon with no band widens the last one that had some by the square root of the horizons'
 ratio (errors grow roughly like a random walk's).
+
+A series at none on the as-at date has no ratio (a ratio of none is none, so its band would be
+none to none, a certainty no back-test supports). Where the caller has the forecast itself
+(``in_children_at_none``: the monthly forecast of the returns), its band is in children: the
+forecast plus the pooled scaled errors' points times the scale of a count of the forecast's
+size, which is 1 child at none (``IN_CHILDREN``).
 """
 
 from __future__ import annotations
@@ -51,6 +57,8 @@ MAX_DISPERSION = 1.0
 # and those follow trends common to every type, the rule is as before: the wider of its own
 # ratios and the chance band, or with too few, the ratios of every series pooled.
 BLEND_UP_TO = 12
+# The source of a band in children, not ratios (a series at none on the as-at date).
+IN_CHILDREN = "pooled scaled, in children"
 
 
 # The 90% point of Student's t with 1 to 8 degrees of freedom: a prediction interval from fewer
@@ -90,22 +98,37 @@ def few_bounds(ratios: Sequence[float]) -> tuple[float, float] | None:
 @dataclass(frozen=True)
 class Calibration:
     """Interval ratios by (series, horizon), each with where they came from ("own" errors of
-    the series or "pooled" over every series)."""
+    the series or "pooled" over every series); a band whose source is ``IN_CHILDREN`` holds
+    pooled scaled errors instead, to be turned into children with ``dispersions`` (the φ of
+    ``count_scale`` at each horizon)."""
 
     bands: Mapping[tuple[str, int], tuple[float, float, str]] = field(default_factory=dict)
+    dispersions: Mapping[int, float] = field(default_factory=dict)
 
     def band(self, series: str, horizon: int) -> tuple[float, float] | None:
         """(low, high) ratios at ``horizon``; beyond the last calibrated horizon h', the log of
-        the ratios times sqrt(horizon / h'). None when nothing was calibrated up to it."""
+        the ratios times sqrt(horizon / h') (a band in children: the scaled errors themselves
+        times it). None when nothing was calibrated up to it."""
         earlier = [h for (s, h) in self.bands if s == series and h <= horizon]
         if not earlier:
             return None
         h0 = max(earlier)
-        low, high, _ = self.bands[(series, h0)]
+        low, high, source = self.bands[(series, h0)]
         if h0 == horizon:
             return low, high
         grow = math.sqrt(horizon / h0)
+        if source == IN_CHILDREN:
+            return low * grow, high * grow
         return (low**grow if low > 0 else 0.0), high**grow
+
+    def in_children(self, series: str) -> bool:
+        """Whether ``series``' bands are in children (it was at none on the as-at date)."""
+        return any(s == series and source == IN_CHILDREN for (s, _), (_, _, source) in self.bands.items())
+
+    def dispersion(self, horizon: int) -> float:
+        """φ at ``horizon``, or at the last horizon before it that has one; 0 if none."""
+        earlier = [h for h in self.dispersions if h <= horizon]
+        return self.dispersions[max(earlier)] if earlier else 0.0
 
     def sources(self) -> pd.DataFrame:
         rows = [(s, h, lo, hi, src) for (s, h), (lo, hi, src) in sorted(self.bands.items())]
@@ -201,6 +224,7 @@ def calibrate(
     min_ratios: int = MIN_RATIOS,
     levels: Mapping[str, float] | None = None,
     totals: Collection[str] = (),
+    in_children_at_none: bool = False,
 ) -> Calibration:
     """Interval ratios for each series' ``chosen`` method from back-test ``records``.
 
@@ -209,7 +233,9 @@ def calibrate(
     series' number on the as-at date; the monthly forecast of placement types and totals): the
     errors of every series but ``totals`` are pooled as scaled errors (``scaled_errors``, with
     the ``dispersion`` of those same errors at the horizon) and turned into ratios at each
-    series' level (``scaled_band``), and each series' band is chosen by ``_one_band``."""
+    series' level (``scaled_band``), and each series' band is chosen by ``_one_band``. With
+    ``in_children_at_none`` too, a series (not a total) at none takes the pooled scaled errors
+    themselves, a band in children (``IN_CHILDREN``), at every horizon that has them."""
     method = records["series"].map(chosen)
     chosen_rows = records[records["method"] == method]
     rows = chosen_rows[chosen_rows["forecast"] > 0]
@@ -218,6 +244,7 @@ def calibrate(
     typed_at = {int(h): part for h, part in typed.groupby(typed["horizon"].astype(int))} if levels is not None else {}
     step = origin_step(records)
     bands: dict[tuple[str, int], tuple[float, float, str]] = {}
+    dispersions: dict[int, float] = {}
     for horizon in sorted({int(h) for h in rows["horizon"]} | set(typed_at)):
         at_h = ratio[rows["horizon"] == horizon]
         pooled = conformal_bounds(at_h.tolist()) if len(at_h) >= min_ratios else None
@@ -225,15 +252,21 @@ def calibrate(
         phi = dispersion(part) if part is not None else 0.0
         errors = scaled_errors(part, phi).tolist() if part is not None else []
         pooled_scaled = conformal_bounds(errors) if len(errors) >= min_ratios else None
+        dispersions[horizon] = phi
         for series in chosen:
             own = at_h[rows.loc[at_h.index, "series"] == series]
             bounds = conformal_bounds(own.tolist()) if len(own) >= min_ratios else None
             level = (levels or {}).get(series, math.nan)
+            if in_children_at_none and level == 0 and series not in totals:
+                # No ratio says anything about a series at none: the types' errors in children.
+                if pooled_scaled is not None:
+                    bands[(series, horizon)] = (*pooled_scaled, IN_CHILDREN)
+                continue
             chance = scaled_band(pooled_scaled, level, phi) if pooled_scaled is not None else None
             band = _one_band(series in totals, horizon, own.tolist(), bounds, chance, pooled, step)
             if band is not None:
                 bands[(series, horizon)] = band
-    return Calibration(bands)
+    return Calibration(bands, dispersions)
 
 
 def _one_band(
@@ -275,13 +308,20 @@ def _wider(own: tuple[float, float], chance: tuple[float, float]) -> tuple[float
 
 
 def calibrated_interval(mid: FloatArray, series: str, calibration: Calibration) -> tuple[FloatArray, FloatArray] | None:
-    """(p10, p90) = the forecast times the ratios at each horizon; None when even the first
-    horizon has no calibration."""
+    """(p10, p90) = the forecast times the ratios at each horizon; for a band in children the
+    forecast plus the scaled errors times ``count_scale`` of the forecast (never below none).
+    None when even the first horizon has no calibration."""
     bands = [calibration.band(series, h) for h in range(1, len(mid) + 1)]
     if not bands or bands[0] is None:
         return None
     low = np.asarray([b[0] if b else np.nan for b in bands], dtype=np.float64)
     high = np.asarray([b[1] if b else np.nan for b in bands], dtype=np.float64)
+    if calibration.in_children(series):
+        scale = np.asarray([count_scale(float(m), calibration.dispersion(h)) for h, m in enumerate(mid, start=1)])
+        # As below: the band, here in children, does not narrow further ahead.
+        below = np.fmax.accumulate(np.maximum(-low * scale, 0.0))
+        above = np.fmax.accumulate(np.maximum(high * scale, 0.0))
+        return np.maximum(mid - below, 0.0), mid + above
     # Uncertainty does not shrink further ahead: a horizon whose few errors happened to be small
     # keeps the width of the horizons before it.
     low, high = np.fmin.accumulate(low), np.fmax.accumulate(high)

@@ -247,3 +247,41 @@ def test_a_type_blends_by_its_nearly_independent_ratios() -> None:
 def date_at(months: int) -> object:
     """The month-end ``months`` after 31 January 2018."""
     return (pd.Timestamp("2018-01-31") + pd.offsets.MonthEnd(months)).date()
+
+
+def test_a_type_at_none_takes_the_scaled_errors_in_children() -> None:
+    from forecast_runs.demand.intervals import IN_CHILDREN
+
+    # "gone" had no children on the as-at date: a ratio of none is none, so it takes the types'
+    # pooled scaled errors themselves, (-1.0, 1.5) at 1 month (see the test above; phi is 0)
+    chosen = {"big": "naive", "small": "naive", "gone": "naive"}
+    levels = {"big": 99.0, "small": 3.0, "gone": 0.0}
+    records = _small_and_big()[lambda f: f["series"] != "total"]
+    calibration = calibrate(records, chosen, levels=levels, in_children_at_none=True)
+    assert calibration.dispersions[1] == 0.0
+    assert calibration.bands[("gone", 1)] == pytest.approx((-1.0, 1.5, IN_CHILDREN))
+    # a forecast of none: the scale of a count of none is sqrt(0 + 1) = 1 child, so 0 to 1.5;
+    # at 4 months the scaled errors grow by sqrt(4 / 1) = 2: 0 to 3 (never below none)
+    p10, p90 = calibrated_interval(np.zeros(4), "gone", calibration)  # type: ignore[misc]
+    assert p10.tolist() == [0.0, 0.0, 0.0, 0.0]
+    assert p90.tolist() == pytest.approx([1.5, 1.5 * math.sqrt(2), 1.5 * math.sqrt(3), 3.0])
+    # a forecast of 3 (a method that expects children back): scale sqrt(3 + 1) = 2, so
+    # 3 - 1.0 x 2 = 1 to 3 + 1.5 x 2 = 6 at 1 month, and 3 - 2 x 2 = none to 3 + 3 x 2 = 9 at 4
+    low, high = calibrated_interval(np.full(4, 3.0), "gone", calibration)  # type: ignore[misc]
+    assert (low[0], high[0]) == pytest.approx((1.0, 6.0))
+    assert (low[3], high[3]) == pytest.approx((0.0, 9.0))
+    # the other types keep their bands in ratios
+    assert not calibration.in_children("small") and calibration.in_children("gone")
+    # without being asked (a register's ratios, which are only ever multiplied by a forecast),
+    # a type at none has no chance band and takes every series' ratios pooled, as before: 11
+    # ratios, the 1st (1/3) and the 11th (2.0)
+    as_before = calibrate(records, chosen, levels=levels)
+    assert as_before.bands[("gone", 1)] == pytest.approx((1 / 3, 2.0, "pooled"))
+
+
+def test_a_total_at_none_keeps_its_band_in_ratios() -> None:
+    # a total is never given a band in children: its ratios are of the sum of its types
+    chosen = {"big": "naive", "small": "naive", "total": "naive"}
+    levels = {"big": 99.0, "small": 3.0, "total": 0.0}
+    calibration = calibrate(_small_and_big(), chosen, levels=levels, totals=("total",), in_children_at_none=True)
+    assert not calibration.in_children("total")
