@@ -5,6 +5,10 @@ collection year) whose episodes files hold ``n`` rows in total, with the faults 
 have: open episodes repeated in the next year's return, overlaps, short breaks, temporary moves,
 legal-status-only changes, unknown codes, missing dates and DOBs, children without a header row.
 ``synthetic_903(n, seed)`` reads them back with ``read_903_files``.
+
+The episodes are generated year by year until there are ``n``, so the last collection year
+holds only those that fit: its numbers fall away (for a small ``n``, the last year or two). A
+test of forecasts should generate more years than it scores and leave the last ones out.
 """
 
 from __future__ import annotations
