@@ -130,7 +130,8 @@ def keep_latest_return(state: CleaningState) -> CleaningState:
     conflict = np.zeros(len(srt), dtype=bool)
     if same_return.any():
         at = np.flatnonzero(same_return)
-        rows = ep[list(EPISODE_COLUMNS)].take(order[at])
+        # Only the rows compared are copied (selecting the columns first copied every row).
+        rows = pd.DataFrame({column: ep[column].to_numpy()[order[at]] for column in EPISODE_COLUMNS})
         content = pd.Series(pd.util.hash_pandas_object(rows, index=False).to_numpy(), at)
         kept_content = content.groupby([child[at], decom[at]], sort=False).transform("last")
         conflict[at] = superseded[at] & (content != kept_content).to_numpy()

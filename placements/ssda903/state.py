@@ -98,7 +98,16 @@ class CleaningState:
 def rows_where(episodes: pd.DataFrame, mask: pd.Series) -> pd.DataFrame:
     """The rows where ``mask`` holds, as a new frame (``take``, not ``frame[mask]``, so that a
     step may add columns to it without pandas warning about a copy of the frame it was given)."""
-    return episodes.take(np.flatnonzero(mask.to_numpy(dtype=bool)))
+    return _rows_at(episodes, np.flatnonzero(mask.to_numpy(dtype=bool)))
+
+
+def _rows_at(episodes: pd.DataFrame, at: np.ndarray) -> pd.DataFrame:
+    """``episodes.take(at)``; when ``at`` is every row in order (most steps drop nothing from
+    most returns), a shallow copy instead: copying every column of every row for nothing is
+    most of such a step's time, and the steps only ever set whole columns on what they get."""
+    if len(at) == len(episodes):
+        return episodes.copy(deep=False)
+    return episodes.take(at)
 
 
 def split(episodes: pd.DataFrame, mask: pd.Series) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -117,4 +126,4 @@ def split_in_turn(episodes: pd.DataFrame, *masks: pd.Series) -> tuple[list[pd.Da
         mine = mask.fillna(False).to_numpy(dtype=bool) & ~taken
         parts.append(episodes.take(np.flatnonzero(mine)))
         taken |= mine
-    return parts, episodes.take(np.flatnonzero(~taken))
+    return parts, _rows_at(episodes, np.flatnonzero(~taken))
