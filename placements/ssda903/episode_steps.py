@@ -99,6 +99,17 @@ _LATER_COLUMNS = [
 ]
 
 
+# What rule 3 itself reads of every row, sorted (and lists of disagreeing returns).
+_COMPARED_COLUMNS = ["CHILD", "DECOM", "DEC", "_file", "_row", "_decom", "_dec"]
+
+
+def _sorted_rows(ep: pd.DataFrame, at: np.ndarray, index: pd.Index, rank: np.ndarray, child: np.ndarray) -> pd.DataFrame:
+    """The rows ``at`` of ``ep``, with the columns the later steps read (``_LATER_COLUMNS``)."""
+    columns = {column: ep[column].to_numpy()[at] for column in _LATER_COLUMNS[:-2]}
+    columns["_rank"], columns["_child"] = rank, child
+    return pd.DataFrame(columns, index=index)
+
+
 def keep_latest_return(state: CleaningState) -> CleaningState:
     """3. The same episode (child + DECOM) in several returns: keep the latest return's version.
     Repeats are counted, not reported; two different rows in the same return are a conflict, and
@@ -112,7 +123,9 @@ def keep_latest_return(state: CleaningState) -> CleaningState:
     # stable sort, as sort_values(kind="stable") would give. Only the columns the later steps read
     # are carried (one copy); each episode's rows are then neighbours.
     order = np.lexsort((ep["_row"].to_numpy(), rank, ep["_decom"].to_numpy().view("int64"), child))
-    columns = {column: ep[column].to_numpy()[order] for column in _LATER_COLUMNS[:-2]}
+    # Every row sorted, of the columns this step reads; the later steps' columns are copied
+    # below for the rows kept only.
+    columns = {column: ep[column].to_numpy()[order] for column in _COMPARED_COLUMNS}
     columns["_rank"], columns["_child"] = rank[order], child[order]
     srt = pd.DataFrame(columns)
     child, decom, rank, row = child[order], srt["_decom"].to_numpy(), srt["_rank"].to_numpy(), srt["_row"].to_numpy()
@@ -159,7 +172,7 @@ def keep_latest_return(state: CleaningState) -> CleaningState:
     return replace(
         state,
         # The later steps need only these columns: fewer to copy each time rows are dropped.
-        episodes=srt.take(kept),
+        episodes=_sorted_rows(ep, order[kept], srt.index.take(kept), srt["_rank"].to_numpy()[kept], child[kept]),
         returns=returns,
         duplicates_removed=n_duplicates,
         disagreements=found,

@@ -162,7 +162,8 @@ def keep_placement_during_temporary_moves(state: CleaningState) -> CleaningState
             "dropped",
             "temporary_without_placement",
         )
-        ep = ep[~orphan].reset_index(drop=True)
+        ep = rows_where(ep, ~orphan)  # a new frame: its index is renumbered in place
+        ep.index = pd.RangeIndex(len(ep))
         _contiguous, run, temporary = _contiguous_runs(ep)
     ep["_place"] = _fill_within_runs(ep["PLACE"], temporary, run)
     ep["_provider"] = _fill_within_runs(ep["_provider"], temporary, run)
@@ -182,7 +183,11 @@ def merge_continuing_episodes(state: CleaningState) -> CleaningState:
     # The first episode never continues another, so every placement number has its first row.
     first_decom = ep["_decom"].to_numpy()[np.flatnonzero(~continues.to_numpy())]
     ep["_start"] = pd.Series(first_decom[ep["_pid"].to_numpy()], index=ep.index, dtype=ep["_decom"].dtype)
-    ep["_ref"] = "903-" + ep["CHILD"] + "-" + yyyymmdd(ep["_start"])
+    # Written in Python: quicker than pandas' text concatenation for one short text a row.
+    days = yyyymmdd(ep["_start"]).tolist()
+    ep["_ref"] = pd.Series(
+        [f"903-{child}-{day}" for child, day in zip(ep["CHILD"].tolist(), days, strict=True)], index=ep.index, dtype=object
+    )
     return replace(state, episodes=ep)
 
 
