@@ -99,15 +99,25 @@ _LATER_COLUMNS = [
 ]
 
 
-# What rule 3 itself reads of every row, sorted (and lists of disagreeing returns).
-_COMPARED_COLUMNS = ["CHILD", "DECOM", "DEC", "_file", "_row", "_decom", "_dec"]
+_DAY = 86_400 * 10**9  # in nanoseconds
 
 
-def _sorted_rows(ep: pd.DataFrame, at: np.ndarray, index: pd.Index, rank: np.ndarray, child: np.ndarray) -> pd.DataFrame:
-    """The rows ``at`` of ``ep``, with the columns the later steps read (``_LATER_COLUMNS``)."""
-    columns = {column: ep[column].to_numpy()[at] for column in _LATER_COLUMNS[:-2]}
-    columns["_rank"], columns["_child"] = rank, child
-    return pd.DataFrame(columns, index=index)
+def _sort_order(child: np.ndarray, decom: np.ndarray, rank: np.ndarray, row: np.ndarray) -> np.ndarray:
+    """``np.lexsort((row, rank, decom, child))``: the positions sorted by child, DECOM (int64
+    nanoseconds), return and row, ties in input order. When the four fit in one 63-bit number
+    (DECOM as a day), that number is sorted instead: one key sorts in a fraction of the time."""
+    keys = [child, decom, rank, row]
+    if not len(child) or decom.min() == np.iinfo("int64").min or (decom % _DAY).any():
+        return np.lexsort(keys[::-1])
+    keys[1] = decom // _DAY
+    lows = [int(k.min()) for k in keys]
+    widths = [int(k.max()) - low + 1 for k, low in zip(keys, lows, strict=True)]
+    if np.prod([float(w) for w in widths]) >= 2.0**62:
+        return np.lexsort(keys[::-1])
+    packed = np.zeros(len(child), dtype="int64")
+    for key, low, width in zip(keys, lows, widths, strict=True):
+        packed = packed * width + (key.astype("int64") - low)
+    return np.argsort(packed, kind="stable")
 
 
 def keep_latest_return(state: CleaningState) -> CleaningState:
@@ -122,12 +132,10 @@ def keep_latest_return(state: CleaningState) -> CleaningState:
     # Sorted by child, DECOM (never missing after rule 2), return and row, ties in input order: a
     # stable sort, as sort_values(kind="stable") would give. Only the columns the later steps read
     # are carried (one copy); each episode's rows are then neighbours.
-    order = np.lexsort((ep["_row"].to_numpy(), rank, ep["_decom"].to_numpy().view("int64"), child))
-    # Every row sorted, of the columns this step reads; the later steps' columns are copied
-    # below for the rows kept only.
-    columns = {column: ep[column].to_numpy()[order] for column in _COMPARED_COLUMNS}
+    order = _sort_order(child, ep["_decom"].to_numpy().view("int64"), rank, ep["_row"].to_numpy())
+    columns = {column: ep[column].to_numpy()[order] for column in _LATER_COLUMNS[:-2]}
     columns["_rank"], columns["_child"] = rank[order], child[order]
-    srt = pd.DataFrame(columns)
+    srt = pd.DataFrame(columns, copy=False)  # the sorted columns are new: not copied again into blocks
     child, decom, rank, row = child[order], srt["_decom"].to_numpy(), srt["_rank"].to_numpy(), srt["_row"].to_numpy()
     n = len(srt)  # with no episode at all, [:n] keeps the arrays below empty
     same_episode_next = (child[1:] == child[:-1]) & (decom[1:] == decom[:-1])
@@ -172,7 +180,7 @@ def keep_latest_return(state: CleaningState) -> CleaningState:
     return replace(
         state,
         # The later steps need only these columns: fewer to copy each time rows are dropped.
-        episodes=_sorted_rows(ep, order[kept], srt.index.take(kept), srt["_rank"].to_numpy()[kept], child[kept]),
+        episodes=srt.take(kept),
         returns=returns,
         duplicates_removed=n_duplicates,
         disagreements=found,

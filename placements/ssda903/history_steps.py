@@ -290,5 +290,6 @@ def build_placements(state: CleaningState) -> CleaningState:
             "source": pd.Series([f"{file} row {row}" for file, row in zip(files, rows, strict=True)], dtype=object),
         },
         columns=PLACEMENT_COLUMNS,
+        copy=False,  # every column is new here: not copied again into blocks
     )
     return replace(state, placements=placements)
