@@ -23,7 +23,7 @@ ROW_2 = "C2,2018-06-01,P,C2,N1,R1,PR4,31/07/2018,E11,,,,SC1"
 def _bounded(monkeypatch: pytest.MonkeyPatch, files: list[tuple[str, bytes]]) -> object:
     """What the reader gives with the plain path turned off."""
     with monkeypatch.context() as patch:
-        patch.setattr(reading_module, "read_plain_csv", lambda *args: None)
+        patch.setattr(reading_module, "plain_csv_table", lambda *args: None)
         return read_903_files(files)
 
 
