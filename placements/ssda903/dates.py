@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pandas as pd
+from pandas.api.types import infer_dtype
 
 from placements.ssda903.uniques import on_uniques
 
@@ -15,7 +16,10 @@ def parse_dates(values: pd.Series) -> pd.Series:
     """Parse UK (31/07/2019) or ISO (2019-07-31, optionally with a midnight time) dates; anything
     else, and impossible dates such as 31/02/2019, becomes NaT. Vectorised, and each distinct
     text parsed once."""
-    return on_uniques(values.astype(str), _parse_text)
+    # Text as read needs no conversion to text (a pass over every value to check it is).
+    plain = values.dtype == object and infer_dtype(values, skipna=False) == "string"
+    text = values if plain else values.astype(str)
+    return on_uniques(text, _parse_text)
 
 
 def _parse_text(text: pd.Series) -> pd.Series:

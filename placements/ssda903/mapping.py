@@ -64,9 +64,34 @@ def _upper_text(s: pd.Series) -> pd.Series:
     return s.astype(object).where(s.notna(), "").astype(str).str.strip().str.upper()
 
 
+# The last few mappings normalised, by their exact text (``_written``): the replay prepares a
+# cleaning at dozens of dates with the same mapping, and a mapping of fifty rows costs pandas
+# as much to normalise as thousands of episodes to check.
+_NORMALISED: dict[str, pd.DataFrame] = {}
+_KEPT = 8
+
+
+def _written(mapping: pd.DataFrame) -> str:
+    """Every name, type and value of the mapping as text (repr tells None, NaN, <NA>, 'nan'
+    and 2024 from 2024.0 apart): equal texts normalise the same way."""
+    rows = list(mapping.itertuples(index=False, name=None))
+    return repr((list(mapping.columns), [str(t) for t in mapping.dtypes], rows))
+
+
 def normalise_mapping(mapping: pd.DataFrame) -> pd.DataFrame:
     """The mapping with trimmed, upper-case codes, '' for "any provider" and Int64 years;
-    raises ``MappingError`` for a missing column, a blank place or type, or a year range backwards."""
+    raises ``MappingError`` for a missing column, a blank place or type, or a year range backwards.
+    The frame returned may be shared with earlier calls: it must not be changed."""
+    key = _written(mapping)
+    if key not in _NORMALISED:
+        normalised = _normalised(mapping)
+        if len(_NORMALISED) >= _KEPT:
+            del _NORMALISED[next(iter(_NORMALISED))]
+        _NORMALISED[key] = normalised
+    return _NORMALISED[key]
+
+
+def _normalised(mapping: pd.DataFrame) -> pd.DataFrame:
     columns = {str(c).strip().lower(): c for c in mapping.columns}
     missing = [c for c in MAPPING_COLUMNS if c not in columns]
     if missing:

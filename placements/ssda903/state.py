@@ -16,10 +16,11 @@ from placements.ssda903.disagreements import empty_disagreements
 
 
 class Issues:
-    """Collects issue rows as small frames; one concat at the end."""
+    """Collects issue rows as columns; one frame at the end."""
 
     def __init__(self) -> None:
-        self.parts: list[pd.DataFrame] = []
+        # Each part: ISSUE_COLUMNS -> an array, or a text that every row of the part has.
+        self.parts: list[dict[str, object]] = []
 
     def add(
         self,
@@ -34,22 +35,20 @@ class Issues:
         if rows.empty:
             return
         self.parts.append(
-            pd.DataFrame(
-                {
-                    "file": rows["_file"].to_numpy(),
-                    "row": rows["_row"].to_numpy(),
-                    "column": column,
-                    "value": value.to_numpy() if isinstance(value, pd.Series) else value,
-                    "reason": reason.to_numpy() if isinstance(reason, pd.Series) else reason,
-                    "action": action,
-                    "rule": rule,
-                    "record": record,
-                }
-            )
+            {
+                "file": rows["_file"].to_numpy(),
+                "row": rows["_row"].to_numpy(),
+                "column": column,
+                "value": value.to_numpy() if isinstance(value, pd.Series) else value,
+                "reason": reason.to_numpy() if isinstance(reason, pd.Series) else reason,
+                "action": action,
+                "rule": rule,
+                "record": record,
+            }
         )
 
     def copy(self) -> Issues:
-        """Another collector holding the issues so far (the frames are shared: never changed)."""
+        """Another collector holding the issues so far (the parts are shared: never changed)."""
         other = Issues()
         other.parts = list(self.parts)
         return other
@@ -59,9 +58,28 @@ class Issues:
             out = pd.DataFrame({c: pd.Series(dtype=object) for c in ISSUE_COLUMNS})
             out["row"] = out["row"].astype("int64")
             return out
-        out = pd.concat(self.parts, ignore_index=True)[ISSUE_COLUMNS]
+        sizes = [len(part["row"]) for part in self.parts]  # type: ignore[arg-type]
+        columns = {c: _joined([part[c] for part in self.parts], sizes) for c in ISSUE_COLUMNS}
+        if any(values is None for values in columns.values()):  # another type than text: as pandas joins them
+            frames = [pd.DataFrame(part) for part in self.parts]
+            out = pd.concat(frames, ignore_index=True)[ISSUE_COLUMNS]
+        else:
+            out = pd.DataFrame(columns, copy=False)
         out["row"] = out["row"].astype("int64")
         return out
+
+
+def _joined(values: list[object], sizes: list[int]) -> np.ndarray | None:
+    """The parts' values of one column one after the other (a text repeated over its part), or
+    None unless every part's are text (object) or every part's are whole numbers, which
+    ``pd.concat`` would join the same way."""
+    arrays = [np.full(n, v, dtype=object) if isinstance(v, str) else v for v, n in zip(values, sizes, strict=True)]
+    if not all(isinstance(a, np.ndarray) for a in arrays):
+        return None
+    kinds = {a.dtype for a in arrays}  # type: ignore[union-attr]
+    if kinds != {np.dtype(object)} and kinds != {np.dtype("int64")}:
+        return None
+    return np.concatenate(arrays)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
