@@ -89,6 +89,12 @@ def _yyyymmdd_text(dates: pd.Series) -> pd.Series:
 
 def financial_year_start(dates: pd.Series) -> pd.Series:
     """Calendar year in which the financial (collection) year of each date starts: April-March."""
+    values = dates.to_numpy()
+    if values.dtype == np.dtype("datetime64[ns]") and not np.isnat(values).any():
+        # From the month number, without pandas' date fields (a few times quicker).
+        months = values.astype("datetime64[M]").astype(np.int64)
+        start = months // 12 + 1970 - (months % 12 < 3)
+        return pd.Series(start, index=dates.index, name=dates.name, dtype="int64")
     years: pd.Series = dates.dt.year - (dates.dt.month < 4).astype("int64")
     return years
 

@@ -193,7 +193,9 @@ def merge_continuing_episodes(state: CleaningState) -> CleaningState:
 
 def _placement_starts(ep: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """``columns`` of the first episode of each placement, indexed by placement number."""
-    return ep.loc[~ep["_continues"], ["_pid", *columns]].set_index("_pid")
+    at = np.flatnonzero(~ep["_continues"].to_numpy(dtype=bool))  # a column at a time, not the frame
+    index = pd.Index(ep["_pid"].to_numpy()[at], name="_pid")
+    return pd.DataFrame({c: ep[c].to_numpy()[at] for c in columns}, index=index, copy=False)
 
 
 def map_finance_types(state: CleaningState) -> CleaningState:

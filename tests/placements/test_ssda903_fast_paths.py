@@ -12,7 +12,7 @@ import random
 import numpy as np
 import pandas as pd
 
-from placements.ssda903 import parse_dates
+from placements.ssda903 import financial_year_start, parse_dates
 from placements.ssda903.dates import _parsed
 from placements.ssda903.episode_steps import _sort_order
 from placements.ssda903.uniques import on_uniques, sorted_codes
@@ -55,3 +55,11 @@ def test_rule_3s_order_is_numpys_lexsort() -> None:
         np.testing.assert_array_equal(_sort_order(child, other, rank, row), np.lexsort((row, rank, other, child)))
     wide = child * 10**15
     np.testing.assert_array_equal(_sort_order(wide, decom, rank, row), np.lexsort((row, rank, decom, wide)))
+
+
+def test_collection_years_from_month_numbers_are_pandas_date_fields() -> None:
+    dates = pd.Series(pd.date_range("1680-01-01", "2260-12-31", freq="13D"), name="_decom")
+    expected = dates.dt.year - (dates.dt.month < 4).astype("int64")
+    pd.testing.assert_series_equal(financial_year_start(dates), expected)
+    with_nat = pd.concat([dates.head(3), pd.Series([pd.NaT], name="_decom")], ignore_index=True)
+    assert financial_year_start(with_nat).isna().tolist() == [False, False, False, True]
