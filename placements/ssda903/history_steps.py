@@ -230,7 +230,10 @@ def map_finance_types(state: CleaningState) -> CleaningState:
 def report_merged_episodes(state: CleaningState) -> CleaningState:
     """11, reported. Episodes merged into the placement before them are reported once the
     placements without a finance type are gone (those episodes are reported as dropped)."""
-    merged = state.episodes[state.episodes["_continues"]]
+    ep = state.episodes
+    at = np.flatnonzero(ep["_continues"].to_numpy(dtype=bool))
+    # Only the columns read here, for the merged episodes (not a copy of every column).
+    merged = pd.DataFrame({c: ep[c].to_numpy()[at] for c in ("_file", "_row", "PLACE", "RNE", "_ref")}, copy=False)
     temp = merged["PLACE"].isin(TEMPORARY_PLACES)
     into = " (merged into " + merged["_ref"] + ")"
     state.issues.add(
