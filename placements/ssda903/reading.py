@@ -300,7 +300,10 @@ def _frame(parts: list[Columns]) -> pd.DataFrame:
         values = [part[column] for part in parts]
         if all(isinstance(v, pa.ChunkedArray) for v in values):
             chunks = [chunk for v in values for chunk in v.chunks]
-            columns[column] = pa.chunked_array(chunks, type=pa.string()).to_numpy()
+            # Equal texts become one Python object: fewer made, and hashed once when the
+            # cleaning looks them up.
+            text = pa.chunked_array(chunks, type=pa.string())
+            columns[column] = text.to_pandas(use_threads=False, deduplicate_objects=True).to_numpy()
         else:
             columns[column] = np.concatenate(
                 [v.to_numpy() if isinstance(v, pa.ChunkedArray) else v for v in values]
