@@ -14,7 +14,7 @@ import pandas as pd
 
 from placements.ssda903 import financial_year_start, parse_dates
 from placements.ssda903.dates import _parsed
-from placements.ssda903.episode_steps import _sort_order
+from placements.ssda903.episode_steps import _sort_order, return_numbers
 from placements.ssda903.uniques import on_uniques, sorted_codes
 
 
@@ -63,3 +63,19 @@ def test_collection_years_from_month_numbers_are_pandas_date_fields() -> None:
     pd.testing.assert_series_equal(financial_year_start(dates), expected)
     with_nat = pd.concat([dates.head(3), pd.Series([pd.NaT], name="_decom")], ignore_index=True)
     assert financial_year_start(with_nat).isna().tolist() == [False, False, False, True]
+
+
+def test_returns_numbered_as_pandas_groups_number_them() -> None:
+    rng = np.random.default_rng(4)
+    n = 3000
+    episodes = pd.DataFrame(
+        {
+            "_src": rng.integers(0, 5, n),
+            "LA": rng.choice(["", "A", "B"], n).astype(object),
+            "YEAR": rng.choice(["", "2019", "2020", "x"], n).astype(object),
+        },
+        index=rng.permutation(n),
+    )
+    for frame in (episodes, episodes.head(0), episodes.assign(LA=episodes["LA"].where(episodes["_src"] != 1))):
+        expected = frame.groupby(["_src", "LA", "YEAR"], sort=False).ngroup()
+        pd.testing.assert_series_equal(return_numbers(frame), expected)
