@@ -107,7 +107,8 @@ def disagreeing_returns(ep: pd.DataFrame) -> pd.DataFrame:
 def _dec_compared(ep: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
     """The DEC of these rows as compared below: as a date when it is one, else as written."""
     dec = ep["_dec"].take(rows)
-    return uk_dates(dec).where(dec.notna(), ep["DEC"].take(rows)).to_numpy()
+    compared: np.ndarray = uk_dates(dec).where(dec.notna(), ep["DEC"].take(rows)).to_numpy()
+    return compared
 
 
 def _as_text(dec: pd.Series, open_text: str = "open (DEC blank)") -> pd.Series:

@@ -162,11 +162,11 @@ def _finance_types(
     if repeated.any():
         pid = distinct.loc[repeated, "_pid"].min()  # the first ambiguous placement
         row = cand[cand["_pid"] == pid].iloc[0]
-        provider = row["provider"] or "(blank)"
+        shown = row["provider"] or "(blank)"
         year = f"{int(row['fy'])}/{(int(row['fy']) + 1) % 100:02d}"
         choices = ", ".join(sorted(cand.loc[cand["_pid"] == pid, "finance_type"].unique()))
         raise MappingError(
-            f"the mapping is ambiguous for PLACE {row['place']} with provider {provider} in {year}: {choices}"
+            f"the mapping is ambiguous for PLACE {row['place']} with provider {shown} in {year}: {choices}"
         )
     chosen = cand.drop_duplicates("_pid").set_index("_pid")["finance_type"]
     return chosen.reindex(index)

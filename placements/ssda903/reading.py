@@ -198,7 +198,7 @@ _CHILD_SPELLINGS = frozenset("".join(letters) for letters in itertools.product("
 # One file's columns (the kind's, LA, YEAR and the bookkeeping columns, in that order): text as
 # a pyarrow array (a plain CSV, turned into Python text once for every file of its kind) or a
 # numpy array.
-Columns = dict[str, Union[np.ndarray, pa.ChunkedArray]]
+Columns = dict[str, np.ndarray | pa.ChunkedArray]
 
 
 def _read_one(src: int, name: str, data: bytes, limits: Limits) -> tuple[str, Columns, Ssda903File]:
@@ -298,16 +298,15 @@ def _frame(parts: list[Columns]) -> pd.DataFrame:
     columns = {}
     for column in parts[0]:
         values = [part[column] for part in parts]
-        if all(isinstance(v, pa.ChunkedArray) for v in values):
-            chunks = [chunk for v in values for chunk in v.chunks]
+        arrow = [v for v in values if isinstance(v, pa.ChunkedArray)]
+        if len(arrow) == len(values):
+            chunks = [chunk for v in arrow for chunk in v.chunks]
             # Equal texts become one Python object: fewer made, and hashed once when the
             # cleaning looks them up.
             text = pa.chunked_array(chunks, type=pa.string())
             columns[column] = text.to_pandas(use_threads=False, deduplicate_objects=True).to_numpy()
         else:
-            columns[column] = np.concatenate(
-                [v.to_numpy() if isinstance(v, pa.ChunkedArray) else v for v in values]
-            )
+            columns[column] = np.concatenate([v.to_numpy() if isinstance(v, pa.ChunkedArray) else v for v in values])
     return pd.DataFrame(columns, copy=False)
 
 

@@ -74,12 +74,13 @@ def _joined(values: list[object], sizes: list[int]) -> np.ndarray | None:
     None unless every part's are text (object) or every part's are whole numbers, which
     ``pd.concat`` would join the same way."""
     arrays = [np.full(n, v, dtype=object) if isinstance(v, str) else v for v, n in zip(values, sizes, strict=True)]
-    if not all(isinstance(a, np.ndarray) for a in arrays):
+    found = [a for a in arrays if isinstance(a, np.ndarray)]
+    if len(found) != len(arrays):
         return None
-    kinds = {a.dtype for a in arrays}  # type: ignore[union-attr]
+    kinds = {a.dtype for a in found}
     if kinds != {np.dtype(object)} and kinds != {np.dtype("int64")}:
         return None
-    return np.concatenate(arrays)  # type: ignore[arg-type]
+    return np.concatenate(found)
 
 
 @dataclass(frozen=True)

@@ -34,13 +34,17 @@ def sorted_codes(values: pd.Series) -> np.ndarray:
     """``pd.factorize(values, sort=True)[0]``. Text is factorised in the order it comes, and its
     distinct values sorted by pyarrow: UTF-8's byte order is the order of the code points, which
     is Python's order of text."""
+    sorted_first: np.ndarray
     if values.dtype != object or infer_dtype(values, skipna=False) != "string":
-        return pd.factorize(values, sort=True)[0]
+        sorted_first = pd.factorize(values, sort=True)[0]
+        return sorted_first
     codes, uniques = pd.factorize(values)
     try:
         order = pc.sort_indices(pa.array(uniques, type=pa.string())).to_numpy()
     except (pa.ArrowException, UnicodeError):  # text that is not UTF-8 (a lone surrogate)
-        return pd.factorize(values, sort=True)[0]
+        sorted_first = pd.factorize(values, sort=True)[0]
+        return sorted_first
     place = np.empty(len(order), dtype=codes.dtype)
     place[order] = np.arange(len(order), dtype=codes.dtype)
-    return place[codes]
+    sorted_after: np.ndarray = place[codes]
+    return sorted_after
