@@ -181,15 +181,17 @@ def summarise(state: CleaningState, issues: pd.DataFrame) -> dict[str, Any]:
     """The accounting of docs/ssda903.md: every episode read is used, a duplicate, merged,
     dropped or ignored, so ``unaccounted`` is 0."""
     placements = state.placements
-    episode_issues = issues[issues["record"] == "episode"]
+    # Counted on the columns' arrays: no copy of the issues' rows.
+    episode = issues["record"].to_numpy() == "episode"
+    actions, rules = issues["action"].to_numpy(), issues["rule"].to_numpy()
 
     def by_rule(action: str) -> dict[str, int]:
-        counts = episode_issues.loc[episode_issues["action"] == action, "rule"].value_counts()
+        counts = pd.Series(rules[episode & (actions == action)], dtype=object).value_counts()
         return {str(k): int(v) for k, v in counts.items()}
 
     dropped = by_rule("dropped")
     ignored = by_rule("ignored")
-    n_merged = int((episode_issues["action"] == "merged").sum())
+    n_merged = int((episode & (actions == "merged")).sum())
     n_read, n_duplicates = state.episodes_read, state.duplicates_removed
     n_used, n_dropped, n_ignored = len(placements), sum(dropped.values()), sum(ignored.values())
     summary: dict[str, Any] = {
@@ -203,7 +205,7 @@ def summarise(state: CleaningState, issues: pd.DataFrame) -> dict[str, Any]:
         "ignored": sum(ignored.values()),
         "ignored_by_reason": ignored,
         "corrected_by_reason": by_rule("corrected"),
-        "header_issues": int((issues["record"] != "episode").sum()),
+        "header_issues": int((~episode).sum()),
         "placements_produced": len(placements),
         "children": int(placements["child_ref"].nunique()),
         "returns_disagree": len(state.disagreements),

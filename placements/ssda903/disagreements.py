@@ -63,11 +63,17 @@ def disagreeing_returns(ep: pd.DataFrame) -> pd.DataFrame:
     # Sorted, so the rows of one episode (child, DECOM) and of one return are neighbours.
     same_episode_next = (child[1:] == child[:-1]) & (decom[1:] == decom[:-1])
     keep = ~np.append(same_episode_next & (rank[1:] == rank[:-1]), False)  # each return's last row
+    # Only a version with a DEC followed by another version of the same episode can disagree:
+    # most files have none, and then no version is copied or its DEC written out.
+    kept_child, kept_decom = child[keep], decom[keep]
+    same_next = np.append((kept_child[1:] == kept_child[:-1]) & (kept_decom[1:] == kept_decom[:-1]), False)
+    at = np.flatnonzero(keep)
+    ended = at[np.flatnonzero(same_next & (ep["DEC"].to_numpy()[at] != ""))]
+    if not len(ended) or not (_dec_compared(ep, ended) != _dec_compared(ep, at[np.searchsorted(at, ended) + 1])).any():
+        return empty_disagreements()
     versions = ep[keep]
     # A DEC compared as a date when it is one (31/07/2019 = 2019-07-31), else as written.
     dec = uk_dates(versions["_dec"]).where(versions["_dec"].notna(), versions["DEC"]).to_numpy()
-    kept_child, kept_decom = child[keep], decom[keep]
-    same_next = np.append((kept_child[1:] == kept_child[:-1]) & (kept_decom[1:] == kept_decom[:-1]), False)
     later_dec = np.append(dec[1:], "")  # the next return's version of the same episode, if any
     found = pd.Series(same_next & (versions["DEC"] != "").to_numpy() & (dec != later_dec), index=versions.index)
     if not found.any():
@@ -96,6 +102,13 @@ def disagreeing_returns(ep: pd.DataFrame) -> pd.DataFrame:
     for column in ("row", "later_row", "used_row"):
         out[column] = out[column].astype("int64")
     return out.reset_index(drop=True)[DISAGREEMENT_COLUMNS]
+
+
+def _dec_compared(ep: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
+    """The DEC of these rows as compared below: as a date when it is one, else as written."""
+    dec = ep["_dec"].take(rows)
+    compared: np.ndarray = uk_dates(dec).where(dec.notna(), ep["DEC"].take(rows)).to_numpy()
+    return compared
 
 
 def _as_text(dec: pd.Series, open_text: str = "open (DEC blank)") -> pd.Series:

@@ -55,7 +55,15 @@ def read_codes_and_dates(state: CleaningState) -> CleaningState:
 def return_numbers(episodes: pd.DataFrame) -> pd.Series:
     """Each episode's return as a number (a DfE file, or one LA + YEAR of a regional file), in
     the order the returns first appear."""
-    return episodes.groupby(["_src", "LA", "YEAR"], sort=False).ngroup()
+    # Each key numbered, the three numbers made one, and that numbered in the order it first
+    # appears: groupby(sort=False).ngroup() without its fixed costs. A missing key (which
+    # groupby leaves out) goes to groupby itself.
+    codes = [pd.factorize(episodes[key])[0].astype("int64") for key in ("_src", "LA", "YEAR")]
+    if not len(episodes) or min(int(c.min()) for c in codes) < 0:
+        return episodes.groupby(["_src", "LA", "YEAR"], sort=False).ngroup()
+    sizes = [int(c.max()) + 1 for c in codes]
+    key = (codes[0] * sizes[1] + codes[1]) * sizes[2] + codes[2]
+    return pd.Series(pd.factorize(key)[0].astype("int64"), index=episodes.index)
 
 
 def _upper(codes: pd.Series) -> pd.Series:
@@ -99,6 +107,27 @@ _LATER_COLUMNS = [
 ]
 
 
+_DAY = 86_400 * 10**9  # in nanoseconds
+
+
+def _sort_order(child: np.ndarray, decom: np.ndarray, rank: np.ndarray, row: np.ndarray) -> np.ndarray:
+    """``np.lexsort((row, rank, decom, child))``: the positions sorted by child, DECOM (int64
+    nanoseconds), return and row, ties in input order. When the four fit in one 63-bit number
+    (DECOM as a day), that number is sorted instead: one key sorts in a fraction of the time."""
+    keys = [child, decom, rank, row]
+    if not len(child) or decom.min() == np.iinfo("int64").min or (decom % _DAY).any():
+        return np.lexsort(keys[::-1])
+    keys[1] = decom // _DAY
+    lows = [int(k.min()) for k in keys]
+    widths = [int(k.max()) - low + 1 for k, low in zip(keys, lows, strict=True)]
+    if np.prod([float(w) for w in widths]) >= 2.0**62:
+        return np.lexsort(keys[::-1])
+    packed = np.zeros(len(child), dtype="int64")
+    for key, low, width in zip(keys, lows, widths, strict=True):
+        packed = packed * width + (key.astype("int64") - low)
+    return np.argsort(packed, kind="stable")
+
+
 def keep_latest_return(state: CleaningState) -> CleaningState:
     """3. The same episode (child + DECOM) in several returns: keep the latest return's version.
     Repeats are counted, not reported; two different rows in the same return are a conflict, and
@@ -111,10 +140,10 @@ def keep_latest_return(state: CleaningState) -> CleaningState:
     # Sorted by child, DECOM (never missing after rule 2), return and row, ties in input order: a
     # stable sort, as sort_values(kind="stable") would give. Only the columns the later steps read
     # are carried (one copy); each episode's rows are then neighbours.
-    order = np.lexsort((ep["_row"].to_numpy(), rank, ep["_decom"].to_numpy().view("int64"), child))
+    order = _sort_order(child, ep["_decom"].to_numpy().view("int64"), rank, ep["_row"].to_numpy())
     columns = {column: ep[column].to_numpy()[order] for column in _LATER_COLUMNS[:-2]}
     columns["_rank"], columns["_child"] = rank[order], child[order]
-    srt = pd.DataFrame(columns)
+    srt = pd.DataFrame(columns, copy=False)  # the sorted columns are new: not copied again into blocks
     child, decom, rank, row = child[order], srt["_decom"].to_numpy(), srt["_rank"].to_numpy(), srt["_row"].to_numpy()
     n = len(srt)  # with no episode at all, [:n] keeps the arrays below empty
     same_episode_next = (child[1:] == child[:-1]) & (decom[1:] == decom[:-1])
@@ -130,7 +159,8 @@ def keep_latest_return(state: CleaningState) -> CleaningState:
     conflict = np.zeros(len(srt), dtype=bool)
     if same_return.any():
         at = np.flatnonzero(same_return)
-        rows = ep[list(EPISODE_COLUMNS)].take(order[at])
+        # Only the rows compared are copied (selecting the columns first copied every row).
+        rows = pd.DataFrame({column: ep[column].to_numpy()[order[at]] for column in EPISODE_COLUMNS})
         content = pd.Series(pd.util.hash_pandas_object(rows, index=False).to_numpy(), at)
         kept_content = content.groupby([child[at], decom[at]], sort=False).transform("last")
         conflict[at] = superseded[at] & (content != kept_content).to_numpy()
@@ -303,5 +333,18 @@ def sort_by_child_and_start(state: CleaningState) -> CleaningState:
     """Each child's episodes in start order, for the steps that compare neighbours (8 to 11)."""
     ep = state.episodes.copy(deep=False)
     ep["_child"] = child_order(ep)  # CHILD's order, as a number: the same sort, without text
+    if _in_order(ep["_child"].to_numpy(), ep["_decom"].to_numpy()):
+        # Rule 3 leaves them so and the steps since only drop rows: a stable sort would change
+        # nothing but the index.
+        ep.index = pd.RangeIndex(len(ep))
+        return replace(state, episodes=ep)
     ep = ep.sort_values(["_child", "_decom"], kind="stable").reset_index(drop=True)
     return replace(state, episodes=ep)
+
+
+def _in_order(child: np.ndarray, decom: np.ndarray) -> bool:
+    """Whether the rows are already sorted by child, then start (no start missing)."""
+    if decom.dtype.kind != "M" or np.isnat(decom).any():
+        return False
+    later = decom[1:] >= decom[:-1]
+    return bool(((child[1:] > child[:-1]) | ((child[1:] == child[:-1]) & later)).all())

@@ -94,7 +94,7 @@ def end_overlaps(state: CleaningState) -> CleaningState:
     """9. An episode that runs past the next one's start ends when the next one starts: a child
     is in one placement at a time and the later record is the more recent information."""
     ep = state.episodes
-    same_child_next = ep["CHILD"].eq(ep["CHILD"].shift(-1))
+    same_child_next = _same_child(ep, -1)
     next_start = ep["_decom"].shift(-1).where(same_child_next)
     overlap = next_start.notna() & (ep["_dec"].isna() | (ep["_dec"] > next_start))
     if overlap.any():
@@ -112,10 +112,17 @@ def end_overlaps(state: CleaningState) -> CleaningState:
     return replace(state, episodes=ep)
 
 
+def _same_child(ep: pd.DataFrame, shift: int) -> pd.Series:
+    """Whether the row ``shift`` rows before (1) or after (-1) is of the same child: compared as
+    numbers (``_child``) when the rows carry them, each a child's place among the references."""
+    child = ep["_child"] if "_child" in ep.columns else ep["CHILD"]
+    return child.eq(child.shift(shift))
+
+
 def _contiguous_runs(ep: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series]:
     """(starts the day the child's previous episode ends, number of the run of contiguous
     episodes, is a temporary placement)."""
-    prev_same = ep["CHILD"].eq(ep["CHILD"].shift(1))
+    prev_same = _same_child(ep, 1)
     contiguous = prev_same & ep["_decom"].eq(ep["_dec"].shift(1))
     run = (~contiguous).cumsum()
     temporary = ep["PLACE"].isin(TEMPORARY_PLACES)
@@ -155,7 +162,8 @@ def keep_placement_during_temporary_moves(state: CleaningState) -> CleaningState
             "dropped",
             "temporary_without_placement",
         )
-        ep = ep[~orphan].reset_index(drop=True)
+        ep = rows_where(ep, ~orphan)  # a new frame: its index is renumbered in place
+        ep.index = pd.RangeIndex(len(ep))
         _contiguous, run, temporary = _contiguous_runs(ep)
     ep["_place"] = _fill_within_runs(ep["PLACE"], temporary, run)
     ep["_provider"] = _fill_within_runs(ep["_provider"], temporary, run)
@@ -175,13 +183,26 @@ def merge_continuing_episodes(state: CleaningState) -> CleaningState:
     # The first episode never continues another, so every placement number has its first row.
     first_decom = ep["_decom"].to_numpy()[np.flatnonzero(~continues.to_numpy())]
     ep["_start"] = pd.Series(first_decom[ep["_pid"].to_numpy()], index=ep.index, dtype=ep["_decom"].dtype)
-    ep["_ref"] = "903-" + ep["CHILD"] + "-" + yyyymmdd(ep["_start"])
+    # Written in Python: quicker than pandas' text concatenation for one short text a row.
+    days = yyyymmdd(ep["_start"]).tolist()
+    refs = _texts([f"903-{child}-{day}" for child, day in zip(ep["CHILD"].tolist(), days, strict=True)])
+    ep["_ref"] = pd.Series(refs, index=ep.index, copy=False)
     return replace(state, episodes=ep)
+
+
+def _texts(texts: list[str]) -> np.ndarray:
+    """The texts as an object array: filled in place, which pandas' conversion of a list is
+    several times slower at."""
+    out = np.empty(len(texts), dtype=object)
+    out[:] = texts
+    return out
 
 
 def _placement_starts(ep: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """``columns`` of the first episode of each placement, indexed by placement number."""
-    return ep.loc[~ep["_continues"], ["_pid", *columns]].set_index("_pid")
+    at = np.flatnonzero(~ep["_continues"].to_numpy(dtype=bool))  # a column at a time, not the frame
+    index = pd.Index(ep["_pid"].to_numpy()[at], name="_pid")
+    return pd.DataFrame({c: ep[c].to_numpy()[at] for c in columns}, index=index, copy=False)
 
 
 def map_finance_types(state: CleaningState) -> CleaningState:
@@ -216,7 +237,10 @@ def map_finance_types(state: CleaningState) -> CleaningState:
 def report_merged_episodes(state: CleaningState) -> CleaningState:
     """11, reported. Episodes merged into the placement before them are reported once the
     placements without a finance type are gone (those episodes are reported as dropped)."""
-    merged = state.episodes[state.episodes["_continues"]]
+    ep = state.episodes
+    at = np.flatnonzero(ep["_continues"].to_numpy(dtype=bool))
+    # Only the columns read here, for the merged episodes (not a copy of every column).
+    merged = pd.DataFrame({c: ep[c].to_numpy()[at] for c in ("_file", "_row", "PLACE", "RNE", "_ref")}, copy=False)
     temp = merged["PLACE"].isin(TEMPORARY_PLACES)
     into = " (merged into " + merged["_ref"] + ")"
     state.issues.add(
@@ -243,29 +267,42 @@ def report_merged_episodes(state: CleaningState) -> CleaningState:
 def build_placements(state: CleaningState) -> CleaningState:
     """13. One row per placement: reference, child, first DECOM, last DEC (NaT if open), UASC."""
     ep = state.episodes
-    starts = _placement_starts(ep, ["CHILD", "_dob", "_decom", "_type", "_place", "_provider", "_file", "_row", "_ref"])
+    # Each placement's first episode, by position (a column at a time: no copy of the frame).
+    at = np.flatnonzero(~ep["_continues"].to_numpy(dtype=bool))
+
+    def first(column: str) -> pd.Series:
+        return ep[column].take(at).reset_index(drop=True)
+
     # The end of a placement is its last episode's DEC, open (NaT) included: groupby.last() would
     # skip an open last episode. A placement's episodes are neighbours (numbered in turn).
     pid = ep["_pid"].to_numpy()
     is_last = np.append(pid[1:] != pid[:-1], True) if len(pid) else np.zeros(0, dtype=bool)
     last = pd.Series(ep["_dec"].to_numpy()[is_last], index=pid[is_last], dtype=ep["_dec"].dtype)
+    if np.array_equal(last.index.to_numpy(), pid[at]):  # every placement's first and last rows, in turn
+        end = last.reset_index(drop=True)
+    else:
+        end = last.reindex(pid[at]).reset_index(drop=True)
     until = uasc_until(state.uasc)
-    child = starts["CHILD"]
-    in_uasc = child.isin(until.index)
+    child = first("CHILD")
+    start = first("_decom")
     duc = child.map(until)
+    files, rows = first("_file").tolist(), first("_row").tolist()
+    # Written in Python: quicker than pandas' text concatenation for one short text a row.
+    sources = _texts([f"{file} row {row}" for file, row in zip(files, rows, strict=True)])
     placements = pd.DataFrame(
         {
-            "placement_ref": starts["_ref"],  # 903-CHILD-first DECOM (rule 11)
+            "placement_ref": first("_ref"),  # 903-CHILD-first DECOM (rule 11)
             "child_ref": child,
-            "child_dob": starts["_dob"],
-            "uasc": in_uasc & (duc.isna() | (starts["_decom"] < duc)),
-            "placement_type": starts["_type"],
-            "place": starts["_place"],
-            "place_provider": starts["_provider"],
-            "start_date": starts["_decom"],
-            "end_date": last.reindex(starts.index),
-            "source": starts["_file"] + " row " + starts["_row"].astype(str),
-        }
-    ).reset_index(drop=True)[PLACEMENT_COLUMNS]
-    placements["uasc"] = placements["uasc"].astype(bool)
+            "child_dob": first("_dob"),
+            "uasc": (child.isin(until.index) & (duc.isna() | (start < duc))).astype(bool),
+            "placement_type": first("_type"),
+            "place": first("_place"),
+            "place_provider": first("_provider"),
+            "start_date": start,
+            "end_date": end,
+            "source": pd.Series(sources, copy=False),
+        },
+        columns=PLACEMENT_COLUMNS,
+        copy=False,  # every column is new here: not copied again into blocks
+    )
     return replace(state, placements=placements)

@@ -64,9 +64,34 @@ def _upper_text(s: pd.Series) -> pd.Series:
     return s.astype(object).where(s.notna(), "").astype(str).str.strip().str.upper()
 
 
+# The last few mappings normalised, by their exact text (``_written``): the replay prepares a
+# cleaning at dozens of dates with the same mapping, and a mapping of fifty rows costs pandas
+# as much to normalise as thousands of episodes to check.
+_NORMALISED: dict[str, pd.DataFrame] = {}
+_KEPT = 8
+
+
+def _written(mapping: pd.DataFrame) -> str:
+    """Every name, type and value of the mapping as text (repr tells None, NaN, <NA>, 'nan'
+    and 2024 from 2024.0 apart): equal texts normalise the same way."""
+    rows = list(mapping.itertuples(index=False, name=None))
+    return repr((list(mapping.columns), [str(t) for t in mapping.dtypes], rows))
+
+
 def normalise_mapping(mapping: pd.DataFrame) -> pd.DataFrame:
     """The mapping with trimmed, upper-case codes, '' for "any provider" and Int64 years;
-    raises ``MappingError`` for a missing column, a blank place or type, or a year range backwards."""
+    raises ``MappingError`` for a missing column, a blank place or type, or a year range backwards.
+    The frame returned may be shared with earlier calls: it must not be changed."""
+    key = _written(mapping)
+    if key not in _NORMALISED:
+        normalised = _normalised(mapping)
+        if len(_NORMALISED) >= _KEPT:
+            del _NORMALISED[next(iter(_NORMALISED))]
+        _NORMALISED[key] = normalised
+    return _NORMALISED[key]
+
+
+def _normalised(mapping: pd.DataFrame) -> pd.DataFrame:
     columns = {str(c).strip().lower(): c for c in mapping.columns}
     missing = [c for c in MAPPING_COLUMNS if c not in columns]
     if missing:
@@ -97,14 +122,29 @@ def normalise_mapping(mapping: pd.DataFrame) -> pd.DataFrame:
 def apply_mapping(first: pd.DataFrame, mapping: pd.DataFrame) -> pd.Series:
     """Finance type per placement (index of ``first``) from its PLACE, ``_provider`` and the
     collection year ``_fy`` of its start; NaN where no mapping row applies."""
-    keys = pd.DataFrame(
-        {
-            "_pid": first.index,
-            "place": first["PLACE"].to_numpy(),
-            "provider": first["_provider"].to_numpy(),
-            "fy": first["_fy"].to_numpy(),
-        }
-    )
+    # Tens of thousands of placements hold a few hundred distinct (PLACE, provider, year): each is
+    # looked up once. They are numbered in the order they first appear, so the first ambiguous
+    # one is that of the first ambiguous placement.
+    place, provider, fy = first["PLACE"].to_numpy(), first["_provider"].to_numpy(), first["_fy"].to_numpy()
+    codes = [pd.factorize(values)[0].astype("int64") for values in (place, provider, fy)]
+    if len(first) and min(int(c.min()) for c in codes) < 0:  # a missing value: each placement looked up
+        return _finance_types(first.index, place, provider, fy, mapping)
+    sizes = [int(c.max()) + 1 if len(c) else 1 for c in codes]
+    key = (codes[0] * sizes[1] + codes[1]) * sizes[2] + codes[2]
+    number, firsts = np.unique(key, return_index=True)
+    firsts = np.sort(firsts)  # in the order they first appear
+    distinct = _finance_types(pd.RangeIndex(len(firsts)), place[firsts], provider[firsts], fy[firsts], mapping)
+    position = np.empty(len(number), dtype="int64")
+    position[np.searchsorted(number, key[firsts])] = np.arange(len(firsts))
+    found = distinct.to_numpy()[position[np.searchsorted(number, key)]]
+    return pd.Series(found, index=first.index, dtype=distinct.dtype, name=distinct.name)
+
+
+def _finance_types(
+    index: pd.Index, place: np.ndarray, provider: np.ndarray, fy: np.ndarray, mapping: pd.DataFrame
+) -> pd.Series:
+    """``apply_mapping`` of placements ``index`` with these PLACE, provider and year."""
+    keys = pd.DataFrame({"_pid": index, "place": place, "provider": provider, "fy": fy})
     cand = keys.merge(mapping, on="place", how="inner")
     fy = cand["fy"].astype("int64")
     ok = (cand["place_provider"] == "") | (cand["place_provider"] == cand["provider"])
@@ -112,7 +152,7 @@ def apply_mapping(first: pd.DataFrame, mapping: pd.DataFrame) -> pd.Series:
     ok &= cand["valid_to_year"].isna().to_numpy() | (cand["valid_to_year"].fillna(0).to_numpy() >= fy)
     cand = cand[ok].copy()
     if cand.empty:
-        return pd.Series(np.nan, index=first.index, dtype=object)
+        return pd.Series(np.nan, index=index, dtype=object)
     # A row naming the provider beats a row for any provider.
     cand["_specific"] = (cand["place_provider"] != "").astype("int64")
     best = cand.groupby("_pid")["_specific"].transform("max")
@@ -122,11 +162,11 @@ def apply_mapping(first: pd.DataFrame, mapping: pd.DataFrame) -> pd.Series:
     if repeated.any():
         pid = distinct.loc[repeated, "_pid"].min()  # the first ambiguous placement
         row = cand[cand["_pid"] == pid].iloc[0]
-        provider = row["provider"] or "(blank)"
+        shown = row["provider"] or "(blank)"
         year = f"{int(row['fy'])}/{(int(row['fy']) + 1) % 100:02d}"
         choices = ", ".join(sorted(cand.loc[cand["_pid"] == pid, "finance_type"].unique()))
         raise MappingError(
-            f"the mapping is ambiguous for PLACE {row['place']} with provider {provider} in {year}: {choices}"
+            f"the mapping is ambiguous for PLACE {row['place']} with provider {shown} in {year}: {choices}"
         )
     chosen = cand.drop_duplicates("_pid").set_index("_pid")["finance_type"]
-    return chosen.reindex(first.index)
+    return chosen.reindex(index)

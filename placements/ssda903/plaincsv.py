@@ -30,6 +30,19 @@ _COMMA, _LINE_FEED, _SPACE, _TAB = 44, 10, 32, 9
 def read_plain_csv(name: str, data: bytes, limits: Limits) -> tuple[pd.DataFrame, list[int]] | None:
     """(the rows under the header as text, each row's spreadsheet number) as ``_read_table``
     gives them, or None when the file is not plain enough to be read this way."""
+    plain = plain_csv_table(name, data, limits)
+    if plain is None:
+        return None
+    header, table = plain
+    frame = table.to_pandas(use_threads=False, deduplicate_objects=False)
+    frame.columns = header
+    return frame, list(range(2, table.num_rows + 2))
+
+
+def plain_csv_table(name: str, data: bytes, limits: Limits) -> tuple[list[str], pa.Table] | None:
+    """(the header's cells, the rows under it as a pyarrow table of text with columns named
+    0, 1, 2 ...) of a file plain enough to be read this way, else None. Row i of the table is
+    spreadsheet row i + 2."""
     if len(data) > limits.upload_bytes or name.lower().endswith(_NOT_CSV_NAMES) or data.startswith(_NOT_CSV_STARTS):
         return None
     body = data[len(_BOM) :] if data.startswith(_BOM) else data
@@ -68,9 +81,7 @@ def read_plain_csv(name: str, data: bytes, limits: Limits) -> tuple[pd.DataFrame
         return None
     if len(body) > limits.cell_chars and any(_longest(table.column(i)) > limits.cell_chars for i in names):
         return None
-    frame = table.to_pandas(use_threads=False, deduplicate_objects=False)
-    frame.columns = header
-    return frame, list(range(2, n_lines + 1))
+    return header, table
 
 
 def _longest(column: pa.ChunkedArray) -> int:

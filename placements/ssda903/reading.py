@@ -17,6 +17,8 @@ from typing import Union
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from placements.ssda903.codes import (
     DISTINCTIVE_COLUMNS,
@@ -25,7 +27,7 @@ from placements.ssda903.codes import (
     REQUIRED_COLUMNS,
     Ssda903FileError,
 )
-from placements.ssda903.plaincsv import read_plain_csv
+from placements.ssda903.plaincsv import plain_csv_table
 from tablereader import Limits, ReadError, gc_paused, read_sheet, too_large
 
 FileInput = Union[str, "os.PathLike[str]", tuple[str, bytes]]
@@ -83,9 +85,6 @@ def _load(item: FileInput, limits: Limits) -> tuple[str, bytes]:
 def _read_table(name: str, data: bytes, limits: Limits) -> tuple[pd.DataFrame, list[int]]:
     """One CSV or XLSX (first sheet) through the bounded reader: its rows under the header (the
     first row with anything in it) as strings, blank cells '', and each row's spreadsheet number."""
-    plain = read_plain_csv(name, data, limits)
-    if plain is not None:
-        return plain
     try:
         sheet = read_sheet(name, data, limits)
     except ReadError as exc:
@@ -196,9 +195,26 @@ def _blank_rows(raw: pd.DataFrame, columns: list[str]) -> np.ndarray:
 _CHILD_SPELLINGS = frozenset("".join(letters) for letters in itertools.product("Cc", "Hh", "Ii\u0131", "Ll", "Dd"))
 
 
-def _read_one(src: int, name: str, data: bytes, limits: Limits) -> tuple[str, pd.DataFrame, Ssda903File]:
+# One file's columns (the kind's, LA, YEAR and the bookkeeping columns, in that order): text as
+# a pyarrow array (a plain CSV, turned into Python text once for every file of its kind) or a
+# numpy array.
+Columns = dict[str, np.ndarray | pa.ChunkedArray]
+
+
+def _read_one(src: int, name: str, data: bytes, limits: Limits) -> tuple[str, Columns, Ssda903File]:
     """(kind, rows as strings with the bookkeeping columns, what was read) of one file."""
-    table, numbers = _read_table(name, data, limits)
+    plain = plain_csv_table(name, data, limits)
+    if plain is not None:
+        header, arrow = plain
+        columns = [cell.strip().upper() for cell in header]
+        # Names that repeat or are blank are the general path's to report or drop.
+        if len(set(columns)) == len(columns) and not any(c.startswith("UNNAMED:") for c in columns):
+            return _read_plain(src, name, columns, arrow)
+        table = arrow.to_pandas(use_threads=False, deduplicate_objects=False)
+        table.columns = header
+        numbers = list(range(2, arrow.num_rows + 2))
+    else:
+        table, numbers = _read_table(name, data, limits)
     raw, columns = _named_columns(table)
     kind, shape = _classify(name, columns)
     wanted = list(KIND_COLUMNS[kind]) + list(REGIONAL_COLUMNS)
@@ -228,9 +244,70 @@ def _read_one(src: int, name: str, data: bytes, limits: Limits) -> tuple[str, pd
     else:
         match = _YEAR_IN_NAME.search(name)
         out["_year_hint"] = np.full(n, float(match.group(1)) if match else np.nan, dtype="float64")
-    frame = pd.DataFrame(out, copy=False)
     info = Ssda903File(name=name, kind=kind, shape=shape, rows=n, ignored_columns=extra)
-    return kind, frame, info
+    return kind, out, info
+
+
+def _read_plain(src: int, name: str, columns: list[str], table: pa.Table) -> tuple[str, Columns, Ssda903File]:
+    """``_read_one`` of a plain CSV (``plaincsv``) with these column names (normalised, unique,
+    none blank), its cells kept as pyarrow text: the same checks, on pyarrow's arrays."""
+    kind, shape = _classify(name, columns)
+    wanted = list(KIND_COLUMNS[kind]) + list(REGIONAL_COLUMNS)
+    extra = tuple(c for c in columns if c not in wanted)
+    cells = {c: table.column(i) for i, c in enumerate(columns) if c in wanted}
+    rows = np.arange(2, table.num_rows + 2, dtype="int64")
+    # Blank lines (all cells empty) are not records. Each column is looked at only while some
+    # row is blank in every column so far.
+    blank = None
+    for values in cells.values():
+        empty = pc.equal(values, "")
+        blank = empty if blank is None else pc.and_(blank, empty)
+        if not pc.any(blank).as_py():
+            break
+    else:
+        if blank is not None:
+            kept = np.flatnonzero(~blank.to_numpy())
+            cells = {c: values.take(kept) for c, values in cells.items()}
+            rows = rows[kept]
+    # The file is ASCII: CHILD in any mix of cases is the only spelling of it.
+    second_header = pc.equal(pc.ascii_upper(cells["CHILD"]), "CHILD").to_numpy()
+    if second_header.any():
+        raise Ssda903FileError(
+            [f"{name}: row {int(rows[second_header][0])} repeats the column names (several files pasted into one?)"]
+        )
+    n = len(rows)
+    blank_column = np.full(n, "", dtype=object)
+    out: Columns = {column: cells.get(column, blank_column) for column in wanted}
+    out["_file"] = np.full(n, name, dtype=object)
+    out["_row"] = rows
+    out["_src"] = np.full(n, src, dtype="int64")
+    if shape == "regional":
+        year = out["YEAR"]
+        year = year.to_numpy() if isinstance(year, pa.ChunkedArray) else year
+        out["_year_hint"] = pd.to_numeric(pd.Series(year), errors="coerce").to_numpy(dtype="float64")
+    else:
+        match = _YEAR_IN_NAME.search(name)
+        out["_year_hint"] = np.full(n, float(match.group(1)) if match else np.nan, dtype="float64")
+    info = Ssda903File(name=name, kind=kind, shape=shape, rows=n, ignored_columns=extra)
+    return kind, out, info
+
+
+def _frame(parts: list[Columns]) -> pd.DataFrame:
+    """The files' columns one after the other, as ``pd.concat`` of their frames gives them: a
+    column that is pyarrow text in every file is turned into Python text once."""
+    columns = {}
+    for column in parts[0]:
+        values = [part[column] for part in parts]
+        arrow = [v for v in values if isinstance(v, pa.ChunkedArray)]
+        if len(arrow) == len(values):
+            chunks = [chunk for v in arrow for chunk in v.chunks]
+            # Equal texts become one Python object: fewer made, and hashed once when the
+            # cleaning looks them up.
+            text = pa.chunked_array(chunks, type=pa.string())
+            columns[column] = text.to_pandas(use_threads=False, deduplicate_objects=True).to_numpy()
+        else:
+            columns[column] = np.concatenate([v.to_numpy() if isinstance(v, pa.ChunkedArray) else v for v in values])
+    return pd.DataFrame(columns, copy=False)
 
 
 def read_903_files(items: Iterable[FileInput], limits: Limits | None = None) -> Ssda903Files:
@@ -242,7 +319,7 @@ def read_903_files(items: Iterable[FileInput], limits: Limits | None = None) -> 
 
 
 def _read_all(items: Iterable[FileInput], limits: Limits) -> Ssda903Files:
-    frames: dict[str, list[pd.DataFrame]] = {"header": [], "episodes": [], "uasc": []}
+    frames: dict[str, list[Columns]] = {"header": [], "episodes": [], "uasc": []}
     infos: list[Ssda903File] = []
     warnings: list[str] = []
     errors: list[str] = []
@@ -263,7 +340,7 @@ def _read_all(items: Iterable[FileInput], limits: Limits) -> Ssda903Files:
         raise Ssda903FileError(errors)
     result = {}
     for kind, parts in frames.items():
-        result[kind] = pd.concat(parts, ignore_index=True) if parts else _empty_frame(kind)
+        result[kind] = _frame(parts) if parts else _empty_frame(kind)
     return Ssda903Files(
         header=result["header"],
         episodes=result["episodes"],

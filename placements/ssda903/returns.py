@@ -7,6 +7,8 @@ import pandas as pd
 
 from placements.ssda903.dates import financial_year_start
 
+_NAT = np.iinfo("int64").min  # NaT as an int64
+
 
 def select_authority(
     episodes: pd.DataFrame, header: pd.DataFrame, uasc: pd.DataFrame, la: str | None
@@ -44,12 +46,30 @@ def return_order(ep: pd.DataFrame, today: pd.Timestamp) -> pd.DataFrame:
     year ``fy``, inferred from the latest DECOM or DEC - 1 day it holds (dates after today do not
     count), and its ``rank``, oldest first. Returns are ordered by their YEAR / file-name year when
     every return has one, otherwise by the inferred collection year; then by input order."""
-    last_day = pd.concat([ep["_decom"], ep["_dec"] - pd.Timedelta(days=1)], axis=1).max(axis=1)
-    last_day = last_day.where(last_day <= today)
-    work = pd.DataFrame({"_ret": ep["_ret"], "last": last_day, "hint": ep["_year_hint"], "src": ep["_src"]})
-    ret = work.groupby("_ret").agg(last=("last", "max"), hint=("hint", "first"), src=("src", "first"))
-    if ret.empty:
+    if ep.empty:
         return pd.DataFrame({"fy": pd.Series(dtype="int64"), "rank": pd.Series(dtype="int64")})
+    # The later of DECOM and DEC - 1 day (NaT only when both are), as numbers: NaT is the
+    # smallest int64, so a maximum of the numbers is pandas' maximum skipping NaT.
+    decom = ep["_decom"].to_numpy(dtype="datetime64[ns]")
+    dec = ep["_dec"].to_numpy(dtype="datetime64[ns]") - np.timedelta64(1, "D")
+    last_day = np.fmax(decom, dec).view("int64")
+    last_day = np.where(last_day <= today.to_datetime64().astype("datetime64[ns]").view("int64"), last_day, _NAT)
+    ret = ep["_ret"].to_numpy()
+    numbers, position = np.unique(ret, return_inverse=True)
+    latest = np.full(len(numbers), _NAT, dtype="int64")
+    np.maximum.at(latest, position, last_day)
+    hint = ep["_year_hint"].to_numpy(dtype="float64")
+    src = ep["_src"].to_numpy()
+    # groupby's "first" skips missing values: a return's first hint that is not NaN.
+    first_hint = np.full(len(numbers), np.nan)
+    named = ~np.isnan(hint)
+    found, at = np.unique(position[named], return_index=True)
+    first_hint[found] = hint[named][at]
+    _found, first_row = np.unique(position, return_index=True)
+    ret = pd.DataFrame(
+        {"last": latest.view("datetime64[ns]"), "hint": first_hint, "src": src[first_row]},
+        index=pd.Index(numbers, name="_ret"),
+    )
     ret["fy"] = financial_year_start(ret["last"]).fillna(-1).astype("int64")
     order = ["hint", "fy", "src"] if ret["hint"].notna().all() else ["fy", "hint", "src"]
     ret["hint"] = ret["hint"].fillna(-1.0)

@@ -16,10 +16,11 @@ from placements.ssda903.disagreements import empty_disagreements
 
 
 class Issues:
-    """Collects issue rows as small frames; one concat at the end."""
+    """Collects issue rows as columns; one frame at the end."""
 
     def __init__(self) -> None:
-        self.parts: list[pd.DataFrame] = []
+        # Each part: ISSUE_COLUMNS -> an array, or a text that every row of the part has.
+        self.parts: list[dict[str, object]] = []
 
     def add(
         self,
@@ -34,22 +35,20 @@ class Issues:
         if rows.empty:
             return
         self.parts.append(
-            pd.DataFrame(
-                {
-                    "file": rows["_file"].to_numpy(),
-                    "row": rows["_row"].to_numpy(),
-                    "column": column,
-                    "value": value.to_numpy() if isinstance(value, pd.Series) else value,
-                    "reason": reason.to_numpy() if isinstance(reason, pd.Series) else reason,
-                    "action": action,
-                    "rule": rule,
-                    "record": record,
-                }
-            )
+            {
+                "file": rows["_file"].to_numpy(),
+                "row": rows["_row"].to_numpy(),
+                "column": column,
+                "value": value.to_numpy() if isinstance(value, pd.Series) else value,
+                "reason": reason.to_numpy() if isinstance(reason, pd.Series) else reason,
+                "action": action,
+                "rule": rule,
+                "record": record,
+            }
         )
 
     def copy(self) -> Issues:
-        """Another collector holding the issues so far (the frames are shared: never changed)."""
+        """Another collector holding the issues so far (the parts are shared: never changed)."""
         other = Issues()
         other.parts = list(self.parts)
         return other
@@ -59,9 +58,29 @@ class Issues:
             out = pd.DataFrame({c: pd.Series(dtype=object) for c in ISSUE_COLUMNS})
             out["row"] = out["row"].astype("int64")
             return out
-        out = pd.concat(self.parts, ignore_index=True)[ISSUE_COLUMNS]
+        sizes = [len(part["row"]) for part in self.parts]  # type: ignore[arg-type]
+        columns = {c: _joined([part[c] for part in self.parts], sizes) for c in ISSUE_COLUMNS}
+        if any(values is None for values in columns.values()):  # another type than text: as pandas joins them
+            frames = [pd.DataFrame(part) for part in self.parts]
+            out = pd.concat(frames, ignore_index=True)[ISSUE_COLUMNS]
+        else:
+            out = pd.DataFrame(columns, copy=False)
         out["row"] = out["row"].astype("int64")
         return out
+
+
+def _joined(values: list[object], sizes: list[int]) -> np.ndarray | None:
+    """The parts' values of one column one after the other (a text repeated over its part), or
+    None unless every part's are text (object) or every part's are whole numbers, which
+    ``pd.concat`` would join the same way."""
+    arrays = [np.full(n, v, dtype=object) if isinstance(v, str) else v for v, n in zip(values, sizes, strict=True)]
+    found = [a for a in arrays if isinstance(a, np.ndarray)]
+    if len(found) != len(arrays):
+        return None
+    kinds = {a.dtype for a in found}
+    if kinds != {np.dtype(object)} and kinds != {np.dtype("int64")}:
+        return None
+    return np.concatenate(found)
 
 
 @dataclass(frozen=True)
@@ -98,7 +117,16 @@ class CleaningState:
 def rows_where(episodes: pd.DataFrame, mask: pd.Series) -> pd.DataFrame:
     """The rows where ``mask`` holds, as a new frame (``take``, not ``frame[mask]``, so that a
     step may add columns to it without pandas warning about a copy of the frame it was given)."""
-    return episodes.take(np.flatnonzero(mask.to_numpy(dtype=bool)))
+    return _rows_at(episodes, np.flatnonzero(mask.to_numpy(dtype=bool)))
+
+
+def _rows_at(episodes: pd.DataFrame, at: np.ndarray) -> pd.DataFrame:
+    """``episodes.take(at)``; when ``at`` is every row in order (most steps drop nothing from
+    most returns), a shallow copy instead: copying every column of every row for nothing is
+    most of such a step's time, and the steps only ever set whole columns on what they get."""
+    if len(at) == len(episodes):
+        return episodes.copy(deep=False)
+    return episodes.take(at)
 
 
 def split(episodes: pd.DataFrame, mask: pd.Series) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -117,4 +145,4 @@ def split_in_turn(episodes: pd.DataFrame, *masks: pd.Series) -> tuple[list[pd.Da
         mine = mask.fillna(False).to_numpy(dtype=bool) & ~taken
         parts.append(episodes.take(np.flatnonzero(mine)))
         taken |= mine
-    return parts, episodes.take(np.flatnonzero(~taken))
+    return parts, _rows_at(episodes, np.flatnonzero(~taken))

@@ -6,7 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from pandas.api.types import infer_dtype
 
 
 def on_uniques(values: pd.Series, func: Callable[[pd.Series], pd.Series]) -> pd.Series:
@@ -23,4 +27,24 @@ def child_order(episodes: pd.DataFrame) -> pd.Series:
     without comparing text."""
     if "_child" in episodes.columns:
         return episodes["_child"]
-    return pd.Series(pd.factorize(episodes["CHILD"], sort=True)[0], index=episodes.index, name="_child")
+    return pd.Series(sorted_codes(episodes["CHILD"]), index=episodes.index, name="_child")
+
+
+def sorted_codes(values: pd.Series) -> np.ndarray:
+    """``pd.factorize(values, sort=True)[0]``. Text is factorised in the order it comes, and its
+    distinct values sorted by pyarrow: UTF-8's byte order is the order of the code points, which
+    is Python's order of text."""
+    sorted_first: np.ndarray
+    if values.dtype != object or infer_dtype(values, skipna=False) != "string":
+        sorted_first = pd.factorize(values, sort=True)[0]
+        return sorted_first
+    codes, uniques = pd.factorize(values)
+    try:
+        order = pc.sort_indices(pa.array(uniques, type=pa.string())).to_numpy()
+    except (pa.ArrowException, UnicodeError):  # text that is not UTF-8 (a lone surrogate)
+        sorted_first = pd.factorize(values, sort=True)[0]
+        return sorted_first
+    place = np.empty(len(order), dtype=codes.dtype)
+    place[order] = np.arange(len(order), dtype=codes.dtype)
+    sorted_after: np.ndarray = place[codes]
+    return sorted_after

@@ -23,7 +23,7 @@ ROW_2 = "C2,2018-06-01,P,C2,N1,R1,PR4,31/07/2018,E11,,,,SC1"
 def _bounded(monkeypatch: pytest.MonkeyPatch, files: list[tuple[str, bytes]]) -> object:
     """What the reader gives with the plain path turned off."""
     with monkeypatch.context() as patch:
-        patch.setattr(reading_module, "read_plain_csv", lambda *args: None)
+        patch.setattr(reading_module, "plain_csv_table", lambda *args: None)
         return read_903_files(files)
 
 
@@ -49,6 +49,44 @@ def test_a_plain_file_is_read_by_the_plain_path_into_the_bounded_readers_frame(
     fast, bounded = read_903_files(files), _bounded(monkeypatch, files)
     pd.testing.assert_frame_equal(fast.episodes, bounded.episodes)  # type: ignore[attr-defined]
     assert fast.files == bounded.files  # type: ignore[attr-defined]
+
+
+# Files the plain path reads with names the general path deals with, or with another
+# shape: read with and without the plain path, they give the same frames.
+PLAIN_SETS = {
+    "an extra column": [("2018-episodes.csv", f"{EPISODES},NOTE\n{ROW_1},x\n{ROW_2},\n")],
+    "an empty column named Unnamed": [("2018-episodes.csv", f"{EPISODES},Unnamed: 13\n{ROW_1},\n{ROW_2},\n")],
+    "a plain and a quoted file of one kind": [
+        ("2018-episodes.csv", f"{EPISODES}\n{ROW_1}\n"),
+        ("2019-episodes.csv", f'{EPISODES}\n"C3",01/05/2019,S,C2,N1,U1,PR1,,,,,,\n{ROW_2}\n'),
+    ],
+    "the regional shape": [
+        ("episodes.csv", f"LA,YEAR,{EPISODES}\nBarnet,2019,{ROW_1}\nBarnet,x,{ROW_2}\n"),
+        ("header.csv", "LA,YEAR,CHILD,SEX,DOB\nBarnet,2019,C1,1,01/01/2010\n"),
+    ],
+    "blank records only": [("2018-episodes.csv", f"{EPISODES}\n,,,,,,,,,,,,\n")],
+}
+
+
+@pytest.mark.parametrize("files", PLAIN_SETS.values(), ids=PLAIN_SETS.keys())
+def test_files_read_by_the_plain_path_give_the_bounded_readers_frames(
+    files: list[tuple[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = [(name, text.encode("utf-8")) for name, text in files]
+    fast, bounded = read_903_files(data), _bounded(monkeypatch, data)
+    for kind in ("header", "episodes", "uasc"):
+        pd.testing.assert_frame_equal(getattr(fast, kind), getattr(bounded, kind))
+    assert fast.files == bounded.files and fast.warnings == bounded.warnings  # type: ignore[attr-defined]
+
+
+def test_a_plain_file_with_a_name_twice_is_refused_as_the_bounded_reader_refuses_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    data = [("2018-episodes.csv", f"{EPISODES},URN\n{ROW_1},1\n".encode())]
+    with pytest.raises(Ssda903FileError, match="URN appear more than once"):
+        read_903_files(data)
+    with pytest.raises(Ssda903FileError, match="URN appear more than once"):
+        _bounded(monkeypatch, data)
 
 
 NOT_PLAIN = {
@@ -98,4 +136,9 @@ def test_every_spelling_of_child_repeating_the_header_is_found() -> None:
     assert reading_module._CHILD_SPELLINGS == expected
     data = f"{EPISODES}\n{ROW_1}\nch\u0131ld,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,X,Y,Z,U\n".encode()
     with pytest.raises(Ssda903FileError, match="row 3 repeats the column names"):
+        read_903_files([("2018-episodes.csv", data)])
+    # The plain path (ASCII only) finds it in any mix of cases.
+    data = f"{EPISODES}\n{ROW_1}\n{ROW_2}\ncHiLd,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,X,Y,Z,U\n".encode()
+    assert read_plain_csv("2018-episodes.csv", data, Limits()) is not None
+    with pytest.raises(Ssda903FileError, match="row 4 repeats the column names"):
         read_903_files([("2018-episodes.csv", data)])
