@@ -36,7 +36,6 @@ from placements.ssda903 import (
     finish_cleaning,
     parse_dates,
     prepare_cleaning,
-    returns_of,
 )
 from placements.ssda903.episode_steps import return_numbers
 from placements.ssda903.history_steps import DEFAULT_STALE_OPEN, STALE_OPEN_RULES
@@ -163,6 +162,14 @@ class Replayer:
         self._header_child = codes[n_episodes : n_episodes + n_header]
         self._uasc_child = codes[n_episodes + n_header :]
         self._return_id = return_numbers(files.episodes).to_numpy()
+        # What the order of the returns reads of each row (``_return_order``).
+        self._decom_array = self._decom.to_numpy(dtype="datetime64[ns]")
+        dec_less_a_day = self._dec.to_numpy(dtype="datetime64[ns]") - np.timedelta64(1, "D")
+        self._latest_of_row = np.fmax(self._decom_array, dec_less_a_day)
+        ep = files.episodes
+        self._countable = ((ep["CHILD"] != "") & (ep["DECOM"] != "")).to_numpy() & ~np.isnat(self._decom_array)
+        self._year_hint = ep["_year_hint"].to_numpy(dtype=np.float64)
+        self._source = ep["_src"].to_numpy()
         self._dob = parse_dates(files.header["DOB"])
 
     def _data_end(self, last_year: int) -> date:
@@ -204,15 +211,8 @@ class Replayer:
         keep_uasc = (~(self.uasc_years > now)).to_numpy()
         ceased_later = keep_uasc & (self._duc > moment).to_numpy()
         at = np.flatnonzero(keep)
-        dec = self._dec.take(at).where(~later[at])
-        columns = {c: self.files.episodes[c].to_numpy()[at] for c in ("CHILD", "DECOM", "_year_hint", "_src")}
-        ret, returns = returns_of(
-            pd.DataFrame(columns),
-            today=as_at,
-            decom=self._decom.take(at),
-            dec=dec,
-            numbers=pd.Series(_in_turn(self._return_id[at])),
-        )
+        ret = pd.Series(_in_turn(self._return_id[at]))
+        returns = self._return_order(at, later, ret.to_numpy(), moment)
         # The cleaner numbers the returns a cut holds in turn; the raw files' own numbers are
         # what compare two dates.
         own = pd.Series(self._return_id[at]).groupby(ret.to_numpy()).first()
@@ -229,6 +229,36 @@ class Replayer:
         )
         self._known[as_at] = known
         return known
+
+    def _return_order(self, at: np.ndarray, later: np.ndarray, numbers: np.ndarray, moment: pd.Timestamp) -> pd.DataFrame:
+        """``returns_of(...)[1]`` for the cut holding rows ``at`` (``later``: their DEC blanked;
+        ``numbers``: their returns numbered in turn), from one row per return: the order of the
+        returns reads only each one's latest date, first year in its name and first file, so
+        those are found here with numpy rather than by the cleaner's frame of every row."""
+        start = self._decom_array[at]
+        counted = self._countable[at] & ~(start > moment.to_datetime64())
+        # A row's latest date is its DECOM, or its DEC less a day if later; none after the date.
+        last = np.where(later[at], start, self._latest_of_row[at])[counted]
+        last[last > moment.to_datetime64()] = np.datetime64("NaT")
+        keys = numbers[counted]
+        found, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        latest = np.full(len(found), np.iinfo(np.int64).min, dtype=np.int64)  # NaT: below any date
+        np.maximum.at(latest, inverse, last.view(np.int64))
+        hints = self._year_hint[at][counted]
+        named = ~np.isnan(hints)
+        with_hint, first_named = np.unique(keys[named], return_index=True)
+        hint = np.full(len(found), np.nan)
+        hint[np.searchsorted(found, with_hint)] = hints[np.flatnonzero(named)[first_named]]
+        one_row_each = pd.DataFrame(
+            {
+                "_ret": found,
+                "_decom": latest.view("datetime64[ns]"),
+                "_dec": np.full(len(found), np.datetime64("NaT"), dtype="datetime64[ns]"),
+                "_year_hint": hint,
+                "_src": self._source[at][counted][first],
+            }
+        )
+        return return_order(one_row_each, moment)
 
     def _cut_files(self, known: _Known, children: np.ndarray | None = None) -> Ssda903Files:
         """The returns ``known`` holds, only the rows of ``children`` (a mask by child number)
