@@ -230,7 +230,9 @@ class Replayer:
         self._known[as_at] = known
         return known
 
-    def _return_order(self, at: np.ndarray, later: np.ndarray, numbers: np.ndarray, moment: pd.Timestamp) -> pd.DataFrame:
+    def _return_order(
+        self, at: np.ndarray, later: np.ndarray, numbers: np.ndarray, moment: pd.Timestamp
+    ) -> pd.DataFrame:
         """``returns_of(...)[1]`` for the cut holding rows ``at`` (``later``: their DEC blanked;
         ``numbers``: their returns numbered in turn), from one row per return: the order of the
         returns reads only each one's latest date, first year in its name and first file, so

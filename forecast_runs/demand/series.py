@@ -109,9 +109,9 @@ def register_from_placements(placements: pd.DataFrame) -> pd.DataFrame:
 def _datetimes(column: pd.Series) -> np.ndarray:
     """The column's dates as an array: a column of dates already is one (pandas' conversion
     looks at its values first to decide whether to cache them, a cost paid at every replayed date)."""
-    if isinstance(column.dtype, np.dtype) and column.dtype.kind == "M":
-        return column.to_numpy()
-    return pd.to_datetime(column).to_numpy()
+    dates = column if isinstance(column.dtype, np.dtype) and column.dtype.kind == "M" else pd.to_datetime(column)
+    values: np.ndarray = dates.to_numpy()
+    return values
 
 
 def placement_series(

@@ -320,9 +320,7 @@ def test_the_month_end_numbers_are_counted_by_hand() -> None:
         }
     )
     types = types_frame(["fostering_in_house", "fostering_ifa", "residential_external"])
-    series = placement_series(
-        placements, types, as_at=date(2019, 3, 31), history_from=date(2018, 12, 1), horizon=2
-    )
+    series = placement_series(placements, types, as_at=date(2019, 3, 31), history_from=date(2018, 12, 1), horizon=2)
     # W starts after the as-at date: not known yet, so fostering_ifa has no series
     assert list(series) == ["fostering_in_house", "residential_external", TOTAL]
     fostering, residential, total = (series[k] for k in series)
