@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from forecasting.engine.placements import month_end_history, numbers_on_dates
+from forecasting.engine.placements import month_end_arrays, numbers_on_dates_of_rows, read_register
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -92,10 +92,10 @@ def register_from_placements(placements: pd.DataFrame) -> pd.DataFrame:
         {
             "placement_ref": placements["placement_ref"].to_numpy(),
             "child_ref": placements["child_ref"].to_numpy(),
-            "child_dob": pd.to_datetime(placements["child_dob"]).to_numpy(),
+            "child_dob": _datetimes(placements["child_dob"]),
             "placement_type": placements["placement_type"].astype(str).to_numpy(),
-            "start_date": pd.to_datetime(placements["start_date"]).to_numpy(),
-            "end_date": pd.to_datetime(placements["end_date"]).to_numpy(),
+            "start_date": _datetimes(placements["start_date"]),
+            "end_date": _datetimes(placements["end_date"]),
             "planned_end_date": np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]"),
             "weekly_cost": np.zeros(n, dtype=np.int64),
             "health_contribution": np.zeros(n, dtype=np.int64),
@@ -106,13 +106,21 @@ def register_from_placements(placements: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _datetimes(column: pd.Series) -> np.ndarray:
+    """The column's dates as an array: a column of dates already is one (pandas' conversion
+    looks at its values first to decide whether to cache them, a cost paid at every replayed date)."""
+    dates = column if isinstance(column.dtype, np.dtype) and column.dtype.kind == "M" else pd.to_datetime(column)
+    values: np.ndarray = dates.to_numpy()
+    return values
+
+
 def placement_series(
     placements: pd.DataFrame, types: pd.DataFrame, *, as_at: date, history_from: date, horizon: int
 ) -> dict[str, SeriesInputs]:
     """Month-end numbers, entries and exits from ``history_from`` to ``as_at`` for every type
     that has a placement, and for ``TOTAL``; with the committed numbers ``horizon`` months on.
     Placements starting after ``as_at`` are not known yet and are left out."""
-    known = placements[pd.to_datetime(placements["start_date"]) <= pd.Timestamp(as_at)]
+    known = placements[_datetimes(placements["start_date"]) <= np.datetime64(as_at)]
     register = register_from_placements(known)
     present = sorted(set(register["placement_type"]))
     order = [str(c) for c in types["code"]]
@@ -124,22 +132,29 @@ def placement_series(
     if not codes:  # no child known yet: an empty count on the as-at date
         zero = np.zeros(1)
         return {TOTAL: SeriesInputs(TOTAL, (as_at,), zero, entries=zero, exits=zero, committed=np.zeros(horizon))}
-    history = month_end_history(register, frame_types, up_to=as_at, from_date=history_from)
-    wide = {}
-    for column in ("month_end_number", "entries", "exits"):
-        part = history.pivot(index="count_date", columns="placement_type", values=column).reindex(columns=codes)
-        wide[column] = part.assign(**{TOTAL: part.sum(axis=1)}).astype(np.float64)
-    held = numbers_on_dates(register, frame_types, future_dates(as_at, MONTHLY, horizon)).reindex(codes)
-    held = pd.concat([held, held.sum(axis=0).to_frame(TOTAL).T]).astype(np.float64)
-    dates = tuple(wide["month_end_number"].index)
+    # Read once for the history and the numbers ahead; the types are those of ``codes``, in order.
+    rows = read_register(register, frame_types)
+    history = month_end_arrays(rows, up_to=as_at, from_date=history_from)
+    held = numbers_on_dates_of_rows(rows, future_dates(as_at, MONTHLY, horizon))
+    dates = tuple(history.count_dates)
+    # Each type's numbers, and the total as the sum of the types' (integers, then floats).
+    wide = {
+        part: np.vstack([counts, counts.sum(axis=0)]).astype(np.float64)
+        for part, counts in (
+            ("values", history.numbers),
+            ("entries", history.entries),
+            ("exits", history.exits),
+            ("committed", held),
+        )
+    }
     return {
         code: SeriesInputs(
             name=code,
             dates=dates,
-            values=wide["month_end_number"][code].to_numpy(),
-            entries=wide["entries"][code].to_numpy(),
-            exits=wide["exits"][code].to_numpy(),
-            committed=held.loc[code].to_numpy(),
+            values=wide["values"][i],
+            entries=wide["entries"][i],
+            exits=wide["exits"][i],
+            committed=wide["committed"][i],
         )
-        for code in [*codes, TOTAL]
+        for i, code in enumerate([*codes, TOTAL])
     }

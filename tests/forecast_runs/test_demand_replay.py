@@ -245,3 +245,120 @@ def test_on_the_sample_every_date_cleaned_again_gives_the_placements_of_cleaning
         pd.testing.assert_frame_equal(
             replayer.placements(as_at, rule), whole.placements(as_at, rule), check_exact=True, obj=str(as_at)
         )
+
+
+def _cleaned_rows(monkeypatch: pytest.MonkeyPatch) -> list[list[tuple[str, str, str, str]]]:
+    """The episode rows (file, CHILD, DECOM, DEC) of each cleaning the replay runs, in turn."""
+    from forecast_runs.demand import replay
+    from placements.ssda903 import prepare_cleaning as prepare
+
+    seen: list[list[tuple[str, str, str, str]]] = []
+
+    def spy(files, **kwargs):  # type: ignore[no-untyped-def]
+        ep = files.episodes
+        seen.append(list(zip(ep["_file"], ep["CHILD"], ep["DECOM"], ep["DEC"], strict=True)))
+        return prepare(files, **kwargs)
+
+    monkeypatch.setattr(replay, "prepare_cleaning", spy)
+    return seen
+
+
+def test_a_child_cleaned_again_is_cleaned_without_the_versions_a_later_return_replaces(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # H's episode from 01/06/2018 is open in the 2018/19 return and in the 2019/20 return twice
+    # (two rows of one return that disagree: the later row wins, so both are kept), ending
+    # 01/09/2019; J's only episode is in the 2019/20 return.
+    files = returns()
+    files[0] = ("2018-header.csv", files[0][1] + b"H,1,01/01/2010,WBRI,,,\n")
+    files[1] = ("2018-episodes.csv", files[1][1] + b"H,01/06/2018,S,C2,N1,U4,PR1,,,,,,\n")
+    files[2] = ("2019-header.csv", files[2][1] + b"H,1,01/01/2010,WBRI,,,\nJ,1,01/01/2010,WBRI,,,\n")
+    files[3] = (
+        "2019-episodes.csv",
+        files[3][1]
+        + b"H,01/06/2018,S,C2,N1,U6,PR1,,,,,,\n"
+        + b"H,01/06/2018,S,C2,N1,U4,PR1,01/09/2019,E11,,,,\n"
+        + b"J,01/10/2019,S,C2,N1,U4,PR1,,,,,,\n",
+    )
+    replayer = Replayer(read_903_files(files), mapping=default_mapping(), types=types_frame([]), today=date(2024, 6, 1))
+    seen = _cleaned_rows(monkeypatch)
+    rule = "close_at_return_end"
+    replayer.placements(D, rule)  # the first date, cleaned whole: every row it holds
+    assert ("2018-episodes.csv", "H", "01/06/2018", "") in seen[0]
+    after = replayer.placements(date(2019, 10, 31), rule)
+    # By 31/10/2019 B's and H's ends are known and E and J have started: they are cleaned again,
+    # B and H with only their 2019/20 rows (both of H's), not the open 2018/19 versions.
+    assert sorted(seen[1]) == [
+        ("2019-episodes.csv", "B", "01/09/2018", "01/08/2019"),
+        ("2019-episodes.csv", "E", "01/07/2019", ""),
+        ("2019-episodes.csv", "H", "01/06/2018", ""),
+        ("2019-episodes.csv", "H", "01/06/2018", "01/09/2019"),
+        ("2019-episodes.csv", "J", "01/10/2019", ""),
+    ]
+    placed = after.set_index("child_ref")
+    assert placed.loc["H", "end_date"] == pd.Timestamp("2019-09-01")
+    assert placed.loc["H", "source"] == "2019-episodes.csv row 6"  # the later row of the two
+    pd.testing.assert_frame_equal(after, _from_scratch(replayer, date(2019, 10, 31), rule), check_exact=True)
+
+
+def test_the_month_end_numbers_are_counted_by_hand() -> None:
+    from forecast_runs.demand.series import placement_series
+
+    def day(text: str) -> pd.Timestamp:
+        return pd.Timestamp(text)
+
+    placements = pd.DataFrame(
+        {
+            "placement_ref": ["X1", "Y1", "Z1", "W1"],
+            "child_ref": ["X", "Y", "Z", "W"],
+            # Y turns 18 on 20/02/2019, which ends a residential placement
+            "child_dob": [day("2005-01-15"), day("2001-02-20"), day("2010-01-01"), day("2010-01-01")],
+            "uasc": [False] * 4,
+            "placement_type": ["fostering_in_house", "residential_external", "fostering_in_house", "fostering_ifa"],
+            "start_date": [day("2019-01-10"), day("2018-12-01"), day("2019-02-01"), day("2019-05-01")],
+            "end_date": [day("2019-03-05"), pd.NaT, pd.NaT, pd.NaT],
+        }
+    )
+    types = types_frame(["fostering_in_house", "fostering_ifa", "residential_external"])
+    series = placement_series(placements, types, as_at=date(2019, 3, 31), history_from=date(2018, 12, 1), horizon=2)
+    # W starts after the as-at date: not known yet, so fostering_ifa has no series
+    assert list(series) == ["fostering_in_house", "residential_external", TOTAL]
+    fostering, residential, total = (series[k] for k in series)
+    assert total.dates == (date(2018, 12, 31), date(2019, 1, 31), date(2019, 2, 28), date(2019, 3, 31))
+    # 31/12: Y; 31/01: X and Y; 28/02: X and Z (Y is 18); 31/03: Z (X left on 05/03)
+    assert fostering.values.tolist() == [0, 1, 2, 1]
+    assert residential.values.tolist() == [1, 1, 0, 0]
+    assert total.values.tolist() == [1, 2, 2, 1]
+    assert fostering.entries.tolist() == [0, 1, 1, 0] and fostering.exits.tolist() == [0, 0, 0, 1]
+    assert residential.entries.tolist() == [1, 0, 0, 0] and residential.exits.tolist() == [0, 0, 1, 0]
+    assert total.entries.tolist() == [1, 1, 1, 0] and total.exits.tolist() == [0, 0, 1, 1]
+    # on 30/04 and 31/05 only Z is still placed
+    assert fostering.committed.tolist() == [1, 1] and residential.committed.tolist() == [0, 0]
+    assert total.committed.tolist() == [1, 1]
+
+
+def test_on_the_sample_the_month_end_numbers_are_the_engines_long_history() -> None:
+    from forecast_runs.demand.series import MONTHLY, future_dates, placement_series, register_from_placements
+    from forecasting.engine.placements import month_end_history
+
+    files = read_903_files(sorted(SAMPLE.glob("*.csv")))
+    replayer = Replayer(files, mapping=default_mapping(), types=types_frame([]), today=date(2024, 6, 1))
+    for as_at in (date(2018, 1, 31), date(2019, 9, 30), replayer.data_end):
+        placements = replayer.placements(as_at, "keep_open")
+        series = placement_series(placements, replayer.types, as_at=as_at, history_from=date(2017, 4, 1), horizon=6)
+        register = register_from_placements(placements[placements["start_date"] <= pd.Timestamp(as_at)])
+        codes = [c for c in series if c != TOTAL]
+        types = types_frame(codes)
+        history = month_end_history(register, types, up_to=as_at, from_date=date(2017, 4, 1))
+        held = numbers_on_dates(register, types, future_dates(as_at, MONTHLY, 6))
+        for code in codes:
+            mine = history[history["placement_type"] == code]
+            assert series[code].dates == tuple(mine["count_date"])
+            assert series[code].values.tolist() == mine["month_end_number"].tolist()
+            assert series[code].entries.tolist() == mine["entries"].tolist()
+            assert series[code].exits.tolist() == mine["exits"].tolist()
+            assert series[code].committed.tolist() == held.loc[code].tolist()
+        by_date = history.groupby("count_date", sort=True)[["month_end_number", "entries", "exits"]].sum()
+        assert series[TOTAL].values.tolist() == by_date["month_end_number"].tolist()
+        assert series[TOTAL].exits.tolist() == by_date["exits"].tolist()
+        assert series[TOTAL].committed.tolist() == held.sum(axis=0).tolist()

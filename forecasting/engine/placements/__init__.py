@@ -30,7 +30,13 @@ Every public name is importable from `forecasting.engine.placements` itself.
 from __future__ import annotations
 
 from forecasting.engine.placements.days import days_active_matrix, effective_end, eighteenth_birthday
-from forecasting.engine.placements.history import month_end_history, numbers_on_dates
+from forecasting.engine.placements.history import (
+    MonthEndArrays,
+    month_end_arrays,
+    month_end_history,
+    numbers_on_dates,
+    numbers_on_dates_of_rows,
+)
 from forecasting.engine.placements.kpis import (
     DEFAULT_HIGH_COST_THRESHOLD,
     HIGH_COST_EXCLUDED_TYPES,
@@ -39,6 +45,7 @@ from forecasting.engine.placements.kpis import (
 )
 from forecasting.engine.placements.memo import RegisterMemo
 from forecasting.engine.placements.projection import INTERVALS, PlacementProjection, project_placements
+from forecasting.engine.placements.register import RegisterRows, read_register
 from forecasting.engine.placements.unit_cost import default_unit_cost_new
 from forecasting.engine.scenarios import PlacementAssumption
 
@@ -46,16 +53,21 @@ __all__ = [
     "DEFAULT_HIGH_COST_THRESHOLD",
     "HIGH_COST_EXCLUDED_TYPES",
     "INTERVALS",
+    "MonthEndArrays",
     "PlacementAssumption",
     "PlacementProjection",
+    "RegisterRows",
     "RegisterMemo",
     "days_active_matrix",
     "default_unit_cost_new",
     "effective_end",
     "eighteenth_birthday",
+    "month_end_arrays",
     "month_end_history",
     "numbers_on_dates",
+    "numbers_on_dates_of_rows",
     "placement_kpis",
     "placement_year_summary",
     "project_placements",
+    "read_register",
 ]
