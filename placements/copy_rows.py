@@ -110,17 +110,20 @@ def column_texts(values: pd.Series, field: models.Field[Any, Any]) -> np.ndarray
         missing = whole.isna().to_numpy()
         return _null_where(whole.fillna(0).to_numpy(dtype=np.int64).astype(str), missing)
     cells: np.ndarray = values.to_numpy(dtype=object)
-    kind = pd.api.types.infer_dtype(cells, skipna=True)
-    if kind == "integer":  # ids that may be NULL, as Python or numpy integers and NA
-        return column_texts(pd.Series(pd.array(cells, dtype="Int64")), field)
-    if kind == "string" and all(isinstance(cell, str) for cell in cells):
-        if not all(type(cell) is str for cell in cells):
+    # The types of the cells, found in one pass in C: a column of text (the usual case) is
+    # then known without looking at each cell in Python.
+    types = set(map(type, cells))
+    if types and all(issubclass(kind, str) for kind in types):
+        if types != {str}:
             # A model's text choice (Placement.Source.REGISTER) is a str of its own type: its
             # text as a plain str, rather than every cell looked at one by one below.
             cells = np.array(list(map(str.__str__, cells)), dtype=object)
         joined = "".join(cells)
         if not any(c in joined for c in _SPECIAL):
             return cells
+        return np.array([_text_cell(cell) for cell in cells], dtype=object)
+    if pd.api.types.infer_dtype(cells, skipna=True) == "integer":  # ids that may be NULL, with NA
+        return column_texts(pd.Series(pd.array(cells, dtype="Int64")), field)
     return np.array([_text_cell(cell) for cell in cells], dtype=object)
 
 
