@@ -86,6 +86,24 @@ def _text_cell(value: Any) -> str:
     return str(value).translate(_ESCAPES)
 
 
+def _number_texts(numbers: np.ndarray) -> np.ndarray:
+    return numbers.astype(str)
+
+
+def _day_texts(days: np.ndarray) -> np.ndarray:
+    """Day numbers (since 1970) as ISO dates; NaT's number gives "NaT", which the caller nulls."""
+    return np.datetime_as_string(days.astype("datetime64[D]"), unit="D")
+
+
+def _each_distinct_once(keys: np.ndarray, texts_of: Any) -> np.ndarray:
+    """`texts_of(keys)` as an object array, each distinct key made text once: a column of ids or
+    dates holds few distinct values (one authority, a few types, some thousand days), and
+    formatting 100,000 cells made 100,000 strings where a few hundred do."""
+    codes, distinct = pd.factorize(keys)
+    texts: np.ndarray = np.asarray(texts_of(np.asarray(distinct)), dtype=object)
+    return texts[codes]
+
+
 def column_texts(values: pd.Series, field: models.Field[Any, Any]) -> np.ndarray:
     """Each cell of a column as COPY text (NULL as \\N), an object array."""
     dtype = values.dtype
@@ -96,19 +114,17 @@ def column_texts(values: pd.Series, field: models.Field[Any, Any]) -> np.ndarray
             codes, moments = pd.factorize(values)
             formatted = np.asarray(moments.strftime("%Y-%m-%d %H:%M:%S%z"), dtype=object)
             return _null_where(formatted[np.maximum(codes, 0)], missing)
-        days = values.to_numpy().astype("datetime64[D]")
-        texts: np.ndarray = np.datetime_as_string(days, unit="D")
-        return _null_where(texts, missing)
+        days = values.to_numpy().astype("datetime64[D]").view("int64")
+        return _null_where(_each_distinct_once(days, _day_texts), missing)
     if pd.api.types.is_bool_dtype(dtype) and not isinstance(dtype, pd.api.extensions.ExtensionDtype):
         return np.where(values.to_numpy(dtype=bool), "t", "f").astype(object)
     if pd.api.types.is_integer_dtype(dtype) and not isinstance(dtype, pd.api.extensions.ExtensionDtype):
-        numbers: np.ndarray = values.to_numpy().astype(str).astype(object)
-        return numbers
+        return _each_distinct_once(values.to_numpy(), _number_texts)
     if pd.api.types.is_float_dtype(dtype) or isinstance(dtype, pd.Int64Dtype):
         # Nullable integers (a foreign key that may be NULL) arrive as floats or Int64.
         whole = values.astype("Int64")
         missing = whole.isna().to_numpy()
-        return _null_where(whole.fillna(0).to_numpy(dtype=np.int64).astype(str), missing)
+        return _null_where(_each_distinct_once(whole.fillna(0).to_numpy(dtype=np.int64), _number_texts), missing)
     cells: np.ndarray = values.to_numpy(dtype=object)
     # The types of the cells, found in one pass in C: a column of text (the usual case) is
     # then known without looking at each cell in Python.
