@@ -12,7 +12,7 @@ The register import, the SSDA903 import (`register_writes.py`) and the demo data
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -95,13 +95,14 @@ def _day_texts(days: np.ndarray) -> np.ndarray:
     return np.datetime_as_string(days.astype("datetime64[D]"), unit="D")
 
 
-def _each_distinct_once(keys: np.ndarray, texts_of: Any) -> np.ndarray:
+def _each_distinct_once(keys: np.ndarray, texts_of: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
     """`texts_of(keys)` as an object array, each distinct key made text once: a column of ids or
     dates holds few distinct values (one authority, a few types, some thousand days), and
     formatting 100,000 cells made 100,000 strings where a few hundred do."""
     codes, distinct = pd.factorize(keys)
     texts: np.ndarray = np.asarray(texts_of(np.asarray(distinct)), dtype=object)
-    return texts[codes]
+    each: np.ndarray = texts[codes]
+    return each
 
 
 def column_texts(values: pd.Series, field: models.Field[Any, Any]) -> np.ndarray:

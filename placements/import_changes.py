@@ -3,9 +3,9 @@ rows already stored, the default budget line of each type, and the changes liste
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import date
-import io
 from typing import Any
 
 import numpy as np
