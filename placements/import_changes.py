@@ -109,6 +109,11 @@ def stored_rows_frame(queryset: Any) -> pd.DataFrame:
         frame = _stored_rows_copied(queryset)
         if frame is not None:
             return frame
+    return stored_rows_by_orm(queryset)
+
+
+def stored_rows_by_orm(queryset: Any) -> pd.DataFrame:
+    """`stored_rows_frame` through the ORM (any database)."""
     records = list(queryset.values_list(*_STORED_FIELDS))
     frame = pd.DataFrame.from_records(records, columns=["placement_ref"] + _SIGNATURE_FIELDS)
     for column in _DATES:
@@ -123,7 +128,8 @@ def _stored_rows_copied(queryset: Any) -> pd.DataFrame | None:
 
     COPY's CSV writes NULL as an empty field and an empty text as "", so an unquoted empty field
     is NULL and a quoted one is text; only the two end dates and the line may be NULL. A line
-    column with no NULL is int64 and one with a NULL float64, as the ORM's frame has it."""
+    column with no NULL is int64, one with a NULL float64 and one of NULLs only None, as the
+    ORM's frame has it."""
     sql, params = queryset.values_list(*_STORED_FIELDS).query.sql_with_params()
     buffer = io.BytesIO()
     with connection.cursor() as cursor:
@@ -160,6 +166,8 @@ def _stored_rows_copied(queryset: Any) -> pd.DataFrame | None:
             for name in names
         }
     )
+    if table.column("line_id").null_count == len(frame):
+        frame["line_id"] = np.full(len(frame), None, dtype=object)  # as the ORM's frame: no number seen
     for column in _DATES:
         frame[column] = frame[column].astype("datetime64[ns]")
     return frame
