@@ -12,7 +12,7 @@ The register import, the SSDA903 import (`register_writes.py`) and the demo data
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -86,6 +86,25 @@ def _text_cell(value: Any) -> str:
     return str(value).translate(_ESCAPES)
 
 
+def _number_texts(numbers: np.ndarray) -> np.ndarray:
+    return numbers.astype(str)
+
+
+def _day_texts(days: np.ndarray) -> np.ndarray:
+    """Day numbers (since 1970) as ISO dates; NaT's number gives "NaT", which the caller nulls."""
+    return np.datetime_as_string(days.astype("datetime64[D]"), unit="D")
+
+
+def _each_distinct_once(keys: np.ndarray, texts_of: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """`texts_of(keys)` as an object array, each distinct key made text once: a column of ids or
+    dates holds few distinct values (one authority, a few types, some thousand days), and
+    formatting 100,000 cells made 100,000 strings where a few hundred do."""
+    codes, distinct = pd.factorize(keys)
+    texts: np.ndarray = np.asarray(texts_of(np.asarray(distinct)), dtype=object)
+    each: np.ndarray = texts[codes]
+    return each
+
+
 def column_texts(values: pd.Series, field: models.Field[Any, Any]) -> np.ndarray:
     """Each cell of a column as COPY text (NULL as \\N), an object array."""
     dtype = values.dtype
@@ -96,31 +115,32 @@ def column_texts(values: pd.Series, field: models.Field[Any, Any]) -> np.ndarray
             codes, moments = pd.factorize(values)
             formatted = np.asarray(moments.strftime("%Y-%m-%d %H:%M:%S%z"), dtype=object)
             return _null_where(formatted[np.maximum(codes, 0)], missing)
-        days = values.to_numpy().astype("datetime64[D]")
-        texts: np.ndarray = np.datetime_as_string(days, unit="D")
-        return _null_where(texts, missing)
+        days = values.to_numpy().astype("datetime64[D]").view("int64")
+        return _null_where(_each_distinct_once(days, _day_texts), missing)
     if pd.api.types.is_bool_dtype(dtype) and not isinstance(dtype, pd.api.extensions.ExtensionDtype):
         return np.where(values.to_numpy(dtype=bool), "t", "f").astype(object)
     if pd.api.types.is_integer_dtype(dtype) and not isinstance(dtype, pd.api.extensions.ExtensionDtype):
-        numbers: np.ndarray = values.to_numpy().astype(str).astype(object)
-        return numbers
+        return _each_distinct_once(values.to_numpy(), _number_texts)
     if pd.api.types.is_float_dtype(dtype) or isinstance(dtype, pd.Int64Dtype):
         # Nullable integers (a foreign key that may be NULL) arrive as floats or Int64.
         whole = values.astype("Int64")
         missing = whole.isna().to_numpy()
-        return _null_where(whole.fillna(0).to_numpy(dtype=np.int64).astype(str), missing)
+        return _null_where(_each_distinct_once(whole.fillna(0).to_numpy(dtype=np.int64), _number_texts), missing)
     cells: np.ndarray = values.to_numpy(dtype=object)
-    kind = pd.api.types.infer_dtype(cells, skipna=True)
-    if kind == "integer":  # ids that may be NULL, as Python or numpy integers and NA
-        return column_texts(pd.Series(pd.array(cells, dtype="Int64")), field)
-    if kind == "string" and all(isinstance(cell, str) for cell in cells):
-        if not all(type(cell) is str for cell in cells):
+    # The types of the cells, found in one pass in C: a column of text (the usual case) is
+    # then known without looking at each cell in Python.
+    types = set(map(type, cells))
+    if types and all(issubclass(kind, str) for kind in types):
+        if types != {str}:
             # A model's text choice (Placement.Source.REGISTER) is a str of its own type: its
             # text as a plain str, rather than every cell looked at one by one below.
             cells = np.array(list(map(str.__str__, cells)), dtype=object)
         joined = "".join(cells)
         if not any(c in joined for c in _SPECIAL):
             return cells
+        return np.array([_text_cell(cell) for cell in cells], dtype=object)
+    if pd.api.types.infer_dtype(cells, skipna=True) == "integer":  # ids that may be NULL, with NA
+        return column_texts(pd.Series(pd.array(cells, dtype="Int64")), field)
     return np.array([_text_cell(cell) for cell in cells], dtype=object)
 
 

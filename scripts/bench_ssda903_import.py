@@ -46,6 +46,11 @@ ARGS = PARSER.parse_args()
 
 ROOT = (ARGS.code_from or Path(__file__).resolve().parents[1]).resolve()
 sys.path.insert(0, str(ROOT))
+if ARGS.dump is not None:
+    ARGS.dump = ARGS.dump.resolve()
+# Celery puts the working directory first on the path while it loads its configuration, so the
+# previews this process dumps would otherwise run the code of wherever the script was started.
+os.chdir(ROOT)
 BASE_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/outturn")
 BENCH_URL = BASE_URL.rsplit("/", 1)[0] + "/" + BASE_URL.rsplit("/", 1)[1].split("?")[0] + "_ssda903_bench"
 os.environ["DATABASE_URL"] = BENCH_URL

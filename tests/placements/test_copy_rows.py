@@ -14,6 +14,7 @@ from django.utils import timezone
 from core.services import import_run
 from forecasting.models import PlacementType
 from placements import copy_rows
+from placements.import_changes import stored_rows_by_orm, stored_rows_frame
 from placements.models import Child, Placement
 from tests.placements.conftest import register_csv
 
@@ -135,3 +136,25 @@ def test_an_import_that_fails_while_writing_writes_nothing(authority, placement_
             authority=authority, kind="placements", source="r.csv", data=data, options={}, user=None
         )
     assert plan.ok and result is not None and result["rows_written"] == 2
+
+
+def test_the_stored_rows_read_back_by_copy_are_the_orms_to_the_cell(authority, placement_lines) -> None:  # type: ignore[no-untyped-def]
+    assert connection.vendor == "postgresql"  # the COPY path is what is tested
+    child = Child.objects.create(authority=authority, child_ref="C001", date_of_birth=date(2010, 5, 1))
+    types = dict(PlacementType.objects.values_list("code", "id"))
+    n = len(TEXTS)
+    frame = _frame(authority, {"C001": child.pk}, types, [f"P-{k}" for k in range(n)])
+    copy_rows.copy_insert(Placement, frame)
+    rows = Placement.objects.filter(authority=authority)
+    # Every line NULL (None), then some NULL and some not (floats), then none NULL (integers).
+    line = placement_lines["CIC-FOS-IFA"].pk
+    for lines, kind in (([], "object"), (["P-0", "P-3"], "float64"), ([f"P-{k}" for k in range(n)], "int64")):
+        rows.filter(placement_ref__in=lines).update(line_id=line)
+        copied, by_orm = stored_rows_frame(rows), stored_rows_by_orm(rows)
+        pd.testing.assert_frame_equal(copied, by_orm, check_exact=True)
+        assert sorted(copied["provider"]) == sorted(TEXTS)  # every text as stored, none taken for NULL
+        assert copied["line_id"].dtype == kind
+    assert copied["end_date"].isna().sum() == 1 and copied["planned_end_date"].isna().all()
+    # Nothing stored: the ORM's empty frame.
+    none = Placement.objects.filter(placement_ref="none")
+    pd.testing.assert_frame_equal(stored_rows_frame(none), stored_rows_by_orm(none))
