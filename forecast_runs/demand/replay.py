@@ -34,6 +34,7 @@ from placements.ssda903 import (
     MappingError,
     Ssda903Files,
     finish_cleaning,
+    finish_placements,
     parse_dates,
     prepare_cleaning,
 )
@@ -171,6 +172,10 @@ class Replayer:
         self._year_hint = ep["_year_hint"].to_numpy(dtype=np.float64)
         self._source = ep["_src"].to_numpy()
         self._dob = parse_dates(files.header["DOB"])
+        # The same as arrays, carried into each cut for the cleaner (none parsed again).
+        self._dec_array = self._dec.to_numpy(dtype="datetime64[ns]")
+        self._duc_array = self._duc.to_numpy(dtype="datetime64[ns]")
+        self._dob_array = self._dob.to_numpy(dtype="datetime64[ns]")
 
     def _data_end(self, last_year: int) -> date:
         """The latest date the returns cover: the end of the latest collection year, or, for a
@@ -279,12 +284,20 @@ class Replayer:
             header_rows = header_rows & children[self._header_child]
             uasc_rows = uasc_rows & children[self._uasc_child]
         kept = self.files.episodes[rows].copy()
-        kept.loc[known.episodes[rows] == 2, _LATER_COLUMNS] = ""
+        blanked = known.episodes[rows] == 2
+        kept.loc[blanked, _LATER_COLUMNS] = ""
+        # The dates parsed once, as the cleaner would parse the cut's text (a blanked one: NaT).
+        kept["_decom"] = self._decom_array[rows]
+        kept["_dec"] = np.where(blanked, np.datetime64("NaT"), self._dec_array[rows])
         if children is not None:
             kept["_ret"] = known.ret.to_numpy()[np.flatnonzero(rows[known.episodes > 0])]
         uasc = self.files.uasc[uasc_rows].copy()
-        uasc.loc[known.uasc[uasc_rows] == 2, "DUC"] = ""
-        return replace(self.files, episodes=kept, header=self.files.header[header_rows], uasc=uasc)
+        ceased_later = known.uasc[uasc_rows] == 2
+        uasc.loc[ceased_later, "DUC"] = ""
+        uasc["_duc"] = np.where(ceased_later, np.datetime64("NaT"), self._duc_array[uasc_rows])
+        header = self.files.header[header_rows].copy()
+        header["_dob"] = self._dob_array[header_rows]
+        return replace(self.files, episodes=kept, header=header, uasc=uasc)
 
     def _superseded(self, known: _Known, rows: np.ndarray) -> np.ndarray:
         """A mask by episode row of the rows among ``rows`` (held in ``known``) that an episode's
@@ -413,8 +426,10 @@ class Replayer:
         cut = self._cut_files(known, differ)
         if len(cut.episodes):
             try:
-                prepared = prepare_cleaning(cut, mapping=self.mapping, la=self.la, today=as_at, returns=known.returns)
-                fresh = finish_cleaning(prepared, rule).placements
+                prepared = prepare_cleaning(
+                    cut, mapping=self.mapping, la=self.la, today=as_at, returns=known.returns, placements_only=True
+                )
+                fresh = finish_placements(prepared, rule)  # only the placements are read
             except MappingError:  # an ambiguous mapping: the whole cleaning says where
                 return None
             parts.append(fresh)
