@@ -176,6 +176,9 @@ class Replayer:
         self._dec_array = self._dec.to_numpy(dtype="datetime64[ns]")
         self._duc_array = self._duc.to_numpy(dtype="datetime64[ns]")
         self._dob_array = self._dob.to_numpy(dtype="datetime64[ns]")
+        self._year_array = self.years.to_numpy()
+        self._header_year_array = self.header_years.to_numpy(dtype=np.float64)
+        self._uasc_year_array = self.uasc_years.to_numpy(dtype=np.float64)
 
     def _data_end(self, last_year: int) -> date:
         """The latest date the returns cover: the end of the latest collection year, or, for a
@@ -206,15 +209,18 @@ class Replayer:
         if as_at in self._known:
             return self._known[as_at]
         moment = pd.Timestamp(as_at)
+        instant = moment.to_datetime64()
         now = _collection_year(as_at)
-        finished = (self.years < now) | ((self.years == now) & (as_at >= date(now + 1, 3, 31)))
+        # On arrays (NaT and NaN compare false, as in pandas): a few comparisons of every row.
+        years = self._year_array
+        finished = (years < now) | ((years == now) & (as_at >= date(now + 1, 3, 31)))
         # a DECOM that is not a date is kept: the cleaner reports it
-        current = (self.years == now) & ~(self._decom > moment)
-        keep = (finished | current).to_numpy()
-        later = keep & (self._dec > moment).to_numpy()
-        header = (~(self.header_years > now)).to_numpy()
-        keep_uasc = (~(self.uasc_years > now)).to_numpy()
-        ceased_later = keep_uasc & (self._duc > moment).to_numpy()
+        current = (years == now) & ~(self._decom_array > instant)
+        keep = finished | current
+        later = keep & (self._dec_array > instant)
+        header = ~(self._header_year_array > now)
+        keep_uasc = ~(self._uasc_year_array > now)
+        ceased_later = keep_uasc & (self._duc_array > instant)
         at = np.flatnonzero(keep)
         ret = pd.Series(_in_turn(self._return_id[at]))
         returns = self._return_order(at, later, ret.to_numpy(), moment)
@@ -227,7 +233,7 @@ class Replayer:
             episodes=np.where(keep, np.where(later, 2, 1), 0).astype(np.int8),
             header=header,
             uasc=np.where(keep_uasc, np.where(ceased_later, 2, 1), 0).astype(np.int8),
-            open=keep & (later | self._dec.isna().to_numpy()),
+            open=keep & (later | np.isnat(self._dec_array)),
             ret=ret,
             returns=returns,
             by_return=by_return,
@@ -382,7 +388,8 @@ class Replayer:
         low, high = sorted((base.as_at, known.as_at))
         rows = base.episodes != known.episodes
         held = (base.episodes > 0) | (known.episodes > 0)
-        rows |= held & ((self._decom > low) & (self._decom <= high)).to_numpy()
+        low, high = low.to_datetime64(), high.to_datetime64()
+        rows |= held & (self._decom_array > low) & (self._decom_array <= high)
         ids = base.by_return.index.union(known.by_return.index)
         before, after = base.by_return.reindex(ids), known.by_return.reindex(ids)
         moved = ids[(before != after).any(axis=1).to_numpy()]
@@ -404,7 +411,7 @@ class Replayer:
             unsure = where.isna().any(axis=1).to_numpy() | (stale[0] != stale[1])
             rows[np.flatnonzero(both)[unsure]] = True
         header = base.header != known.header
-        header |= (base.header | known.header) & ((self._dob > low) & (self._dob <= high)).to_numpy()
+        header |= (base.header | known.header) & (self._dob_array > low) & (self._dob_array <= high)
         differ = np.zeros(len(self._children), dtype=bool)
         differ[self._episode_child[rows]] = True
         differ[self._header_child[header]] = True
