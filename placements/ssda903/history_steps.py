@@ -78,7 +78,9 @@ def close_stale_open_episodes(state: CleaningState, rule: str = DEFAULT_STALE_OP
     if rule == "keep_open":
         if wanted:
             last = fy_label(ret_fy[stale])
-            reason = missing + "kept open; check whether the child is still looked after (last in the " + last + " return)"
+            reason = (
+                missing + "kept open; check whether the child is still looked after (last in the " + last + " return)"
+            )
             state.issues.add(ep[stale], "DEC", "", reason, "kept", "stale_open")
         return replace(state, episodes=ep)
     if rule == "close_at_last_known":

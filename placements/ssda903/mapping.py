@@ -145,7 +145,9 @@ def apply_mapping(first: pd.DataFrame, mapping: pd.DataFrame) -> pd.Series:
     return pd.Series(found, index=first.index, dtype=distinct.dtype, name=distinct.name)
 
 
-def _distinct_finance_types(place: np.ndarray, provider: np.ndarray, fy: np.ndarray, mapping: pd.DataFrame) -> pd.Series:
+def _distinct_finance_types(
+    place: np.ndarray, provider: np.ndarray, fy: np.ndarray, mapping: pd.DataFrame
+) -> pd.Series:
     """``_finance_types`` of distinct (PLACE, provider, year), numbered in turn; for a mapping
     ``normalise_mapping`` keeps, only those not looked up before are. A combination found
     ambiguous raises and is never kept, so the first ambiguous one is still the first found."""

@@ -22,6 +22,7 @@ from placements.ssda903 import (
     MappingError,
     clean_episodes,
     default_mapping,
+    episode_steps,
     finish_cleaning,
     finish_placements,
     parse_dates,
@@ -29,7 +30,6 @@ from placements.ssda903 import (
     read_903_files,
 )
 from placements.ssda903 import children as children_module
-from placements.ssda903 import episode_steps
 from placements.ssda903.dates import financial_year_start
 from placements.ssda903.history_steps import STALE_OPEN_RULES
 from placements.ssda903.returns import return_order
@@ -73,14 +73,19 @@ def _returns() -> list[tuple[str, bytes]]:
         ("2019-header.csv", (HEADER + "".join(r + ",WBRI,,,\n" for r in header_2019)).encode()),
         ("2019-episodes.csv", (EPISODES + "".join(r + ",,,\n" for r in episodes_2019)).encode()),
         ("2019-uasc.csv", (UASC + "A,1,01/01/2010,01/01/2020\nD,1,2011-03-04,\nE,1,01/05/2012,not a date\n").encode()),
-        ("2020-header.csv", (HEADER + "A,1,02/01/2010,WBRI,,,\nD,1,04/03/2011,WBRI,,,\nE,1,01/05/2012,WBRI,,,\n").encode()),
+        (
+            "2020-header.csv",
+            (HEADER + "A,1,02/01/2010,WBRI,,,\nD,1,04/03/2011,WBRI,,,\nE,1,01/05/2012,WBRI,,,\n").encode(),
+        ),
         ("2020-episodes.csv", (EPISODES + "".join(r + ",,,\n" for r in episodes_2020)).encode()),
     ]
 
 
 def _with_parsed_dates(files):  # type: ignore[no-untyped-def]
     """The files with their dates parsed beside the text, as the replay gives them."""
-    episodes = files.episodes.assign(_decom=parse_dates(files.episodes["DECOM"]), _dec=parse_dates(files.episodes["DEC"]))
+    episodes = files.episodes.assign(
+        _decom=parse_dates(files.episodes["DECOM"]), _dec=parse_dates(files.episodes["DEC"])
+    )
     header = files.header.assign(_dob=parse_dates(files.header["DOB"]))
     uasc = files.uasc.assign(_duc=parse_dates(files.uasc["DUC"]))
     return type(files)(**{**files.__dict__, "episodes": episodes, "header": header, "uasc": uasc})
@@ -152,7 +157,9 @@ def test_finance_types_remembered_for_a_mapping_are_those_looked_up_and_an_ambig
     # A row that makes one combination ambiguous, after the others were remembered for the
     # mapping without it: the error names it whatever was remembered before.
     mapping = _with_row(mapping, ["U4", "PR1", 2020, None, "other"])
-    with pytest.raises(MappingError, match="ambiguous for PLACE U4 with provider PR1 in 2021/22: agency fostering from 2019, other"):
+    with pytest.raises(
+        MappingError, match="ambiguous for PLACE U4 with provider PR1 in 2021/22: agency fostering from 2019, other"
+    ):
         clean_episodes(files, mapping=mapping, today=TODAY)
 
 
