@@ -291,6 +291,7 @@ class Replayer:
             uasc_rows = uasc_rows & children[self._uasc_child]
         # ``take``: a new frame whose columns can be set (a mask and a copy cost twice as much).
         kept = self.files.episodes.take(np.flatnonzero(rows))
+        kept.index = pd.RangeIndex(len(kept))  # as the cleaner numbers them (no copy to renumber)
         blanked = known.episodes[rows] == 2
         _blank(kept, blanked, _LATER_COLUMNS)
         # The dates parsed once, as the cleaner would parse the cut's text (a blanked one: NaT).
