@@ -34,6 +34,7 @@ from placements.ssda903 import (
     MappingError,
     Ssda903Files,
     finish_cleaning,
+    finish_placements,
     parse_dates,
     prepare_cleaning,
 )
@@ -171,6 +172,13 @@ class Replayer:
         self._year_hint = ep["_year_hint"].to_numpy(dtype=np.float64)
         self._source = ep["_src"].to_numpy()
         self._dob = parse_dates(files.header["DOB"])
+        # The same as arrays, carried into each cut for the cleaner (none parsed again).
+        self._dec_array = self._dec.to_numpy(dtype="datetime64[ns]")
+        self._duc_array = self._duc.to_numpy(dtype="datetime64[ns]")
+        self._dob_array = self._dob.to_numpy(dtype="datetime64[ns]")
+        self._year_array = self.years.to_numpy()
+        self._header_year_array = self.header_years.to_numpy(dtype=np.float64)
+        self._uasc_year_array = self.uasc_years.to_numpy(dtype=np.float64)
 
     def _data_end(self, last_year: int) -> date:
         """The latest date the returns cover: the end of the latest collection year, or, for a
@@ -201,15 +209,18 @@ class Replayer:
         if as_at in self._known:
             return self._known[as_at]
         moment = pd.Timestamp(as_at)
+        instant = moment.to_datetime64()
         now = _collection_year(as_at)
-        finished = (self.years < now) | ((self.years == now) & (as_at >= date(now + 1, 3, 31)))
+        # On arrays (NaT and NaN compare false, as in pandas): a few comparisons of every row.
+        years = self._year_array
+        finished = (years < now) | ((years == now) & (as_at >= date(now + 1, 3, 31)))
         # a DECOM that is not a date is kept: the cleaner reports it
-        current = (self.years == now) & ~(self._decom > moment)
-        keep = (finished | current).to_numpy()
-        later = keep & (self._dec > moment).to_numpy()
-        header = (~(self.header_years > now)).to_numpy()
-        keep_uasc = (~(self.uasc_years > now)).to_numpy()
-        ceased_later = keep_uasc & (self._duc > moment).to_numpy()
+        current = (years == now) & ~(self._decom_array > instant)
+        keep = finished | current
+        later = keep & (self._dec_array > instant)
+        header = ~(self._header_year_array > now)
+        keep_uasc = ~(self._uasc_year_array > now)
+        ceased_later = keep_uasc & (self._duc_array > instant)
         at = np.flatnonzero(keep)
         ret = pd.Series(_in_turn(self._return_id[at]))
         returns = self._return_order(at, later, ret.to_numpy(), moment)
@@ -222,7 +233,7 @@ class Replayer:
             episodes=np.where(keep, np.where(later, 2, 1), 0).astype(np.int8),
             header=header,
             uasc=np.where(keep_uasc, np.where(ceased_later, 2, 1), 0).astype(np.int8),
-            open=keep & (later | self._dec.isna().to_numpy()),
+            open=keep & (later | np.isnat(self._dec_array)),
             ret=ret,
             returns=returns,
             by_return=by_return,
@@ -278,13 +289,23 @@ class Replayer:
             rows &= ~self._superseded(known, rows)
             header_rows = header_rows & children[self._header_child]
             uasc_rows = uasc_rows & children[self._uasc_child]
-        kept = self.files.episodes[rows].copy()
-        kept.loc[known.episodes[rows] == 2, _LATER_COLUMNS] = ""
+        # ``take``: a new frame whose columns can be set (a mask and a copy cost twice as much).
+        kept = self.files.episodes.take(np.flatnonzero(rows))
+        kept.index = pd.RangeIndex(len(kept))  # as the cleaner numbers them (no copy to renumber)
+        blanked = known.episodes[rows] == 2
+        _blank(kept, blanked, _LATER_COLUMNS)
+        # The dates parsed once, as the cleaner would parse the cut's text (a blanked one: NaT).
+        kept["_decom"] = self._decom_array[rows]
+        kept["_dec"] = np.where(blanked, np.datetime64("NaT"), self._dec_array[rows])
         if children is not None:
             kept["_ret"] = known.ret.to_numpy()[np.flatnonzero(rows[known.episodes > 0])]
-        uasc = self.files.uasc[uasc_rows].copy()
-        uasc.loc[known.uasc[uasc_rows] == 2, "DUC"] = ""
-        return replace(self.files, episodes=kept, header=self.files.header[header_rows], uasc=uasc)
+        uasc = self.files.uasc.take(np.flatnonzero(uasc_rows))
+        ceased_later = known.uasc[uasc_rows] == 2
+        _blank(uasc, ceased_later, ["DUC"])
+        uasc["_duc"] = np.where(ceased_later, np.datetime64("NaT"), self._duc_array[uasc_rows])
+        header = self.files.header.take(np.flatnonzero(header_rows))
+        header["_dob"] = self._dob_array[header_rows]
+        return replace(self.files, episodes=kept, header=header, uasc=uasc)
 
     def _superseded(self, known: _Known, rows: np.ndarray) -> np.ndarray:
         """A mask by episode row of the rows among ``rows`` (held in ``known``) that an episode's
@@ -368,7 +389,8 @@ class Replayer:
         low, high = sorted((base.as_at, known.as_at))
         rows = base.episodes != known.episodes
         held = (base.episodes > 0) | (known.episodes > 0)
-        rows |= held & ((self._decom > low) & (self._decom <= high)).to_numpy()
+        low, high = low.to_datetime64(), high.to_datetime64()
+        rows |= held & (self._decom_array > low) & (self._decom_array <= high)
         ids = base.by_return.index.union(known.by_return.index)
         before, after = base.by_return.reindex(ids), known.by_return.reindex(ids)
         moved = ids[(before != after).any(axis=1).to_numpy()]
@@ -390,7 +412,7 @@ class Replayer:
             unsure = where.isna().any(axis=1).to_numpy() | (stale[0] != stale[1])
             rows[np.flatnonzero(both)[unsure]] = True
         header = base.header != known.header
-        header |= (base.header | known.header) & ((self._dob > low) & (self._dob <= high)).to_numpy()
+        header |= (base.header | known.header) & (self._dob_array > low) & (self._dob_array <= high)
         differ = np.zeros(len(self._children), dtype=bool)
         differ[self._episode_child[rows]] = True
         differ[self._header_child[header]] = True
@@ -413,8 +435,10 @@ class Replayer:
         cut = self._cut_files(known, differ)
         if len(cut.episodes):
             try:
-                prepared = prepare_cleaning(cut, mapping=self.mapping, la=self.la, today=as_at, returns=known.returns)
-                fresh = finish_cleaning(prepared, rule).placements
+                prepared = prepare_cleaning(
+                    cut, mapping=self.mapping, la=self.la, today=as_at, returns=known.returns, placements_only=True
+                )
+                fresh = finish_placements(prepared, rule)  # only the placements are read
             except MappingError:  # an ambiguous mapping: the whole cleaning says where
                 return None
             parts.append(fresh)
@@ -472,6 +496,13 @@ def settled_until(as_at: date) -> date:
     the year before the one ``as_at`` falls in. On 31 March the year just ended is complete, but
     no later return exists yet to say whether its open episodes go on."""
     return date(_collection_year(as_at), 3, 31)
+
+
+def _blank(frame: pd.DataFrame, rows: np.ndarray, columns: list[str]) -> None:
+    """Text ``columns`` of ``frame`` made blank on ``rows`` (a mask), in place."""
+    if rows.any():
+        for column in columns:
+            frame[column] = np.where(rows, "", frame[column].to_numpy(dtype=object))
 
 
 def _in_turn(numbers: np.ndarray) -> np.ndarray:

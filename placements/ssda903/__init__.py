@@ -19,6 +19,7 @@ from placements.ssda903.cleaning import (
     CleanResult,
     clean_episodes,
     finish_cleaning,
+    finish_placements,
     prepare_cleaning,
     returns_of,
 )
@@ -81,6 +82,7 @@ __all__ = [
     "default_mapping",
     "financial_year_start",
     "finish_cleaning",
+    "finish_placements",
     "parse_dates",
     "prepare_cleaning",
     "read_903_files",

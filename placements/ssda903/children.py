@@ -15,22 +15,23 @@ def child_dobs(header: pd.DataFrame, issues: Issues) -> pd.DataFrame:
     are reported (record ``header``)."""
     # Worked on as row positions and arrays: only the rows reported are copied as frames.
     no_child = header["CHILD"].to_numpy() == ""
-    issues.add(
-        header[no_child], "CHILD", "", "header row without a child reference", "ignored", "missing_child", "header"
-    )
     at = np.flatnonzero(~no_child)
     text = header["DOB"].take(at)
-    parsed = parse_dates(text)
-    bad = (parsed.isna() & (text != "")).to_numpy()
-    issues.add(
-        header.take(at[bad]),
-        "DOB",
-        text[bad],
-        "date of birth is not a date (use 31/07/2019 or 2019-07-31)",
-        "ignored",
-        "bad_date",
-        "header",
-    )
+    parsed = parse_dates(text) if "_dob" not in header.columns else header["_dob"].take(at)
+    if issues.wanted:
+        issues.add(
+            header[no_child], "CHILD", "", "header row without a child reference", "ignored", "missing_child", "header"
+        )
+        bad = (parsed.isna() & (text != "")).to_numpy()
+        issues.add(
+            header.take(at[bad]),
+            "DOB",
+            text[bad],
+            "date of birth is not a date (use 31/07/2019 or 2019-07-31)",
+            "ignored",
+            "bad_date",
+            "header",
+        )
     valid = parsed.notna().to_numpy()
     at, dob = at[valid], parsed.to_numpy()[valid]
     # By YEAR or file-name year (none first), file and row, ties in input order: a stable sort,
@@ -49,6 +50,8 @@ def child_dobs(header: pd.DataFrame, issues: Issues) -> pd.DataFrame:
         {"_dob": dob[last], "_file": header["_file"].to_numpy()[at[last]], "_row": header["_row"].to_numpy()[at[last]]},
         index=pd.Index(child[last], dtype=object, name="CHILD"),
     )
+    if not issues.wanted:
+        return latest
     # Children with more than one distinct DOB (their earliest and latest differ), in CHILD's
     # order (as groupby gives them).
     days = dob.view("int64")
@@ -85,6 +88,6 @@ def child_dobs(header: pd.DataFrame, issues: Issues) -> pd.DataFrame:
 def uasc_until(uasc: pd.DataFrame) -> pd.Series:
     """Per UASC child, the date they ceased to be UASC (latest DUC; NaT if none given)."""
     u = uasc[["CHILD", "DUC"]].copy()
+    u["_duc"] = uasc["_duc"] if "_duc" in uasc.columns else parse_dates(u["DUC"])
     u = u[u["CHILD"] != ""]
-    u["_duc"] = parse_dates(u["DUC"])
     return u.groupby("CHILD")["_duc"].max()

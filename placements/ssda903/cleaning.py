@@ -42,7 +42,7 @@ from placements.ssda903.history_steps import (
 from placements.ssda903.mapping import normalise_mapping
 from placements.ssda903.reading import Ssda903Files
 from placements.ssda903.returns import return_order
-from placements.ssda903.state import CleaningState
+from placements.ssda903.state import CleaningState, Issues
 
 Step = Callable[[CleaningState], CleaningState]
 
@@ -106,9 +106,13 @@ def prepare_cleaning(
     la: str | None = None,
     today: date | None = None,
     returns: pd.DataFrame | None = None,
+    placements_only: bool = False,
 ) -> CleaningState:
     """The state after the steps before rule 8, which do not depend on its choice: give it to
     ``finish_cleaning`` once for each choice.
+
+    ``placements_only`` words no issue and lists no disagreement (the same placements, for a
+    cleaning whose placements alone are read): give the state to ``finish_placements``.
 
     ``returns`` (from ``returns_of``) cleans some children's episodes alone as they would be
     cleaned among all the episodes of their files: the episodes then carry their return's
@@ -123,6 +127,7 @@ def prepare_cleaning(
         la=la,
         returns=pd.DataFrame() if returns is None else returns,
         returns_given=returns is not None,
+        issues=Issues(wanted=not placements_only),
     )
     for step in STEPS[:_FIRST_RULE_STEP]:
         state = step(state)
@@ -162,6 +167,8 @@ def returns_of(
 def finish_cleaning(prepared: CleaningState, stale_open: str = DEFAULT_STALE_OPEN) -> CleanResult:
     """Rule 8 (``stale_open``) and the steps after it, on a state from ``prepare_cleaning``
     (which is left as it was: its issues are copied, its frames never changed in place)."""
+    if not prepared.issues.wanted:
+        raise ValueError("the cleaning was prepared for placements only: use finish_placements")
     state = replace(prepared, issues=prepared.issues.copy())
     stale = stale_open_children(state)
     state = close_stale_open_episodes(state, stale_open)
@@ -175,6 +182,16 @@ def finish_cleaning(prepared: CleaningState, stale_open: str = DEFAULT_STALE_OPE
         stale_open=stale,
         disagreements=state.disagreements,
     )
+
+
+def finish_placements(prepared: CleaningState, stale_open: str = DEFAULT_STALE_OPEN) -> pd.DataFrame:
+    """``finish_cleaning(prepared, stale_open).placements``: rule 8 and the steps after it,
+    without wording their issues (quicker on a state prepared with ``placements_only``)."""
+    state = replace(prepared, issues=Issues(wanted=False))  # the state given is left as it was
+    state = close_stale_open_episodes(state, stale_open)
+    for step in STEPS[_FIRST_RULE_STEP + 1 :]:
+        state = step(state)
+    return state.placements
 
 
 def summarise(state: CleaningState, issues: pd.DataFrame) -> dict[str, Any]:

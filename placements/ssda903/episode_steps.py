@@ -39,13 +39,17 @@ def keep_authority(state: CleaningState) -> CleaningState:
 
 
 def read_codes_and_dates(state: CleaningState) -> CleaningState:
-    """Codes in upper case, DECOM and DEC parsed (NaT if blank or not a date), and the return
-    (file, or LA + YEAR of a regional file) each episode comes from."""
+    """Codes in upper case, DECOM and DEC parsed (NaT if blank or not a date) unless the frame
+    carries them parsed, and the return (file, or LA + YEAR of a regional file) each episode
+    comes from."""
     ep = state.episodes.copy(deep=False)  # whole columns are set: the frame given is not changed
     for column in ("RNE", "LS", "PLACE", "PLACE_PROVIDER"):
         ep[column] = on_uniques(ep[column], _upper)
-    ep["_decom"] = parse_dates(ep["DECOM"])
-    ep["_dec"] = parse_dates(ep["DEC"])
+    # Dates the frame carries parsed already (see ``CleaningState``) are used as they are.
+    if "_decom" not in ep.columns:
+        ep["_decom"] = parse_dates(ep["DECOM"])
+    if "_dec" not in ep.columns:
+        ep["_dec"] = parse_dates(ep["DEC"])
     if not state.returns_given:
         ep["_ret"] = return_numbers(ep)
     ep["_child"] = child_order(ep)
@@ -150,6 +154,8 @@ def keep_latest_return(state: CleaningState) -> CleaningState:
     superseded = np.append(same_episode_next, False)[:n]  # a later row of the same episode follows
     group = (np.cumsum(~np.insert(same_episode_next, 0, False)) - 1)[:n]
     kept = np.flatnonzero(~superseded)  # the last row of each episode, the one used
+    if not state.issues.wanted:  # placements only: the conflicts and disagreements change no row kept
+        return replace(state, episodes=srt.take(kept), returns=returns)
     kept_rank = rank[kept][group]
     kept_row = pd.Series(row[kept][group], index=srt.index)
     # Only a row of the kept row's return can conflict with it: the rows compared are those of
@@ -202,6 +208,8 @@ def drop_bad_end_dates(state: CleaningState) -> CleaningState:
     (bad, before, zero), ep = split_in_turn(
         ep, ep["_dec"].isna() & (ep["DEC"] != ""), ep["_dec"] < ep["_decom"], ep["_dec"] == ep["_decom"]
     )
+    if not issues.wanted:
+        return replace(state, episodes=ep)
     issues.add(bad, "DEC", bad["DEC"], f"DEC is not a date {NOT_A_DATE}", "dropped", "bad_date")
     issues.add(
         before,
@@ -236,6 +244,8 @@ def check_child_header(state: CleaningState) -> CleaningState:
         ep["_dob"] > state.today,
         ep["_dob"] > ep["_decom"],
     )
+    if not issues.wanted:
+        return replace(state, episodes=ep)
     issues.add(
         unknown,
         "CHILD",
@@ -280,6 +290,8 @@ def _where_dob(bad: pd.DataFrame, dobs: pd.DataFrame) -> pd.Series:
 def ignore_short_breaks(state: CleaningState) -> CleaningState:
     """6. Short breaks (LS V3, V4) are respite, not placements."""
     bad, ep = split(state.episodes, state.episodes["LS"].isin(SHORT_BREAK_LS))
+    if not state.issues.wanted:
+        return replace(state, episodes=ep)
     state.issues.add(
         bad,
         "LS",
@@ -298,6 +310,10 @@ def check_codes(state: CleaningState) -> CleaningState:
     known_places = PLACE_CODES | set(state.mapping["place"])
     ep = state.episodes
     (blank, bad), ep = split_in_turn(ep, ep["PLACE"] == "", ~ep["PLACE"].isin(known_places))
+    odd = (ep["PLACE_PROVIDER"] != "") & ~ep["PLACE_PROVIDER"].isin(PROVIDER_CODES)
+    if not issues.wanted:
+        ep["_provider"] = ep["PLACE_PROVIDER"].where(~odd, "")
+        return replace(state, episodes=ep)
     issues.add(blank, "PLACE", "", "no placement type (PLACE is blank)", "dropped", "missing_place")
     issues.add(
         bad,
@@ -307,7 +323,6 @@ def check_codes(state: CleaningState) -> CleaningState:
         "dropped",
         "unknown_place",
     )
-    odd = (ep["PLACE_PROVIDER"] != "") & ~ep["PLACE_PROVIDER"].isin(PROVIDER_CODES)
     issues.add(
         ep[odd],
         "PLACE_PROVIDER",

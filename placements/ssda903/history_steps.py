@@ -73,20 +73,24 @@ def close_stale_open_episodes(state: CleaningState, rule: str = DEFAULT_STALE_OP
     stale, ret_fy = _stale_open(state)
     if not stale.any():
         return replace(state, episodes=ep)
-    bad = ep[stale]
     missing = "open episode is missing from the later return(s): "
+    wanted = state.issues.wanted  # placements only: the episodes are changed, not reported
     if rule == "keep_open":
-        last = fy_label(ret_fy[stale])
-        reason = missing + "kept open; check whether the child is still looked after (last in the " + last + " return)"
-        state.issues.add(bad, "DEC", "", reason, "kept", "stale_open")
+        if wanted:
+            last = fy_label(ret_fy[stale])
+            reason = (
+                missing + "kept open; check whether the child is still looked after (last in the " + last + " return)"
+            )
+            state.issues.add(ep[stale], "DEC", "", reason, "kept", "stale_open")
         return replace(state, episodes=ep)
     if rule == "close_at_last_known":
-        closed = pd.Series(state.today + pd.Timedelta(days=1), index=bad.index)
-        reason = missing + "counted up to the as-at date and closed after it, DEC " + uk_dates(closed)
+        closed = pd.Series(state.today + pd.Timedelta(days=1), index=ep.index[stale.to_numpy()])
+        how = "counted up to the as-at date and closed after it, DEC "
     else:
         closed = pd.to_datetime((ret_fy[stale] + 1).astype(str) + "-04-01")
-        reason = missing + "closed at the end of its last return, DEC " + uk_dates(closed)
-    state.issues.add(bad, "DEC", "", reason, "corrected", "stale_open")
+        how = "closed at the end of its last return, DEC "
+    if wanted:
+        state.issues.add(ep[stale], "DEC", "", missing + how + uk_dates(closed), "corrected", "stale_open")
     return replace(state, episodes=_with_dec(ep, stale, closed))
 
 
@@ -97,7 +101,9 @@ def end_overlaps(state: CleaningState) -> CleaningState:
     same_child_next = _same_child(ep, -1)
     next_start = ep["_decom"].shift(-1).where(same_child_next)
     overlap = next_start.notna() & (ep["_dec"].isna() | (ep["_dec"] > next_start))
-    if overlap.any():
+    if overlap.any() and not state.issues.wanted:
+        ep = _with_dec(ep, overlap, next_start[overlap])
+    elif overlap.any():
         bad = ep[overlap]
         was = bad["_dec"].pipe(uk_dates).where(bad["_dec"].notna(), "open")
         state.issues.add(
@@ -153,15 +159,16 @@ def keep_placement_during_temporary_moves(state: CleaningState) -> CleaningState
     base_place = _fill_within_runs(ep["PLACE"], temporary, run)
     orphan = temporary & base_place.isna()
     if orphan.any():
-        bad = ep[orphan]
-        state.issues.add(
-            bad,
-            "PLACE",
-            bad["PLACE"],
-            "temporary placement " + bad["PLACE"] + " with no placement just before it to keep",
-            "dropped",
-            "temporary_without_placement",
-        )
+        if state.issues.wanted:
+            bad = ep[orphan]
+            state.issues.add(
+                bad,
+                "PLACE",
+                bad["PLACE"],
+                "temporary placement " + bad["PLACE"] + " with no placement just before it to keep",
+                "dropped",
+                "temporary_without_placement",
+            )
         ep = rows_where(ep, ~orphan)  # a new frame: its index is renumbered in place
         ep.index = pd.RangeIndex(len(ep))
         _contiguous, run, temporary = _contiguous_runs(ep)
@@ -214,7 +221,9 @@ def map_finance_types(state: CleaningState) -> CleaningState:
     starts["PLACE"] = starts["_place"]
     finance = apply_mapping(starts, state.mapping)
     unmapped_pid = finance.index[finance.isna()]
-    if len(unmapped_pid):
+    if len(unmapped_pid) and not state.issues.wanted:
+        ep = rows_where(ep, ~ep["_pid"].isin(unmapped_pid))
+    elif len(unmapped_pid):
         lost = ep["_pid"].isin(unmapped_pid)
         bad = ep[lost]
         first = starts.loc[bad["_pid"]]
@@ -237,6 +246,8 @@ def map_finance_types(state: CleaningState) -> CleaningState:
 def report_merged_episodes(state: CleaningState) -> CleaningState:
     """11, reported. Episodes merged into the placement before them are reported once the
     placements without a finance type are gone (those episodes are reported as dropped)."""
+    if not state.issues.wanted:
+        return state
     ep = state.episodes
     at = np.flatnonzero(ep["_continues"].to_numpy(dtype=bool))
     # Only the columns read here, for the merged episodes (not a copy of every column).
@@ -271,7 +282,8 @@ def build_placements(state: CleaningState) -> CleaningState:
     at = np.flatnonzero(~ep["_continues"].to_numpy(dtype=bool))
 
     def first(column: str) -> pd.Series:
-        return ep[column].take(at).reset_index(drop=True)
+        # From the column's array: a Series' take and new index cost more than the rows taken.
+        return pd.Series(ep[column].to_numpy()[at], name=column, copy=False)
 
     # The end of a placement is its last episode's DEC, open (NaT) included: groupby.last() would
     # skip an open last episode. A placement's episodes are neighbours (numbered in turn).

@@ -69,6 +69,10 @@ def _upper_text(s: pd.Series) -> pd.Series:
 # as much to normalise as thousands of episodes to check.
 _NORMALISED: dict[str, pd.DataFrame] = {}
 _KEPT = 8
+# For each mapping kept above (by the identity of its normalised frame, dropped with it), the
+# finance type of every (PLACE, provider, year) looked up so far: the replay's cleanings meet
+# the same few hundred again and again, and pandas' merge costs more than their placements.
+_LOOKED_UP: dict[int, dict[tuple[object, object, object], object]] = {}
 
 
 def _written(mapping: pd.DataFrame) -> str:
@@ -86,8 +90,9 @@ def normalise_mapping(mapping: pd.DataFrame) -> pd.DataFrame:
     if key not in _NORMALISED:
         normalised = _normalised(mapping)
         if len(_NORMALISED) >= _KEPT:
-            del _NORMALISED[next(iter(_NORMALISED))]
+            _LOOKED_UP.pop(id(_NORMALISED.pop(next(iter(_NORMALISED)))), None)
         _NORMALISED[key] = normalised
+        _LOOKED_UP[id(normalised)] = {}
     return _NORMALISED[key]
 
 
@@ -133,11 +138,31 @@ def apply_mapping(first: pd.DataFrame, mapping: pd.DataFrame) -> pd.Series:
     key = (codes[0] * sizes[1] + codes[1]) * sizes[2] + codes[2]
     number, firsts = np.unique(key, return_index=True)
     firsts = np.sort(firsts)  # in the order they first appear
-    distinct = _finance_types(pd.RangeIndex(len(firsts)), place[firsts], provider[firsts], fy[firsts], mapping)
+    distinct = _distinct_finance_types(place[firsts], provider[firsts], fy[firsts], mapping)
     position = np.empty(len(number), dtype="int64")
     position[np.searchsorted(number, key[firsts])] = np.arange(len(firsts))
     found = distinct.to_numpy()[position[np.searchsorted(number, key)]]
     return pd.Series(found, index=first.index, dtype=distinct.dtype, name=distinct.name)
+
+
+def _distinct_finance_types(
+    place: np.ndarray, provider: np.ndarray, fy: np.ndarray, mapping: pd.DataFrame
+) -> pd.Series:
+    """``_finance_types`` of distinct (PLACE, provider, year), numbered in turn; for a mapping
+    ``normalise_mapping`` keeps, only those not looked up before are. A combination found
+    ambiguous raises and is never kept, so the first ambiguous one is still the first found."""
+    looked_up = _LOOKED_UP.get(id(mapping))
+    if looked_up is None:  # a frame normalise_mapping did not keep: its id may be another's
+        return _finance_types(pd.RangeIndex(len(place)), place, provider, fy, mapping)
+    keys = list(zip(place.tolist(), provider.tolist(), fy.tolist(), strict=True))
+    new = [i for i, key in enumerate(keys) if key not in looked_up]
+    if new:
+        found = _finance_types(pd.RangeIndex(len(new)), place[new], provider[new], fy[new], mapping).to_numpy()
+        for i, value in zip(new, found, strict=True):
+            looked_up[keys[i]] = value
+    values = np.empty(len(keys), dtype=object)
+    values[:] = [looked_up[key] for key in keys]
+    return pd.Series(values, index=pd.RangeIndex(len(keys)), dtype=object)
 
 
 def _finance_types(

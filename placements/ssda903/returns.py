@@ -66,8 +66,31 @@ def return_order(ep: pd.DataFrame, today: pd.Timestamp) -> pd.DataFrame:
     found, at = np.unique(position[named], return_index=True)
     first_hint[found] = hint[named][at]
     _found, first_row = np.unique(position, return_index=True)
+    src = src[first_row]
+    if src.dtype.kind not in "iu":  # sources not numbered: as pandas sorts them
+        return _ranked_by_pandas(latest, first_hint, src, numbers)
+    # The collection year of each return's latest date (-1 with none), and the order: by name
+    # year when every return has one, else by that year; then by source, ties in input order.
+    months = latest.view("datetime64[ns]").astype("datetime64[M]").astype("int64")
+    fy = np.where(latest == _NAT, -1, months // 12 + 1970 - (months % 12 < 3))
+    every_named = not np.isnan(first_hint).any()
+    hint = np.where(np.isnan(first_hint), -1.0, first_hint)
+    order = np.lexsort((src, fy, hint) if every_named else (src, hint, fy))
+    return pd.DataFrame(
+        {
+            "last": latest.view("datetime64[ns]")[order],
+            "hint": hint[order],
+            "src": src[order],
+            "fy": fy[order],
+            "rank": np.arange(len(order), dtype="int64"),
+        },
+        index=pd.Index(numbers[order], name="_ret"),
+    )
+
+
+def _ranked_by_pandas(latest: np.ndarray, first_hint: np.ndarray, src: np.ndarray, numbers: np.ndarray) -> pd.DataFrame:
     ret = pd.DataFrame(
-        {"last": latest.view("datetime64[ns]"), "hint": first_hint, "src": src[first_row]},
+        {"last": latest.view("datetime64[ns]"), "hint": first_hint, "src": src},
         index=pd.Index(numbers, name="_ret"),
     )
     ret["fy"] = financial_year_start(ret["last"]).fillna(-1).astype("int64")

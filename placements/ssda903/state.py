@@ -16,11 +16,13 @@ from placements.ssda903.disagreements import empty_disagreements
 
 
 class Issues:
-    """Collects issue rows as columns; one frame at the end."""
+    """Collects issue rows as columns; one frame at the end. With ``wanted`` false it keeps
+    nothing, and the steps do not word the issues (a cleaning whose placements alone are read)."""
 
-    def __init__(self) -> None:
+    def __init__(self, wanted: bool = True) -> None:
         # Each part: ISSUE_COLUMNS -> an array, or a text that every row of the part has.
         self.parts: list[dict[str, object]] = []
+        self.wanted = wanted
 
     def add(
         self,
@@ -32,7 +34,7 @@ class Issues:
         rule: str,
         record: str = "episode",
     ) -> None:
-        if rows.empty:
+        if rows.empty or not self.wanted:
             return
         self.parts.append(
             {
@@ -49,7 +51,7 @@ class Issues:
 
     def copy(self) -> Issues:
         """Another collector holding the issues so far (the parts are shared: never changed)."""
-        other = Issues()
+        other = Issues(self.wanted)
         other.parts = list(self.parts)
         return other
 
@@ -91,6 +93,11 @@ class CleaningState:
     add working columns to ``episodes`` (``_decom``, ``_dec``, ``_ret``, ``_rank``, ``_dob``,
     ``_provider``, ``_place``, ``_continues``, ``_pid``, ``_start``, ``_ref``, ``_type``). ``mapping`` is the
     normalised PLACE x PLACE_PROVIDER table and ``today`` a normalised timestamp.
+
+    The frames given may carry their dates already parsed, exactly as ``parse_dates`` parses
+    their text: ``_decom`` and ``_dec`` (episodes), ``_dob`` (header), ``_duc`` (UASC). The steps
+    then use those instead of parsing the text again (the replay parses the raw returns once
+    for dozens of cleanings).
     """
 
     episodes: pd.DataFrame

@@ -362,3 +362,33 @@ def test_on_the_sample_the_month_end_numbers_are_the_engines_long_history() -> N
         assert series[TOTAL].values.tolist() == by_date["month_end_number"].tolist()
         assert series[TOTAL].exits.tolist() == by_date["exits"].tolist()
         assert series[TOTAL].committed.tolist() == held.sum(axis=0).tolist()
+
+
+@pytest.mark.parametrize("rule", ["close_at_return_end", "keep_open", "close_at_last_known"])
+def test_on_the_sample_every_month_end_replayed_gives_the_placements_of_cleaning_its_text(rule: str) -> None:
+    # The replay gives the cleaner the dates it parsed once and cleans children again for their
+    # placements only: at every month-end the placements are those of the import's own cleaning
+    # of the cut's text (no parsed date beside it).
+    from placements.ssda903 import clean_episodes
+
+    files = read_903_files(sorted(SAMPLE.glob("*.csv")))
+    replayer = Replayer(files, mapping=default_mapping(), types=types_frame([]), today=date(2024, 6, 1))
+    dates = [d.date() for d in pd.date_range(date(replayer.first_year, 4, 1), replayer.data_end, freq="ME")]
+    assert len(dates) > 40
+    for as_at in [replayer.data_end, *dates]:
+        cut = replayer.cut(as_at)
+        assert {"_decom", "_dec"} <= set(cut.episodes.columns) and "_dob" in cut.header.columns
+        text = type(cut)(
+            **{
+                **cut.__dict__,
+                "episodes": cut.episodes.drop(columns=["_decom", "_dec"]),
+                "header": cut.header.drop(columns=["_dob"]),
+                "uasc": cut.uasc.drop(columns=["_duc"]),
+            }
+        )
+        placed = replayer.placements(as_at, rule)
+        if text.episodes.empty:
+            assert placed.empty
+            continue
+        whole = clean_episodes(text, mapping=default_mapping(), today=as_at, stale_open=rule).placements
+        pd.testing.assert_frame_equal(placed, whole, check_exact=True, obj=str(as_at))
