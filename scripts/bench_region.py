@@ -80,14 +80,18 @@ def load_region(count: int) -> list[Any]:
     from forecasting.models import FinancialYear
     from forecasting.services import period_submit
 
-    inputs = large_county_inputs(seed=1)
-    label = inputs.year.label
-    as_at = inputs.year.as_at_date(inputs.as_at_period).isoformat()
     authorities = []
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as folder:
-        files = county_files(inputs, Path(folder))
         for number in range(1, count + 1):
+            # Each county its own (seed): identical counties would find each other's statistical
+            # fits in the shared store, which real authorities' different registers never do.
+            inputs = large_county_inputs(seed=number)
+            label = inputs.year.label
+            as_at = inputs.year.as_at_date(inputs.as_at_period).isoformat()
+            own = Path(folder) / str(number)
+            own.mkdir()
+            files = county_files(inputs, own)
             authority = authority_create(code=f"R{number:02d}", name=f"Region County Council {number}")
             for kind, options in (
                 ("budget", {"year": label}),
