@@ -84,21 +84,10 @@ def signatures(frame: pd.DataFrame) -> pd.Series:
     return hashes.groupby(frame["placement_ref"].to_numpy()).sum()
 
 
-_STORED_FIELDS = (
-    "placement_ref",
-    "child__child_ref",
-    "placement_type__code",
-    "provider",
-    "procurement",
-    "start_date",
-    "end_date",
-    "planned_end_date",
-    "weekly_cost",
-    "health_contribution",
-    "education_contribution",
-    "uasc",
-    "line_id",
-)
+# The stored rows' fields: the placement reference, then `_SIGNATURE_FIELDS` as the ORM names
+# them (the child's and the type's through their foreign keys).
+_THROUGH = {"child_ref": "child__child_ref", "placement_type": "placement_type__code"}
+_STORED_FIELDS = ("placement_ref", *(_THROUGH.get(name, name) for name in _SIGNATURE_FIELDS))
 _DATES = ("start_date", "end_date", "planned_end_date")
 
 
