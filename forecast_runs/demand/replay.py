@@ -25,6 +25,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
+from forecast_runs.demand.parallel import shares, side_by_side
 from forecast_runs.demand.series import TOTAL, SeriesInputs, placement_series
 from placements.ssda903 import (
     ISSUE_COLUMNS,
@@ -462,6 +463,28 @@ class Replayer:
                 placements, self.types, as_at=as_at, history_from=self.history_from(as_at), horizon=horizon
             )
         return self._inputs[key]
+
+    def replay_side_by_side(self, keys: Sequence[tuple[date, str]], workers: int) -> None:
+        """``inputs(as_at, rule)`` of every (date, rule) in ``keys``, worked out by up to
+        ``workers`` processes (``side_by_side``) and kept as if worked out here. Each process
+        takes a run of neighbouring dates, so that each date is cleaned again from a near one; a
+        date's numbers do not depend on which date it is cleaned from."""
+        todo = sorted(dict.fromkeys(k for k in keys if (*k, REPLAY_HORIZON) not in self._inputs))
+        if workers <= 1 or len(todo) < 2:
+            return
+        # A date costs a fixed part (measured: about what the episodes of the latest half take)
+        # and a part for each episode known on it: each run of dates is given an equal share.
+        starts = np.sort(self._decom_array[~np.isnat(self._decom_array)])
+        known = np.searchsorted(starts, np.array([d for d, _r in todo], dtype="datetime64[ns]"), side="right")
+        runs = [[todo[i] for i in run] for run in shares(known + known.max() / 2 + 1, workers)]
+        # This process takes the latest run, back from the as-at date it has cleaned already:
+        # each of those dates is cleaned again from a near one, and kept here.
+        runs[-1].reverse()
+        for found in side_by_side(self._inputs_of, runs):
+            self._inputs.update(found)
+
+    def _inputs_of(self, keys: Sequence[tuple[date, str]]) -> dict[tuple[date, str, int], dict[str, SeriesInputs]]:
+        return {(d, rule, REPLAY_HORIZON): self.inputs(d, rule) for d, rule in keys}
 
     def truth(self, as_at: date, rule: str = TRUTH_RULE) -> dict[str, pd.Series]:
         """What the returns known on ``as_at`` say the numbers were, by date (month-ends)."""

@@ -381,6 +381,14 @@ def _needs_a_model(series: bytes) -> bool:
     return len(y) > 1 and float(np.ptp(y)) != 0.0
 
 
+def load_statistical_library() -> None:
+    """Import statsforecast now: before a process forks others that will fit models, so that
+    none of them pays for the import again."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import statsforecast.models  # noqa: F401
+
+
 @functools.lru_cache(maxsize=4096)
 def _fit_statistical(series: bytes, horizon: int, season_length: int) -> Fit:
     """Fit once per exact series (the bytes of a float64 array) and return mean/p10/p90 paths.

@@ -1,0 +1,82 @@
+"""Past dates replayed on more than one core, for ``forecast_demand`` (an analyst's own process).
+
+Each past date's cleaning and each origin's forecasts depend only on the raw returns and on that
+date, so they can be worked out side by side: the work is cut into shares, this process takes
+the last share itself and processes forked from it take the others (each starts with everything
+already read and cleaned, so nothing big is pickled on the way in), and what comes back is the
+same as working through the dates in turn, in the same order. A Celery worker's process may not
+start processes of its own, so the product's monthly back-test keeps ``workers=1``: everything
+then runs in the calling process.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import numpy as np
+import numpy.typing as npt
+
+Share = TypeVar("Share")
+Result = TypeVar("Result")
+
+# What the forked processes run: set just before they start, read by each (a fork copies it).
+_JOB: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
+
+
+def cores_available() -> int:
+    """The cores this process may run on (its affinity, not the machine's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def shares(cost: npt.ArrayLike, workers: int) -> list[list[int]]:
+    """The positions 0..n-1 cut into at most ``workers`` runs of neighbours with about the same
+    total ``cost`` each (none empty), in order."""
+    weights = np.asarray(cost, dtype=np.float64)
+    n = min(max(workers, 1), len(weights))
+    if n <= 1:
+        return [list(range(len(weights)))]
+    # Each position goes to the run its middle falls in, on the cumulative share of the cost.
+    middle = (np.cumsum(weights) - weights / 2) / weights.sum() * n
+    run = np.minimum(np.floor(middle).astype(np.int64), n - 1)
+    return [p for p in (np.flatnonzero(run == r).tolist() for r in range(n)) if p]
+
+
+def side_by_side(function: Callable[[Share], Result], work: Sequence[Share]) -> list[Result]:
+    """``[function(share) for share in work]``, in that order: this process works out the last
+    share while one forked process each works out the others. All in this process when there
+    is one share, when forking is not available, or when this process may not have children of
+    its own (a daemon, as a Celery worker's is)."""
+    if len(work) <= 1 or not _can_fork():
+        return [function(share) for share in work]
+    global _JOB
+    _JOB = (function, work)
+    # Objects made so far are left out of the garbage collections of both sides: a collection
+    # writes to every object it looks at, which would copy each page the fork shares.
+    gc.freeze()
+    try:
+        with multiprocessing.get_context("fork").Pool(len(work) - 1) as pool:
+            others = pool.map_async(_run, range(len(work) - 1), chunksize=1)
+            last = function(work[-1])
+            return [*others.get(), last]
+    finally:
+        _JOB = None
+        gc.unfreeze()
+
+
+def _can_fork() -> bool:
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    return not multiprocessing.current_process().daemon
+
+
+def _run(index: int) -> Any:
+    assert _JOB is not None, "a forked process starts with its job"
+    function, work = _JOB
+    return function(work[index])
