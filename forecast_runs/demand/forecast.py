@@ -20,7 +20,7 @@ from forecast_runs.demand.backtest import backtest, backtest_origins, empty_reco
 from forecast_runs.demand.intervals import Calibration, calibrate, calibrated_interval, short_series_interval
 from forecast_runs.demand.methods import ANNUAL_AUTO, LABELS, forecast_paths, methods_for
 from forecast_runs.demand.parallel import shares, side_by_side
-from forecast_runs.demand.replay import REPLAY_HORIZON, RULES, Replayer, series_truth, settled_until
+from forecast_runs.demand.replay import REPLAY_HORIZON, RULES, TRUTH_RULE, Replayer, series_truth, settled_until
 from forecast_runs.demand.selection import RULE_WORDS, Choice, choose_method, choose_stale_rule
 from forecast_runs.demand.series import ANNUAL, MONTHLY, TOTAL, FloatArray, SeriesInputs
 from forecasting.engine.demand import MIN_POINTS_ETS, load_statistical_library
@@ -172,11 +172,16 @@ def replay_backtest(
     happened, under rule 8 as chosen by how the earlier dates compare with later returns (with
     a single rule in ``rules``, that rule: the others are never cleaned). ``workers`` > 1
     replays the dates and forecasts from them in that many processes."""
+    if workers > 1:
+        # The as-at date's cleanings, the dates rule 8 is judged on and, with one rule, every date
+        # the back-test will read, shared out at once. The dates are those the month-ends give
+        # before any cleaning; any the cleaning does not bear out is only cleaned for nothing.
+        ahead = backtest_origins(replayer.month_ends(as_at), every=ORIGIN_EVERY[MONTHLY])
+        judged = ahead if len(rules) == 1 else [d for d in ahead if d <= settled_until(as_at)]
+        keys = [(as_at, TRUTH_RULE), *[(as_at, r) for r in rules], *[(d, r) for d in judged for r in rules]]
+        replayer.replay_side_by_side(keys, workers)
     dates = list(replayer.truth(as_at)[TOTAL].index)
     origins = backtest_origins(dates, every=ORIGIN_EVERY[MONTHLY])
-    # The dates rule 8 is judged on; with one rule, every date the back-test will read.
-    judged = origins if len(rules) == 1 else [d for d in origins if d <= settled_until(as_at)]
-    replayer.replay_side_by_side([(d, r) for d in judged for r in rules], workers)
     rule, why = choose_stale_rule(replayer.starting_levels(origins, as_at, rules))
     if len(rules) == 1:  # asked for: the same measure is shown, without a choice to make
         why = why.replace(f"{RULE_WORDS[rule]}:", f"{RULE_WORDS[rule]} (asked for):", 1)

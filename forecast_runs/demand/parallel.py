@@ -50,7 +50,8 @@ def shares(cost: npt.ArrayLike, workers: int) -> list[list[int]]:
 
 def side_by_side(function: Callable[[Share], Result], work: Sequence[Share]) -> list[Result]:
     """``[function(share) for share in work]``, in that order: this process works out the last
-    share while one forked process each works out the others. All in this process when there
+    share while as many forked processes as there are other shares work those out (each takes
+    the next share left when it is free). All in this process when there
     is one share, when forking is not available, or when this process may not have children of
     its own (a daemon, as a Celery worker's is)."""
     if len(work) <= 1 or not _can_fork():

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from forecast_runs.demand.parallel import shares, side_by_side
-from forecast_runs.demand.series import TOTAL, SeriesInputs, placement_series
+from forecast_runs.demand.series import TOTAL, SeriesInputs, month_end, placement_series
 from placements.ssda903 import (
     ISSUE_COLUMNS,
     PLACEMENT_COLUMNS,
@@ -473,15 +473,31 @@ class Replayer:
         if workers <= 1 or len(todo) < 2:
             return
         # A date costs a fixed part (measured: about what the episodes of the latest half take)
-        # and a part for each episode known on it: each run of dates is given an equal share.
+        # and a part for each episode known on it: each run of dates is given an equal share. A
+        # date cleaned whole (the latest, when nothing near it is cleaned yet) costs about four
+        # times a date cleaned again from a near one.
         starts = np.sort(self._decom_array[~np.isnat(self._decom_array)])
         known = np.searchsorted(starts, np.array([d for d, _r in todo], dtype="datetime64[ns]"), side="right")
-        runs = [[todo[i] for i in run] for run in shares(known + known.max() / 2 + 1, workers)]
-        # This process takes the latest run, back from the as-at date it has cleaned already:
-        # each of those dates is cleaned again from a near one, and kept here.
+        cost = known + known.max() / 2 + 1
+        latest = todo[-1][0]
+        if not any(d == latest for d, _r in self._placed):
+            cost[[d == latest for d, _r in todo]] *= 4
+        runs = [[todo[i] for i in run] for run in shares(cost, workers)]
+        # This process takes the latest run, back from the latest date (the as-at date): each of
+        # those dates is cleaned again from a near one, and kept here with the as-at date's
+        # cleaning, which the forecast reads again.
         runs[-1].reverse()
         for found in side_by_side(self._inputs_of, runs):
             self._inputs.update(found)
+
+    def month_ends(self, as_at: date) -> list[date]:
+        """The dates of ``inputs(as_at, ...)`` when any child is known by then, worked out
+        without cleaning: each month-end from where the history starts, the last the as-at date."""
+        ends, day = [], month_end(min(self.history_from(as_at), as_at))
+        while day < as_at:
+            ends.append(day)
+            day = month_end(day + timedelta(days=1))
+        return [*ends, as_at]
 
     def _inputs_of(self, keys: Sequence[tuple[date, str]]) -> dict[tuple[date, str, int], dict[str, SeriesInputs]]:
         return {(d, rule, REPLAY_HORIZON): self.inputs(d, rule) for d, rule in keys}
