@@ -15,6 +15,8 @@ import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 import numpy as np
@@ -62,13 +64,23 @@ def side_by_side(function: Callable[[Share], Result], work: Sequence[Share]) -> 
     # writes to every object it looks at, which would copy each page the fork shares.
     gc.freeze()
     try:
-        with multiprocessing.get_context("fork").Pool(len(work) - 1) as pool:
-            others = pool.map_async(_run, range(len(work) - 1), chunksize=1)
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=len(work) - 1, mp_context=context) as pool:
+            others = [pool.submit(_run, index) for index in range(len(work) - 1)]
             last = function(work[-1])
-            return [*others.get(), last]
+            return [*(_result(future, function, share) for future, share in zip(others, work, strict=False)), last]
     finally:
         _JOB = None
         gc.unfreeze()
+
+
+def _result(future: Future[Result], function: Callable[[Share], Result], share: Share) -> Result:
+    """A forked process's result; a failure of ``function`` is raised here. A process that died
+    (killed, out of memory) has its share worked out here instead: later, not lost."""
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        return function(share)
 
 
 def _can_fork() -> bool:

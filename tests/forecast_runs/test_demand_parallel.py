@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from datetime import date
 from pathlib import Path
 
@@ -79,6 +80,17 @@ def test_a_failure_in_a_forked_share_is_raised_here() -> None:
 
     with pytest.raises(ValueError, match="the first share failed"):
         side_by_side(work, [0, 1])
+
+
+def test_a_share_whose_process_dies_is_worked_out_here() -> None:
+    here = os.getpid()
+
+    def work(share: int) -> int:
+        if share == 0 and os.getpid() != here:
+            os.kill(os.getpid(), signal.SIGKILL)  # as the kernel does to a process out of memory
+        return share * 10
+
+    assert side_by_side(work, [0, 1, 2]) == [0, 10, 20]
 
 
 def _in_a_daemon(queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
