@@ -385,8 +385,8 @@ class Replayer:
         ``base`` and ``known``: a row held differently (added, gone, its end blanked or not); a
         DECOM or date of birth between the two dates (the cleaner compares them with the date);
         a row of a return whose collection year or place in the order differs; an open episode
-        that rule 8 finds stale in one cut and not in the other (every open episode when rule 8
-        counts it up to the date itself)."""
+        that rule 8 finds stale in one cut and not in the other (in either, when rule 8 counts it
+        up to the date itself)."""
         low, high = sorted((base.as_at, known.as_at))
         rows = base.episodes != known.episodes
         held = (base.episodes > 0) | (known.episodes > 0)
@@ -396,22 +396,22 @@ class Replayer:
         before, after = base.by_return.reindex(ids), known.by_return.reindex(ids)
         moved = ids[(before != after).any(axis=1).to_numpy()]
         rows |= held & np.isin(self._return_id, moved.to_numpy())
+        # Rule 8 finds an open episode stale by its return's collection year and place against
+        # the latest year and the number of returns: an episode open in both cuts, in a return
+        # that has not moved, is stale in both or in neither, unless those two differ and it is
+        # stale in one cut only. Counted up to the date itself, a stale episode ends the day
+        # after each date, so it differs whenever it is stale in either cut.
+        both = base.open & known.open & ~rows
+        where = known.by_return.reindex(self._return_id[both])
+        fy, rank = where["fy"].to_numpy(), where["rank"].to_numpy()
+        stale = [
+            (fy < (k.returns["fy"].max() if len(k.returns) else -1)) & (fy >= 0) & (rank < len(k.returns) - 1)
+            for k in (base, known)
+        ]
+        unsure = where.isna().any(axis=1).to_numpy() | (stale[0] != stale[1])
         if rule == _UP_TO_THE_DATE:
-            rows |= base.open | known.open
-        else:
-            # Rule 8 finds an open episode stale by its return's collection year and place
-            # against the latest year and the number of returns: an episode open in both cuts,
-            # in a return that has not moved, is stale in both or in neither, unless those two
-            # differ and it is stale in one cut only.
-            both = base.open & known.open & ~rows
-            where = known.by_return.reindex(self._return_id[both])
-            fy, rank = where["fy"].to_numpy(), where["rank"].to_numpy()
-            stale = [
-                (fy < (k.returns["fy"].max() if len(k.returns) else -1)) & (fy >= 0) & (rank < len(k.returns) - 1)
-                for k in (base, known)
-            ]
-            unsure = where.isna().any(axis=1).to_numpy() | (stale[0] != stale[1])
-            rows[np.flatnonzero(both)[unsure]] = True
+            unsure |= stale[0] | stale[1]
+        rows[np.flatnonzero(both)[unsure]] = True
         header = base.header != known.header
         header |= (base.header | known.header) & (self._dob_array > low) & (self._dob_array <= high)
         differ = np.zeros(len(self._children), dtype=bool)
