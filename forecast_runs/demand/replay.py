@@ -410,7 +410,11 @@ class Replayer:
         ]
         unsure = where.isna().any(axis=1).to_numpy() | (stale[0] != stale[1])
         if rule == _UP_TO_THE_DATE:
-            unsure |= stale[0] | stale[1]
+            # Only an episode's latest version can be stale: a row that a later return replaces
+            # in this cut is not (nor in the other, unless the later row differs, and with it
+            # the child).
+            replaced = self._superseded(known, known.episodes > 0)[both]
+            unsure |= (stale[0] | stale[1]) & ~replaced
         rows[np.flatnonzero(both)[unsure]] = True
         header = base.header != known.header
         header |= (base.header | known.header) & (self._dob_array > low) & (self._dob_array <= high)
