@@ -29,6 +29,9 @@ from placements.ssda903 import Ssda903FileError, default_mapping, parse_dates, r
 METHOD_CHOICES = ("auto", "naive", "trend", "growth", "flow", "statistical", "drift")
 # Rule 8's choices (docs/ssda903.md) as the analyst types them.
 OPEN_EPISODE_CHOICES = tuple(rule.replace("_", "-") for rule in RULES)
+# Each process's first date is cleaned whole and each holds its own copy of what it changes:
+# past four, more processes on a bigger machine add memory faster than they save time.
+DEFAULT_MOST_WORKERS = 4
 STALE_SHOWN = 20  # children (and disagreements between returns) listed on screen; the count is always given
 
 
@@ -60,8 +63,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workers",
             type=int,
-            help="processes that replay the past dates side by side (default: the cores this process may use; "
-            "1 = all in this process); the forecast is the same whatever the number",
+            help="processes that replay the past dates side by side (default: the cores this process may use, "
+            "at most 4; 1 = all in this process); the forecast is the same whatever the number",
         )
         parser.add_argument("--output", required=True, help="the CSV file to write")
 
@@ -109,7 +112,7 @@ class Command(BaseCommand):
                 raise CommandError("the damped drift is for yearly counts (--series with dates a year apart)")
             fixed = options.get("open_episodes")
             rules = (fixed.replace("-", "_"),) if fixed else RULES
-            workers = options["workers"] or cores_available()
+            workers = options["workers"] or min(cores_available(), DEFAULT_MOST_WORKERS)
             result = forecast_returns(
                 replayer, as_at, horizon=options["horizon"] or 24, method=method, rules=rules, workers=workers
             )
