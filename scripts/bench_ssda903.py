@@ -128,6 +128,9 @@ def main() -> None:
             whole_process(returns, args.whole_runs, ["--method", "flow"], "--method flow")
             fixed = ["--method", "flow", "--open-episodes", "keep-open"]
             whole_process(returns, args.whole_runs, fixed, "--method flow --open-episodes keep-open")
+            # The same in one process: what the sharing of past dates among the cores saves.
+            one = [*fixed, "--workers", "1"]
+            whole_process(returns, args.whole_runs, one, "--method flow --open-episodes keep-open --workers 1")
             if args.auto:
                 whole_process(returns, args.whole_runs, ["--method", "auto"], "--method auto")
             if args.import_authority:
