@@ -18,9 +18,10 @@ their name (or ``YEAR``), and are always kept when they have none.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -468,11 +469,19 @@ class Replayer:
             )
         return self._inputs[key]
 
-    def replay_side_by_side(self, keys: Sequence[tuple[date, str]], workers: int) -> None:
+    def replay_side_by_side(
+        self,
+        keys: Sequence[tuple[date, str]],
+        workers: int,
+        *,
+        also_here: Callable[[], object] | None = None,
+        also_cost: float = 0.0,
+    ) -> None:
         """``inputs(as_at, rule)`` of every (date, rule) in ``keys``, worked out by up to
         ``workers`` processes (``side_by_side``) and kept as if worked out here. Each process
         takes a run of neighbouring dates, so that each date is cleaned again from a near one; a
-        date's numbers do not depend on which date it is cleaned from."""
+        date's numbers do not depend on which date it is cleaned from. ``also_here`` is done
+        first by this process, meanwhile, and counted as ``also_cost`` (in the units below)."""
         todo = sorted(dict.fromkeys(k for k in keys if (*k, REPLAY_HORIZON) not in self._inputs))
         if workers <= 1 or len(todo) < 2:
             return
@@ -486,13 +495,23 @@ class Replayer:
         latest = todo[-1][0]
         if not any(d == latest for d, _r in self._placed):
             cost[[d for d, _r in todo].index(latest)] *= 4
-        runs = [[todo[i] for i in run] for run in shares(cost, workers)]
+        # What this process does besides comes last, so that it falls in this process's run.
+        positions = shares(np.append(cost, also_cost if also_here is not None else 0.0), workers)
+        runs = [[todo[i] for i in run if i < len(todo)] for run in positions]
         # This process takes the latest run, back from the latest date (the as-at date): each of
         # those dates is cleaned again from a near one, and kept here with the as-at date's
         # cleaning, which the forecast reads again.
         runs[-1].reverse()
-        for found in side_by_side(self._inputs_of, runs):
+        work = [(False, run) for run in runs[:-1]] + [(also_here is not None, runs[-1])]
+        for found in side_by_side(partial(self._inputs_of_run, also_here), work):
             self._inputs.update(found)
+
+    def _inputs_of_run(
+        self, also_here: Callable[[], object] | None, run: tuple[bool, Sequence[tuple[date, str]]]
+    ) -> dict[tuple[date, str, int], dict[str, SeriesInputs]]:
+        if run[0] and also_here is not None:
+            also_here()
+        return self._inputs_of(run[1])
 
     def month_ends(self, as_at: date) -> list[date]:
         """The dates of ``inputs(as_at, ...)`` when any child is known by then, worked out

@@ -8,6 +8,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -168,6 +170,34 @@ def test_the_command_writes_the_same_file_with_one_process_or_two(tmp_path: Path
     call_command("forecast_demand", *common, "--workers", "1", "--output", str(tmp_path / "one.csv"))
     call_command("forecast_demand", *common, "--workers", "2", "--output", str(tmp_path / "two.csv"))
     assert (tmp_path / "one.csv").read_bytes() == (tmp_path / "two.csv").read_bytes()
+
+
+def test_the_statistical_library_is_imported_once_before_the_fits_are_shared_out() -> None:
+    # A fresh interpreter, as an analyst's command starts: each share of the back-test says
+    # whether the library was there when it began; the calling process loads it while the past
+    # dates are cleaned, so no forked process imports it again.
+    code = (
+        "import os, sys, django; django.setup()\n"
+        "from datetime import date\n"
+        "from forecast_runs.demand import forecast as F\n"
+        "from tests.forecast_runs.test_demand_parallel import sample_replayer\n"
+        "original = F.backtest\n"
+        "def spy(*args, **kwargs):\n"
+        "    print('SHARE', os.getpid(), 'statsforecast' in sys.modules, flush=True)\n"
+        "    return original(*args, **kwargs)\n"
+        "F.backtest = spy\n"
+        "F.forecast_returns(sample_replayer(), date(2020, 3, 31), horizon=6, method='auto', workers=2)\n"
+        "print('CALLER', os.getpid(), flush=True)\n"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    repo = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", code], cwd=repo, env=env, capture_output=True, text=True, timeout=300)
+    lines = [line.split() for line in done.stdout.splitlines()]
+    caller = next(int(words[1]) for words in lines if words[0] == "CALLER")
+    shares_seen = [(int(words[1]), words[2]) for words in lines if words[0] == "SHARE"]
+    assert len(shares_seen) == 2, done.stdout + done.stderr
+    assert {pid == caller for pid, _loaded in shares_seen} == {True, False}
+    assert all(loaded == "True" for _pid, loaded in shares_seen)
 
 
 @pytest.mark.parametrize("workers", ["0", "65"])
