@@ -50,6 +50,21 @@ def shares(cost: npt.ArrayLike, workers: int) -> list[list[int]]:
     return [p for p in (np.flatnonzero(run == r).tolist() for r in range(n)) if p]
 
 
+def balanced(cost: Sequence[float], workers: int) -> list[list[int]]:
+    """The positions 0..n-1 shared among at most ``workers`` so that the costliest share costs
+    little more than the others: costliest first, each to the share with the least so far
+    (each share's positions in order; none empty). For work whose items need no neighbours."""
+    n = min(max(workers, 1), len(cost))
+    if n <= 1:
+        return [list(range(len(cost)))]
+    loads, parts = [0.0] * n, [[] for _ in range(n)]  # type: list[float], list[list[int]]
+    for position in sorted(range(len(cost)), key=lambda p: (-cost[p], p)):
+        lightest = min(range(n), key=lambda k: (loads[k], k))
+        loads[lightest] += cost[position]
+        parts[lightest].append(position)
+    return [sorted(part) for part in parts if part]
+
+
 def side_by_side(function: Callable[[Share], Result], work: Sequence[Share]) -> list[Result]:
     """``[function(share) for share in work]``, in that order: this process works out the last
     share while as many forked processes as there are other shares work those out (each takes

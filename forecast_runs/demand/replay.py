@@ -513,6 +513,10 @@ class Replayer:
             also_here()
         return self._inputs_of(run[1])
 
+    def has_inputs(self, as_at: date, rule: str) -> bool:
+        """Whether ``inputs(as_at, rule)`` is worked out already (nothing left to clean)."""
+        return (as_at, rule, REPLAY_HORIZON) in self._inputs
+
     def month_ends(self, as_at: date) -> list[date]:
         """The dates of ``inputs(as_at, ...)`` when any child is known by then, worked out
         without cleaning: each month-end from where the history starts, the last the as-at date."""

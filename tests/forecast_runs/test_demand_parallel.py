@@ -19,7 +19,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from forecast_runs.demand.forecast import forecast_returns
-from forecast_runs.demand.parallel import shares, side_by_side
+from forecast_runs.demand.parallel import balanced, shares, side_by_side
 from forecast_runs.demand.replay import REPLAY_HORIZON, RULES, Replayer
 from forecast_runs.demand.series import types_frame
 from forecasting.models import DEFAULT_PLACEMENT_TYPES
@@ -56,6 +56,14 @@ def test_never_more_runs_than_positions_and_one_worker_is_one_run() -> None:
     assert shares([5, 5], 4) == [[0], [1]]
     assert shares([5, 5, 5], 1) == [[0, 1, 2]]
     assert shares([], 2) == [[]]
+
+
+def test_work_that_needs_no_neighbours_is_shared_costliest_first() -> None:
+    # 9 (position 1) to the first share, 5 (4) to the second, 4 (2) to the second (5 < 9), 3 (0)
+    # to the first (9 = 9: the first of equals), 1 (3) to the second (9 < 12): 12 and 10
+    assert balanced([3, 9, 4, 1, 5], 2) == [[0, 1], [2, 3, 4]]
+    assert balanced([2, 2, 2], 5) == [[0], [1], [2]]
+    assert balanced([4, 1], 1) == [[0, 1]]
 
 
 # --- side by side ------------------------------------------------------------------------------
