@@ -32,7 +32,7 @@ from placements.ssda903 import (
 from placements.ssda903 import children as children_module
 from placements.ssda903.dates import financial_year_start
 from placements.ssda903.history_steps import STALE_OPEN_RULES
-from placements.ssda903.returns import return_order
+from placements.ssda903.returns import _ranked_by_pandas, return_order
 
 SAMPLE = Path(__file__).resolve().parent / "fixtures" / "ssda903-sample"
 HEADER = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n"
@@ -169,17 +169,15 @@ def _with_row(mapping: pd.DataFrame, row: list[object]) -> pd.DataFrame:
 
 
 def _return_order_by_pandas(ep: pd.DataFrame, today: pd.Timestamp) -> pd.DataFrame:
-    """The order of the returns as pandas' groupby found it before it was written with numpy."""
+    """The order of the returns as pandas' groupby found it before it was written with numpy:
+    each return's latest date, first year hint and source by groupby, ranked as pandas sorts
+    (the ranking ``return_order`` keeps for sources that are not numbers)."""
     last_day = pd.concat([ep["_decom"], ep["_dec"] - pd.Timedelta(days=1)], axis=1).max(axis=1)
     last_day = last_day.where(last_day <= today)
     work = pd.DataFrame({"_ret": ep["_ret"], "last": last_day, "hint": ep["_year_hint"], "src": ep["_src"]})
     ret = work.groupby("_ret").agg(last=("last", "max"), hint=("hint", "first"), src=("src", "first"))
-    ret["fy"] = financial_year_start(ret["last"]).fillna(-1).astype("int64")
-    order = ["hint", "fy", "src"] if ret["hint"].notna().all() else ["fy", "hint", "src"]
-    ret["hint"] = ret["hint"].fillna(-1.0)
-    ret = ret.sort_values(order, kind="stable")
-    ret["rank"] = np.arange(len(ret), dtype="int64")
-    return ret
+    latest = ret["last"].to_numpy(dtype="datetime64[ns]").view("int64")
+    return _ranked_by_pandas(latest, ret["hint"].to_numpy(), ret["src"].to_numpy(), ret.index.to_numpy())
 
 
 def test_the_order_of_the_returns_is_the_one_pandas_finds() -> None:
