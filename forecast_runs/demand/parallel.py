@@ -65,13 +65,18 @@ def balanced(cost: Sequence[float], workers: int) -> list[list[int]]:
     return [sorted(part) for part in parts if part]
 
 
-def side_by_side(function: Callable[[Share], Result], work: Sequence[Share]) -> list[Result]:
+def side_by_side(
+    function: Callable[[Share], Result], work: Sequence[Share], *, meanwhile: Callable[[], object] | None = None
+) -> list[Result]:
     """``[function(share) for share in work]``, in that order: this process works out the last
     share while as many forked processes as there are other shares work those out (each takes
-    the next share left when it is free). All in this process when there
-    is one share, when forking is not available, or when this process may not have children of
-    its own (a daemon, as a Celery worker's is)."""
+    the next share left when it is free). ``meanwhile`` is done by this process first, before
+    its own share (the forked processes start without what it does). All in this process when
+    there is one share, when forking is not available, or when this process may not have
+    children of its own (a daemon, as a Celery worker's is)."""
     if len(work) <= 1 or not _can_fork():
+        if meanwhile is not None:
+            meanwhile()
         return [function(share) for share in work]
     global _JOB
     _JOB = (function, work)
@@ -82,6 +87,8 @@ def side_by_side(function: Callable[[Share], Result], work: Sequence[Share]) -> 
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=len(work) - 1, mp_context=context) as pool:
             others = [pool.submit(_run, index) for index in range(len(work) - 1)]
+            if meanwhile is not None:
+                meanwhile()
             last = function(work[-1])
             return [*(_result(future, function, share) for future, share in zip(others, work, strict=False)), last]
     finally:

@@ -21,7 +21,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -167,15 +166,14 @@ class Replayer:
         self._return_id = return_numbers(files.episodes).to_numpy()
         # What the order of the returns reads of each row (``_return_order``).
         self._decom_array = self._decom.to_numpy(dtype="datetime64[ns]")
-        dec_less_a_day = self._dec.to_numpy(dtype="datetime64[ns]") - np.timedelta64(1, "D")
-        self._latest_of_row = np.fmax(self._decom_array, dec_less_a_day)
+        self._dec_array = self._dec.to_numpy(dtype="datetime64[ns]")
+        self._latest_of_row = np.fmax(self._decom_array, self._dec_array - np.timedelta64(1, "D"))
         ep = files.episodes
         self._countable = ((ep["CHILD"] != "") & (ep["DECOM"] != "")).to_numpy() & ~np.isnat(self._decom_array)
         self._year_hint = ep["_year_hint"].to_numpy(dtype=np.float64)
         self._source = ep["_src"].to_numpy()
         self._dob = parse_dates(files.header["DOB"])
         # The same as arrays, carried into each cut for the cleaner (none parsed again).
-        self._dec_array = self._dec.to_numpy(dtype="datetime64[ns]")
         self._duc_array = self._duc.to_numpy(dtype="datetime64[ns]")
         self._dob_array = self._dob.to_numpy(dtype="datetime64[ns]")
         self._year_array = self.years.to_numpy()
@@ -482,7 +480,7 @@ class Replayer:
         takes a run of neighbouring dates, so that each date is cleaned again from a near one; a
         date's numbers do not depend on which date it is cleaned from. ``also_here`` is done
         first by this process, meanwhile, and counted as ``also_cost`` (in the units below)."""
-        todo = sorted(dict.fromkeys(k for k in keys if (*k, REPLAY_HORIZON) not in self._inputs))
+        todo = sorted(dict.fromkeys(k for k in keys if not self.has_inputs(*k)))
         if workers <= 1 or len(todo) < 2:
             return
         # A date costs a fixed part (measured: about what the episodes of the latest half take)
@@ -502,16 +500,8 @@ class Replayer:
         # those dates is cleaned again from a near one, and kept here with the as-at date's
         # cleaning, which the forecast reads again.
         runs[-1].reverse()
-        work = [(False, run) for run in runs[:-1]] + [(also_here is not None, runs[-1])]
-        for found in side_by_side(partial(self._inputs_of_run, also_here), work):
+        for found in side_by_side(self._inputs_of, runs, meanwhile=also_here):
             self._inputs.update(found)
-
-    def _inputs_of_run(
-        self, also_here: Callable[[], object] | None, run: tuple[bool, Sequence[tuple[date, str]]]
-    ) -> dict[tuple[date, str, int], dict[str, SeriesInputs]]:
-        if run[0] and also_here is not None:
-            also_here()
-        return self._inputs_of(run[1])
 
     def has_inputs(self, as_at: date, rule: str) -> bool:
         """Whether ``inputs(as_at, rule)`` is worked out already (nothing left to clean)."""

@@ -82,6 +82,19 @@ def test_results_come_back_in_order_and_this_process_takes_the_last_share() -> N
     assert os.getpid() not in pids[:-1]  # forked processes (one may take both, if it is free first)
 
 
+def test_what_is_done_meanwhile_is_done_here_before_this_process_s_share() -> None:
+    done: list[str] = []
+
+    def work(share: str) -> tuple[int, list[str]]:
+        return os.getpid(), list(done)  # what this process had done when the share began
+
+    results = side_by_side(work, ["a", "b"], meanwhile=lambda: done.append("meanwhile"))
+    assert results[0][0] != os.getpid() and results[0][1] == []  # forked before it was done
+    assert results[1] == (os.getpid(), ["meanwhile"])
+    done.clear()
+    assert side_by_side(work, ["a"], meanwhile=lambda: done.append("meanwhile")) == [(os.getpid(), ["meanwhile"])]
+
+
 def test_a_failure_in_a_forked_share_is_raised_here() -> None:
     def work(share: int) -> int:
         if share == 0:
