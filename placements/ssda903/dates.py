@@ -91,12 +91,17 @@ def financial_year_start(dates: pd.Series) -> pd.Series:
     """Calendar year in which the financial (collection) year of each date starts: April-March."""
     values = dates.to_numpy()
     if values.dtype == np.dtype("datetime64[ns]") and not np.isnat(values).any():
-        # From the month number, without pandas' date fields (a few times quicker).
-        months = values.astype("datetime64[M]").astype(np.int64)
-        start = months // 12 + 1970 - (months % 12 < 3)
-        return pd.Series(start, index=dates.index, name=dates.name, dtype="int64")
+        return pd.Series(financial_year_of(values), index=dates.index, name=dates.name, dtype="int64")
     years: pd.Series = dates.dt.year - (dates.dt.month < 4).astype("int64")
     return years
+
+
+def financial_year_of(values: np.ndarray) -> np.ndarray:
+    """``financial_year_start`` of an array of dates with no NaT, from the month number (a few
+    times quicker than pandas' date fields)."""
+    months = values.astype("datetime64[M]").astype(np.int64)
+    start: np.ndarray = months // 12 + 1970 - (months % 12 < 3)
+    return start
 
 
 def uk_dates(dates: pd.Series) -> pd.Series:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from placements.ssda903.dates import financial_year_start
+from placements.ssda903.dates import financial_year_of, financial_year_start
 
 _NAT = np.iinfo("int64").min  # NaT as an int64
 
@@ -71,8 +71,7 @@ def return_order(ep: pd.DataFrame, today: pd.Timestamp) -> pd.DataFrame:
         return _ranked_by_pandas(latest, first_hint, src, numbers)
     # The collection year of each return's latest date (-1 with none), and the order: by name
     # year when every return has one, else by that year; then by source, ties in input order.
-    months = latest.view("datetime64[ns]").astype("datetime64[M]").astype("int64")
-    fy = np.where(latest == _NAT, -1, months // 12 + 1970 - (months % 12 < 3))
+    fy = np.where(latest == _NAT, -1, financial_year_of(latest.view("datetime64[ns]")))
     every_named = not np.isnan(first_hint).any()
     hint = np.where(np.isnan(first_hint), -1.0, first_hint)
     order = np.lexsort((src, fy, hint) if every_named else (src, hint, fy))
