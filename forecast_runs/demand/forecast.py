@@ -21,7 +21,7 @@ from forecast_runs.demand.intervals import Calibration, calibrate, calibrated_in
 from forecast_runs.demand.methods import ANNUAL_AUTO, LABELS, forecast_paths, methods_for
 from forecast_runs.demand.parallel import balanced, side_by_side
 from forecast_runs.demand.replay import REPLAY_HORIZON, RULES, TRUTH_RULE, Replayer, series_truth, settled_until
-from forecast_runs.demand.selection import RULE_WORDS, Choice, choose_method, choose_stale_rule
+from forecast_runs.demand.selection import RULE_WORDS, TIE_ORDER, Choice, choose_method, choose_stale_rule
 from forecast_runs.demand.series import ANNUAL, MONTHLY, TOTAL, FloatArray, SeriesInputs
 from forecasting.engine.demand import MIN_POINTS_ETS, load_statistical_library
 
@@ -141,12 +141,25 @@ def forecast_returns(
     method: str = "auto",
     rules: tuple[str, ...] = RULES,
     workers: int = 1,
+    back_test: bool = True,
 ) -> DemandResult:
     """The product's forecast from the SSDA903 returns as they stood on ``as_at``: a back-test on
     every other month-end before it (raw returns cut at each, cleaned again, scored against what the
     returns known on ``as_at`` say happened) under each rule 8, the rule and each series'
     method chosen by it, intervals calibrated from it. ``workers`` > 1 shares the past dates
-    among that many processes (``side_by_side``): the same result, sooner."""
+    among that many processes (``side_by_side``): the same result, sooner. ``back_test=False``
+    forecasts with ``method`` from the returns cleaned once (``forecast_unchecked``), under the
+    rule in ``rules`` if it holds one, else the rule kept when the evidence is even."""
+    if not back_test:
+        rule = rules[0] if len(rules) == 1 else TIE_ORDER[0]
+        how = "asked for" if len(rules) == 1 else "not checked: no back-test"
+        inputs = replayer.inputs(as_at, rule, horizon)
+        series = forecast_unchecked(inputs, horizon=horizon, method=method)
+        cleaned = replayer.clean(as_at, rule)
+        reason = f"{RULE_WORDS[rule]} ({how})"
+        return DemandResult(
+            as_at, series, empty_records(), Calibration({}), rule, reason, cleaned.stale_open, cleaned.issues
+        )
     replayed = replay_backtest(replayer, as_at, method=method, rules=rules, workers=workers)
     rule, why, records = replayed.rule, replayed.rule_reason, replayed.records
     inputs = replayer.inputs(as_at, rule, horizon)
@@ -154,6 +167,29 @@ def forecast_returns(
     series, calibration = forecast_series(inputs, records, horizon=horizon, method=method, levels=levels)
     cleaned = replayer.clean(as_at, rule)
     return DemandResult(as_at, series, records, calibration, rule, why, cleaned.stale_open, cleaned.issues)
+
+
+def forecast_unchecked(inputs: Mapping[str, SeriesInputs], *, horizon: int, method: str) -> list[SeriesForecast]:
+    """Each series' forecast by ``method`` with no back-test behind it (``forecast_demand
+    --no-back-test``): nothing was scored, so nothing is chosen or calibrated, and every number
+    gets the wide interval of a series too short to back-test (its own largest monthly move,
+    grown with the square root of the horizon), and says so."""
+    if method == "auto":
+        raise ValueError("the back-test is what chooses a method: without it, name the method")
+    out = []
+    for name, series in inputs.items():
+        if series.length() == 0:
+            choice = Choice("zero", "zero: there are no placements of this type")
+        elif method not in methods_for(series):
+            raise ValueError(f"the series {name} cannot be forecast with the {LABELS[method]} method")
+        else:
+            reason = (
+                f"{LABELS[method]} (asked for), not back-tested: the interval is the wide one of a series "
+                "with no back-test, from its own largest monthly move"
+            )
+            choice = Choice(method, reason, None, True)
+        out.append(_one_forecast(series, choice, Calibration({}), horizon))
+    return out
 
 
 @dataclass(frozen=True, eq=False)
@@ -196,7 +232,7 @@ def replay_backtest(
     # rule ends children that later returns still show in care), and it is chosen before any
     # method is scored, so the yardstick does not bend to suit a method.
     truth = replayer.truth(as_at, rule)
-    methods = None if method == "auto" else {method}
+    methods = None if method == "auto" else _scored_with(method)
     inputs_at = _inputs_at(replayer, rule)
 
     def some_origins(run: list[date]) -> pd.DataFrame:
@@ -226,6 +262,12 @@ def replay_backtest(
     return ReplayedBacktest(rule, why, origins, records)
 
 
+def _scored_with(method: str) -> set[str]:
+    """The methods a back-test of one method asked for scores: that method and no change, the
+    yardstick its choice is read against and without which its errors are not read at all."""
+    return {method, "naive"}
+
+
 def _inputs_at(replayer: Replayer, rule: str) -> Callable[[date], Mapping[str, SeriesInputs]]:
     return lambda origin: replayer.inputs(origin, rule)
 
@@ -236,13 +278,15 @@ def forecast_plain_series(
     horizon: int | None = None,
     method: str = "auto",
     candidates: Collection[str] | None = None,
+    back_test: bool = True,
 ) -> DemandResult:
     """An analyst's series, back-tested on themselves: each cut at past dates, forecast, scored
     against its own later numbers. Monthly and yearly series are calibrated apart (a ratio at
     one month says nothing about one year); ``horizon`` None = 12 months or 3 years.
     ``candidates`` limits the methods ``auto`` chooses among (None: every one a monthly series
-    allows; no change or damped drift for yearly counts, ``ANNUAL_AUTO``)."""
-    methods: set[str] | None = {method} if method != "auto" else None
+    allows; no change or damped drift for yearly counts, ``ANNUAL_AUTO``). ``back_test=False``:
+    ``method`` with no back-test (``forecast_unchecked``)."""
+    methods: set[str] | None = _scored_with(method) if method != "auto" else None
     if method == "auto" and candidates is not None:
         methods = set(candidates)
     series_out: list[SeriesForecast] = []
@@ -253,6 +297,9 @@ def forecast_plain_series(
         if not group:
             continue
         ahead = horizon or DEFAULT_HORIZON[step]
+        if not back_test:
+            series_out += forecast_unchecked(group, horizon=ahead, method=method)
+            continue
         allowed = methods if methods is not None or step != ANNUAL else set(ANNUAL_AUTO)
         reach = max(ahead, DEFAULT_HORIZON[ANNUAL]) if step == ANNUAL else REPLAY_HORIZON
         truth = series_truth(group)

@@ -78,9 +78,11 @@ def choose_method(scores: pd.DataFrame, *, length: int, step: str = MONTHLY, onl
         return Choice(only or "naive", f"{LABELS[only or 'naive']}: the back-test scored no forecast", None, True)
     naive = grid["naive"]
     if only is not None:
-        mean = float(grid[only].mean()) if only in grid.columns else None
-        shown = f"{mean:.1f}%" if mean is not None else "not scored"
-        return Choice(only, f"{LABELS[only]} (asked for): {shown} average error over 1 to {span}", mean)
+        mean = float(grid[only].mean()) if only in grid.columns and grid[only].notna().any() else None
+        if mean is None:
+            return Choice(only, f"{LABELS[only]} (asked for): the back-test scored no forecast", None, True)
+        against = "" if only == "naive" else f", against {float(naive.mean()):.1f}% for no change"
+        return Choice(only, f"{LABELS[only]} (asked for): {mean:.1f}% average error over 1 to {span}{against}", mean)
     qualified = [
         m
         for m in METHODS
