@@ -1,7 +1,9 @@
 """SSDA903 figures for `make bench` (docs/benchmarks.md, From SSDA903 returns to a forecast):
 100,000 synthetic episodes in 15 CSV files (`placements/ssda903_synthetic.py`, seed 1) read and
-cleaned in-process, and `forecast_demand --method flow` on them as a whole process (rule 8 chosen
-by the back-test, then fixed with ``--open-episodes keep-open``), with whether that process
+cleaned in-process; the peer model's job (read, clean once, forecast 24 months with flow or the
+statistical model, no back-test) in-process; and `forecast_demand --method flow` on them as a
+whole process (``--no-back-test``; rule 8 chosen by the back-test; then fixed with
+``--open-episodes keep-open``), with whether that process
 imported the statistical library (it must not: the flow method fits no model); on request
 ``--method auto`` and ``import_data ssda903`` of the same files (which needs the database of
 DATABASE_URL and an authority).
@@ -52,6 +54,31 @@ def in_process(files: list[tuple[str, bytes]], runs: int) -> None:
     episodes = len(read.episodes)
     print(f"  read_903_files, {episodes:,} episodes in {len(files)} files: {_median(reads)}   [target < 0.15 s]")
     print(f"  clean_episodes of them: {_median(cleans)}   [target < 0.4 s]")
+
+
+def peer_job_in_process(files: list[tuple[str, bytes]], runs: int) -> None:
+    """The job the peer model does, in this process: read the returns, clean them once and
+    forecast 24 months with a fixed method and no back-test; the statistical library is imported
+    beforehand (as in a worker), so the statistical figure is reading, cleaning and fitting."""
+    import pandas as pd
+
+    from forecast_runs.demand.forecast import forecast_returns
+    from forecast_runs.demand.replay import Replayer
+    from forecasting.engine.demand import _fit_statistical, load_statistical_library
+    from forecasting.models import DEFAULT_PLACEMENT_TYPES
+    from placements.ssda903 import default_mapping, read_903_files
+
+    load_statistical_library()
+    types = pd.DataFrame([(c, a) for c, _n, a in DEFAULT_PLACEMENT_TYPES], columns=["code", "continues_after_18"])
+    for method in ("flow", "statistical"):
+        figures = []
+        for _ in range(runs):
+            _fit_statistical.cache_clear()  # every run fits its models afresh, as a new process would
+            wall, cpu = time.perf_counter(), time.process_time()
+            replayer = Replayer(read_903_files(files), mapping=default_mapping(), types=types)
+            forecast_returns(replayer, replayer.data_end, horizon=24, method=method, back_test=False)
+            figures.append((time.process_time() - cpu, time.perf_counter() - wall))
+        print(f"  read, clean once and forecast by {method}, no back-test, in-process: {_median(figures)}")
 
 
 def _child_cpu(command: list[str]) -> tuple[float, float, subprocess.CompletedProcess[str]]:
@@ -119,12 +146,16 @@ def main() -> None:
     files = synthetic_903_files(args.episodes, 1)
     print(f"  (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
     in_process(files, args.runs)
+    peer_job_in_process(files, args.runs)
     with tempfile.TemporaryDirectory() as tmp:
         returns = Path(tmp) / "returns"
         returns.mkdir()
         for name, data in files:
             (returns / name).write_bytes(data)
         if args.whole_runs:
+            # The peer's job: the returns read, cleaned once and forecast, no back-test.
+            quick = ["--method", "flow", "--no-back-test"]
+            whole_process(returns, args.whole_runs, quick, "--method flow --no-back-test")
             whole_process(returns, args.whole_runs, ["--method", "flow"], "--method flow")
             fixed = ["--method", "flow", "--open-episodes", "keep-open"]
             whole_process(returns, args.whole_runs, fixed, "--method flow --open-episodes keep-open")
