@@ -367,8 +367,16 @@ class Replayer:
         if key not in self._placed:
             # A date cleaned whole under another rule needs only rule 8 and the steps after it.
             whole = key in self._cleaned or as_at in self._prepared_on
-            base = self._nearest(as_at, rule) if self.incremental and not whole else None
-            placed = self._cleaned_again(base, as_at, rule) if base is not None else None
+            placed = None
+            if self.incremental and not whole:
+                # The same date under another rule differs only for the children rule 8 is
+                # about, far fewer than those two dates' cuts hold differently.
+                other = next((r for r in RULES if r != rule and (as_at, r) in self._placed), None)
+                if other is not None:
+                    placed = self._cleaned_again_under(other, as_at, rule)
+                base = self._nearest(as_at, rule) if placed is None else None
+                if base is not None:
+                    placed = self._cleaned_again(base, as_at, rule)
             if placed is None:
                 placements = self.clean(as_at, rule).placements
                 placed = _Placed(placements, self._children.get_indexer(placements["child_ref"]))
@@ -423,14 +431,40 @@ class Replayer:
         differ[self._uasc_child[base.uasc != known.uasc]] = True
         return differ
 
+    def _stale_children(self, known: _Known) -> np.ndarray:
+        """A mask by child number of the children with an open episode that rule 8 may find
+        stale in the cut ``known``: its latest version (not one a later return replaces) in a
+        return of an earlier collection year than the latest and not the last in the order, or in
+        a return whose place is not known. Every other child is cleaned the same under each rule."""
+        rows = known.open & ~self._superseded(known, known.episodes > 0)
+        where = known.by_return.reindex(self._return_id[rows])
+        fy, rank = where["fy"].to_numpy(), where["rank"].to_numpy()
+        latest = known.returns["fy"].max() if len(known.returns) else -1
+        stale = (fy < latest) & (fy >= 0) & (rank < len(known.returns) - 1)
+        stale |= where.isna().any(axis=1).to_numpy()
+        children = np.zeros(len(self._children), dtype=bool)
+        children[self._episode_child[np.flatnonzero(rows)[stale]]] = True
+        return children
+
+    def _cleaned_again_under(self, other: str, as_at: date, rule: str) -> _Placed | None:
+        """The placements on ``as_at`` under ``rule`` from those under ``other`` on the same date:
+        only the children rule 8 may find stale are cleaned again (None as ``_again``)."""
+        known = self._known_on(as_at)
+        if not (known.episodes > 0).any():
+            return None
+        return self._again(self._placed[(as_at, other)], known, self._stale_children(known), as_at, rule)
+
     def _cleaned_again(self, base_date: date, as_at: date, rule: str) -> _Placed | None:
         """The placements on ``as_at``: ``base_date``'s for the children ``_differ`` leaves out,
-        the others' cleaned alone (None when every child or none has a placement to clean)."""
+        the others' cleaned alone (None as ``_again``)."""
         base, known = self._known_on(base_date), self._known_on(as_at)
         if not (known.episodes > 0).any():
             return None
-        differ = self._differ(base, known, rule)
-        before = self._placed[(base_date, rule)]
+        return self._again(self._placed[(base_date, rule)], known, self._differ(base, known, rule), as_at, rule)
+
+    def _again(self, before: _Placed, known: _Known, differ: np.ndarray, as_at: date, rule: str) -> _Placed | None:
+        """``before``'s placements for the children not in ``differ``, the others' cleaned alone
+        from the cut ``known`` (None when every child or none has a placement to clean)."""
         kept = ~differ[before.children]
         if not kept.any():
             return None

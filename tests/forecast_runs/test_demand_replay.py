@@ -218,6 +218,46 @@ def test_counted_up_to_the_date_every_child_with_a_stale_open_episode_is_cleaned
     pd.testing.assert_frame_equal(later, _from_scratch(replayer, date(2020, 7, 31), rule), check_exact=True)
 
 
+def test_the_same_date_under_another_rule_cleans_again_only_the_children_rule_8_is_about(
+    replayer: Replayer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen = _cleaned_children(monkeypatch)
+    replayer.placements(date(2020, 3, 31), "close_at_return_end")  # cleaned whole
+    replayer.placements(date(2020, 5, 31), "close_at_return_end")  # from 31/03/2020
+    placed = {rule: replayer.placements(date(2020, 5, 31), rule) for rule in ("keep_open", "close_at_last_known")}
+    # On 31/05/2020 only C's and E's open episodes are stale (the 2020/21 return does not list
+    # them): under each other rule only they are cleaned again. B's open 2018/19 row is replaced
+    # by its 2019/20 version, which has an end; F and G are in the latest return.
+    assert seen[2:] == [["C", "E"], ["C", "E"]]
+    for rule, frame in placed.items():
+        pd.testing.assert_frame_equal(frame, _from_scratch(replayer, date(2020, 5, 31), rule), check_exact=True)
+    ends = replayer.placements(date(2020, 5, 31), "keep_open").set_index("child_ref")["end_date"]
+    assert pd.isna(ends["C"]) and pd.isna(ends["E"])
+    ends = replayer.placements(date(2020, 5, 31), "close_at_last_known").set_index("child_ref")["end_date"]
+    assert ends["C"] == ends["E"] == pd.Timestamp("2020-06-01")
+
+
+def test_on_the_sample_each_rule_cleaned_from_another_on_the_same_date_gives_the_placements_of_cleaning_it_whole() -> (
+    None
+):
+    files = read_903_files(sorted(SAMPLE.glob("*.csv")))
+    today = date(2024, 6, 1)
+    replayer = Replayer(files, mapping=default_mapping(), types=types_frame([]), today=today)
+    whole = Replayer(files, mapping=default_mapping(), types=types_frame([]), today=today, incremental=False)
+    rules = ["close_at_last_known", "close_at_return_end", "keep_open"]
+    # As the back-test asks: every rule of a date in turn (the first from a near date, the
+    # others from it), each date starting with another rule.
+    dates = [d.date() for d in pd.date_range(date(replayer.first_year, 5, 1), replayer.data_end, freq="2ME")]
+    for turn, as_at in enumerate([replayer.data_end, *dates]):
+        for rule in rules[turn % 3 :] + rules[: turn % 3]:
+            pd.testing.assert_frame_equal(
+                replayer.placements(as_at, rule),
+                whole.placements(as_at, rule),
+                check_exact=True,
+                obj=f"{as_at} {rule}",
+            )
+
+
 def test_the_returns_are_ordered_as_the_cleaner_orders_them_on_each_cut() -> None:
     from placements.ssda903 import prepare_cleaning
     from placements.ssda903.episode_steps import return_numbers
