@@ -178,14 +178,13 @@ def main() -> None:
     cold_bt, cold_bt_cpu = _timed(lambda: _with_store(store, month_backtest))
     _fit_statistical.cache_clear()
     warm_bt, warm_bt_cpu = _timed(lambda: _with_store(store, month_backtest))
+
     # The month's back-test as an authority meets it from its fourth month: the fits of the three
     # months before are kept (seven of its dates are those of the back-test three months before,
     # the eighth is last month's as-at date), so only what is new is fitted. Each month also fits
     # its as-at date's history, as the product's back-test does for the month's runs.
     def month_of(day: date) -> None:
-        backtest(
-            inputs.placements, inputs.placement_types, origins=origins_before(day), actuals_up_to=day, horizon=12
-        )
+        backtest(inputs.placements, inputs.placement_types, origins=origins_before(day), actuals_up_to=day, horizon=12)
         history = history_at(inputs.placements, inputs.placement_types, day)
         for name, values in history.items():
             if name != TOTAL:

@@ -183,9 +183,10 @@ def forecast_unchecked(inputs: Mapping[str, SeriesInputs], *, horizon: int, meth
         elif method not in methods_for(series):
             raise ValueError(f"the series {name} cannot be forecast with the {LABELS[method]} method")
         else:
+            move = "monthly" if series.step == MONTHLY else "yearly"
             reason = (
                 f"{LABELS[method]} (asked for), not back-tested: the interval is the wide one of a series "
-                "with no back-test, from its own largest monthly move"
+                f"with no back-test, from its own largest {move} move"
             )
             choice = Choice(method, reason, None, True)
         out.append(_one_forecast(series, choice, Calibration({}), horizon))

@@ -6,14 +6,18 @@ from __future__ import annotations
 
 import math
 import re
+from datetime import date
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
 from django.core.management import CommandError, call_command
 
 from forecast_runs.demand import forecast as forecast_module
+from forecast_runs.demand.replay import Replayer
+from placements.ssda903 import CleanResult
 from tests.forecast_runs.test_forecast_demand import monthly_counts, sample_files
 
 
@@ -64,6 +68,19 @@ def test_without_the_back_test_the_interval_is_the_wide_one_of_a_series_not_back
     )
 
 
+def test_yearly_counts_without_the_back_test_say_their_interval_comes_from_a_yearly_move(tmp_path: Path) -> None:
+    # 100, 110, 121 at 31 March: the largest yearly move is log(1.1) = 0.0953, under the least
+    # spread of 10%, so a year ahead the interval is the forecast times exp(-0.1) and exp(0.1).
+    lines = "".join(f"county,{year}-03-31,{value}\n" for year, value in ((2019, 100), (2020, 110), (2021, 121)))
+    counts = tmp_path / "yearly.csv"
+    counts.write_text("series,date,value\n" + lines, encoding="utf-8")
+    frame, said = _run("--series", str(counts), "--method", "naive", "--no-back-test", tmp_path=tmp_path)
+    assert frame["mid"].tolist() == [121.0, 121.0, 121.0]
+    assert frame.loc[0, "p10"] == pytest.approx(round(121 * math.exp(-0.1), 1))
+    assert frame.loc[0, "p90"] == pytest.approx(round(121 * math.exp(0.1), 1))
+    assert said[0].endswith("from its own largest yearly move")
+
+
 def test_auto_needs_the_back_test(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="--no-back-test needs a --method"):
         _run("--series", monthly_counts(tmp_path), "--no-back-test", tmp_path=tmp_path)
@@ -75,27 +92,32 @@ def test_returns_without_the_back_test_give_the_same_numbers_from_one_cleaning(
     checked, _ = _run(
         "--ssda903", *sample_files(), "--method", "flow", "--open-episodes", "keep-open", tmp_path=tmp_path
     )
-    replayed: list[object] = []
+    replayed: list[date] = []
     real = forecast_module.replay_backtest
-    monkeypatch.setattr(
-        forecast_module, "replay_backtest", lambda *a, **k: replayed.append(a) or real(*a, **k)
-    )
-    cleaned: list[tuple[object, str]] = []
-    real_clean = forecast_module.Replayer.clean
 
-    def clean(self: forecast_module.Replayer, as_at: object, rule: str) -> object:
+    def replay(replayer: Replayer, as_at: date, **options: Any) -> object:
+        replayed.append(as_at)
+        return real(replayer, as_at, **options)
+
+    monkeypatch.setattr(forecast_module, "replay_backtest", replay)
+    cleaned: list[tuple[date, str]] = []
+    real_clean = Replayer.clean
+
+    def clean(self: Replayer, as_at: date, rule: str) -> CleanResult:
         cleaned.append((as_at, rule))
         return real_clean(self, as_at, rule)
 
-    monkeypatch.setattr(forecast_module.Replayer, "clean", clean)
+    monkeypatch.setattr(Replayer, "clean", clean)
     quick, said = _run(
         "--ssda903", *sample_files(), "--method", "flow", "--no-back-test", tmp_path=tmp_path, name="quick.csv"
     )
     assert replayed == []
-    assert {d for d, _rule in cleaned} == {pd.Timestamp("2022-03-31").date()}  # the as-at date only
+    assert {d for d, _rule in cleaned} == {date(2022, 3, 31)}  # the as-at date only
     assert {rule for _d, rule in cleaned} == {"keep_open"}
     # The same forecast as with the back-test under the same rule; only the intervals differ.
-    pd.testing.assert_frame_equal(quick[["series", "date", "mid", "method"]], checked[["series", "date", "mid", "method"]])
+    pd.testing.assert_frame_equal(
+        quick[["series", "date", "mid", "method"]], checked[["series", "date", "mid", "method"]]
+    )
     assert said[0] == "Open episodes missing from a later return: kept open (not checked: no back-test)"
     typed = [line for line in said[1:] if line.startswith("total: ")]
     assert typed == [

@@ -1,5 +1,5 @@
 """forecast_demand (--ssda903 FILE... | --series FILE) [--as-at DATE] [--horizon N]
-[--method auto|naive|trend|flow|statistical|drift] [--authority CODE]
+[--method auto|naive|trend|growth|flow|statistical|drift] [--authority CODE]
 [--open-episodes keep-open|close-at-return-end|close-at-last-known] [--workers N] [--no-back-test]
 --output FILE
 
