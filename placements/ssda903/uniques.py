@@ -16,9 +16,16 @@ from pandas.api.types import infer_dtype
 def on_uniques(values: pd.Series, func: Callable[[pd.Series], pd.Series]) -> pd.Series:
     """``func(values)``, computed on the distinct values only. ``func`` must treat each value on
     its own (no value's result may depend on another's); missing values are passed to it too."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    codes, uniques = pd.factorize(values)  # quicker than numbering the missing values too
+    if len(codes) and codes.min() < 0:  # a missing value: func is given it too
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
     done = func(pd.Series(uniques, dtype=values.dtype))
-    return pd.Series(done.to_numpy()[codes], index=values.index, name=values.name, dtype=done.dtype)
+    result = done.to_numpy()
+    if done.dtype == values.dtype and done.dtype == object and bool((result == np.asarray(uniques)).all()):
+        # Every distinct value came back equal to itself (codes already in upper case, as most
+        # returns' are): the column is its own result, without spreading the values back.
+        return values
+    return pd.Series(result[codes], index=values.index, name=values.name, dtype=done.dtype)
 
 
 def child_order(episodes: pd.DataFrame) -> pd.Series:

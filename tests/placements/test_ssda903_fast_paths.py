@@ -42,6 +42,27 @@ def test_text_numbered_in_sorted_order_as_pandas_numbers_it() -> None:
         np.testing.assert_array_equal(sorted_codes(series), pd.factorize(series, sort=True)[0])
 
 
+def test_work_on_the_distinct_values_gives_what_the_work_on_every_value_gives() -> None:
+    def upper(codes: pd.Series) -> pd.Series:
+        return codes.str.upper()
+
+    def none_as_text(codes: pd.Series) -> pd.Series:
+        return codes.fillna("none")
+
+    rng = random.Random(4)
+    columns = [
+        [rng.choice(["C2", "c2", "U4", " u4", ""]) for _ in range(5000)],  # some codes change
+        [rng.choice(["C2", "U4", "PR1", ""]) for _ in range(5000)],  # none does: the column as it was
+        ["a", None, "B", np.nan, "a"],  # missing values are given to the work too
+        [],
+    ]
+    for values in columns:
+        series = pd.Series(values, dtype=object, name="LS")
+        for work in (upper, none_as_text):
+            pd.testing.assert_series_equal(on_uniques(series, work), work(series))
+    assert on_uniques(pd.Series([None, np.nan], dtype=object), none_as_text).tolist() == ["none", "none"]
+
+
 def test_rule_3s_order_is_numpys_lexsort() -> None:
     rng = np.random.default_rng(3)
     n = 5000
