@@ -20,7 +20,8 @@ from forecast_runs.demand.backtest import backtest, backtest_origins, empty_reco
 from forecast_runs.demand.intervals import Calibration, calibrate, calibrated_interval, short_series_interval
 from forecast_runs.demand.methods import ANNUAL_AUTO, LABELS, forecast_paths, methods_for
 from forecast_runs.demand.parallel import balanced, side_by_side
-from forecast_runs.demand.replay import REPLAY_HORIZON, RULES, TRUTH_RULE, Replayer, series_truth, settled_until
+from forecast_runs.demand.replay import REPLAY_HORIZON, RULES, TRUTH_RULE, Replayer, series_truth
+from forecast_runs.demand.return_years import settled_until
 from forecast_runs.demand.selection import RULE_WORDS, TIE_ORDER, Choice, choose_method, choose_stale_rule
 from forecast_runs.demand.series import ANNUAL, MONTHLY, TOTAL, FloatArray, SeriesInputs
 from forecasting.engine.demand import MIN_POINTS_ETS, load_statistical_library

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from forecast_runs.demand.parallel import shares, side_by_side
+from forecast_runs.demand.return_years import collection_year, episode_years, hint_offset, settled_until
 from forecast_runs.demand.series import TOTAL, SeriesInputs, month_end, placement_series
 from placements.ssda903 import (
     ISSUE_COLUMNS,
@@ -80,37 +81,6 @@ class _Placed:
     children: np.ndarray
 
 
-def episode_years(
-    files: Ssda903Files, today: date, decom: pd.Series | None = None, dec: pd.Series | None = None
-) -> pd.Series:
-    """The collection year (its April's calendar year) of the return each episode row comes
-    from, -1 for a return without a single date; aligned with ``files.episodes`` (whose DECOM
-    and DEC, parsed, may be given)."""
-    ep = files.episodes
-    work = pd.DataFrame(
-        {
-            "_ret": ep.groupby(["_src", "LA", "YEAR"], sort=False).ngroup(),
-            "_decom": parse_dates(ep["DECOM"]) if decom is None else decom,
-            "_dec": parse_dates(ep["DEC"]) if dec is None else dec,
-            "_year_hint": ep["_year_hint"],
-            "_src": ep["_src"],
-        },
-        index=ep.index,
-    )
-    order = return_order(work, pd.Timestamp(today))
-    return work["_ret"].map(order["fy"]).fillna(-1).astype("int64")
-
-
-def _hint_offset(files: Ssda903Files, years: pd.Series) -> int:
-    """How the year in the file names (or YEAR) relates to the collection year: 0 when it names
-    the year's start (2017 for 2017/18), 1 when it names its end."""
-    hint = files.episodes["_year_hint"]
-    known = hint.notna() & (years >= 0)
-    if not known.any():
-        return 0
-    return int((years[known] - hint[known].astype("int64")).mode().iloc[0])
-
-
 class Replayer:
     """The raw returns of one authority, cut back to past dates and cleaned again (memoised:
     a date and rule are cleaned once, whoever asks)."""
@@ -136,7 +106,7 @@ class Replayer:
         self._dec = parse_dates(files.episodes["DEC"])
         self._duc = parse_dates(files.uasc["DUC"])
         self.years = episode_years(files, self.today, self._decom, self._dec)
-        offset = _hint_offset(files, self.years)
+        offset = hint_offset(files, self.years)
         self.header_years = files.header["_year_hint"] + offset
         self.uasc_years = files.uasc["_year_hint"] + offset
         known = self.years[self.years >= 0]
@@ -196,8 +166,8 @@ class Replayer:
     def history_from(self, as_at: date) -> date:
         """1 April of the earliest collection year the returns known on ``as_at`` cover: the
         history a model learns from starts where the data is complete."""
-        known = self.years[(self.years >= 0) & (self.years <= _collection_year(as_at))]
-        return date(int(known.min()) if len(known) else _collection_year(as_at), 4, 1)
+        known = self.years[(self.years >= 0) & (self.years <= collection_year(as_at))]
+        return date(int(known.min()) if len(known) else collection_year(as_at), 4, 1)
 
     def cut(self, as_at: date) -> Ssda903Files:
         """The returns as they stood on ``as_at`` (see the module's docstring)."""
@@ -210,7 +180,7 @@ class Replayer:
             return self._known[as_at]
         moment = pd.Timestamp(as_at)
         instant = moment.to_datetime64()
-        now = _collection_year(as_at)
+        now = collection_year(as_at)
         # On arrays (NaT and NaN compare false, as in pandas): a few comparisons of every row.
         years = self._year_array
         finished = (years < now) | ((years == now) & (as_at >= date(now + 1, 3, 31)))
@@ -581,13 +551,6 @@ def series_truth(inputs: Mapping[str, SeriesInputs]) -> dict[str, pd.Series]:
     }
 
 
-def settled_until(as_at: date) -> date:
-    """The end of the latest collection year that a later return known on ``as_at`` can check:
-    the year before the one ``as_at`` falls in. On 31 March the year just ended is complete, but
-    no later return exists yet to say whether its open episodes go on."""
-    return date(_collection_year(as_at), 3, 31)
-
-
 def _blank(frame: pd.DataFrame, rows: np.ndarray, columns: list[str]) -> None:
     """Text ``columns`` of ``frame`` made blank on ``rows`` (a mask), in place."""
     if rows.any():
@@ -607,7 +570,3 @@ def _in_turn(numbers: np.ndarray) -> np.ndarray:
         turn[found[np.argsort(first, kind="stable")]] = np.arange(len(found))
         out[named] = turn[numbers[named]]
     return out
-
-
-def _collection_year(day: date) -> int:
-    return day.year - (1 if day.month < 4 else 0)

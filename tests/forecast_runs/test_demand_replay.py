@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast_runs.demand.replay import Replayer, settled_until
+from forecast_runs.demand.replay import Replayer
+from forecast_runs.demand.return_years import settled_until
 from forecast_runs.demand.series import TOTAL, types_frame
 from forecasting.engine.placements import eighteenth_birthday, numbers_on_dates
 from placements.ssda903 import default_mapping, read_903_files
