@@ -25,7 +25,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from forecast_runs.demand.register_replay import HORIZON, history_at, origins_before  # noqa: E402
-from forecast_runs.demand.series import TOTAL  # noqa: E402
+from forecast_runs.demand.series import TOTAL, add_months  # noqa: E402
+from forecast_runs.demand.series import month_end as month_end_of  # noqa: E402
 from forecasting.engine.backtest import backtest  # noqa: E402
 from forecasting.engine.demand import Fit, _fit_statistical, fits_kept_in, forecast_month_ends  # noqa: E402
 from forecasting.engine.placements import project_placements  # noqa: E402
@@ -126,14 +127,6 @@ def _with_store(store: MemoryStore, work: Any) -> Any:
         return work()
 
 
-def month_end_before(day: date, months: int) -> date:
-    """The month-end ``months`` months before the month-end ``day``."""
-    first = date(day.year, day.month, 1)
-    for _ in range(months - 1):
-        first = (first - timedelta(days=1)).replace(day=1)
-    return first - timedelta(days=1)
-
-
 def _missing(value: Any) -> bool:
     return value is None or value != value  # NaT != NaT
 
@@ -190,7 +183,7 @@ def main() -> None:
             if name != TOTAL:
                 forecast_month_ends("statistical", history=values, horizon=HORIZON)
 
-    earlier = [month_end_before(as_at, back) for back in (3, 2, 1)]
+    earlier = [month_end_of(add_months(as_at, -back)) for back in (3, 2, 1)]
     months_store = MemoryStore()
     for day in earlier:
         _fit_statistical.cache_clear()

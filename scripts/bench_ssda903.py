@@ -60,16 +60,14 @@ def peer_job_in_process(files: list[tuple[str, bytes]], runs: int) -> None:
     """The job the peer model does, in this process: read the returns, clean them once and
     forecast 24 months with a fixed method and no back-test; the statistical library is imported
     beforehand (as in a worker), so the statistical figure is reading, cleaning and fitting."""
-    import pandas as pd
-
     from forecast_runs.demand.forecast import forecast_returns
     from forecast_runs.demand.replay import Replayer
+    from forecast_runs.management.commands.forecast_demand import default_types
     from forecasting.engine.demand import _fit_statistical, load_statistical_library
-    from forecasting.models import DEFAULT_PLACEMENT_TYPES
     from placements.ssda903 import default_mapping, read_903_files
 
     load_statistical_library()
-    types = pd.DataFrame([(c, a) for c, _n, a in DEFAULT_PLACEMENT_TYPES], columns=["code", "continues_after_18"])
+    types = default_types()
     for method in ("flow", "statistical"):
         figures = []
         for _ in range(runs):

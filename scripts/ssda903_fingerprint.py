@@ -40,10 +40,9 @@ def _dates(first: date, last: date) -> list[date]:
 
 
 def fingerprint(name: str, files: list[Path] | list[tuple[str, bytes]], out: Path, forecast: bool) -> None:
-    import pandas as pd
 
     from forecast_runs.demand.replay import RULES, Replayer
-    from forecasting.models import DEFAULT_PLACEMENT_TYPES
+    from forecast_runs.management.commands.forecast_demand import default_types
     from placements.ssda903 import clean_episodes, default_mapping, read_903_files
 
     folder = out / name
@@ -58,7 +57,7 @@ def fingerprint(name: str, files: list[Path] | list[tuple[str, bytes]], out: Pat
         for part in ("placements", "issues", "stale_open", "disagreements"):
             _frame(folder / f"clean-{rule}-{part}.csv", getattr(cleaned, part))
         (folder / f"clean-{rule}-summary.json").write_text(json.dumps(cleaned.summary, indent=1, default=str))
-    types = pd.DataFrame([(c, a) for c, _n, a in DEFAULT_PLACEMENT_TYPES], columns=["code", "continues_after_18"])
+    types = default_types()
     replayer = Replayer(read, mapping=default_mapping(), types=types, today=today)
     lines = []
     for as_at in _dates(date(replayer.first_year, 6, 30), replayer.data_end):

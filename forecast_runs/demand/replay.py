@@ -381,10 +381,7 @@ class Replayer:
         both = base.open & known.open & ~rows
         where = known.by_return.reindex(self._return_id[both])
         fy, rank = where["fy"].to_numpy(), where["rank"].to_numpy()
-        stale = [
-            (fy < (k.returns["fy"].max() if len(k.returns) else -1)) & (fy >= 0) & (rank < len(k.returns) - 1)
-            for k in (base, known)
-        ]
+        stale = [_stale_in(k, fy, rank) for k in (base, known)]
         unsure = where.isna().any(axis=1).to_numpy() | (stale[0] != stale[1])
         if rule == _UP_TO_THE_DATE:
             # Only an episode's latest version can be stale: a row that a later return replaces
@@ -408,9 +405,7 @@ class Replayer:
         a return whose place is not known. Every other child is cleaned the same under each rule."""
         rows = known.open & ~self._superseded(known, known.episodes > 0)
         where = known.by_return.reindex(self._return_id[rows])
-        fy, rank = where["fy"].to_numpy(), where["rank"].to_numpy()
-        latest = known.returns["fy"].max() if len(known.returns) else -1
-        stale = (fy < latest) & (fy >= 0) & (rank < len(known.returns) - 1)
+        stale = _stale_in(known, where["fy"].to_numpy(), where["rank"].to_numpy())
         stale |= where.isna().any(axis=1).to_numpy()
         children = np.zeros(len(self._children), dtype=bool)
         children[self._episode_child[np.flatnonzero(rows)[stale]]] = True
@@ -420,23 +415,20 @@ class Replayer:
         """The placements on ``as_at`` under ``rule`` from those under ``other`` on the same date:
         only the children rule 8 may find stale are cleaned again (None as ``_again``)."""
         known = self._known_on(as_at)
-        if not (known.episodes > 0).any():
-            return None
         return self._again(self._placed[(as_at, other)], known, self._stale_children(known), as_at, rule)
 
     def _cleaned_again(self, base_date: date, as_at: date, rule: str) -> _Placed | None:
         """The placements on ``as_at``: ``base_date``'s for the children ``_differ`` leaves out,
         the others' cleaned alone (None as ``_again``)."""
         base, known = self._known_on(base_date), self._known_on(as_at)
-        if not (known.episodes > 0).any():
-            return None
         return self._again(self._placed[(base_date, rule)], known, self._differ(base, known, rule), as_at, rule)
 
     def _again(self, before: _Placed, known: _Known, differ: np.ndarray, as_at: date, rule: str) -> _Placed | None:
         """``before``'s placements for the children not in ``differ``, the others' cleaned alone
-        from the cut ``known`` (None when every child or none has a placement to clean)."""
+        from the cut ``known`` (None when the cut holds no episode, or every child or none has a
+        placement to clean)."""
         kept = ~differ[before.children]
-        if not kept.any():
+        if not kept.any() or not (known.episodes > 0).any():
             return None
         parts = [before.placements[kept]]
         children = [before.children[kept]]
@@ -549,6 +541,15 @@ def series_truth(inputs: Mapping[str, SeriesInputs]) -> dict[str, pd.Series]:
         name: pd.Series(np.asarray(s.values, dtype=np.float64), index=pd.Index(s.dates, name="date"))
         for name, s in inputs.items()
     }
+
+
+def _stale_in(known: _Known, fy: np.ndarray, rank: np.ndarray) -> np.ndarray:
+    """Whether rule 8 finds an open episode stale in the cut ``known``, by the collection year
+    ``fy`` and place ``rank`` of its return (``_stale_open`` in the cleaner): a year before the
+    latest, and not the last return in the order."""
+    latest = known.returns["fy"].max() if len(known.returns) else -1
+    stale: np.ndarray = (fy < latest) & (fy >= 0) & (rank < len(known.returns) - 1)
+    return stale
 
 
 def _blank(frame: pd.DataFrame, rows: np.ndarray, columns: list[str]) -> None:

@@ -109,12 +109,8 @@ class Command(BaseCommand):
         for kind, columns in (("episodes", "CHILD, DECOM, RNE ..."), ("header", "CHILD, SEX, DOB ...")):
             if kind not in kinds:
                 raise CommandError(f"there is no {kind} file ({columns}) among the files")
-        types = pd.DataFrame(
-            [(code, after_18) for code, _name, after_18 in DEFAULT_PLACEMENT_TYPES],
-            columns=["code", "continues_after_18"],
-        )
         try:
-            replayer = Replayer(files, mapping=default_mapping(), types=types, la=options["authority"])
+            replayer = Replayer(files, mapping=default_mapping(), types=default_types(), la=options["authority"])
             as_at = _as_at(options["as_at"]) or replayer.data_end
             if as_at < date(replayer.first_year, 4, 1):
                 raise CommandError(
@@ -205,6 +201,15 @@ class Command(BaseCommand):
             )
         if len(found) > STALE_SHOWN:
             self.stdout.write(f"  ... and {len(found) - STALE_SHOWN} more")
+
+
+def default_types() -> pd.DataFrame:
+    """The placement types an analyst's returns are forecast by (no authority's own): the
+    product's default types, as the engine's types frame (``code``, ``continues_after_18``)."""
+    return pd.DataFrame(
+        [(code, after_18) for code, _name, after_18 in DEFAULT_PLACEMENT_TYPES],
+        columns=["code", "continues_after_18"],
+    )
 
 
 def _dec_text(dec: str) -> str:
