@@ -16,6 +16,7 @@ import django_stubs_ext
 from celery.schedules import crontab
 
 from config.observability import sentry_init
+from tablereader.limits import Limits
 
 # Lets admin and querysets be subscripted with their model type at run time (for mypy).
 django_stubs_ext.monkeypatch()
@@ -266,14 +267,16 @@ MEDIA_URL = "/media/"
 OUTTURN_DEMO_PUBLISHED_RELEASE = BASE_DIR / "data" / "dfe-published" / "lait-bds-long-2025-11-03.parquet"
 
 # Uploads: refuse anything bigger than this before reading it (the 50 MB file case).
-OUTTURN_MAX_UPLOAD_BYTES = int(os.environ.get("OUTTURN_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Every file (upload, import_data, forecast_demand) is read within these limits (docs/reading.md):
 # what an XLSX unpacks to, the rows and columns of a sheet or CSV, and the length of one cell.
-OUTTURN_MAX_UNPACKED_BYTES = int(os.environ.get("OUTTURN_MAX_UNPACKED_BYTES", str(100 * 1024 * 1024)))
-OUTTURN_MAX_ROWS = int(os.environ.get("OUTTURN_MAX_ROWS", "500000"))
-OUTTURN_MAX_COLUMNS = int(os.environ.get("OUTTURN_MAX_COLUMNS", "500"))
-OUTTURN_MAX_CELL_CHARS = int(os.environ.get("OUTTURN_MAX_CELL_CHARS", "32767"))
+# Read from the environment by the reader's own Limits, which forecast_demand also uses.
+_READING_LIMITS = Limits.from_environment()
+OUTTURN_MAX_UPLOAD_BYTES = _READING_LIMITS.upload_bytes
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+OUTTURN_MAX_UNPACKED_BYTES = _READING_LIMITS.unpacked_bytes
+OUTTURN_MAX_ROWS = _READING_LIMITS.rows
+OUTTURN_MAX_COLUMNS = _READING_LIMITS.columns
+OUTTURN_MAX_CELL_CHARS = _READING_LIMITS.cell_chars
 # DfE's published statistics (import_data benchmarks) may hold more rows than an upload: the
 # November 2025 release has about 600,000 (docs/benchmarks-dfe.md).
 OUTTURN_MAX_PUBLISHED_ROWS = int(os.environ.get("OUTTURN_MAX_PUBLISHED_ROWS", "2000000"))

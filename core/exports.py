@@ -12,15 +12,13 @@ programs read it and it can be imported again; its XLSX has words like every oth
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
 
 import pandas as pd
 from django.http import HttpResponse
 
-from core.spreadsheet import DANGEROUS_STARTS, Title, declare, in_words, safe_text, xlsx_bytes
+from core.spreadsheet import Title, declare, in_words, xlsx_bytes
+from wording.cells import DANGEROUS_STARTS, csv_bytes, frame_rows, safe_text
 
 __all__ = [
     "DANGEROUS_STARTS",
@@ -35,29 +33,6 @@ __all__ = [
 ]
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _cell(value: object) -> object:
-    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
-        return ""
-    if isinstance(value, pd.Timestamp):
-        return value.date().isoformat()
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return safe_text(value)
-
-
-def frame_rows(frame: pd.DataFrame) -> list[list[object]]:
-    return [[_cell(v) for v in row] for row in frame.itertuples(index=False, name=None)]
-
-
-def csv_bytes(frame: pd.DataFrame, *, bom: bool = True) -> bytes:
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([safe_text(str(c)) for c in frame.columns])
-    writer.writerows(frame_rows(frame))
-    # A byte-order mark so that Excel opens the £ sign correctly (not for files read by programs).
-    return (("\ufeff" if bom else "") + out.getvalue()).encode("utf-8")
 
 
 def table_download(

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from core.importing import Change
-from core.spreadsheet import safe_text
+from wording.cells import safe_text
 
 PROBLEMS_SHOWN = 200
 # Kinds of problem listed with their counts; a file rarely has more than a few dozen.

@@ -23,6 +23,8 @@ from decimal import Decimal
 
 import pandas as pd
 
+from wording.cells import safe_text
+
 MONEY_FORMAT = '"£"#,##0.00;("£"#,##0.00)'
 PERCENT_FORMAT = "0.0%"
 DATE_FORMAT = "dd/mm/yyyy"
@@ -32,16 +34,6 @@ DECIMAL_FORMAT = "#,##0.00"
 HEADER_ROW = 3  # the title, a blank row, then the header
 WIDEST = 60
 NARROWEST = 8
-
-DANGEROUS_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_text(value: object) -> object:
-    """Text beginning =, +, -, @, tab or carriage return, prefixed with an apostrophe so that a
-    spreadsheet shows it as text rather than running it as a formula."""
-    if isinstance(value, str) and value.startswith(DANGEROUS_STARTS):
-        return "'" + value
-    return value
 
 
 @dataclass(frozen=True)

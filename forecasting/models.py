@@ -19,6 +19,7 @@ from django.db.backends.signals import connection_created
 
 from accounts.models import Authority, User
 from forecasting.engine.calendar import FinancialYear as FinancialYearCalendar
+from forecasting.engine.placement_types import DEFAULT_PLACEMENT_TYPES
 from forecasting.engine.scenarios import SCENARIO_ORDER
 
 
@@ -39,25 +40,6 @@ class PlacementType(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-DEFAULT_PLACEMENT_TYPES: list[tuple[str, str, bool]] = [
-    ("fostering_in_house", "In-house fostering", False),
-    ("fostering_ifa", "Independent fostering agency", False),
-    ("fostering_kinship", "Family and friends / connected carers", False),
-    ("residential_in_house", "In-house children's homes", False),
-    ("residential_external", "External residential", False),
-    ("supported_accommodation", "Supported accommodation (16–17)", False),
-    ("secure", "Secure children's homes (welfare)", False),
-    ("parent_and_child", "Parent and child", False),
-    ("placed_with_parents", "Placed with parents", False),
-    ("adoption", "Placed for adoption", False),
-    ("residential_school", "Residential schools", False),
-    ("youth_custody", "Remand and youth custody", False),
-    ("staying_put", "Staying put", True),
-    ("leaving_care", "Leaving care accommodation", True),
-    ("other", "Other", False),
-]
 
 
 def ensure_default_placement_types() -> None:

@@ -50,8 +50,8 @@ from forecast_runs.demand.selection import RULE_WORDS  # noqa: E402
 from forecast_runs.demand.series import TOTAL, add_months, month_end, register_from_placements, types_frame  # noqa: E402
 from forecasting.engine import backtest as old  # noqa: E402
 from forecasting.engine.calendar import FinancialYear  # noqa: E402
+from forecasting.engine.placement_types import DEFAULT_PLACEMENT_TYPES  # noqa: E402
 from forecasting.engine.synthetic import large_county_inputs  # noqa: E402
-from forecasting.models import DEFAULT_PLACEMENT_TYPES  # noqa: E402
 from placements.demo import demo_register  # noqa: E402
 from placements.ssda903 import default_mapping, read_903_files  # noqa: E402
 

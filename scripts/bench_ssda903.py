@@ -60,9 +60,9 @@ def peer_job_in_process(files: list[tuple[str, bytes]], runs: int) -> None:
     """The job the peer model does, in this process: read the returns, clean them once and
     forecast 24 months with a fixed method and no back-test; the statistical library is imported
     beforehand (as in a worker), so the statistical figure is reading, cleaning and fitting."""
+    from forecast_runs.demand.command_line import default_types
     from forecast_runs.demand.forecast import forecast_returns
     from forecast_runs.demand.replay import Replayer
-    from forecast_runs.management.commands.forecast_demand import default_types
     from forecasting.engine.demand import _fit_statistical, load_statistical_library
     from placements.ssda903 import default_mapping, read_903_files
 

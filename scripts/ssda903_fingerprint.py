@@ -41,8 +41,8 @@ def _dates(first: date, last: date) -> list[date]:
 
 def fingerprint(name: str, files: list[Path] | list[tuple[str, bytes]], out: Path, forecast: bool) -> None:
 
+    from forecast_runs.demand.command_line import default_types
     from forecast_runs.demand.replay import RULES, Replayer
-    from forecast_runs.management.commands.forecast_demand import default_types
     from placements.ssda903 import clean_episodes, default_mapping, read_903_files
 
     folder = out / name

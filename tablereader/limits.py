@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 MB = 1024 * 1024
@@ -20,6 +21,20 @@ class Limits:
     rows: int = 500_000  # the last row of the sheet or the number of CSV lines
     columns: int = 500
     cell_chars: int = 32_767  # Excel's own limit for a cell
+
+    @classmethod
+    def from_environment(cls) -> Limits:
+        """The limits the deployment sets (OUTTURN_MAX_UPLOAD_BYTES, _UNPACKED_BYTES, _ROWS,
+        _COLUMNS, _CELL_CHARS), else the defaults: read by the settings, and by a command that
+        runs without them."""
+        default = cls()
+        return cls(
+            upload_bytes=int(os.environ.get("OUTTURN_MAX_UPLOAD_BYTES", default.upload_bytes)),
+            unpacked_bytes=int(os.environ.get("OUTTURN_MAX_UNPACKED_BYTES", default.unpacked_bytes)),
+            rows=int(os.environ.get("OUTTURN_MAX_ROWS", default.rows)),
+            columns=int(os.environ.get("OUTTURN_MAX_COLUMNS", default.columns)),
+            cell_chars=int(os.environ.get("OUTTURN_MAX_CELL_CHARS", default.cell_chars)),
+        )
 
 
 def size_text(size: int) -> str:

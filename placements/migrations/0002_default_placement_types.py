@@ -2,7 +2,7 @@ from django.db import migrations
 
 
 def add_types(apps, schema_editor):
-    from forecasting.models import DEFAULT_PLACEMENT_TYPES
+    from forecasting.engine.placement_types import DEFAULT_PLACEMENT_TYPES
 
     PlacementType = apps.get_model("placements", "PlacementType")
     for order, (code, name, after_18) in enumerate(DEFAULT_PLACEMENT_TYPES, start=1):

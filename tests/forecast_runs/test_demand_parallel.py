@@ -22,7 +22,7 @@ from forecast_runs.demand.forecast import forecast_returns
 from forecast_runs.demand.parallel import balanced, shares, side_by_side
 from forecast_runs.demand.replay import REPLAY_HORIZON, RULES, Replayer
 from forecast_runs.demand.series import types_frame
-from forecasting.models import DEFAULT_PLACEMENT_TYPES
+from forecasting.engine.placement_types import DEFAULT_PLACEMENT_TYPES
 from placements.ssda903 import default_mapping, read_903_files
 
 SAMPLE = Path(__file__).resolve().parents[1] / "placements" / "fixtures" / "ssda903-sample"
