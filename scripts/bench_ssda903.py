@@ -2,9 +2,10 @@
 100,000 synthetic episodes in 15 CSV files (`placements/ssda903_synthetic.py`, seed 1) read and
 cleaned in-process; the peer model's job (read, clean once, forecast 24 months with flow or the
 statistical model, no back-test) in-process; and `forecast_demand --method flow` on them as a
-whole process (``--no-back-test``; rule 8 chosen by the back-test; then fixed with
-``--open-episodes keep-open``), with whether that process
-imported the statistical library (it must not: the flow method fits no model); on request
+whole process (``--no-back-test``, as manage.py runs it, without Django, and through Django's
+command; rule 8 chosen by the back-test; then fixed with ``--open-episodes keep-open``), with
+whether that process imported the statistical library (it must not: the flow method fits no
+model); on request
 ``--method auto`` and ``import_data ssda903`` of the same files (which needs the database of
 DATABASE_URL and an authority).
 
@@ -96,20 +97,21 @@ def _imported_module(line: str) -> str:
 
 
 def whole_process(folder: Path, runs: int, extra: list[str], label: str) -> None:
-    """forecast_demand as an analyst runs it: a fresh process each time."""
+    """forecast_demand as an analyst runs it: a fresh process each time. The timed runs are plain;
+    one more, with ``-X importtime`` (which slows a process), says whether the library was loaded."""
     paths = sorted(str(p) for p in folder.glob("*.csv"))
     output = folder.parent / "forecast.csv"  # beside the returns: not read as one of them next time
-    command = [sys.executable, "-X", "importtime", str(ROOT / "manage.py"), "forecast_demand", "--ssda903", *paths]
-    command += [*extra, "--output", str(output)]
-    figures, statistical = [], False
+    command = [str(ROOT / "manage.py"), "forecast_demand", "--ssda903", *paths, *extra, "--output", str(output)]
+    figures = []
     for _ in range(runs):
-        cpu, seconds, done = _child_cpu(command)
+        cpu, seconds, done = _child_cpu([sys.executable, *command])
         if done.returncode:
             print(f"  forecast_demand {label} failed: {done.stderr[-500:]}")
             return
         figures.append((cpu, seconds))
-        statistical |= any(_imported_module(line) in ("statsforecast", "numba") for line in done.stderr.splitlines())
     print(f"  forecast_demand {label}, whole process: {_median(figures)}")
+    _, _, done = _child_cpu([sys.executable, "-X", "importtime", *command])
+    statistical = any(_imported_module(line) in ("statsforecast", "numba") for line in done.stderr.splitlines())
     print(f"  ... imported the statistical library: {'yes' if statistical else 'no'}")
 
 
@@ -154,6 +156,9 @@ def main() -> None:
             # The peer's job: the returns read, cleaned once and forecast, no back-test.
             quick = ["--method", "flow", "--no-back-test"]
             whole_process(returns, args.whole_runs, quick, "--method flow --no-back-test")
+            # The same through Django's command (--settings is Django's): what starting it costs.
+            through_django = [*quick, "--settings", "config.settings"]
+            whole_process(returns, args.whole_runs, through_django, "--method flow --no-back-test, Django started")
             whole_process(returns, args.whole_runs, ["--method", "flow"], "--method flow")
             fixed = ["--method", "flow", "--open-episodes", "keep-open"]
             whole_process(returns, args.whole_runs, fixed, "--method flow --open-episodes keep-open")

@@ -42,7 +42,7 @@ from placements.ssda903 import (
 )
 from placements.ssda903.episode_steps import return_numbers
 from placements.ssda903.history_steps import DEFAULT_STALE_OPEN, STALE_OPEN_RULES
-from placements.ssda903.returns import return_order, select_authority
+from placements.ssda903.returns import numbered_from_zero, return_order, select_authority
 
 # What happened is read from every return, cleaned as the import cleans them today: an open
 # episode whose child is missing from every later return is closed at the end of its last one.
@@ -98,7 +98,7 @@ class Replayer:
         # One authority's returns (regional files hold several): child references are only
         # unique within one council. Raises ValueError naming them when ``la`` is needed.
         episodes, header, uasc, _others = select_authority(files.episodes, files.header, files.uasc, la)
-        files = replace(files, episodes=episodes.reset_index(drop=True), header=header, uasc=uasc)
+        files = replace(files, episodes=numbered_from_zero(episodes), header=header, uasc=uasc)
         self.files, self.mapping, self.types, self.la = files, mapping, types, la
         self.today = today or date.today()
         # Parsed once: every date cut below reads them (each distinct text parsed once, as ever).

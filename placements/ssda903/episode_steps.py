@@ -16,7 +16,7 @@ from placements.ssda903.children import child_dobs
 from placements.ssda903.codes import EPISODE_COLUMNS, PLACE_CODES, PROVIDER_CODES, RNE_CODES, SHORT_BREAK_LS
 from placements.ssda903.dates import parse_dates, uk_dates
 from placements.ssda903.disagreements import disagreeing_returns, disagreement_reasons
-from placements.ssda903.returns import return_order, select_authority
+from placements.ssda903.returns import numbered_from_zero, return_order, select_authority
 from placements.ssda903.state import CleaningState, split, split_in_turn
 from placements.ssda903.uniques import child_order, on_uniques
 
@@ -26,11 +26,9 @@ NOT_A_DATE = "(use 31/07/2019 or 2019-07-31)"
 def keep_authority(state: CleaningState) -> CleaningState:
     """0. Keep the chosen authority's rows of regional files (and every row of DfE files)."""
     episodes, header, uasc, n_other = select_authority(state.episodes, state.header, state.uasc, state.la)
-    if not (isinstance(episodes.index, pd.RangeIndex) and episodes.index.start == 0 and episodes.index.step == 1):
-        episodes = episodes.reset_index(drop=True)
     return replace(
         state,
-        episodes=episodes,
+        episodes=numbered_from_zero(episodes),
         header=header,
         uasc=uasc,
         episodes_read=len(episodes),

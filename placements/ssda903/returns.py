@@ -41,6 +41,15 @@ def select_authority(
     return kept, pick(header), pick(uasc), len(episodes) - len(kept)
 
 
+def numbered_from_zero(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its rows numbered 0, 1, 2 ...: as it is where they are already (as read,
+    one authority's files), rather than a copy of every column."""
+    index = frame.index
+    if isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1:
+        return frame
+    return frame.reset_index(drop=True)
+
+
 def return_order(ep: pd.DataFrame, today: pd.Timestamp) -> pd.DataFrame:
     """One row per return (a DfE file, or one LA + YEAR of a regional file) with its collection
     year ``fy``, inferred from the latest DECOM or DEC - 1 day it holds (dates after today do not
