@@ -10,4 +10,6 @@ intervals calibrated from it (docs/accuracy.md). Pure pandas: no Django, no mode
 - ``intervals``: 10-90% intervals from the back-test's own errors.
 - ``forecast``: all of it together (``forecast_returns``, ``forecast_plain_series``).
 - ``series_file``: an analyst's ``series, date, value`` file.
+- ``command_line``: the command ``forecast_demand`` itself, which ``manage.py`` runs without
+  starting Django.
 """

@@ -13,7 +13,7 @@ import pytest
 
 from forecast_runs.demand.command_line import run_without_django
 from tablereader.limits import Limits
-from tests.forecast_runs.test_forecast_demand import REPO, monthly_counts, sample_files
+from tests.forecast_runs.test_forecast_demand import REPO, monthly_counts, run_in_a_fresh_interpreter, sample_files
 
 
 def manage(*words: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -51,7 +51,7 @@ def test_no_app_and_no_database_is_started(tmp_path: Path) -> None:
         "print('STATUS', status, 'DJANGO', any(m.split('.')[0] == 'django' for m in sys.modules),"
         " 'STATISTICAL', 'statsforecast' in sys.modules)\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=300)
+    done = run_in_a_fresh_interpreter(code)
     assert "STATUS 0 DJANGO False STATISTICAL False" in done.stdout, done.stderr
     assert (tmp_path / "o.csv").read_text().startswith("series,date,p10,mid,p90,method")
 
