@@ -300,7 +300,18 @@ def run_without_django(argv: Sequence[str]) -> int | None:
             raise
         sys.stderr.write(f"CommandError: {error}\n")
         return 1
+    except BrokenPipeError:
+        return screen_closed()
     return 0
+
+
+def screen_closed() -> int:
+    """The exit code when whatever read the screen stopped reading (``| head``): the file was
+    written before anything was said, so nothing is lost, and no traceback is shown. Writing is
+    pointed at nothing, so that Python's last flush at exit does not fail in its turn."""
+    nothing = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(nothing, sys.stdout.fileno())
+    return 1
 
 
 def _line(stream: Any) -> Callable[[str], None]:

@@ -114,3 +114,24 @@ def test_the_reading_limits_without_django_are_the_settings(tmp_path: Path, monk
         "--series", monthly_counts(tmp_path), "--output", str(tmp_path / "o.csv"), env={"OUTTURN_MAX_ROWS": "12"}
     )
     assert done.returncode == 1 and "12" in done.stderr, done.stderr
+
+
+def test_a_screen_that_stops_reading_leaves_the_file_written_and_no_traceback(tmp_path: Path) -> None:
+    # As `manage.py forecast_demand ... | head -1`: the screen's reader is gone before a word is said.
+    for extra in ([], ["--settings", "config.settings"]):
+        out = tmp_path / "o.csv"
+        words = ["--ssda903", *sample_files(), "--method", "flow", "--no-back-test", *extra, "--output", str(out)]
+        process = subprocess.Popen(
+            [sys.executable, "manage.py", "forecast_demand", *words],
+            cwd=REPO,
+            env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert process.stdout is not None
+        process.stdout.close()
+        _, errors = process.communicate(timeout=300)
+        assert process.returncode == 1 and "Traceback" not in errors, errors
+        assert out.read_text().startswith("series,date,p10,mid,p90,method")
+        out.unlink()

@@ -11,12 +11,13 @@ Django; this class runs it for `call_command`, `--help` and another settings mod
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from core.tabular import reading_limits
-from forecast_runs.demand.command_line import HELP, DemandCommandError, add_arguments, forecast_demand
+from forecast_runs.demand.command_line import HELP, DemandCommandError, add_arguments, forecast_demand, screen_closed
 
 
 class Command(BaseCommand):
@@ -33,3 +34,5 @@ class Command(BaseCommand):
             forecast_demand(options, limits=reading_limits(), out=self.stdout.write, err=self.stderr.write)
         except DemandCommandError as error:
             raise CommandError(str(error)) from None
+        except BrokenPipeError:
+            sys.exit(screen_closed())
