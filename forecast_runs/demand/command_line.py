@@ -264,7 +264,7 @@ def _rounded(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-# Without Django: the same options as the Django command, which also takes Django's own.
+# The project's settings, whose reading limits are the environment's: the only ones run without Django.
 _OWN_SETTINGS = "config.settings"
 
 
