@@ -6,12 +6,10 @@ import sys
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     if sys.argv[1:2] == ["forecast_demand"]:
-        # The analyst's forecast needs no database and no app: it runs without starting Django.
-        from forecast_runs.demand.command_line import run_without_django
+        # The analyst's forecast needs no database and no app: it runs without setting Django up.
+        from forecast_runs.management.commands.forecast_demand import run_without_setup
 
-        status = run_without_django(sys.argv)
-        if status is not None:
-            sys.exit(status)
+        run_without_setup(sys.argv)
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

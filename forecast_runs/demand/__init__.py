@@ -10,6 +10,6 @@ intervals calibrated from it (docs/accuracy.md). Pure pandas: no Django, no mode
 - ``intervals``: 10-90% intervals from the back-test's own errors.
 - ``forecast``: all of it together (``forecast_returns``, ``forecast_plain_series``).
 - ``series_file``: an analyst's ``series, date, value`` file.
-- ``command_line``: the command ``forecast_demand`` itself, which ``manage.py`` runs without
-  starting Django.
+- ``command_line``: the work of the command ``forecast_demand``, which ``manage.py`` runs
+  without setting Django up.
 """

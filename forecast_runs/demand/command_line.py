@@ -1,18 +1,16 @@
 """forecast_demand itself: the analyst's command, free of Django (DATA_FORMATS.md, Commands).
 
-It reads files and writes one, and touches no database, so ``manage.py forecast_demand`` runs it
-without starting Django (``run_without_django``): starting the project's apps took about 0.6 s of
-the 1.8 s the command spends on 100,000 episodes with a method named and no back-test
-(docs/benchmarks.md). The Django command (``forecast_runs/management/commands/forecast_demand.py``)
-runs the same code, for ``call_command``, ``--help`` and another settings module.
+It reads files and writes one, and touches no database and no app, so ``manage.py
+forecast_demand`` runs it without setting Django up (``run_without_setup`` in the Django command,
+``forecast_runs/management/commands/forecast_demand.py``): loading the settings and the
+project's apps took about 0.6 s of the 1.8 s the command spends on 100,000 episodes with a method
+named and no back-test (docs/benchmarks.md).
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -262,60 +260,3 @@ def _rounded(frame: pd.DataFrame) -> pd.DataFrame:
     for column in ("p10", "mid", "p90"):
         out[column] = out[column].astype(float).round(1)
     return out
-
-
-# The project's settings, whose reading limits are the environment's: the only ones run without Django.
-_OWN_SETTINGS = "config.settings"
-
-
-def run_without_django(argv: Sequence[str]) -> int | None:
-    """``manage.py forecast_demand ...`` (``argv`` as the process got it) run without starting
-    Django: its exit code, or None where Django must run it: for ``--help`` and ``--version``, and
-    with settings other than the project's own (``--settings``, ``--pythonpath`` or
-    DJANGO_SETTINGS_MODULE), whose reading limits may differ from the environment's."""
-    words = list(argv[2:])
-    if any(word in ("-h", "--help", "--version") for word in words):
-        return None
-    if os.environ.get("DJANGO_SETTINGS_MODULE", _OWN_SETTINGS) != _OWN_SETTINGS:
-        return None
-    parser = argparse.ArgumentParser(prog=f"{os.path.basename(argv[0])} {argv[1]}", description=HELP, add_help=False)
-    add_arguments(parser)
-    # Django's options for every command, so that the command line means what it means to Django.
-    parser.add_argument("-v", "--verbosity", default=1, type=int, choices=[0, 1, 2, 3])
-    parser.add_argument("--settings")
-    parser.add_argument("--pythonpath")
-    parser.add_argument("--traceback", action="store_true")
-    parser.add_argument("--no-color", action="store_true")
-    parser.add_argument("--force-color", action="store_true")
-    parser.add_argument("--skip-checks", action="store_true")
-    options = vars(parser.parse_args(words))
-    if options["settings"] or options["pythonpath"]:
-        return None
-    if options["no_color"] and options["force_color"]:
-        parser.error("The --no-color and --force-color options can't be used together.")
-    try:
-        forecast_demand(options, limits=Limits.from_environment(), out=_line(sys.stdout), err=_line(sys.stderr))
-    except DemandCommandError as error:
-        if options["traceback"]:
-            raise
-        sys.stderr.write(f"CommandError: {error}\n")
-        return 1
-    except BrokenPipeError:
-        return screen_closed()
-    return 0
-
-
-def screen_closed() -> int:
-    """The exit code when whatever read the screen stopped reading (``| head``): the file was
-    written before anything was said, so nothing is lost, and no traceback is shown. Writing is
-    pointed at nothing, so that Python's last flush at exit does not fail in its turn."""
-    nothing = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(nothing, sys.stdout.fileno())
-    return 1
-
-
-def _line(stream: Any) -> Callable[[str], None]:
-    def write(text: str) -> None:
-        stream.write(text if text.endswith("\n") else text + "\n")
-
-    return write

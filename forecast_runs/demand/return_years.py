@@ -8,6 +8,7 @@ from datetime import date
 import pandas as pd
 
 from placements.ssda903 import Ssda903Files, parse_dates
+from placements.ssda903.episode_steps import return_numbers
 from placements.ssda903.returns import return_order
 
 
@@ -20,7 +21,7 @@ def episode_years(
     ep = files.episodes
     work = pd.DataFrame(
         {
-            "_ret": ep.groupby(["_src", "LA", "YEAR"], sort=False).ngroup(),
+            "_ret": return_numbers(ep),
             "_decom": parse_dates(ep["DECOM"]) if decom is None else decom,
             "_dec": parse_dates(ep["DEC"]) if dec is None else dec,
             "_year_hint": ep["_year_hint"],

@@ -1,5 +1,5 @@
-"""manage.py forecast_demand runs without starting Django (forecast_runs.demand.command_line):
-the same file and the same words as the Django command, the same exit codes and messages, and
+"""manage.py forecast_demand runs without setting Django up (``run_without_setup``): the same
+file and the same words as the command run by Django, the same exit codes and messages, and
 Django's own options still mean what they mean to Django."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from forecast_runs.demand.command_line import run_without_django
+from forecast_runs.management.commands.forecast_demand import run_without_setup
 from tablereader.limits import Limits
 from tests.forecast_runs.test_forecast_demand import REPO, monthly_counts, run_in_a_fresh_interpreter, sample_files
 
@@ -41,18 +41,23 @@ def test_without_django_the_file_and_the_screen_are_those_of_the_django_command(
     assert quick.stderr.replace("quick.csv", "out") == django.stderr.replace("django.csv", "out")
 
 
-def test_no_app_and_no_database_is_started(tmp_path: Path) -> None:
+def test_no_setting_no_app_and_no_database_is_loaded(tmp_path: Path) -> None:
     counts = monthly_counts(tmp_path)
     code = (
         "import sys\n"
-        "from forecast_runs.demand.command_line import run_without_django\n"
-        f"status = run_without_django(['manage.py', 'forecast_demand', '--series', {counts!r}, '--method', 'naive',"
+        "from forecast_runs.management.commands.forecast_demand import run_without_setup\n"
+        "try:\n"
+        f"    run_without_setup(['manage.py', 'forecast_demand', '--series', {counts!r}, '--method', 'naive',"
         f" '--output', {str(tmp_path / 'o.csv')!r}])\n"
-        "print('STATUS', status, 'DJANGO', any(m.split('.')[0] == 'django' for m in sys.modules),"
-        " 'STATISTICAL', 'statsforecast' in sys.modules)\n"
+        "except SystemExit as done:\n"
+        "    status = done.code\n"
+        "from django.apps import apps\n"
+        "from django.conf import settings\n"
+        "print('STATUS', status, 'SETTINGS', settings.configured, 'APPS', apps.ready,"
+        " 'CELERY', 'celery' in sys.modules, 'STATISTICAL', 'statsforecast' in sys.modules)\n"
     )
     done = run_in_a_fresh_interpreter(code)
-    assert "STATUS 0 DJANGO False STATISTICAL False" in done.stdout, done.stderr
+    assert "STATUS 0 SETTINGS False APPS False CELERY False STATISTICAL False" in done.stdout, done.stderr
     assert (tmp_path / "o.csv").read_text().startswith("series,date,p10,mid,p90,method")
 
 
@@ -73,28 +78,48 @@ def test_what_cannot_be_done_exits_1_with_the_django_commands_words(tmp_path: Pa
     folder = manage("--series", str(tmp_path), "--output", str(tmp_path / "o.csv"))
     assert folder.returncode == 1 and folder.stderr == f"CommandError: cannot read {tmp_path}: Is a directory\n"
     traced = manage("--series", counts, "--horizon", "0", "--traceback", "--output", str(tmp_path / "o.csv"))
-    assert traced.returncode == 1 and "Traceback" in traced.stderr and "DemandCommandError" in traced.stderr
+    traced_by_django = manage(
+        "--series",
+        counts,
+        "--horizon",
+        "0",
+        "--traceback",
+        "--settings",
+        "config.settings",
+        "--output",
+        str(tmp_path / "o.csv"),
+    )
+    assert traced.returncode == traced_by_django.returncode == 1 and "Traceback" in traced.stderr
+    last = "django.core.management.base.CommandError: --horizon must be between 1 and 120, not 0"
+    assert traced.stderr.splitlines()[-1] == traced_by_django.stderr.splitlines()[-1] == last
 
 
-def test_a_command_line_argparse_refuses_exits_2_as_django_would(tmp_path: Path) -> None:
+def test_a_bad_command_line_is_refused_as_django_refuses_it(tmp_path: Path) -> None:
     quick = manage("--method", "flow", "--output", str(tmp_path / "o.csv"))
     assert quick.returncode == 2
     assert "manage.py forecast_demand: error: one of the arguments --ssda903 --series is required" in quick.stderr
-    both = manage("--series", "x.csv", "--no-color", "--force-color", "--output", str(tmp_path / "o.csv"))
-    assert both.returncode == 2 and "can't be used together" in both.stderr
+    words = ["--series", "x.csv", "--no-color", "--force-color", "--output", str(tmp_path / "o.csv")]
+    both = manage(*words)
+    assert both.returncode == 1
+    assert both.stderr == "CommandError: The --no-color and --force-color options can't be used together.\n"
+    assert manage(*words, "--settings", "config.settings").stderr == both.stderr
 
 
-def test_help_version_and_other_settings_are_left_to_django(monkeypatch: pytest.MonkeyPatch) -> None:
-    argv = ["manage.py", "forecast_demand"]
-    assert run_without_django([*argv, "--help"]) is None
-    assert run_without_django([*argv, "-h"]) is None
-    assert run_without_django([*argv, "--version"]) is None
-    assert run_without_django([*argv, "--series", "x.csv", "--output", "o.csv", "--settings", "other"]) is None
-    assert run_without_django([*argv, "--series", "x.csv", "--output", "o.csv", "--pythonpath", "."]) is None
+def test_help_is_djangos_and_other_settings_are_left_to_django(monkeypatch: pytest.MonkeyPatch) -> None:
+    argv = ["manage.py", "forecast_demand", "--series", "x.csv", "--output", "o.csv"]
+    assert run_without_setup([*argv, "--settings", "other"]) is None
+    assert run_without_setup([*argv, "--pythonpath", "."]) is None
     monkeypatch.setenv("DJANGO_SETTINGS_MODULE", "somewhere.else")
-    assert run_without_django([*argv, "--series", "x.csv", "--output", "o.csv"]) is None
+    assert run_without_setup(argv) is None
     helped = manage("--help")
-    assert helped.returncode == 0 and "--settings SETTINGS" in helped.stdout and "--no-back-test" in helped.stdout
+    set_up = run_in_a_fresh_interpreter(
+        "import django; django.setup()\n"
+        "from django.core.management import execute_from_command_line\n"
+        "execute_from_command_line(['manage.py', 'forecast_demand', '--help'])\n"
+    )
+    assert helped.returncode == set_up.returncode == 0
+    assert helped.stdout == set_up.stdout
+    assert "--settings SETTINGS" in helped.stdout and "--no-back-test" in helped.stdout
 
 
 def test_the_reading_limits_without_django_are_the_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
