@@ -26,16 +26,16 @@ from core.tabular import reading_limits
 from forecast_runs.demand.forecast import replay_backtest
 from forecast_runs.demand.methods import LABELS
 from forecast_runs.demand.register_choice import RegisterChoice, choose_from_register, records_from_engine
-from forecast_runs.demand.register_replay import HORIZON, history_at, origins_before, totals_of
+from forecast_runs.demand.register_replay import HORIZON, history_at, origins_ahead, origins_before, totals_of
 from forecast_runs.demand.replay import Replayer
 from forecast_runs.demand.reported import IN_CARE, REPORTED
 from forecast_runs.demand.selection import RULE_WORDS
 from forecast_runs.demand.series import TOTAL, FloatArray
 from forecast_runs.fit_store import CacheFitStore
 from forecast_runs.heartbeat import beating, stale_before
-from forecasting.engine.backtest import backtest
+from forecasting.engine.backtest import BacktestResult, backtest
 from forecasting.engine.demand import fits_kept_in, forecast_month_ends
-from forecasting.engine.scenarios import ChosenDemand
+from forecasting.engine.scenarios import FORECAST_METHODS, ChosenDemand
 from forecasting.models import BacktestReport, ScenarioAssumption
 from placements.selectors import (
     StoredReturns,
@@ -151,10 +151,11 @@ def backtest_execute(*, report_id: int) -> str:
         return "not claimed"
     report = BacktestReport.objects.select_related("authority").get(pk=report_id)
     started = time.perf_counter()
-    with beating(BacktestReport, report_id), fits_kept_in(CacheFitStore()):
+    store = CacheFitStore()
+    with beating(BacktestReport, report_id), fits_kept_in(store):
         returns = ssda903_returns(authority=report.authority)
-        from_returns = _from_returns(report, returns) if returns is not None else None
-        outcome = from_returns if from_returns is not None else _from_register(report)
+        from_returns = _from_returns(report, returns, store) if returns is not None else None
+        outcome = from_returns if from_returns is not None else _from_register(report, store)
     if isinstance(outcome, str):
         BacktestReport.objects.filter(pk=report_id).update(
             status=BacktestReport.Status.FAILED, finished_at=timezone.now(), error=outcome
@@ -168,6 +169,7 @@ def backtest_execute(*, report_id: int) -> str:
         replay=outcome.replay,
         **_choice_fields(outcome.chosen),
         seconds=round(time.perf_counter() - started, 2),
+        past_fits_made=outcome.past_fits_made,
     )
     return BacktestReport.Status.SUCCEEDED
 
@@ -194,18 +196,19 @@ class _Outcome:
     summary: list[dict[str, Any]]
     chosen: RegisterChoice
     replay: dict[str, Any]
+    past_fits_made: int  # statistical fits of the dates before the as-at date, not found kept
 
 
-def _from_register(report: BacktestReport) -> _Outcome | str:
+def _from_register(report: BacktestReport, store: CacheFitStore) -> _Outcome | str:
     """The register cut with ``known_at`` at quarter-ends over two years (the engine's back-test)."""
+    made_before = store.made
     register = placement_register_frame(authority=report.authority)
     origins = backtest_origins(report.as_at)
     if register.empty or not origins:
         return "There is no placement history to test forecasts against."
     start = history_start(authority=report.authority, as_at=report.as_at).day
-    result = backtest(
-        register, placement_types_frame(), origins=origins, actuals_up_to=report.as_at, horizon=12, history_from=start
-    )
+    result = _register_backtest(register, origins, as_at=report.as_at, history_from=start)
+    past_fits_made = store.made - made_before
     summary = [
         {k: _clean(v) for k, v in row.items()} | {"method_name": LABELS.get(str(row["method"]), row["method"])}
         for row in result.summary.to_dict("records")
@@ -213,12 +216,72 @@ def _from_register(report: BacktestReport) -> _Outcome | str:
     history = _history(register, report.as_at, start)
     _fit_for_the_runs(history)
     chosen = choose_from_register(records_from_engine(result.forecasts), history, reported_groups(history))
-    return _Outcome(origins, summary, chosen, {"source": "register"})
+    return _Outcome(origins, summary, chosen, {"source": "register"}, past_fits_made)
 
 
-def _from_returns(report: BacktestReport, returns: StoredReturns) -> _Outcome | None:
+def _register_backtest(
+    register: pd.DataFrame,
+    origins: list[date],
+    *,
+    as_at: date,
+    history_from: date | None,
+    methods: tuple[str, ...] = FORECAST_METHODS,
+) -> BacktestResult:
+    """The engine's back-test of the register, as the month's back-test and the fits made ahead
+    for later months call it: the same arguments give the same series, so the same fits."""
+    return backtest(
+        register,
+        placement_types_frame(),
+        origins=origins,
+        actuals_up_to=as_at,
+        horizon=12,
+        history_from=history_from,
+        methods=methods,
+    )
+
+
+def backtest_fits_ahead_origins(*, report_id: int) -> list[date]:
+    """The past dates the next two months' back-tests of the report's authority will forecast
+    from (``origins_ahead``), when the report is a back-test of the register that succeeded and
+    had to fit some of its own past dates: an authority's first month, a register changed
+    before those dates, or a store that lost them. Otherwise the fits kept from the months
+    before are whole, and the next two months find theirs. None for a back-test of SSDA903
+    returns (replayed on other dates, under a rule chosen each month)."""
+    report = (
+        BacktestReport.objects.filter(pk=report_id, status=BacktestReport.Status.SUCCEEDED, past_fits_made__gt=0)
+        .values("as_at", "replay")
+        .first()
+    )
+    if report is None or (report["replay"] or {}).get("source") != "register":
+        return []
+    return origins_ahead(report["as_at"])
+
+
+def backtest_fit_ahead(*, report_id: int, origin: date) -> int:
+    """Fit the statistical models a later back-test of the report's authority will fit on
+    ``origin``, and keep them in the shared store: the same back-test of the register as it is
+    now, on that date with the statistical method alone. Where the register up to that date is
+    the same when the later back-test runs (no late entry or correction), it finds every fit,
+    and what it shows is what it would have shown having fitted them itself. Returns the number
+    of placement types forecast (0 when the report or the register is gone)."""
+    report = BacktestReport.objects.select_related("authority").filter(pk=report_id).first()
+    if report is None:
+        return 0
+    register = placement_register_frame(authority=report.authority)
+    if register.empty:
+        return 0
+    start = history_start(authority=report.authority, as_at=report.as_at).day
+    with fits_kept_in(CacheFitStore()):
+        result = _register_backtest(
+            register, [origin], as_at=report.as_at, history_from=start, methods=("statistical",)
+        )
+    return int(result.forecasts["placement_type"].nunique())
+
+
+def _from_returns(report: BacktestReport, returns: StoredReturns, store: CacheFitStore) -> _Outcome | None:
     """The raw returns as they stood on each quarter-end before the as-at date; None when they
     cannot be replayed (then the register is)."""
+    made_before = store.made
     authority = report.authority
     try:
         files = read_903_files(returns.files, limits=reading_limits())
@@ -233,6 +296,7 @@ def _from_returns(report: BacktestReport, returns: StoredReturns) -> _Outcome | 
         replayed = replay_backtest(replayer, report.as_at)
     except (Ssda903FileError, MappingError, ValueError):
         return None
+    past_fits_made = store.made - made_before
     inputs = replayer.inputs(report.as_at, replayed.rule, HORIZON)
     history = {name: series.values for name, series in inputs.items()}
     _fit_for_the_runs(history)
@@ -244,7 +308,7 @@ def _from_returns(report: BacktestReport, returns: StoredReturns) -> _Outcome | 
         "files": len(returns.files),
         "imported_at": returns.imported_at.isoformat(),
     }
-    return _Outcome(replayed.origins, _summary_of(replayed.records), chosen, replay)
+    return _Outcome(replayed.origins, _summary_of(replayed.records), chosen, replay, past_fits_made)
 
 
 def _fit_for_the_runs(history: Mapping[str, FloatArray]) -> None:

@@ -17,11 +17,16 @@ from django.db.models import Case, CharField, F, PositiveSmallIntegerField, Q, V
 from django.utils import timezone
 
 from accounts.models import Authority, User
-from forecast_runs.backtests import backtest_in_progress, backtest_request, backtest_wanted
+from forecast_runs.backtests import (
+    backtest_fits_ahead_origins,
+    backtest_in_progress,
+    backtest_request,
+    backtest_wanted,
+)
 from forecast_runs.execute import RESTARTING, WAITING_FOR_BACKTEST, forecast_run_wait_for_backtest
 from forecast_runs.heartbeat import stale_before
 from forecast_runs.inputs import engine_inputs_build, inputs_digest, inputs_summary
-from forecast_runs.tasks import backtest_execute_task, forecast_run_execute_task
+from forecast_runs.tasks import backtest_execute_task, backtest_fit_ahead_task, forecast_run_execute_task
 from forecasting.engine import ENGINE_VERSION
 from forecasting.models import BacktestReport, FinancialYear, ForecastRun
 from forecasting.period_rules import actuals_required
@@ -34,9 +39,12 @@ ACTIVE = (ForecastRun.Status.PENDING, ForecastRun.Status.RUNNING)
 # authority that already has one in the queue or on a worker comes last. So when the whole
 # region asks at once, each authority's month ends soon after its own back-test, and one
 # authority asking many times cannot hold the others back.
+# Fits made ahead for later months' back-tests (``backtest_fits_ahead_send``) go last of all:
+# they are taken only when nothing anybody waits for is queued.
 RUN_PRIORITY = 0
 BACKTEST_PRIORITY = 3
 FURTHER_RUN_PRIORITY = 6
+FIT_AHEAD_PRIORITY = 9
 
 
 def forecast_run_request(
@@ -199,3 +207,17 @@ def backtest_dispatch(*, report_id: int) -> None:
     backtest_execute_task.apply_async(
         args=(report_id,), queue=settings.OUTTURN_FORECAST_QUEUE or "celery", priority=BACKTEST_PRIORITY
     )
+
+
+def backtest_fits_ahead_send(*, report_id: int) -> int:
+    """Send the fitting of the next two months' back-tests' past dates, one task a date (about a
+    second each for a large county, so a run sent meanwhile waits at most that long for a
+    worker). Returns the number of dates sent."""
+    origins = backtest_fits_ahead_origins(report_id=report_id)
+    for origin in origins:
+        backtest_fit_ahead_task.apply_async(
+            args=(report_id, origin.isoformat()),
+            queue=settings.OUTTURN_FORECAST_QUEUE or "celery",
+            priority=FIT_AHEAD_PRIORITY,
+        )
+    return len(origins)

@@ -7,7 +7,7 @@ from typing import Any
 from django.dispatch import receiver
 
 from accounts.models import User
-from forecast_runs.dispatch import forecast_run_request, forecast_runs_waiting_send
+from forecast_runs.dispatch import backtest_fits_ahead_send, forecast_run_request, forecast_runs_waiting_send
 from forecast_runs.signals import backtest_ended
 from forecasting.models import ForecastRun, Period
 from forecasting.signals import period_submitted
@@ -31,3 +31,9 @@ def forecast_on_submit(*, period: Period, user: User | None, forecast: bool, **_
 def send_waiting_runs(*, authority_id: int, **_: Any) -> None:
     """A back-test ended: the authority's runs that waited for it go to a worker."""
     forecast_runs_waiting_send(authority_id=authority_id)
+
+
+@receiver(backtest_ended, dispatch_uid="forecast_runs.send_fits_ahead")
+def send_fits_ahead(*, report_id: int, **_: Any) -> None:
+    """After the runs it was waiting for: the next months' back-tests' fits, made ahead."""
+    backtest_fits_ahead_send(report_id=report_id)

@@ -9,7 +9,8 @@ forecast_run_succeeded = Signal()
 # any transaction). Argument: run_id. The worker-killed test pauses here to kill the worker.
 forecast_run_results_ready = Signal()
 
-# A back-test of the authority ended, finished or failed (sent on the worker). Argument:
-# authority_id. The runs waiting for it are sent then (receivers), so the task module need not
-# know the dispatcher, which sends its tasks.
+# A back-test of the authority ended, finished or failed (sent on the worker). Arguments:
+# authority_id, report_id. The runs waiting for it are sent then, and the fits of later months'
+# back-tests made ahead (receivers), so the task module need not know the dispatcher, which
+# sends its tasks.
 backtest_ended = Signal()

@@ -4,13 +4,14 @@ schedule's own tasks (monthly runs, recovery) are in forecast_runs.schedule."""
 from __future__ import annotations
 
 import logging
+from datetime import date
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-from forecast_runs.backtests import backtest_execute
+from forecast_runs.backtests import backtest_execute, backtest_fit_ahead
 from forecast_runs.execute import forecast_run_execute, forecast_run_fail
 from forecast_runs.signals import backtest_ended
 from forecasting.models import BacktestReport
@@ -60,5 +61,16 @@ def backtest_execute_task(self, report_id: int) -> str:  # type: ignore[no-untyp
     if outcome in (BacktestReport.Status.SUCCEEDED, BacktestReport.Status.FAILED):
         authority_id = BacktestReport.objects.filter(pk=report_id).values_list("authority_id", flat=True).first()
         if authority_id is not None:
-            backtest_ended.send(sender=BacktestReport, authority_id=authority_id)
+            backtest_ended.send(sender=BacktestReport, authority_id=authority_id, report_id=report_id)
     return str(outcome)
+
+
+@shared_task(soft_time_limit=300, time_limit=330, ignore_result=True)
+def backtest_fit_ahead_task(report_id: int, origin: str) -> int:
+    """Work done ahead, never waited for: a fit it does not make is made by the back-test that
+    needs it. So it is not retried or sent again, and a failure is only logged."""
+    try:
+        return backtest_fit_ahead(report_id=report_id, origin=date.fromisoformat(origin))
+    except Exception:  # noqa: BLE001 - see above
+        log.warning("fitting ahead for back-test %s on %s failed", report_id, origin, exc_info=True)
+        return 0

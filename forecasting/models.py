@@ -539,6 +539,9 @@ class BacktestReport(models.Model):
     replay = models.JSONField(default=dict, blank=True)
     interval_coverage = models.JSONField(default=list, blank=True)
     seconds = models.FloatField(null=True, blank=True)
+    # Statistical models it fitted of the dates before its as-at date, not finding them kept:
+    # how long it took, not what it found (forecast_runs.backtests, the fits made ahead).
+    past_fits_made = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # Beats while a worker runs it: a report running with a silent heartbeat lost its worker

@@ -17,13 +17,16 @@ import pandas as pd
 
 from forecast_runs.demand.register_choice import RegisterChoice, choose_from_register, records_from_engine
 from forecast_runs.demand.reported import IN_CARE, REPORTED, reported_sums
-from forecast_runs.demand.series import TOTAL, FloatArray
+from forecast_runs.demand.series import TOTAL, FloatArray, add_months, month_end
 from forecasting.engine.backtest import backtest, known_at, month_ends_between
 from forecasting.engine.placements import month_end_history
 
 HORIZON = 12
 BACKTEST_MONTHS = 24  # the product's register back-test: quarter-ends over two years
 BACKTEST_STEP = 3
+# The back-tests of the next two month-ends forecast from past dates of their own (quarter-ends
+# counted from their month); from the third on, they share this month's (``origins_ahead``).
+AHEAD_MONTHS = 2
 
 
 def origins_before(as_at: date, *, months: int = BACKTEST_MONTHS, step: int = BACKTEST_STEP) -> list[date]:
@@ -31,6 +34,15 @@ def origins_before(as_at: date, *, months: int = BACKTEST_MONTHS, step: int = BA
     start = date(as_at.year - months // 12, as_at.month, 1)
     ends = [d for d in month_ends_between(start, as_at) if d < as_at]
     return ends[::-1][::step][::-1]
+
+
+def origins_ahead(as_at: date, *, months: int = AHEAD_MONTHS) -> list[date]:
+    """The dates the back-tests of the next ``months`` month-ends will forecast from that are
+    already past on ``as_at``, oldest first. Not this month's own dates, nor ``as_at`` itself
+    (this month's back-test fits its models for the runs)."""
+    own = {*origins_before(as_at), as_at}
+    later = (month_end(add_months(as_at, k)) for k in range(1, months + 1))
+    return sorted({d for day in later for d in origins_before(day) if d < as_at and d not in own})
 
 
 def history_at(
