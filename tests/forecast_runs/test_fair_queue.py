@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from forecast_runs import dispatch
-from forecast_runs.dispatch import BACKTEST_PRIORITY, FURTHER_RUN_PRIORITY, RUN_PRIORITY
+from forecast_runs.dispatch import BACKTEST_PRIORITY, FIT_AHEAD_PRIORITY, FURTHER_RUN_PRIORITY, RUN_PRIORITY
 from forecast_runs.dispatch import backtest_dispatch as real_backtest_dispatch
 from forecast_runs.dispatch import forecast_run_dispatch as real_dispatch
 from forecast_runs.execute import WAITING_FOR_BACKTEST
@@ -97,15 +97,19 @@ def test_the_broker_hands_out_the_run_before_the_back_test_sent_earlier() -> Non
 
     queue = f"fair-{uuid.uuid4().hex[:8]}"
     backtest = "forecast_runs.tasks.backtest_execute_task"
+    ahead = app.send_task(
+        "forecast_runs.tasks.backtest_fit_ahead_task", args=(1, "2019-03-31"), queue=queue, priority=FIT_AHEAD_PRIORITY
+    )
     later = app.send_task(backtest, args=(1,), queue=queue, priority=BACKTEST_PRIORITY)
     further = app.send_task("forecast_runs.tasks.forecast_run_execute_task", args=(3,), queue=queue, priority=6)
     first = app.send_task("forecast_runs.tasks.forecast_run_execute_task", args=(2,), queue=queue, priority=0)
     taken = []
     with app.connection_for_read() as connection:
         channel: Any = connection.default_channel  # kombu's virtual channel (basic_get, queue_delete)
-        for _ in range(3):
+        for _ in range(4):
             message = channel.basic_get(queue, no_ack=True)
             assert message is not None
             taken.append(message.headers["id"])
         channel.queue_delete(queue)
-    assert taken == [first.id, later.id, further.id]
+    # the fits made ahead, sent first, are taken last
+    assert taken == [first.id, later.id, further.id, ahead.id]
