@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.dispatch import receiver
@@ -11,6 +12,8 @@ from forecast_runs.dispatch import backtest_fits_ahead_send, forecast_run_reques
 from forecast_runs.signals import backtest_ended
 from forecasting.models import ForecastRun, Period
 from forecasting.signals import period_submitted
+
+log = logging.getLogger(__name__)
 
 
 @receiver(period_submitted, dispatch_uid="forecast_runs.forecast_on_submit")
@@ -35,5 +38,9 @@ def send_waiting_runs(*, authority_id: int, **_: Any) -> None:
 
 @receiver(backtest_ended, dispatch_uid="forecast_runs.send_fits_ahead")
 def send_fits_ahead(*, report_id: int, **_: Any) -> None:
-    """After the runs it was waiting for: the next months' back-tests' fits, made ahead."""
-    backtest_fits_ahead_send(report_id=report_id)
+    """After the runs it was waiting for: the next months' back-tests' fits, made ahead. Work
+    nobody waits for: a broker that refuses it costs those fits, never the back-test."""
+    try:
+        backtest_fits_ahead_send(report_id=report_id)
+    except Exception:  # noqa: BLE001 - see above
+        log.warning("the fits ahead of back-test %s could not be sent", report_id, exc_info=True)

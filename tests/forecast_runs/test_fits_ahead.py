@@ -232,3 +232,21 @@ def test_a_fit_found_is_kept_another_hundred_days(settings) -> None:  # type: ig
     assert store.get("ahead") == fit  # found: kept again from now
     time.sleep(1.2)
     assert store.get("ahead") == fit
+
+
+@pytest.mark.django_db
+def test_a_broker_that_refuses_the_fits_ahead_costs_only_them(authority, monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
+    def refused(*_: object, **__: object) -> None:
+        raise ConnectionError("the broker is down")
+
+    monkeypatch.setattr(dispatch, "backtest_fit_ahead_task", SimpleNamespace(apply_async=refused))
+    report = BacktestReport.objects.create(
+        authority=authority,
+        as_at=date(2019, 4, 30),
+        status=BacktestReport.Status.SUCCEEDED,
+        replay={"source": "register"},
+        past_fits_made=15,
+    )
+    with caplog.at_level(logging.WARNING, logger="forecast_runs.receivers"):
+        backtest_ended.send(sender=BacktestReport, authority_id=authority.pk, report_id=report.pk)  # does not raise
+    assert f"the fits ahead of back-test {report.pk} could not be sent" in caplog.text
