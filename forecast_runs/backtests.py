@@ -154,8 +154,11 @@ def backtest_execute(*, report_id: int) -> str:
     store = CacheFitStore()
     with beating(BacktestReport, report_id), fits_kept_in(store):
         returns = ssda903_returns(authority=report.authority)
-        from_returns = _from_returns(report, returns, store) if returns is not None else None
-        outcome = from_returns if from_returns is not None else _from_register(report, store)
+        from_returns = _from_returns(report, returns) if returns is not None else None
+        outcome = from_returns if from_returns is not None else _from_register(report)
+        past_fits_made = store.made  # before the as-at date's own, which are new each month
+        if not isinstance(outcome, str):
+            _fit_for_the_runs(outcome.history)
     if isinstance(outcome, str):
         BacktestReport.objects.filter(pk=report_id).update(
             status=BacktestReport.Status.FAILED, finished_at=timezone.now(), error=outcome
@@ -169,7 +172,7 @@ def backtest_execute(*, report_id: int) -> str:
         replay=outcome.replay,
         **_choice_fields(outcome.chosen),
         seconds=round(time.perf_counter() - started, 2),
-        past_fits_made=outcome.past_fits_made,
+        past_fits_made=past_fits_made,
     )
     return BacktestReport.Status.SUCCEEDED
 
@@ -196,27 +199,24 @@ class _Outcome:
     summary: list[dict[str, Any]]
     chosen: RegisterChoice
     replay: dict[str, Any]
-    past_fits_made: int  # statistical fits of the dates before the as-at date, not found kept
+    history: dict[str, FloatArray]  # month-ends up to the as-at date, by type and in total
 
 
-def _from_register(report: BacktestReport, store: CacheFitStore) -> _Outcome | str:
+def _from_register(report: BacktestReport) -> _Outcome | str:
     """The register cut with ``known_at`` at quarter-ends over two years (the engine's back-test)."""
-    made_before = store.made
     register = placement_register_frame(authority=report.authority)
     origins = backtest_origins(report.as_at)
     if register.empty or not origins:
         return "There is no placement history to test forecasts against."
     start = history_start(authority=report.authority, as_at=report.as_at).day
     result = _register_backtest(register, origins, as_at=report.as_at, history_from=start)
-    past_fits_made = store.made - made_before
     summary = [
         {k: _clean(v) for k, v in row.items()} | {"method_name": LABELS.get(str(row["method"]), row["method"])}
         for row in result.summary.to_dict("records")
     ]
     history = _history(register, report.as_at, start)
-    _fit_for_the_runs(history)
     chosen = choose_from_register(records_from_engine(result.forecasts), history, reported_groups(history))
-    return _Outcome(origins, summary, chosen, {"source": "register"}, past_fits_made)
+    return _Outcome(origins, summary, chosen, {"source": "register"}, history)
 
 
 def _register_backtest(
@@ -278,10 +278,9 @@ def backtest_fit_ahead(*, report_id: int, origin: date) -> int:
     return int(result.forecasts["placement_type"].nunique())
 
 
-def _from_returns(report: BacktestReport, returns: StoredReturns, store: CacheFitStore) -> _Outcome | None:
+def _from_returns(report: BacktestReport, returns: StoredReturns) -> _Outcome | None:
     """The raw returns as they stood on each quarter-end before the as-at date; None when they
     cannot be replayed (then the register is)."""
-    made_before = store.made
     authority = report.authority
     try:
         files = read_903_files(returns.files, limits=reading_limits())
@@ -296,10 +295,8 @@ def _from_returns(report: BacktestReport, returns: StoredReturns, store: CacheFi
         replayed = replay_backtest(replayer, report.as_at)
     except (Ssda903FileError, MappingError, ValueError):
         return None
-    past_fits_made = store.made - made_before
     inputs = replayer.inputs(report.as_at, replayed.rule, HORIZON)
     history = {name: series.values for name, series in inputs.items()}
-    _fit_for_the_runs(history)
     chosen = choose_from_register(replayed.records, history, reported_groups(history))
     replay = {
         "source": "returns",
@@ -308,7 +305,7 @@ def _from_returns(report: BacktestReport, returns: StoredReturns, store: CacheFi
         "files": len(returns.files),
         "imported_at": returns.imported_at.isoformat(),
     }
-    return _Outcome(replayed.origins, _summary_of(replayed.records), chosen, replay, past_fits_made)
+    return _Outcome(replayed.origins, _summary_of(replayed.records), chosen, replay, history)
 
 
 def _fit_for_the_runs(history: Mapping[str, FloatArray]) -> None:
